@@ -1,0 +1,3 @@
+"""Étoile Theory Journal: a desktop journal for fan theories about *Étoile*."""
+
+__version__ = "0.1.0"

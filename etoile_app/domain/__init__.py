@@ -1,0 +1,1 @@
+"""Plain data, enums, errors and rules. Standard library only."""

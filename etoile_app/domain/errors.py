@@ -1,0 +1,120 @@
+"""Errors the journal raises for people to read.
+
+Every message is a full sentence that says what is wrong and, where it helps, what to do.
+"""
+
+from __future__ import annotations
+
+
+class JournalError(Exception):
+    """Base of every error the journal raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+class ValidationError(JournalError):
+    """Input that breaks a rule. ``field`` names the input, for showing the message beside it."""
+
+    field: str = ""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.field = field
+
+
+class TitleError(ValidationError):
+    field = "title"
+
+
+class BodyError(ValidationError):
+    field = "body"
+
+
+class ConfidenceError(ValidationError):
+    field = "confidence"
+
+
+class RatingError(ValidationError):
+    field = "rating"
+
+
+class TagError(ValidationError):
+    field = "tags"
+
+
+class DateError(ValidationError):
+    field = "date"
+
+
+class TextFieldError(ValidationError):
+    """A short text (note, source, statement, name) that is empty or too long."""
+
+
+class ChoiceError(ValidationError):
+    """A value that is not one of the allowed choices (category, stance, status, ...)."""
+
+
+# --- things that are not there ---------------------------------------------------------------
+
+
+class NotFoundError(JournalError):
+    kind = "item"
+
+    def __init__(self, ident: object) -> None:
+        super().__init__(f"There is no {self.kind} with id {ident!r}; it may have been deleted.")
+        self.ident = ident
+
+
+class TheoryNotFoundError(NotFoundError):
+    kind = "theory"
+
+
+class CharacterNotFoundError(NotFoundError):
+    kind = "character"
+
+
+class FactNotFoundError(NotFoundError):
+    kind = "canon fact"
+
+
+class DreamCastNotFoundError(NotFoundError):
+    kind = "dream casting entry"
+
+
+class StarterNotFoundError(NotFoundError):
+    kind = "starter theory"
+
+
+# --- actions that do not fit the current state -------------------------------------------------
+
+
+class InvalidStateError(JournalError):
+    """The action makes no sense now, e.g. reopening a theory that is open."""
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+class CanonPackError(JournalError):
+    """A canon pack that cannot be used. The message names the entry at fault."""
+
+
+class DatabaseError(JournalError):
+    """A database file that cannot be opened safely."""
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SchemaTooNewError(DatabaseError):
+    """The file was written by a newer version of the app; it is left untouched."""

@@ -1,0 +1,218 @@
+"""Rules for what a person may type, and how it is tidied before it is stored.
+
+Each ``clean_*`` function returns the value to store or raises a specific
+:class:`~etoile_app.domain.errors.ValidationError` whose message can be shown as is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from etoile_app.domain.errors import (
+    BodyError,
+    ChoiceError,
+    ConfidenceError,
+    DateError,
+    RatingError,
+    TagError,
+    TextFieldError,
+    TitleError,
+)
+from etoile_app.domain.models import TheoryDraft
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+NOTE_MAX = 2_000
+SHORT_TEXT_MAX = 200
+STATEMENT_MAX = 1_000
+TAG_MAX = 40
+CONFIDENCE_MIN, CONFIDENCE_MAX = 1, 99
+RATING_MIN, RATING_MAX = 1, 5
+
+#: Characters a tag may hold besides letters and digits (of any script, so "geneviève" is fine).
+#: ``/`` separates a parent from a child tag: ``romance/jack-cheyenne``.
+TAG_PUNCTUATION = frozenset("-_/")
+TAG_RULE = (
+    "Tags may hold letters, digits, '-' and '_', and '/' between a parent and a child tag "
+    f"(like romance/jack-cheyenne), up to {TAG_MAX} characters."
+)
+
+_SPACES = re.compile(r"\s+")
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _reject_controls(text: str, error: type[Exception], what: str, allow_newlines: bool) -> None:
+    for ch in text:
+        if ch in "\n\t" and allow_newlines:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise error(f"{what} holds an invisible control character (code {ord(ch):#x}).")
+
+
+def clean_title(title: str) -> str:
+    """Trim, fold runs of white space (including line breaks) into one space, check length."""
+    if not isinstance(title, str):
+        raise TitleError("The title must be text.")
+    text = _SPACES.sub(" ", _nfc(title)).strip()
+    if not text:
+        raise TitleError("Give the theory a title.")
+    if len(text) > TITLE_MAX:
+        raise TitleError(
+            f"The title is {len(text)} characters long; keep it to {TITLE_MAX} or fewer "
+            "and put the rest in the body."
+        )
+    _reject_controls(text, TitleError, "The title", allow_newlines=False)
+    return text
+
+
+def clean_body(body: str | None) -> str:
+    """Keep the body as typed (line breaks included), only trimming trailing white space."""
+    if body is None:
+        return ""
+    if not isinstance(body, str):
+        raise BodyError("The body must be text.")
+    text = _nfc(body).replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    if len(text) > BODY_MAX:
+        raise BodyError(f"The body is {len(text):,} characters long; the limit is {BODY_MAX:,}.")
+    _reject_controls(text, BodyError, "The body", allow_newlines=True)
+    return text
+
+
+def clean_confidence(value: object) -> int:
+    """A confidence is a whole percentage from 1 to 99: certainty is not a forecast."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfidenceError(
+            f"Confidence must be a whole number of percent from {CONFIDENCE_MIN} to {CONFIDENCE_MAX}."
+        )
+    if not CONFIDENCE_MIN <= value <= CONFIDENCE_MAX:
+        raise ConfidenceError(
+            f"Confidence must be from {CONFIDENCE_MIN} % to {CONFIDENCE_MAX} % (you gave {value} %): "
+            "0 and 100 would mean you cannot be wrong."
+        )
+    return value
+
+
+def clean_rating(value: object, what: str = "Juiciness") -> int | None:
+    """A star rating from 1 to 5, or ``None`` for no rating."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RatingError(f"{what} must be a whole number of stars from {RATING_MIN} to {RATING_MAX}.")
+    if not RATING_MIN <= value <= RATING_MAX:
+        raise RatingError(
+            f"{what} must be from {RATING_MIN} to {RATING_MAX} stars (you gave {value}), or none."
+        )
+    return value
+
+
+def normalise_tag(raw: str) -> str:
+    """Return the stored form of a tag, or raise :class:`TagError`.
+
+    Case is folded, accents are kept (composed), spaces and runs of spaces become one ``-``,
+    and spaces around ``/`` are dropped: ``" Romance / Jack  Cheyenne "`` → ``romance/jack-cheyenne``.
+    """
+    if not isinstance(raw, str):
+        raise TagError("A tag must be text.")
+    text = _nfc(raw).casefold()
+    text = _nfc(text)  # casefold can decompose (e.g. "İ"); compose again
+    parts = [_SPACES.sub("-", part.strip()) for part in text.split("/")]
+    if all(not p for p in parts):
+        raise TagError("A tag cannot be empty.")
+    if any(not p for p in parts):
+        raise TagError(f"The tag {raw.strip()!r} has an empty part around '/'. {TAG_RULE}")
+    tag = "/".join(parts)
+    if len(tag) > TAG_MAX:
+        raise TagError(f"The tag {tag[:20]!r}… is {len(tag)} characters long; the limit is {TAG_MAX}.")
+    for ch in tag:
+        if not (ch.isalnum() or ch in TAG_PUNCTUATION):
+            shown = repr(ch) if ch.isprintable() else f"code {ord(ch):#x}"
+            raise TagError(f"The tag {raw.strip()!r} holds {shown}, which tags cannot hold. {TAG_RULE}")
+    return tag
+
+
+def clean_tags(raw_tags: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    """Normalise a list of tags, dropping repeats, keeping first-seen order."""
+    seen: dict[str, None] = {}
+    for raw in raw_tags:
+        seen.setdefault(normalise_tag(raw), None)
+    return list(seen)
+
+
+def clean_text(
+    value: str | None,
+    what: str,
+    *,
+    field: str,
+    max_len: int = SHORT_TEXT_MAX,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
+    """Tidy a note, source, statement or name; ``what`` is its name in messages."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise TextFieldError(f"{what} must be text.", field)
+    text = _nfc(value)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        text = _SPACES.sub(" ", text).strip()
+    if required and not text:
+        raise TextFieldError(f"{what} cannot be empty.", field)
+    if len(text) > max_len:
+        raise TextFieldError(f"{what} is {len(text):,} characters long; the limit is {max_len:,}.", field)
+    _reject_controls(text, lambda m: TextFieldError(m, field), what, allow_newlines=multiline)
+    return text
+
+
+def clean_choice(value: object, enum: type[_E], what: str) -> _E:
+    """Accept an enum member or its stored value."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ChoiceError(f"{value!r} is not a valid {what}; choose one of: {allowed}.", what) from None
+
+
+def clean_date(value: object, what: str) -> date | None:
+    """A calendar date, or ``None``. ``datetime`` is refused so time zones never sneak in."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise DateError(f"{what} must be a calendar date.")
+    if not 1900 <= value.year <= 2200:
+        raise DateError(f"{what} {value.isoformat()} is out of range (years 1900 to 2200).")
+    return value
+
+
+def clean_draft(draft: TheoryDraft) -> TheoryDraft:
+    """Check every field of a theory draft and return it tidied (all errors are ValidationError)."""
+    from dataclasses import replace
+
+    from etoile_app.domain.enums import Category
+
+    character_ids = tuple(dict.fromkeys(draft.character_ids))
+    for ident in character_ids:
+        if isinstance(ident, bool) or not isinstance(ident, int):
+            raise ChoiceError(f"{ident!r} is not a character id.", "characters")
+    return replace(
+        draft,
+        title=clean_title(draft.title),
+        body=clean_body(draft.body),
+        category=clean_choice(draft.category, Category, "category"),
+        character_ids=character_ids,
+        tags=tuple(clean_tags(draft.tags)),
+        confidence=clean_confidence(draft.confidence),
+        juiciness=clean_rating(draft.juiciness),
+        resolve_by=clean_date(draft.resolve_by, "The resolve-by date"),
+    )

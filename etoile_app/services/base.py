@@ -1,0 +1,49 @@
+"""What every service shares: the session factory, the clock, and record look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from etoile_app.domain.errors import CharacterNotFoundError, FactNotFoundError
+from etoile_app.storage.models import CharacterRecord, FactRecord
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class Service:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock = system_clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _today(self) -> date:
+        """Today where the person is, for dates they see (resolved on, as of)."""
+        return self._clock().astimezone().date()
+
+
+def load_characters(session: Session, ids: Iterable[int]) -> list[CharacterRecord]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    found = {c.id: c for c in session.scalars(select(CharacterRecord).where(CharacterRecord.id.in_(wanted)))}
+    for ident in wanted:
+        if ident not in found:
+            raise CharacterNotFoundError(ident)
+    return [found[i] for i in wanted]
+
+
+def load_fact(session: Session, fact_id: int) -> FactRecord:
+    record = session.get(FactRecord, fact_id)
+    if record is None:
+        raise FactNotFoundError(fact_id)
+    return record

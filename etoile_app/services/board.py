@@ -1,0 +1,53 @@
+"""The theory board's reads: counts, pages and rows for a query, and the tags in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from etoile_app.domain import rules
+from etoile_app.domain.models import TagCount, TheoryQuery, TheoryRow
+from etoile_app.services.base import Service
+from etoile_app.storage import fulltext, theory_queries
+
+
+class BoardService(Service):
+    _use_fts: bool | None = None
+
+    def _fts(self) -> bool:
+        if self._use_fts is None:
+            with self._sessions() as s:
+                self._use_fts = fulltext.fts_available(s.connection())
+        return self._use_fts
+
+    def count(self, query: TheoryQuery) -> int:
+        query = _clean(query)
+        with self._sessions() as s:
+            return theory_queries.count(s, query, self._fts())
+
+    def page(self, query: TheoryQuery, offset: int = 0, limit: int = 200) -> list[TheoryRow]:
+        query = _clean(query)
+        with self._sessions() as s:
+            return theory_queries.page(s, query, max(0, offset), max(0, limit), self._fts())
+
+    def ids(self, query: TheoryQuery) -> list[int]:
+        """Every matching id in order: the board holds these and loads rows as they scroll in."""
+        query = _clean(query)
+        with self._sessions() as s:
+            return theory_queries.ids(s, query, self._fts())
+
+    def rows(self, theory_ids: Sequence[int]) -> list[TheoryRow]:
+        with self._sessions() as s:
+            return theory_queries.rows_by_id(s, theory_ids)
+
+    def tags(self) -> list[TagCount]:
+        with self._sessions() as s:
+            return theory_queries.tag_counts(s)
+
+
+def _clean(query: TheoryQuery) -> TheoryQuery:
+    """Tags typed into a filter are normalised like stored tags; a bad one raises TagError."""
+    if not query.tags:
+        return query
+    from dataclasses import replace
+
+    return replace(query, tags=frozenset(rules.clean_tags(list(query.tags))))

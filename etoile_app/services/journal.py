@@ -1,0 +1,61 @@
+"""The services of one open journal, wired together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import URL
+
+from etoile_app.canon.pack import load_pack
+from etoile_app.domain.models import PackChanges
+from etoile_app.services.base import Clock, system_clock
+from etoile_app.services.board import BoardService
+from etoile_app.services.canon import CanonService
+from etoile_app.services.cast import CastService
+from etoile_app.services.theories import TheoryService
+from etoile_app.storage.database import Database, open_database
+
+
+@dataclass
+class Journal:
+    database: Database
+    theories: TheoryService
+    board: BoardService
+    canon: CanonService
+    cast: CastService
+    seeded: PackChanges | None = None
+
+    @classmethod
+    def open(
+        cls,
+        target: str | Path | URL,
+        *,
+        pack: Path | None = None,
+        clock: Clock = system_clock,
+        backups: bool = True,
+    ) -> Journal:
+        """Open (creating and migrating) the journal and apply the canon pack if it is newer."""
+        db = open_database(target, backups=backups)
+        try:
+            journal = cls.from_database(db, clock=clock)
+            if pack is not None:
+                journal.seeded = journal.canon.apply_pack(load_pack(pack))
+        except BaseException:
+            db.dispose()
+            raise
+        return journal
+
+    @classmethod
+    def from_database(cls, db: Database, *, clock: Clock = system_clock) -> Journal:
+        s = db.sessions
+        return cls(
+            database=db,
+            theories=TheoryService(s, clock),
+            board=BoardService(s, clock),
+            canon=CanonService(s, clock),
+            cast=CastService(s, clock),
+        )
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,344 @@
+"""Writing, rating, linking, resolving and deleting theories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from etoile_app.domain import rules
+from etoile_app.domain.enums import Stance, TheoryStatus
+from etoile_app.domain.errors import (
+    DateError,
+    InvalidStateError,
+    StarterNotFoundError,
+    TheoryNotFoundError,
+)
+from etoile_app.domain.models import StarterTheory, Theory, TheoryDraft
+from etoile_app.services.base import Service, load_characters, load_fact
+from etoile_app.storage import mapping
+from etoile_app.storage.models import (
+    CharacterRecord,
+    ConfidenceRecord,
+    EvidenceRecord,
+    FactRecord,
+    StarterRecord,
+    TagRecord,
+    TheoryRecord,
+)
+
+RESOLVED = (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED, TheoryStatus.VOID)
+
+
+class TheoryService(Service):
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, theory_id: int) -> Theory:
+        with self._sessions() as s:
+            return self._view(s, self._load(s, theory_id, live=False))
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def create(self, draft: TheoryDraft, *, note: str = "", starter_key: str | None = None) -> Theory:
+        clean = rules.clean_draft(draft)
+        note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
+        now = self._now()
+        with self._sessions.begin() as s:
+            record = TheoryRecord(
+                uid=str(uuid.uuid4()),
+                status=TheoryStatus.OPEN,
+                created_at=now,
+                resolution_note="",
+                starter_key=starter_key,
+            )
+            self._apply(s, record, clean, now)
+            record.history.append(ConfidenceRecord(confidence=clean.confidence, changed_at=now, note=note))
+            s.add(record)
+            s.flush()
+            return self._view(s, record)
+
+    def edit(self, theory_id: int, draft: TheoryDraft, *, confidence_note: str = "") -> Theory:
+        """Replace every editable field; a new confidence is added to the history."""
+        clean = rules.clean_draft(draft)
+        note = rules.clean_text(confidence_note, "The note", field="note", max_len=rules.NOTE_MAX)
+        with self._sessions.begin() as s:
+            record = self._load(s, theory_id)
+            now = self._now()
+            if clean.confidence != record.confidence:
+                self._check_open(record, "change its confidence")
+                record.history.append(
+                    ConfidenceRecord(confidence=clean.confidence, changed_at=now, note=note)
+                )
+            self._apply(s, record, clean, now)
+            return self._view(s, record)
+
+    def set_category(self, theory_id: int, category: object) -> Theory:
+        from etoile_app.domain.enums import Category
+
+        value = rules.clean_choice(category, Category, "category")
+        return self._change(theory_id, lambda s, r: setattr(r, "category", value))
+
+    def set_characters(self, theory_id: int, character_ids: Iterable[int]) -> Theory:
+        ids = list(character_ids)
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            r.characters = load_characters(s, ids)
+            _refresh_lists(r)
+
+        return self._change(theory_id, change)
+
+    def add_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
+        names = rules.clean_tags(list(tags))
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            have = {t.name for t in r.tags}
+            r.tags.extend(t for t in _tags(s, names) if t.name not in have)
+            _refresh_lists(r)
+
+        return self._change(theory_id, change)
+
+    def remove_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
+        names = set(rules.clean_tags(list(tags)))
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            r.tags = [t for t in r.tags if t.name not in names]
+            _refresh_lists(r)
+
+        return self._change(theory_id, change)
+
+    def set_confidence(self, theory_id: int, confidence: object, note: str = "") -> Theory:
+        value = rules.clean_confidence(confidence)
+        note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            self._check_open(r, "change its confidence")
+            if value != r.confidence:
+                r.confidence = value
+                r.history.append(ConfidenceRecord(confidence=value, changed_at=self._now(), note=note))
+
+        return self._change(theory_id, change)
+
+    def set_juiciness(self, theory_id: int, stars: object) -> Theory:
+        value = rules.clean_rating(stars)
+        return self._change(theory_id, lambda s, r: setattr(r, "juiciness", value))
+
+    def set_resolve_by(self, theory_id: int, when: date | None) -> Theory:
+        value = rules.clean_date(when, "The resolve-by date")
+        return self._change(theory_id, lambda s, r: setattr(r, "resolve_by", value))
+
+    def link_evidence(self, theory_id: int, fact_id: int, stance: object, note: str = "") -> Theory:
+        """Cite a canon fact for or against the theory; citing it again updates stance and note."""
+        value = rules.clean_choice(stance, Stance, "stance")
+        note = rules.clean_text(
+            note, "The evidence note", field="note", max_len=rules.NOTE_MAX, multiline=True
+        )
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            fact = load_fact(s, fact_id)
+            for e in r.evidence:
+                if e.fact_id == fact.id:
+                    e.stance, e.note = value, note
+                    return
+            r.evidence.append(EvidenceRecord(fact=fact, stance=value, note=note, created_at=self._now()))
+
+        return self._change(theory_id, change)
+
+    def unlink_evidence(self, theory_id: int, fact_id: int) -> Theory:
+        def change(s: Session, r: TheoryRecord) -> None:
+            load_fact(s, fact_id)
+            r.evidence = [e for e in r.evidence if e.fact_id != fact_id]
+
+        return self._change(theory_id, change)
+
+    def resolve(self, theory_id: int, status: object, note: str = "", on: date | None = None) -> Theory:
+        """Settle a theory: confirmed, busted, or void (it can never be settled)."""
+        value = rules.clean_choice(status, TheoryStatus, "resolution")
+        if value not in RESOLVED:
+            raise InvalidStateError(
+                "A theory is resolved as confirmed, busted or void; use reopen to open it."
+            )
+        note = rules.clean_text(
+            note, "The resolution note", field="note", max_len=rules.NOTE_MAX, multiline=True
+        )
+        day = rules.clean_date(on, "The resolution date") or self._today()
+        if day > self._today():
+            raise DateError(f"A theory cannot be resolved on a future date ({day.isoformat()}).")
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            self._check_open(r, "resolve it again")
+            r.status, r.resolution_note = value, note
+            r.resolved_on, r.resolved_at = day, self._now()
+
+        return self._change(theory_id, change)
+
+    def reopen(self, theory_id: int) -> Theory:
+        def change(s: Session, r: TheoryRecord) -> None:
+            if r.status is TheoryStatus.OPEN:
+                raise InvalidStateError(f"“{r.title}” is already open.")
+            r.status, r.resolution_note = TheoryStatus.OPEN, ""
+            r.resolved_on = r.resolved_at = None
+
+        return self._change(theory_id, change)
+
+    def delete(self, theory_id: int) -> Theory:
+        """Move a theory to the bin; :meth:`restore` brings it back with everything it had."""
+        with self._sessions.begin() as s:
+            record = self._load(s, theory_id)
+            record.deleted_at = self._now()
+            return self._view(s, record)
+
+    def restore(self, theory_id: int) -> Theory:
+        with self._sessions.begin() as s:
+            record = self._load(s, theory_id, live=False)
+            if record.deleted_at is None:
+                raise InvalidStateError(f"“{record.title}” is not deleted.")
+            record.deleted_at = None
+            return self._view(s, record)
+
+    # --- starter pack ----------------------------------------------------------------------
+
+    def starters(self) -> list[StarterTheory]:
+        with self._sessions() as s:
+            adopted = self._adopted_keys(s)
+            records = s.scalars(select(StarterRecord).order_by(StarterRecord.position, StarterRecord.id))
+            return [mapping.starter(r, r.key in adopted) for r in records]
+
+    def adopt_starters(self, keys: Sequence[str], confidence: int = 50) -> list[Theory]:
+        """Add the chosen starter theories as the user's own, all at once.
+
+        A starter already adopted (and not deleted) is not added twice; its theory is returned.
+        """
+        value = rules.clean_confidence(confidence)
+        now = self._now()
+        with self._sessions.begin() as s:
+            chosen = {
+                r.key: r for r in s.scalars(select(StarterRecord).where(StarterRecord.key.in_(list(keys))))
+            }
+            existing = {
+                t.starter_key: t
+                for t in s.scalars(
+                    select(TheoryRecord).where(
+                        TheoryRecord.starter_key.in_(list(keys)), TheoryRecord.deleted_at.is_(None)
+                    )
+                )
+            }
+            characters = {c.key: c for c in s.scalars(select(CharacterRecord))}
+            out: list[TheoryRecord] = []
+            for key in dict.fromkeys(keys):
+                if key not in chosen:
+                    raise StarterNotFoundError(key)
+                if key in existing:
+                    out.append(existing[key])
+                    continue
+                starter = chosen[key]
+                record = TheoryRecord(
+                    uid=str(uuid.uuid4()),
+                    status=TheoryStatus.OPEN,
+                    created_at=now,
+                    resolution_note="",
+                    starter_key=key,
+                )
+                draft = TheoryDraft(
+                    title=starter.title,
+                    body=starter.body,
+                    category=starter.category,
+                    tags=tuple(starter.tags),
+                    confidence=value,
+                )
+                self._apply(s, record, rules.clean_draft(draft), now)
+                record.characters = [characters[k] for k in starter.character_keys if k in characters]
+                _refresh_lists(record)
+                record.history.append(
+                    ConfidenceRecord(confidence=value, changed_at=now, note="Adopted from the starter pack")
+                )
+                s.add(record)
+                out.append(record)
+            s.flush()
+            return [self._view(s, r) for r in out]
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _load(self, s: Session, theory_id: int, *, live: bool = True) -> TheoryRecord:
+        record = s.get(
+            TheoryRecord,
+            theory_id,
+            options=[
+                selectinload(TheoryRecord.tags),
+                selectinload(TheoryRecord.characters),
+                selectinload(TheoryRecord.evidence),
+                selectinload(TheoryRecord.history),
+            ],
+        )
+        if record is None:
+            raise TheoryNotFoundError(theory_id)
+        if live and record.deleted_at is not None:
+            raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
+        return record
+
+    @staticmethod
+    def _check_open(record: TheoryRecord, action: str) -> None:
+        if record.status is not TheoryStatus.OPEN:
+            raise InvalidStateError(
+                f"“{record.title}” is resolved as {record.status.value}; reopen it to {action}."
+            )
+
+    def _change(self, theory_id: int, change) -> Theory:  # change: (Session, TheoryRecord) -> None
+        with self._sessions.begin() as s:
+            record = self._load(s, theory_id)
+            change(s, record)
+            record.updated_at = self._now()
+            return self._view(s, record)
+
+    def _apply(self, s: Session, record: TheoryRecord, clean: TheoryDraft, now) -> None:
+        record.title = clean.title
+        record.body = clean.body
+        record.category = clean.category
+        record.confidence = clean.confidence
+        record.juiciness = clean.juiciness
+        record.resolve_by = clean.resolve_by
+        record.characters = load_characters(s, clean.character_ids)
+        record.tags = _tags(s, list(clean.tags))
+        record.updated_at = now
+        _refresh_lists(record)
+
+    @staticmethod
+    def _adopted_keys(s: Session) -> set[str]:
+        stmt = select(TheoryRecord.starter_key).where(
+            TheoryRecord.starter_key.is_not(None), TheoryRecord.deleted_at.is_(None)
+        )
+        return set(s.scalars(stmt))
+
+    @staticmethod
+    def _view(s: Session, record: TheoryRecord) -> Theory:
+        s.flush()
+        cited = [e.fact_id for e in record.evidence]
+        superseded: set[int] = set()
+        if cited:
+            superseded = set(
+                s.scalars(select(FactRecord.supersedes_id).where(FactRecord.supersedes_id.in_(cited)))
+            )
+        return mapping.theory(record, superseded)
+
+
+def _tags(s: Session, names: list[str]) -> list[TagRecord]:
+    """The tag records for ``names`` (already normalised), created where new, in the given order."""
+    if not names:
+        return []
+    found = {t.name: t for t in s.scalars(select(TagRecord).where(TagRecord.name.in_(names)))}
+    out = []
+    for name in names:
+        tag = found.get(name)
+        if tag is None:
+            tag = found[name] = TagRecord(name=name)
+            s.add(tag)
+        out.append(tag)
+    return out
+
+
+def _refresh_lists(record: TheoryRecord) -> None:
+    """Keep the denormalised tag and character columns (search, sorting, board) current."""
+    record.tags_text = mapping.LIST_SEPARATOR.join(sorted(t.name for t in record.tags))
+    record.characters_text = mapping.LIST_SEPARATOR.join(sorted(c.name for c in record.characters))

@@ -1,0 +1,50 @@
+"""Engines and sessions: one place that turns a path or URL into a configured engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from etoile_app.storage import sqlite_pragmas
+
+
+def to_url(target: str | Path | URL) -> URL:
+    """A database URL from a URL or a file path (``--db PATH``)."""
+    if isinstance(target, URL):
+        return target
+    text = str(target)
+    if "://" in text:
+        return make_url(text)
+    return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or ``None`` for other databases and in-memory ones."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    database = url.database
+    if database.startswith("file:"):
+        database = database[len("file:") :]
+    return Path(database)
+
+
+def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
+    url = to_url(target)
+    if read_only and url.get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        if path is not None:
+            # A read-only URI connection cannot change the file, not even its header.
+            url = URL.create(
+                "sqlite",
+                database=f"file:{path.as_posix()}",
+                query={"mode": "ro", "uri": "true"},
+            )
+    engine = create_engine(url)
+    sqlite_pragmas.install(engine, read_only=read_only)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,79 @@
+"""Bring a database to the newest schema with Alembic, or refuse one that is newer than the app.
+
+Alembic is imported only when the schema is not already current, which keeps it off the
+start-up path on every launch but the first after an update.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect, text
+
+from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
+
+#: The newest migration. A test checks it against the migration scripts.
+HEAD_REVISION = "0001_initial"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision stored in the database, ``None`` for an empty database.
+
+    Raises :class:`DatabaseError` for a database that holds tables but is not a journal.
+    """
+    tables = set(inspect(connection).get_table_names())
+    if VERSION_TABLE not in tables:
+        if tables:
+            raise DatabaseError(
+                "This database holds other data and is not an Étoile Theory Journal; it was left as it is."
+            )
+        return None
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(rows) != 1:
+        raise DatabaseError("The journal's schema version record is damaged; it was left as it is.")
+    return rows[0]
+
+
+def _config(connection: Connection | None = None):  # -> alembic.config.Config
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def script_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def check_not_newer(revision: str | None) -> None:
+    """Refuse a database written by a newer version of the app (its revision is unknown here)."""
+    if revision is None or revision == HEAD_REVISION:
+        return
+    if revision not in known_revisions():
+        raise SchemaTooNewError(
+            f"This journal was written by a newer version of Étoile Theory Journal (schema {revision!r}). "
+            "Update the app to open it; the file was not changed."
+        )
+
+
+def upgrade(connection: Connection) -> None:
+    """Upgrade to the newest schema inside the caller's transaction."""
+    from alembic import command
+
+    command.upgrade(_config(connection), "head")

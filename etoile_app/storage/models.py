@@ -1,0 +1,283 @@
+"""The SQLAlchemy models. These never leave the storage and service layers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from etoile_app.domain.enums import (
+    Category,
+    Company,
+    FactOrigin,
+    FactStatus,
+    RoleKind,
+    Stance,
+    TheoryStatus,
+    Topic,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC without an offset (SQLite has no time zones) and hands back aware UTC values."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _enum(enum_cls: type, name: str) -> Enum:
+    # Store the values ("villain_arc"), checked by a named constraint, portable to PostgreSQL.
+    return Enum(
+        enum_cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+theory_tags = Table(
+    "theory_tags",
+    Base.metadata,
+    Column("theory_id", ForeignKey("theories.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+theory_characters = Table(
+    "theory_characters",
+    Base.metadata,
+    Column("theory_id", ForeignKey("theories.id", ondelete="CASCADE"), primary_key=True),
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+fact_characters = Table(
+    "fact_characters",
+    Base.metadata,
+    Column("fact_id", ForeignKey("canon_facts.id", ondelete="CASCADE"), primary_key=True),
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class TheoryRecord(Base):
+    __tablename__ = "theories"
+    __table_args__ = (
+        CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),
+        CheckConstraint("juiciness IS NULL OR juiciness BETWEEN 1 AND 5", name="juiciness_range"),
+        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+        Index("ix_theories_live_updated", "deleted_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"), index=True)
+    confidence: Mapped[int] = mapped_column(Integer, index=True)
+    juiciness: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[TheoryStatus] = mapped_column(_enum(TheoryStatus, "theory_status"), index=True)
+    resolve_by: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    starter_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    # Denormalised for full-text search and sorting; kept current by the repository.
+    tags_text: Mapped[str] = mapped_column(Text, default="")
+    characters_text: Mapped[str] = mapped_column(Text, default="")
+
+    tags: Mapped[list[TagRecord]] = relationship(
+        secondary=theory_tags, order_by="TagRecord.name", passive_deletes=True
+    )
+    characters: Mapped[list[CharacterRecord]] = relationship(
+        secondary=theory_characters, order_by="CharacterRecord.name", passive_deletes=True
+    )
+    evidence: Mapped[list[EvidenceRecord]] = relationship(
+        back_populates="theory",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EvidenceRecord.id",
+    )
+    history: Mapped[list[ConfidenceRecord]] = relationship(
+        back_populates="theory",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(ConfidenceRecord.changed_at, ConfidenceRecord.id)",
+    )
+
+
+class TagRecord(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class PersonRecord(Base):
+    """Someone who plays a character (or is dream-cast)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class CharacterRecord(Base):
+    __tablename__ = "characters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    company: Mapped[Company] = mapped_column(_enum(Company, "company"))
+    role: Mapped[RoleKind] = mapped_column(_enum(RoleKind, "role_kind"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    season1_arc: Mapped[str] = mapped_column(Text, default="")
+    arc_source: Mapped[str] = mapped_column(String(400), default="")
+
+    actor: Mapped[PersonRecord | None] = relationship(lazy="joined")
+
+
+class FactRecord(Base):
+    __tablename__ = "canon_facts"
+    __table_args__ = (Index("ix_canon_facts_topic_as_of", "topic", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Pack facts keep the pack's key; user facts get a generated "user-…" key.
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    topic: Mapped[Topic] = mapped_column(_enum(Topic, "topic"))
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[FactStatus] = mapped_column(_enum(FactStatus, "fact_status"))
+    source: Mapped[str] = mapped_column(String(400))
+    as_of: Mapped[date] = mapped_column(Date)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canon_facts.id", ondelete="SET NULL"), index=True
+    )
+    origin: Mapped[FactOrigin] = mapped_column(_enum(FactOrigin, "fact_origin"))
+    pack_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    characters: Mapped[list[CharacterRecord]] = relationship(
+        secondary=fact_characters, order_by="CharacterRecord.name", passive_deletes=True
+    )
+
+
+class EvidenceRecord(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("theory_id", "fact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"))
+    fact_id: Mapped[int] = mapped_column(ForeignKey("canon_facts.id", ondelete="CASCADE"), index=True)
+    stance: Mapped[Stance] = mapped_column(_enum(Stance, "stance"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theory: Mapped[TheoryRecord] = relationship(back_populates="evidence")
+    fact: Mapped[FactRecord] = relationship(lazy="joined")
+
+
+class ConfidenceRecord(Base):
+    __tablename__ = "confidence_history"
+    __table_args__ = (CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
+    confidence: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    theory: Mapped[TheoryRecord] = relationship(back_populates="history")
+
+
+class DreamCastRecord(Base):
+    __tablename__ = "dream_casting"
+    __table_args__ = (CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_idea: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    character_id: Mapped[int | None] = mapped_column(
+        ForeignKey("characters.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    character: Mapped[CharacterRecord | None] = relationship(lazy="joined")
+
+
+class StarterRecord(Base):
+    """A starter theory from the canon pack, ready to be adopted."""
+
+    __tablename__ = "starter_theories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    character_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(400))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CanonPackRecord(Base):
+    """Each canon pack edition applied to this database."""
+
+    __tablename__ = "canon_packs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

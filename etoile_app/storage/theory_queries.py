@@ -1,0 +1,136 @@
+"""The board's queries: filter, sort and page theories in SQL, never in Python.
+
+Rows come from the theory table alone (tags and characters are denormalised into it), so a
+page of the board is one indexed query however many theories there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRow
+from etoile_app.storage import fulltext, mapping
+from etoile_app.storage.models import TagRecord, TheoryRecord, theory_characters, theory_tags
+
+T = TheoryRecord
+ROW_COLUMNS = (
+    T.id,
+    T.title,
+    T.category,
+    T.characters_text,
+    T.tags_text,
+    T.confidence,
+    T.juiciness,
+    T.status,
+    T.resolve_by,
+    T.created_at,
+    T.updated_at,
+)
+
+_SORT_COLUMNS: dict[SortKey, Any] = {
+    SortKey.TITLE: func.lower(T.title),
+    SortKey.CATEGORY: T.category,
+    SortKey.CHARACTERS: T.characters_text,
+    SortKey.TAGS: T.tags_text,
+    SortKey.CONFIDENCE: T.confidence,
+    SortKey.JUICINESS: T.juiciness,
+    SortKey.STATUS: T.status,
+    SortKey.RESOLVE_BY: T.resolve_by,
+    SortKey.CREATED: T.created_at,
+    SortKey.UPDATED: T.updated_at,
+}
+
+
+def tag_condition(tags: frozenset[str]) -> ColumnElement[bool]:
+    """A theory has one of ``tags``, or a child of one (``romance`` → ``romance/…``)."""
+    names = [TagRecord.name == t for t in tags] + [
+        TagRecord.name.startswith(t + "/", autoescape=True) for t in tags
+    ]
+    return exists(
+        select(1)
+        .select_from(theory_tags.join(TagRecord, TagRecord.id == theory_tags.c.tag_id))
+        .where(theory_tags.c.theory_id == T.id, or_(*names))
+    )
+
+
+def _filtered(query: TheoryQuery, columns: Sequence[Any], use_fts: bool) -> tuple[Select[Any], Any]:
+    text_filter = fulltext.text_filter(query.text, use_fts=use_fts)
+    stmt = text_filter.apply(select(*columns).select_from(T))
+    conditions: list[ColumnElement[bool]] = [
+        T.deleted_at.is_not(None) if query.deleted else T.deleted_at.is_(None)
+    ]
+    if query.statuses:
+        conditions.append(T.status.in_(sorted(query.statuses)))
+    if query.categories:
+        conditions.append(T.category.in_(sorted(query.categories)))
+    if query.character_ids:
+        conditions.append(
+            exists(
+                select(1).where(
+                    theory_characters.c.theory_id == T.id,
+                    theory_characters.c.character_id.in_(sorted(query.character_ids)),
+                )
+            )
+        )
+    if query.tags:
+        conditions.append(tag_condition(query.tags))
+    if query.confidence_min > 1:
+        conditions.append(T.confidence >= query.confidence_min)
+    if query.confidence_max < 99:
+        conditions.append(T.confidence <= query.confidence_max)
+    return stmt.where(and_(*conditions)), text_filter.rank
+
+
+def _ordered(stmt: Select[Any], query: TheoryQuery, rank: Any) -> Select[Any]:
+    if query.sort is SortKey.RELEVANCE:
+        # FTS5's rank is better when smaller; without a search, relevance means newest first.
+        if rank is not None:
+            return stmt.order_by(rank, T.id.desc())
+        return stmt.order_by(T.updated_at.desc(), T.id.desc())
+    column = _SORT_COLUMNS[query.sort]
+    if query.descending:
+        return stmt.order_by(column.desc().nulls_last(), T.id.desc())
+    return stmt.order_by(column.asc().nulls_last(), T.id.asc())
+
+
+def count(session: Session, query: TheoryQuery, use_fts: bool) -> int:
+    stmt, _ = _filtered(query, [func.count()], use_fts)
+    return session.execute(stmt).scalar_one()
+
+
+def page(session: Session, query: TheoryQuery, offset: int, limit: int, use_fts: bool) -> list[TheoryRow]:
+    stmt, rank = _filtered(query, ROW_COLUMNS, use_fts)
+    stmt = _ordered(stmt, query, rank).offset(offset).limit(limit)
+    return [mapping.theory_row(r) for r in session.execute(stmt)]
+
+
+def ids(session: Session, query: TheoryQuery, use_fts: bool) -> list[int]:
+    stmt, rank = _filtered(query, [T.id], use_fts)
+    return list(session.execute(_ordered(stmt, query, rank)).scalars())
+
+
+def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:
+    """Board rows for ``theory_ids``, in the order given (missing ids are skipped)."""
+    found = {
+        r.id: mapping.theory_row(r)
+        for r in session.execute(select(*ROW_COLUMNS).where(T.id.in_(list(theory_ids))))
+    }
+    return [found[i] for i in theory_ids if i in found]
+
+
+def tag_counts(session: Session) -> list[TagCount]:
+    """Every tag with the number of live theories that carry it, most used first."""
+    used = func.count(T.id)
+    stmt = (
+        select(TagRecord.name, used)
+        .select_from(TagRecord)
+        .join(theory_tags, theory_tags.c.tag_id == TagRecord.id, isouter=True)
+        .join(T, and_(T.id == theory_tags.c.theory_id, T.deleted_at.is_(None)), isouter=True)
+        .group_by(TagRecord.id)
+        .order_by(used.desc(), TagRecord.name)
+    )
+    return [TagCount(name, n) for name, n in session.execute(stmt)]
