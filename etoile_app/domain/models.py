@@ -24,8 +24,20 @@ from etoile_app.domain.enums import (
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceDraft:
+    """A canon fact cited for (supports) or against (contradicts) a theory."""
+
+    fact_id: int
+    stance: Stance
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TheoryDraft:
-    """What a person fills in to write or edit a theory."""
+    """What a person fills in to write or edit a theory.
+
+    ``evidence`` replaces the theory's evidence when given; ``None`` leaves it as it is.
+    """
 
     title: str
     body: str = ""
@@ -35,6 +47,7 @@ class TheoryDraft:
     confidence: int = 50
     juiciness: int | None = None
     resolve_by: date | None = None
+    evidence: tuple[EvidenceDraft, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from etoile_app.domain.errors import (
     TextFieldError,
     TitleError,
 )
-from etoile_app.domain.models import TheoryDraft
+from etoile_app.domain.enums import Stance
+from etoile_app.domain.models import EvidenceDraft, TheoryDraft
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -205,8 +206,21 @@ def clean_draft(draft: TheoryDraft) -> TheoryDraft:
     for ident in character_ids:
         if isinstance(ident, bool) or not isinstance(ident, int):
             raise ChoiceError(f"{ident!r} is not a character id.", "characters")
+    evidence = None
+    if draft.evidence is not None:
+        cited: dict[int, EvidenceDraft] = {}
+        for item in draft.evidence:
+            if isinstance(item.fact_id, bool) or not isinstance(item.fact_id, int):
+                raise ChoiceError(f"{item.fact_id!r} is not a canon fact id.", "evidence")
+            cited[item.fact_id] = EvidenceDraft(
+                item.fact_id,
+                clean_choice(item.stance, Stance, "stance"),
+                clean_text(item.note, "The evidence note", field="evidence", max_len=NOTE_MAX, multiline=True),
+            )
+        evidence = tuple(cited.values())
     return replace(
         draft,
+        evidence=evidence,
         title=clean_title(draft.title),
         body=clean_body(draft.body),
         category=clean_choice(draft.category, Category, "category"),

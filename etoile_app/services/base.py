@@ -26,9 +26,11 @@ class Service:
     def _now(self) -> datetime:
         return self._clock()
 
-    def _today(self) -> date:
+    def today(self) -> date:
         """Today where the person is, for dates they see (resolved on, as of)."""
         return self._clock().astimezone().date()
+
+    _today = today
 
 
 def load_characters(session: Session, ids: Iterable[int]) -> list[CharacterRecord]:

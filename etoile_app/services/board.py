@@ -35,6 +35,12 @@ class BoardService(Service):
         with self._sessions() as s:
             return theory_queries.ids(s, query, self._fts())
 
+    def position(self, query: TheoryQuery, theory_id: int) -> int | None:
+        """The row at which a theory appears for ``query`` (for selecting it), or ``None``."""
+        query = _clean(query)
+        with self._sessions() as s:
+            return theory_queries.position(s, query, theory_id, self._fts())
+
     def rows(self, theory_ids: Sequence[int]) -> list[TheoryRow]:
         with self._sessions() as s:
             return theory_queries.rows_by_id(s, theory_ids)

@@ -17,7 +17,7 @@ from etoile_app.domain.errors import (
     StarterNotFoundError,
     TheoryNotFoundError,
 )
-from etoile_app.domain.models import StarterTheory, Theory, TheoryDraft
+from etoile_app.domain.models import EvidenceDraft, StarterTheory, Theory, TheoryDraft
 from etoile_app.services.base import Service, load_characters, load_fact
 from etoile_app.storage import mapping
 from etoile_app.storage.models import (
@@ -303,6 +303,22 @@ class TheoryService(Service):
         record.tags = _tags(s, list(clean.tags))
         record.updated_at = now
         _refresh_lists(record)
+        if clean.evidence is not None:
+            self._set_evidence(s, record, clean.evidence, now)
+
+    @staticmethod
+    def _set_evidence(s: Session, record: TheoryRecord, wanted: tuple[EvidenceDraft, ...], now) -> None:
+        current = {e.fact_id: e for e in record.evidence}
+        kept = []
+        for item in wanted:
+            existing = current.get(item.fact_id)
+            if existing is None:
+                fact = load_fact(s, item.fact_id)
+                kept.append(EvidenceRecord(fact=fact, stance=item.stance, note=item.note, created_at=now))
+            else:
+                existing.stance, existing.note = item.stance, item.note
+                kept.append(existing)
+        record.evidence = kept
 
     @staticmethod
     def _adopted_keys(s: Session) -> set[str]:

@@ -85,16 +85,20 @@ def _filtered(query: TheoryQuery, columns: Sequence[Any], use_fts: bool) -> tupl
     return stmt.where(and_(*conditions)), text_filter.rank
 
 
-def _ordered(stmt: Select[Any], query: TheoryQuery, rank: Any) -> Select[Any]:
+def _order(query: TheoryQuery, rank: Any) -> list[Any]:
     if query.sort is SortKey.RELEVANCE:
         # FTS5's rank is better when smaller; without a search, relevance means newest first.
         if rank is not None:
-            return stmt.order_by(rank, T.id.desc())
-        return stmt.order_by(T.updated_at.desc(), T.id.desc())
+            return [rank, T.id.desc()]
+        return [T.updated_at.desc(), T.id.desc()]
     column = _SORT_COLUMNS[query.sort]
     if query.descending:
-        return stmt.order_by(column.desc().nulls_last(), T.id.desc())
-    return stmt.order_by(column.asc().nulls_last(), T.id.asc())
+        return [column.desc().nulls_last(), T.id.desc()]
+    return [column.asc().nulls_last(), T.id.asc()]
+
+
+def _ordered(stmt: Select[Any], query: TheoryQuery, rank: Any) -> Select[Any]:
+    return stmt.order_by(*_order(query, rank))
 
 
 def count(session: Session, query: TheoryQuery, use_fts: bool) -> int:
@@ -111,6 +115,14 @@ def page(session: Session, query: TheoryQuery, offset: int, limit: int, use_fts:
 def ids(session: Session, query: TheoryQuery, use_fts: bool) -> list[int]:
     stmt, rank = _filtered(query, [T.id], use_fts)
     return list(session.execute(_ordered(stmt, query, rank)).scalars())
+
+
+def position(session: Session, query: TheoryQuery, theory_id: int, use_fts: bool) -> int | None:
+    """Where ``theory_id`` sits (0-based) in the query's order, or ``None`` if it does not match."""
+    stmt, rank = _filtered(query, [T.id], use_fts)
+    numbered = stmt.add_columns(func.row_number().over(order_by=_order(query, rank)).label("n")).subquery()
+    found = session.scalar(select(numbered.c.n).where(numbered.c.id == theory_id))
+    return None if found is None else found - 1
 
 
 def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:

@@ -1,0 +1,173 @@
+"""The board's filter panel: status, category, character, tag and confidence range."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from etoile_app.domain.enums import Category, TheoryStatus
+from etoile_app.domain.models import Character, TagCount
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class FilterPanel(QWidget):
+    """Within a group any ticked value matches; the groups combine (status AND category …)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+
+        self.status_boxes = self._boxes(layout, "Status", list(TheoryStatus))
+        self.category_boxes = self._boxes(layout, "Category", list(Category))
+
+        self.characters = self._list(layout, "Characters")
+        self.tags = self._list(layout, "Tags")
+
+        confidence = QGroupBox("Confidence")
+        row = QHBoxLayout(confidence)
+        self.confidence_min = self._spin(1)
+        self.confidence_max = self._spin(99)
+        row.addWidget(QLabel("from"))
+        row.addWidget(self.confidence_min)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.confidence_max)
+        row.addStretch(1)
+        layout.addWidget(confidence)
+
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.clicked.connect(self.clear)
+        layout.addWidget(self.clear_button)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _boxes(self, layout: QVBoxLayout, title: str, values: list) -> dict:
+        group = QGroupBox(title)
+        grid = QVBoxLayout(group)
+        grid.setSpacing(2)
+        boxes = {}
+        for value in values:
+            box = QCheckBox(value.label.replace("&", "&&"))
+            box.toggled.connect(self.changed)
+            grid.addWidget(box)
+            boxes[value] = box
+        layout.addWidget(group)
+        return boxes
+
+    def _list(self, layout: QVBoxLayout, title: str) -> QListWidget:
+        group = QGroupBox(title)
+        inner = QVBoxLayout(group)
+        widget = QListWidget()
+        widget.setUniformItemSizes(True)
+        widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.setTextElideMode(Qt.TextElideMode.ElideRight)
+        widget.setMinimumHeight(90)
+        widget.itemChanged.connect(lambda _item: self.changed.emit())
+        inner.addWidget(widget)
+        layout.addWidget(group, 1)
+        return widget
+
+    def _spin(self, value: int) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(1, 99)
+        spin.setSuffix(" %")
+        spin.setValue(value)
+        spin.setAccelerated(True)
+        spin.valueChanged.connect(self._range_changed)
+        return spin
+
+    def _range_changed(self) -> None:
+        # Keep the range the right way round whichever end moved.
+        if self.confidence_min.value() > self.confidence_max.value():
+            sender = self.sender()
+            other = self.confidence_max if sender is self.confidence_min else self.confidence_min
+            other.blockSignals(True)
+            other.setValue(sender.value())
+            other.blockSignals(False)
+        self.changed.emit()
+
+    # --- contents --------------------------------------------------------------------------
+
+    def set_characters(self, characters: list[Character]) -> None:
+        chosen = self.character_ids()
+        self._fill(self.characters, [(c.name, c.id) for c in characters], chosen)
+
+    def set_tags(self, tags: list[TagCount]) -> None:
+        chosen = self.tag_names()
+        self._fill(self.tags, [(f"{t.name}  ({t.count})", t.name) for t in tags], chosen)
+
+    def _fill(self, widget: QListWidget, entries: list[tuple[str, object]], chosen: frozenset) -> None:
+        widget.blockSignals(True)
+        widget.clear()
+        for text, key in entries:
+            item = QListWidgetItem(text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setData(ID_ROLE, key)
+            item.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
+            widget.addItem(item)
+        widget.blockSignals(False)
+
+    @staticmethod
+    def _checked(widget: QListWidget) -> frozenset:
+        return frozenset(
+            widget.item(i).data(ID_ROLE)
+            for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked
+        )
+
+    def statuses(self) -> frozenset[TheoryStatus]:
+        return frozenset(v for v, box in self.status_boxes.items() if box.isChecked())
+
+    def categories(self) -> frozenset[Category]:
+        return frozenset(v for v, box in self.category_boxes.items() if box.isChecked())
+
+    def character_ids(self) -> frozenset[int]:
+        return self._checked(self.characters)
+
+    def tag_names(self) -> frozenset[str]:
+        return self._checked(self.tags)
+
+    def confidence_range(self) -> tuple[int, int]:
+        return self.confidence_min.value(), self.confidence_max.value()
+
+    def is_active(self) -> bool:
+        return bool(
+            self.statuses() or self.categories() or self.character_ids() or self.tag_names()
+        ) or self.confidence_range() != (1, 99)
+
+    def show_only_character(self, character_id: int) -> None:
+        """Clear every filter, then tick one character (the Cast tab's "Show on the board")."""
+        self.clear(emit=False)
+        for i in range(self.characters.count()):
+            item = self.characters.item(i)
+            if item.data(ID_ROLE) == character_id:
+                item.setCheckState(Qt.CheckState.Checked)
+        self.changed.emit()
+
+    def clear(self, emit: bool = True) -> None:
+        self.blockSignals(True)
+        for box in (*self.status_boxes.values(), *self.category_boxes.values()):
+            box.setChecked(False)
+        for widget in (self.characters, self.tags):
+            for i in range(widget.count()):
+                widget.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.confidence_min.setValue(1)
+        self.confidence_max.setValue(99)
+        self.blockSignals(False)
+        if emit:
+            self.changed.emit()

@@ -1,0 +1,162 @@
+"""The theory board's table model: counts in SQL, loads rows a page at a time as they scroll in.
+
+It never holds more than a few pages of rows, so 100,000 theories cost a count and one page
+per screenful, and filtering and sorting are SQL queries.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
+from etoile_app.ui import fmt
+
+if TYPE_CHECKING:
+    from etoile_app.services.board import BoardService
+
+Index = QModelIndex | QPersistentModelIndex
+
+COL_TITLE, COL_CATEGORY, COL_CHARACTERS, COL_TAGS, COL_CONFIDENCE, COL_JUICINESS, COL_STATUS, COL_UPDATED = range(8)
+HEADERS = ("Title", "Category", "Characters", "Tags", "Confidence", "Juiciness", "Status", "Updated")
+SORT_KEYS = (
+    SortKey.TITLE,
+    SortKey.CATEGORY,
+    SortKey.CHARACTERS,
+    SortKey.TAGS,
+    SortKey.CONFIDENCE,
+    SortKey.JUICINESS,
+    SortKey.STATUS,
+    SortKey.UPDATED,
+)
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+PAGE_SIZE = 200
+PAGES_KEPT = 40
+
+
+class TheoryTableModel(QAbstractTableModel):
+    def __init__(self, board: BoardService, parent=None) -> None:
+        super().__init__(parent)
+        self._board = board
+        self._query = TheoryQuery()
+        self._count = 0
+        self._pages: OrderedDict[int, list[TheoryRow]] = OrderedDict()
+
+    # --- the query -------------------------------------------------------------------------
+
+    def query(self) -> TheoryQuery:
+        return self._query
+
+    def set_query(self, query: TheoryQuery) -> None:
+        self.beginResetModel()
+        self._query = query
+        self._reload()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Reload after the data changed, keeping the query."""
+        self.set_query(self._query)
+
+    def _reload(self) -> None:
+        self._pages.clear()
+        self._count = self._board.count(self._query)
+
+    def row_of(self, theory_id: int) -> int | None:
+        return self._board.position(self._query, theory_id)
+
+    def theory_id(self, row: int) -> int | None:
+        found = self._row(row)
+        return found.id if found else None
+
+    def _row(self, row: int) -> TheoryRow | None:
+        if not 0 <= row < self._count:
+            return None
+        number = row // PAGE_SIZE
+        page = self._pages.get(number)
+        if page is None:
+            page = self._board.page(self._query, number * PAGE_SIZE, PAGE_SIZE)
+            self._pages[number] = page
+            while len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        offset = row - number * PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    # --- Qt model --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_CONFIDENCE, COL_JUICINESS):
+                return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_TITLE:
+                return row.title
+            if column in (COL_CHARACTERS, COL_TAGS):
+                return _display(row, column)
+            if column == COL_UPDATED:
+                return f"Updated {fmt.local_datetime(row.updated_at)}; written {fmt.local_datetime(row.created_at)}"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in (COL_CONFIDENCE, COL_JUICINESS):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return row.id
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(SORT_KEYS):
+            descending = order == Qt.SortOrder.DescendingOrder
+            self.set_query(replace(self._query, sort=SORT_KEYS[column], descending=descending))
+
+
+def _display(row: TheoryRow, column: int) -> str:
+    if column == COL_TITLE:
+        return row.title
+    if column == COL_CATEGORY:
+        return row.category.label
+    if column == COL_CHARACTERS:
+        return ", ".join(row.characters)
+    if column == COL_TAGS:
+        return "  ".join(row.tags)
+    if column == COL_CONFIDENCE:
+        return fmt.percent(row.confidence)
+    if column == COL_JUICINESS:
+        return fmt.stars(row.juiciness)
+    if column == COL_STATUS:
+        return row.status.label
+    if column == COL_UPDATED:
+        return fmt.short_date(row.updated_at.astimezone().date())
+    return ""

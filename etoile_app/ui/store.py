@@ -1,0 +1,197 @@
+"""The GUI's one door to the journal: every change goes through here.
+
+Widgets never write to the database themselves. They call a method here, which runs the
+service (one transaction), pushes an undoable command where the change can be taken back,
+and emits a signal naming what changed, so every view refreshes what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from etoile_app.domain.errors import JournalError
+from etoile_app.domain.models import (
+    DreamCast,
+    DreamCastDraft,
+    Fact,
+    NewsDraft,
+    Theory,
+    TheoryDraft,
+)
+
+if TYPE_CHECKING:
+    from etoile_app.services.journal import Journal
+
+
+class _Command(QUndoCommand):
+    """An undoable change whose first ``redo`` already happened when it was pushed."""
+
+    def __init__(self, store: Store, text: str, do: Callable[[], Any], undo: Callable[[], Any]) -> None:
+        super().__init__(text)
+        self._store, self._do, self._undo, self._done = store, do, undo, True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._store._guard(self._do, f"Could not redo “{self.text()}”")
+
+    def undo(self) -> None:
+        self._store._guard(self._undo, f"Could not undo “{self.text()}”")
+
+
+class Store(QObject):
+    #: Theories changed; the ids, or an empty tuple when many did.
+    theoriesChanged = Signal(tuple)
+    #: Canon facts changed (user news, a new pack).
+    canonChanged = Signal()
+    #: Dream casting changed.
+    castChanged = Signal()
+    #: An undo or redo failed; the message says why.
+    failed = Signal(str)
+    #: Ask the board to show the theories about one character.
+    showCharacterOnBoard = Signal(int)
+    #: Ask the board to select (and show) one theory.
+    showTheory = Signal(int)
+
+    def __init__(self, journal: Journal, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.journal = journal
+        self.undo_stack = QUndoStack(self)
+
+    # --- reads (services return plain records) ---------------------------------------------
+
+    def today(self) -> date:
+        """Today by the journal's clock: the latest date a resolution or news item may carry."""
+        return self.journal.theories.today()
+
+    @property
+    def theories(self):
+        return self.journal.theories
+
+    @property
+    def board(self):
+        return self.journal.board
+
+    @property
+    def canon(self):
+        return self.journal.canon
+
+    @property
+    def cast(self):
+        return self.journal.cast
+
+    # --- theories --------------------------------------------------------------------------
+
+    def create_theory(self, draft: TheoryDraft) -> Theory:
+        theory = self.theories.create(draft)
+        self._push(
+            f"New theory “{theory.title}”",
+            lambda: self._changed(self.theories.restore(theory.id)),
+            lambda: self._changed(self.theories.delete(theory.id)),
+        )
+        self._changed(theory)
+        return theory
+
+    def edit_theory(self, theory_id: int, draft: TheoryDraft, confidence_note: str = "") -> Theory:
+        theory = self.theories.edit(theory_id, draft, confidence_note=confidence_note)
+        self._changed(theory)
+        return theory
+
+    def set_confidence(self, theory_id: int, confidence: int, note: str = "") -> Theory:
+        theory = self.theories.set_confidence(theory_id, confidence, note)
+        self._changed(theory)
+        return theory
+
+    def link_evidence(self, theory_id: int, fact_id: int, stance: Any, note: str = "") -> Theory:
+        theory = self.theories.link_evidence(theory_id, fact_id, stance, note)
+        self._changed(theory)
+        self.canonChanged.emit()  # the Status tab counts citing theories
+        return theory
+
+    def unlink_evidence(self, theory_id: int, fact_id: int) -> Theory:
+        theory = self.theories.unlink_evidence(theory_id, fact_id)
+        self._changed(theory)
+        self.canonChanged.emit()
+        return theory
+
+    def delete_theory(self, theory_id: int) -> Theory:
+        theory = self.theories.delete(theory_id)
+        self._push(
+            f"Delete “{theory.title}”",
+            lambda: self._changed(self.theories.delete(theory_id)),
+            lambda: self._changed(self.theories.restore(theory_id)),
+        )
+        self._changed(theory)
+        return theory
+
+    def resolve(self, theory_id: int, status: Any, note: str = "", on: date | None = None) -> Theory:
+        theory = self.theories.resolve(theory_id, status, note, on)
+        self._push(
+            f"Resolve “{theory.title}” as {theory.status.value}",
+            lambda: self._changed(self.theories.resolve(theory_id, status, note, on)),
+            lambda: self._changed(self.theories.reopen(theory_id)),
+        )
+        self._changed(theory)
+        return theory
+
+    def reopen(self, theory_id: int) -> Theory:
+        before = self.theories.get(theory_id)
+        theory = self.theories.reopen(theory_id)
+        self._push(
+            f"Reopen “{theory.title}”",
+            lambda: self._changed(self.theories.reopen(theory_id)),
+            lambda: self._changed(
+                self.theories.resolve(theory_id, before.status, before.resolution_note, before.resolved_on)
+            ),
+        )
+        self._changed(theory)
+        return theory
+
+    def adopt_starters(self, keys: Sequence[str], confidence: int) -> list[Theory]:
+        theories = self.theories.adopt_starters(keys, confidence)
+        self.theoriesChanged.emit(())
+        return theories
+
+    # --- canon and cast --------------------------------------------------------------------
+
+    def add_news(self, draft: NewsDraft) -> Fact:
+        fact = self.canon.add_news(draft)
+        self.canonChanged.emit()
+        self.castChanged.emit()  # return statuses may have changed
+        return fact
+
+    def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
+        entry = self.cast.add_dream_cast(draft)
+        self.castChanged.emit()
+        return entry
+
+    def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft) -> DreamCast:
+        entry = self.cast.edit_dream_cast(entry_id, draft)
+        self.castChanged.emit()
+        return entry
+
+    def delete_dream_cast(self, entry_id: int) -> DreamCast:
+        entry = self.cast.delete_dream_cast(entry_id)
+        self.castChanged.emit()
+        return entry
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _changed(self, theory: Theory | Iterable[Theory]) -> None:
+        ids = (theory.id,) if isinstance(theory, Theory) else tuple(t.id for t in theory)
+        self.theoriesChanged.emit(ids)
+
+    def _push(self, text: str, do: Callable[[], Any], undo: Callable[[], Any]) -> None:
+        self.undo_stack.push(_Command(self, text, do, undo))
+
+    def _guard(self, action: Callable[[], Any], what: str) -> None:
+        try:
+            action()
+        except JournalError as exc:
+            self.failed.emit(f"{what}: {exc.message}")

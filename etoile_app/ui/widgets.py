@@ -1,0 +1,131 @@
+"""Small widgets shared by the tabs: status badges, star ratings, wrapped plain-text labels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from etoile_app.domain.enums import FactStatus, TheoryStatus
+from etoile_app.ui.fmt import NO_STAR, STAR
+
+# Background and text colours, chosen for contrast on light and dark palettes alike.
+BADGE_COLOURS: dict[str, tuple[str, str]] = {
+    FactStatus.CONFIRMED.value: ("#1e7b3a", "#ffffff"),
+    FactStatus.REPORTED.value: ("#1f5fa8", "#ffffff"),
+    FactStatus.RUMOURED.value: ("#b8730a", "#ffffff"),
+    FactStatus.SPECULATION.value: ("#7a4aa8", "#ffffff"),
+    FactStatus.SUPERSEDED.value: ("#7d7d7d", "#ffffff"),
+    TheoryStatus.OPEN.value: ("#3d5a80", "#ffffff"),
+    TheoryStatus.BUSTED.value: ("#b3261e", "#ffffff"),
+    TheoryStatus.VOID.value: ("#6b6b6b", "#ffffff"),
+}
+
+
+def badge_colours(status: FactStatus | TheoryStatus) -> tuple[QColor, QColor]:
+    background, foreground = BADGE_COLOURS.get(status.value, ("#555555", "#ffffff"))
+    return QColor(background), QColor(foreground)
+
+
+class Badge(QLabel):
+    """A small rounded label naming a status, in that status's colour."""
+
+    def __init__(self, status: FactStatus | TheoryStatus | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        font = self.font()
+        font.setBold(True)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        self.setFont(font)
+        self.status: FactStatus | TheoryStatus | None = None
+        if status is not None:
+            self.set_status(status)
+
+    def set_status(self, status: FactStatus | TheoryStatus) -> None:
+        self.status = status
+        background, foreground = badge_colours(status)
+        self.setText(status.value.upper())
+        self.setAccessibleName(f"Status: {status.label}")
+        self.setStyleSheet(
+            f"QLabel {{ background: {background.name()}; color: {foreground.name()};"
+            " border-radius: 4px; padding: 2px 7px; }"
+        )
+
+
+class PlainLabel(QLabel):
+    """A label for user or canon text: always plain text, wrapped, selectable."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(wrap)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setText(text)
+
+
+class StarRating(QWidget):
+    """Zero to five stars. Click a star to set it, click it again (or press 0) to clear."""
+
+    changed = Signal(object)  # int | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value: int | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Juiciness")
+        self.setToolTip("Juiciness: click a star; click it again or press 0 to clear")
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.setFont(font)
+
+    def value(self) -> int | None:
+        return self._value
+
+    def setValue(self, value: int | None) -> None:  # noqa: N802 (Qt naming)
+        value = value or None
+        if value != self._value:
+            self._value = value
+            self.setAccessibleDescription(f"{value or 0} of 5 stars")
+            self.update()
+            self.changed.emit(value)
+
+    def _star_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(STAR) + 4
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._star_width() * 5 + 2, self.fontMetrics().height() + 4)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        width = self._star_width()
+        filled = QColor("#d4a017")
+        empty = self.palette().mid().color()
+        for i in range(5):
+            lit = self._value is not None and i < self._value
+            painter.setPen(filled if lit else empty)
+            rect = QRect(i * width, 0, width, self.height())
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, STAR if lit else NO_STAR)
+        if self.hasFocus():
+            painter.setPen(self.palette().highlight().color())
+            painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        star = int(event.position().x() // self._star_width()) + 1
+        if 1 <= star <= 5:
+            self.setValue(None if star == self._value else star)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_5:
+            self.setValue(key - Qt.Key.Key_0 or None)
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Plus):
+            self.setValue(min(5, (self._value or 0) + 1))
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Minus):
+            self.setValue((self._value or 0) - 1 or None)
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,29 @@
+"""Fixtures for GUI tests: a Store on the per-test journal, and QSettings kept in a temp folder."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from etoile_app.ui.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, monkeypatch):
+    """Window state goes to a temporary INI file, never the developer's own settings."""
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    return folder
+
+
+@pytest.fixture
+def settings(_isolated_settings) -> QSettings:
+    return QSettings(str(_isolated_settings / "test.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def store(qtbot, journal) -> Store:
+    return Store(journal)

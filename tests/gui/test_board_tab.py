@@ -1,0 +1,303 @@
+"""The theory board driven as a person would: write, find, resolve, delete and undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from etoile_app.domain.enums import Category, Stance, TheoryStatus
+from etoile_app.domain.models import TheoryDraft, TheoryQuery
+from etoile_app.ui import board_model as bm
+from etoile_app.ui.board_tab import BoardTab
+
+
+def _ids(journal, name):
+    return {c.name: c.id for c in journal.cast.characters()}[name]
+
+
+def _board(qtbot, store) -> BoardTab:
+    tab = BoardTab(store)
+    qtbot.addWidget(tab)
+    tab.resize(1280, 800)
+    tab.show()
+    return tab
+
+
+def _titles(tab: BoardTab) -> list[str]:
+    model = tab.model
+    return [model.data(model.index(r, bm.COL_TITLE)) for r in range(model.rowCount())]
+
+
+def _seed(store, journal):
+    mishi, jack = _ids(journal, "Mishi"), _ids(journal, "Jack")
+    a = store.create_theory(
+        TheoryDraft("Mishi sabotages the gala", "Black Swan energy", Category.VILLAIN_ARC, (mishi,), ("villain/mishi",), 70, 4)
+    )
+    b = store.create_theory(
+        TheoryDraft("Jack and Cheyenne marry", "", Category.ROMANCE, (jack,), ("romance/jack-cheyenne",), 20, 2)
+    )
+    c = store.create_theory(TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55))
+    return a, b, c
+
+
+def test_board_model_passes_qt_model_tester(qtbot, qtmodeltester, store, journal):
+    _seed(store, journal)
+    model = bm.TheoryTableModel(store.board)
+    model.set_query(TheoryQuery())
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)
+
+
+def test_model_loads_rows_lazily_in_pages(qtbot, store, journal):
+    for i in range(bm.PAGE_SIZE + 5):
+        store.theories.create(TheoryDraft(f"Theory {i:03d}", confidence=50))
+    model = bm.TheoryTableModel(store.board)
+    model.set_query(TheoryQuery(sort=bm.SortKey.TITLE, descending=False))
+    assert model.rowCount() == bm.PAGE_SIZE + 5
+    assert model._pages == {}  # nothing loaded until a row is asked for
+    assert model.data(model.index(bm.PAGE_SIZE + 1, bm.COL_TITLE)) == f"Theory {bm.PAGE_SIZE + 1:03d}"
+    assert list(model._pages) == [1]
+
+
+def test_write_a_theory_through_the_editor(qtbot, store, journal):
+    _seed(store, journal)
+    fact = next(f for f in journal.canon.facts() if f.key == "locations-london")
+    tab = _board(qtbot, store)
+    editor = tab.new_theory()
+    assert not editor.save_button.isEnabled()  # no title yet
+
+    qtbot.keyClicks(editor.title, "Mishi   moves to New York")
+    for i in range(editor.characters.count()):
+        item = editor.characters.item(i)
+        if item.text().startswith("Mishi"):
+            item.setCheckState(Qt.CheckState.Checked)
+    editor.category.setCurrentIndex(editor.category.findData(Category.PLOT_ARC))
+
+    # A tag typed in part and picked from the completer, and a new one typed whole.
+    qtbot.keyClicks(editor.tags.entry, "villain/m")
+    popup = editor.tags.completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    popup.setCurrentIndex(editor.tags.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor.tags.entry, "New York")
+    qtbot.keyClick(editor.tags.entry, Qt.Key.Key_Return)
+    assert editor.tags.tags() == ["villain/mishi", "new-york"]
+
+    editor.confidence.spin.selectAll()
+    qtbot.keyClicks(editor.confidence.spin, "35")
+    assert editor.confidence.slider.value() == 35
+    star_width = editor.juiciness.sizeHint().width() / 5
+    qtbot.mouseClick(editor.juiciness, Qt.MouseButton.LeftButton, pos=QPoint(int(star_width * 2.5), 5))
+    assert editor.juiciness.value() == 3
+    qtbot.keyClicks(editor.body, "She finally leaves Paris.")
+
+    editor.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(editor.fact_search, "london")
+    assert editor.fact_list.count() == 1
+    editor.fact_list.setCurrentRow(0)
+    editor.stance.setCurrentIndex(editor.stance.findData(Stance.SUPPORTS))
+    qtbot.keyClicks(editor.evidence_note, "the London scouting")
+    qtbot.mouseClick(editor.add_evidence_button, Qt.MouseButton.LeftButton)
+    assert editor.evidence.topLevelItemCount() == 1
+
+    assert editor.save_button.isEnabled()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible())
+
+    # On screen: the board shows and selects it, the detail pane shows it in full.
+    assert "Mishi moves to New York" in _titles(tab)
+    assert tab.detail.title.text() == "Mishi moves to New York"
+    # In the database: every field as entered.
+    saved = journal.theories.get(tab.current_id())
+    assert saved.category is Category.PLOT_ARC
+    assert [c.name for c in saved.characters] == ["Mishi"]
+    assert saved.tags == ("new-york", "villain/mishi")
+    assert saved.confidence == 35 and saved.juiciness == 3
+    assert saved.body == "She finally leaves Paris."
+    assert [(e.fact_id, e.stance, e.note) for e in saved.evidence] == [(fact.id, Stance.SUPPORTS, "the London scouting")]
+
+
+def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, store, journal, db_snapshot):
+    before = db_snapshot(journal)
+    tab = _board(qtbot, store)
+    editor = tab.new_theory()
+
+    qtbot.keyClicks(editor.title, "x")
+    editor.title.clear()
+    qtbot.keyClicks(editor.title, " ")
+    assert not editor.save_button.isEnabled()
+    assert editor.title_error.isVisible() and "title" in editor.title_error.text().lower()
+
+    editor.title.setText("y" * 201)
+    editor.title.textEdited.emit(editor.title.text())
+    assert not editor.save_button.isEnabled()
+    assert "200" in editor.title_error.text()
+
+    editor.title.setText("A fine title")
+    assert editor.save_button.isEnabled()
+    qtbot.keyClicks(editor.tags.entry, "bad<tag")
+    assert not editor.save_button.isEnabled()
+    assert "<" in editor.tags_error.text()
+    qtbot.keyClick(editor.tags.entry, Qt.Key.Key_Return)
+    assert editor.tags.tags() == []
+
+    editor.tags.entry.clear()
+    editor.body.setPlainText("b" * 20_001)
+    assert not editor.save_button.isEnabled()
+    assert "20,000" in editor.body_error.text()
+
+    editor.save()  # even called directly, nothing is saved while invalid
+    assert editor.isVisible()
+    assert db_snapshot(journal) == before
+
+
+def test_search_and_filters_update_the_board(qtbot, store, journal):
+    a, b, c = _seed(store, journal)
+    store.resolve(b.id, TheoryStatus.BUSTED, "no wedding")
+    tab = _board(qtbot, store)
+    assert tab.model.rowCount() == 3
+
+    qtbot.keyClicks(tab.search, "swan")
+    assert _titles(tab) == ["Mishi sabotages the gala"]
+    assert tab.count_label.text() == "1 theory"
+    tab.search.clear()
+    qtbot.keyClicks(tab.search, "zzzz")
+    assert tab.model.rowCount() == 0 and tab.empty_label.isVisible()
+    tab.search.clear()
+    assert tab.model.rowCount() == 3
+
+    tab.filters.status_boxes[TheoryStatus.BUSTED].click()
+    assert _titles(tab) == ["Jack and Cheyenne marry"]
+    tab.filters.status_boxes[TheoryStatus.BUSTED].click()
+
+    tab.filters.category_boxes[Category.PLOT_ARC].click()
+    assert _titles(tab) == ["A time jump of a year"]
+    tab.filters.clear()
+
+    tab.filters.show_only_character(_ids(journal, "Mishi"))
+    assert _titles(tab) == ["Mishi sabotages the gala"]
+    tab.filters.clear()
+
+    for i in range(tab.filters.tags.count()):
+        item = tab.filters.tags.item(i)
+        if item.text().startswith("romance/"):
+            item.setCheckState(Qt.CheckState.Checked)
+    assert _titles(tab) == ["Jack and Cheyenne marry"]
+    tab.filters.clear()
+
+    tab.filters.confidence_min.setValue(50)
+    assert sorted(_titles(tab)) == ["A time jump of a year", "Mishi sabotages the gala"]
+    tab.filters.confidence_max.setValue(60)
+    assert _titles(tab) == ["A time jump of a year"]
+
+
+def test_sorting_by_a_column_header(qtbot, store, journal):
+    _seed(store, journal)
+    tab = _board(qtbot, store)
+    tab.table.sortByColumn(bm.COL_CONFIDENCE, Qt.SortOrder.AscendingOrder)
+    assert _titles(tab) == ["Jack and Cheyenne marry", "A time jump of a year", "Mishi sabotages the gala"]
+    tab.table.sortByColumn(bm.COL_TITLE, Qt.SortOrder.DescendingOrder)
+    assert _titles(tab) == ["Mishi sabotages the gala", "Jack and Cheyenne marry", "A time jump of a year"]
+
+
+def test_resolve_and_reopen(qtbot, store, journal):
+    a, _, _ = _seed(store, journal)
+    tab = _board(qtbot, store)
+    tab.select_theory(a.id)
+    assert tab.detail.resolve_button.isVisible()
+    qtbot.mouseClick(tab.detail.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = tab._dialog
+    assert not dialog.ok_button.isEnabled()  # no outcome chosen yet
+    dialog.choices[TheoryStatus.CONFIRMED].click()
+    qtbot.keyClicks(dialog.note, "Episode 3 of the revival")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    resolved = journal.theories.get(a.id)
+    assert resolved.status is TheoryStatus.CONFIRMED
+    assert resolved.resolution_note == "Episode 3 of the revival"
+    assert resolved.resolved_on == store.today()
+    assert tab.detail.badge.text() == "CONFIRMED"
+    row = tab.model.row_of(a.id)
+    assert tab.model.data(tab.model.index(row, bm.COL_STATUS)) == "Confirmed"
+    assert tab.detail.reopen_button.isVisible()
+
+    qtbot.mouseClick(tab.detail.reopen_button, Qt.MouseButton.LeftButton)
+    assert journal.theories.get(a.id).status is TheoryStatus.OPEN
+    assert tab.detail.badge.text() == "OPEN"
+
+    # Reopening is undoable: the resolution comes back with its note and date.
+    store.undo_stack.undo()
+    again = journal.theories.get(a.id)
+    assert again.status is TheoryStatus.CONFIRMED and again.resolution_note == "Episode 3 of the revival"
+
+
+def test_delete_and_undo(qtbot, store, journal):
+    a, _, _ = _seed(store, journal)
+    tab = _board(qtbot, store)
+    tab.select_theory(a.id)
+    qtbot.mouseClick(tab.detail.delete_button, Qt.MouseButton.LeftButton)
+    assert "Mishi sabotages the gala" not in _titles(tab)
+    assert journal.theories.get(a.id).is_deleted
+    assert store.undo_stack.undoText() == "Delete “Mishi sabotages the gala”"
+
+    store.undo_stack.undo()
+    assert "Mishi sabotages the gala" in _titles(tab)
+    restored = journal.theories.get(a.id)
+    assert not restored.is_deleted and restored.tags == ("villain/mishi",)
+
+    store.undo_stack.redo()
+    assert "Mishi sabotages the gala" not in _titles(tab)
+
+
+def test_confidence_history_is_shown_in_the_detail(qtbot, store, journal, clock):
+    a, _, _ = _seed(store, journal)
+    clock.advance(days=2)
+    store.set_confidence(a.id, 85, "the trailer")
+    tab = _board(qtbot, store)
+    tab.select_theory(a.id)
+    lines = [tab.detail.history.itemAt(i).widget().text() for i in range(tab.detail.history.count())]
+    assert len(lines) == 2
+    assert lines[0].endswith("85 % — the trailer") and lines[1].endswith("70 %")
+
+
+def test_user_text_is_plain_text(qtbot, store, journal):
+    t = store.create_theory(TheoryDraft("<b>bold</b> <img src=x>", "<i>body</i>", confidence=40))
+    tab = _board(qtbot, store)
+    tab.select_theory(t.id)
+    assert tab.detail.title.textFormat() == Qt.TextFormat.PlainText
+    assert tab.detail.title.text() == "<b>bold</b> <img src=x>"
+    assert tab.detail.body.textFormat() == Qt.TextFormat.PlainText
+    assert tab.detail.body.text() == "<i>body</i>"
+    assert _titles(tab) == ["<b>bold</b> <img src=x>"]
+
+
+def test_character_link_from_the_cast_tab_filters_the_board(qtbot, store, journal):
+    _seed(store, journal)
+    tab = _board(qtbot, store)
+    qtbot.keyClicks(tab.search, "jump")
+    store.showCharacterOnBoard.emit(_ids(journal, "Jack"))
+    assert tab.search.text() == ""
+    assert _titles(tab) == ["Jack and Cheyenne marry"]
+
+
+def test_show_theory_clears_filters_that_hide_it(qtbot, store, journal):
+    a, b, _ = _seed(store, journal)
+    tab = _board(qtbot, store)
+    qtbot.keyClicks(tab.search, "jump")
+    store.showTheory.emit(a.id)
+    assert tab.current_id() == a.id
+    assert tab.detail.title.text() == a.title
+
+
+def test_editing_keeps_history_and_asks_why(qtbot, store, journal):
+    a, _, _ = _seed(store, journal)
+    tab = _board(qtbot, store)
+    editor = tab.edit_theory(a.id)
+    assert not editor.confidence_note.isVisible()
+    editor.confidence.setValue(90)
+    assert editor.confidence_note.isVisible()
+    qtbot.keyClicks(editor.confidence_note, "new interview")
+    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    saved = journal.theories.get(a.id)
+    assert [(p.confidence, p.note) for p in saved.history] == [(70, ""), (90, "new interview")]
