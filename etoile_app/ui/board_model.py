@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_TITLE, COL_CATEGORY, COL_CHARACTERS, COL_TAGS, COL_CONFIDENCE, COL_JUICINESS, COL_STATUS, COL_UPDATED = range(8)
+COL_TITLE, COL_CATEGORY, COL_CHARACTERS, COL_TAGS, COL_CONFIDENCE, COL_JUICINESS, COL_STATUS, COL_UPDATED = (
+    range(8)
+)
 HEADERS = ("Title", "Category", "Characters", "Tags", "Confidence", "Juiciness", "Status", "Updated")
 SORT_KEYS = (
     SortKey.TITLE,
@@ -90,13 +92,15 @@ class TheoryTableModel(QAbstractTableModel):
 
     # --- Qt model --------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return HEADERS[section]
@@ -124,7 +128,8 @@ class TheoryTableModel(QAbstractTableModel):
             if column in (COL_CHARACTERS, COL_TAGS):
                 return _display(row, column)
             if column == COL_UPDATED:
-                return f"Updated {fmt.local_datetime(row.updated_at)}; written {fmt.local_datetime(row.created_at)}"
+                updated, written = fmt.local_datetime(row.updated_at), fmt.local_datetime(row.created_at)
+                return f"Updated {updated}; written {written}"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_CONFIDENCE, COL_JUICINESS):

@@ -139,6 +139,8 @@ class BoardTab(QWidget):
         store.showTheory.connect(self.select_theory)
         self._fill_filter_lists()
         self.apply_filters()
+        if self.model.rowCount():
+            self._select_row(0)
 
     # --- query -----------------------------------------------------------------------------
 
@@ -170,7 +172,8 @@ class BoardTab(QWidget):
             self.empty_label.setText(
                 "No theory matches. Try fewer words or clear the filters."
                 if filtered
-                else "No theories yet. Write one with “New theory…”, or adopt some from File → Adopt starter theories."
+                else "No theories yet. Write one with “New theory…”, "
+                "or adopt some from File → Adopt starter theories."
             )
         self.empty_label.setVisible(total == 0)
         row = self.model.row_of(keep) if keep is not None else None

@@ -140,7 +140,8 @@ class MainWindow(QMainWindow):
         board = self.store.board
         total = board.count(TheoryQuery())
         open_ = board.count(TheoryQuery(statuses=frozenset({TheoryStatus.OPEN})))
-        self.counts.setText(f"{total:,} theories · {open_:,} open · {total - open_:,} resolved")
+        noun = "theory" if total == 1 else "theories"
+        self.counts.setText(f"{total:,} {noun} · {open_:,} open · {total - open_:,} resolved")
 
     # --- actions ---------------------------------------------------------------------------
 

@@ -76,7 +76,9 @@ class ResolveDialog(QDialog):
         form.addRow("", self.note_error)
         layout.addLayout(form)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Resolve")
         self.buttons.accepted.connect(self.save)
@@ -92,7 +94,9 @@ class ResolveDialog(QDialog):
 
     def validate(self) -> bool:
         try:
-            rules.clean_text(self.note.toPlainText(), "The note", field="note", max_len=rules.NOTE_MAX, multiline=True)
+            rules.clean_text(
+                self.note.toPlainText(), "The note", field="note", max_len=rules.NOTE_MAX, multiline=True
+            )
         except ValidationError as exc:
             set_error(self.note_error, exc.message)
             self.ok_button.setEnabled(False)
@@ -108,7 +112,9 @@ class ResolveDialog(QDialog):
             return
         d = self.when.date()
         try:
-            self.store.resolve(self.theory.id, status, self.note.toPlainText(), date(d.year(), d.month(), d.day()))
+            self.store.resolve(
+                self.theory.id, status, self.note.toPlainText(), date(d.year(), d.month(), d.day())
+            )
         except JournalError as exc:
             QMessageBox.warning(self, self.windowTitle(), exc.message)
             return

@@ -71,7 +71,9 @@ class StarterDialog(QDialog):
         row.addWidget(self.confidence, 1)
         layout.addLayout(row)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.adopt)
         self.buttons.rejected.connect(self.reject)

@@ -145,13 +145,17 @@ class TheoryDetail(QWidget):
         self.summary.setText(f"{t.confidence} % sure · {t.category.label}{juicy}")
         self._set("Characters", ", ".join(c.name for c in t.characters) or "None chosen")
         self._set("Tags", "  ".join(t.tags) or "No tags")
-        self._set("Deadline", f"Resolve by {fmt.long_date(t.resolve_by)}" if t.resolve_by else "", hide_empty=True)
+        self._set(
+            "Deadline", f"Resolve by {fmt.long_date(t.resolve_by)}" if t.resolve_by else "", hide_empty=True
+        )
         if t.status.is_resolved and t.resolved_on is not None:
             note = f" — {t.resolution_note}" if t.resolution_note else ""
             self._set("Resolution", f"{t.status.label} on {fmt.long_date(t.resolved_on)}{note}")
         else:
             self._set("Resolution", "", hide_empty=True)
-        self._set("Written", f"{fmt.local_datetime(t.created_at)}; last changed {fmt.local_datetime(t.updated_at)}")
+        self._set(
+            "Written", f"{fmt.local_datetime(t.created_at)}; last changed {fmt.local_datetime(t.updated_at)}"
+        )
         self.body.setText(t.body or "No details written yet.")
 
         _clear(self.evidence)
@@ -169,7 +173,9 @@ class TheoryDetail(QWidget):
         _clear(self.history)
         for point in reversed(t.history):
             note = f" — {point.note}" if point.note else ""
-            self.history.addWidget(PlainLabel(f"{fmt.local_datetime(point.changed_at)}:  {point.confidence} %{note}"))
+            self.history.addWidget(
+                PlainLabel(f"{fmt.local_datetime(point.changed_at)}:  {point.confidence} %{note}")
+            )
 
         resolved = t.status.is_resolved
         self.resolve_button.setVisible(not resolved)

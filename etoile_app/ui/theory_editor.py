@@ -87,7 +87,7 @@ class ConfidenceInput(QWidget):
     def value(self) -> int:
         return self.spin.value()
 
-    def setValue(self, value: int) -> None:  # noqa: N802
+    def setValue(self, value: int) -> None:
         self.spin.setValue(value)
 
 
@@ -110,7 +110,9 @@ class TheoryEditor(QDialog):
         tabs.addTab(self._evidence_page(), "Evidence")
         self.tabs = tabs
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -189,7 +191,9 @@ class TheoryEditor(QDialog):
         form.addRow("Deadline", due)
 
         self.body = QPlainTextEdit()
-        self.body.setPlaceholderText("Your reasoning, the scenes that hint at it, what would prove you right…")
+        self.body.setPlaceholderText(
+            "Your reasoning, the scenes that hint at it, what would prove you right…"
+        )
         self.body.setAccessibleName("Body")
         self.body_error = error_label()
         self.body.textChanged.connect(lambda: self._touch("body"))
@@ -201,7 +205,9 @@ class TheoryEditor(QDialog):
     def _evidence_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        hint = QLabel("Tie the theory to canon: find a fact, say whether it supports or contradicts the theory.")
+        hint = QLabel(
+            "Tie the theory to canon: find a fact, say whether it supports or contradicts the theory."
+        )
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.fact_search = QLineEdit()
@@ -259,7 +265,9 @@ class TheoryEditor(QDialog):
         words = self.fact_search.text().casefold().split()
         self.fact_list.clear()
         for fact in self._facts.values():
-            text = f"{fact.statement}\n{fact.shown_status.label} · {fact.source} · {fmt.short_date(fact.as_of)}"
+            text = (
+                f"{fact.statement}\n{fact.shown_status.label} · {fact.source} · {fmt.short_date(fact.as_of)}"
+            )
             if all(w in text.casefold() for w in words):
                 item = QListWidgetItem(text)
                 item.setData(ID_ROLE, fact.id)
@@ -309,7 +317,9 @@ class TheoryEditor(QDialog):
         chosen = set(t.character_ids)
         for i in range(self.characters.count()):
             item = self.characters.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in chosen else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if item.data(ID_ROLE) in chosen else Qt.CheckState.Unchecked
+            )
         self.tags.set_tags(list(t.tags))
         self.confidence.setValue(t.confidence)
         self.juiciness.setValue(t.juiciness)
@@ -388,7 +398,9 @@ class TheoryEditor(QDialog):
             else:
                 saved = self.store.edit_theory(self.theory.id, self.draft(), self.confidence_note.text())
         except ValidationError as exc:
-            target = {"title": self.title_error, "body": self.body_error, "tags": self.tags_error}.get(exc.field)
+            target = {"title": self.title_error, "body": self.body_error, "tags": self.tags_error}.get(
+                exc.field
+            )
             if target is not None:
                 set_error(target, exc.message)
             else:

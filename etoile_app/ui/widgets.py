@@ -30,7 +30,9 @@ def badge_colours(status: FactStatus | TheoryStatus) -> tuple[QColor, QColor]:
 class Badge(QLabel):
     """A small rounded label naming a status, in that status's colour."""
 
-    def __init__(self, status: FactStatus | TheoryStatus | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, status: FactStatus | TheoryStatus | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -83,7 +85,7 @@ class StarRating(QWidget):
     def value(self) -> int | None:
         return self._value
 
-    def setValue(self, value: int | None) -> None:  # noqa: N802 (Qt naming)
+    def setValue(self, value: int | None) -> None:
         value = value or None
         if value != self._value:
             self._value = value
@@ -94,13 +96,13 @@ class StarRating(QWidget):
     def _star_width(self) -> int:
         return self.fontMetrics().horizontalAdvance(STAR) + 4
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(self._star_width() * 5 + 2, self.fontMetrics().height() + 4)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         width = self._star_width()
         filled = QColor("#d4a017")
@@ -114,12 +116,12 @@ class StarRating(QWidget):
             painter.setPen(self.palette().highlight().color())
             painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         star = int(event.position().x() // self._star_width()) + 1
         if 1 <= star <= 5:
             self.setValue(None if star == self._value else star)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if Qt.Key.Key_0 <= key <= Qt.Key.Key_5:
             self.setValue(key - Qt.Key.Key_0 or None)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings
 
 from etoile_app.ui.store import Store
+
+# Qt's offscreen screen is 800×800 unless told otherwise; give it a desktop-sized one so windows
+# keep the sizes a person would see (this runs before pytest-qt creates the QApplication).
+_SCREEN = Path(__file__).resolve().parents[1] / "data" / "offscreen-screen.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 
 @pytest.fixture(autouse=True)

@@ -31,12 +31,24 @@ def _titles(tab: BoardTab) -> list[str]:
 def _seed(store, journal):
     mishi, jack = _ids(journal, "Mishi"), _ids(journal, "Jack")
     a = store.create_theory(
-        TheoryDraft("Mishi sabotages the gala", "Black Swan energy", Category.VILLAIN_ARC, (mishi,), ("villain/mishi",), 70, 4)
+        TheoryDraft(
+            "Mishi sabotages the gala",
+            "Black Swan energy",
+            Category.VILLAIN_ARC,
+            (mishi,),
+            ("villain/mishi",),
+            70,
+            4,
+        )
     )
     b = store.create_theory(
-        TheoryDraft("Jack and Cheyenne marry", "", Category.ROMANCE, (jack,), ("romance/jack-cheyenne",), 20, 2)
+        TheoryDraft(
+            "Jack and Cheyenne marry", "", Category.ROMANCE, (jack,), ("romance/jack-cheyenne",), 20, 2
+        )
     )
-    c = store.create_theory(TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55))
+    c = store.create_theory(
+        TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55)
+    )
     return a, b, c
 
 
@@ -114,7 +126,9 @@ def test_write_a_theory_through_the_editor(qtbot, store, journal):
     assert saved.tags == ("new-york", "villain/mishi")
     assert saved.confidence == 35 and saved.juiciness == 3
     assert saved.body == "She finally leaves Paris."
-    assert [(e.fact_id, e.stance, e.note) for e in saved.evidence] == [(fact.id, Stance.SUPPORTS, "the London scouting")]
+    assert [(e.fact_id, e.stance, e.note) for e in saved.evidence] == [
+        (fact.id, Stance.SUPPORTS, "the London scouting")
+    ]
 
 
 def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, store, journal, db_snapshot):
@@ -152,7 +166,7 @@ def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, stor
 
 
 def test_search_and_filters_update_the_board(qtbot, store, journal):
-    a, b, c = _seed(store, journal)
+    _, b, _ = _seed(store, journal)
     store.resolve(b.id, TheoryStatus.BUSTED, "no wedding")
     tab = _board(qtbot, store)
     assert tab.model.rowCount() == 3
@@ -282,7 +296,7 @@ def test_character_link_from_the_cast_tab_filters_the_board(qtbot, store, journa
 
 
 def test_show_theory_clears_filters_that_hide_it(qtbot, store, journal):
-    a, b, _ = _seed(store, journal)
+    a, _, _ = _seed(store, journal)
     tab = _board(qtbot, store)
     qtbot.keyClicks(tab.search, "jump")
     store.showTheory.emit(a.id)

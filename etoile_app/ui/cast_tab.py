@@ -1,0 +1,507 @@
+"""The Cast tab: characters and who plays them, their Season 1 arc and return status, the
+theories about them, and the user's dream casting.
+
+Left, a searchable list of characters; right, the chosen character above the dream casting.
+Everything is read from the store and refilled when it says something changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from etoile_app.domain.enums import Company
+from etoile_app.domain.models import Character, DreamCast, DreamCastDraft, SortKey, TheoryQuery
+from etoile_app.ui.cast_models import (
+    DREAM_COL_ACTOR,
+    DREAM_COL_CHARACTER,
+    DREAM_COL_NOTE,
+    DREAM_COL_RATING,
+    DREAM_COL_ROLE,
+    ID_ROLE,
+    NO_ACTOR,
+    ROLE_GROUPS,
+    THEORY_COL_CONFIDENCE,
+    THEORY_COL_STATUS,
+    THEORY_COL_TITLE,
+    CharacterDelegate,
+    CharacterFilterProxy,
+    CharacterListModel,
+    CharacterTheoriesModel,
+    DreamCastTableModel,
+    plain_tooltip,
+)
+from etoile_app.ui.dream_dialog import DreamCastDialog
+from etoile_app.ui.fmt import short_date
+from etoile_app.ui.widgets import Badge, PlainLabel
+
+if TYPE_CHECKING:
+    from etoile_app.ui.store import Store
+
+THEORY_LIMIT = 500  # more theories than this about one character is the board's job
+COMPANY_CHOICES = (("All companies", None), ("Paris", Company.PARIS), ("New York", Company.NEW_YORK),
+                   ("Other", Company.OTHER))  # fmt: skip
+
+EMPTY_DREAM = (
+    "No dream casting yet. Who should join Étoile if it ever comes back? "
+    "Click Add… to pair a role idea with an actor, rate it and say why."
+)
+
+
+def _heading(text: str = "", scale: float = 1.0) -> PlainLabel:
+    label = PlainLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def _muted(text: str = "", small: bool = False) -> PlainLabel:
+    label = PlainLabel(text)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    if small:
+        font = QFont(label.font())
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        label.setFont(font)
+    return label
+
+
+class CharacterDetail(QWidget):
+    """Everything canon says about one character; all of it shown as plain text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name_label = _heading(scale=1.5)
+        self.actor_label = PlainLabel()
+        self.company_label = _muted()
+        self.description_label = PlainLabel()
+        self.arc_label = PlainLabel()
+        self.arc_source_label = _muted(small=True)
+        self.return_badge = Badge()
+        self.return_statement = PlainLabel()
+        self.return_source = _muted(small=True)
+        self.no_return_label = _muted("No news about a return")
+
+        badge_row = QHBoxLayout()
+        badge_row.setSpacing(8)
+        badge_row.addWidget(self.return_badge, 0, Qt.AlignmentFlag.AlignTop)
+        badge_row.addWidget(self.return_statement, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 8, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.actor_label)
+        layout.addWidget(self.company_label)
+        layout.addSpacing(6)
+        layout.addWidget(self.description_label)
+        layout.addSpacing(10)
+        layout.addWidget(_heading("Season 1"))
+        layout.addWidget(self.arc_label)
+        layout.addWidget(self.arc_source_label)
+        layout.addSpacing(10)
+        layout.addWidget(_heading("Return status"))
+        layout.addLayout(badge_row)
+        layout.addWidget(self.return_source)
+        layout.addWidget(self.no_return_label)
+        layout.addStretch(1)
+
+    def set_character(self, c: Character) -> None:
+        self.name_label.setText(c.name)
+        self.actor_label.setText(f"Played by {c.actor}" if c.actor else NO_ACTOR)
+        font = self.actor_label.font()
+        font.setItalic(c.actor is None)
+        self.actor_label.setFont(font)
+        company = "Other company" if c.company is Company.OTHER else c.company.label
+        self.company_label.setText(f"{company} · {ROLE_GROUPS[c.role]}")
+        self.description_label.setText(c.description)
+        self.description_label.setVisible(bool(c.description))
+        self.arc_label.setText(c.season1_arc or "Canon says nothing about this character’s Season 1 story.")
+        self.arc_source_label.setText(f"Source: {c.arc_source}" if c.arc_source else "")
+        self.arc_source_label.setVisible(bool(c.arc_source))
+        fact = c.return_status
+        for widget in (self.return_badge, self.return_statement, self.return_source):
+            widget.setVisible(fact is not None)
+        self.no_return_label.setVisible(fact is None)
+        if fact is not None:
+            self.return_badge.set_status(fact.shown_status)
+            self.return_statement.setText(fact.statement)
+            self.return_source.setText(f"{fact.source} · {short_date(fact.as_of)}")
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view
+
+
+def _stack(view: QWidget, empty: QLabel) -> QStackedWidget:
+    """A view that gives way to a sentence saying why it is empty."""
+    empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    empty.setMargin(16)
+    if isinstance(view, QAbstractItemView):
+        empty.setFrameShape(QFrame.Shape.StyledPanel)  # framed like the view it stands in for
+    stack = QStackedWidget()
+    stack.addWidget(view)
+    stack.addWidget(empty)
+    return stack
+
+
+class CastTab(QWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._current_id: int | None = None
+        self._syncing = False
+        self.active_dialog: DreamCastDialog | None = None
+        self._build()
+        store.castChanged.connect(self.refresh)
+        store.canonChanged.connect(self._reload_characters)
+        store.theoriesChanged.connect(self._reload_characters)
+        self.refresh()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        # Left: search, company filter, the characters.
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search name or actor")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search characters")
+        self.company_combo = QComboBox()
+        self.company_combo.setAccessibleName("Company")
+        for text, company in COMPANY_CHOICES:
+            self.company_combo.addItem(text, company)
+            if company is not None:
+                self.company_combo.setItemData(self.company_combo.count() - 1, company.label,
+                                               Qt.ItemDataRole.ToolTipRole)  # fmt: skip
+        self.characters_model = CharacterListModel(self)
+        self.characters_proxy = CharacterFilterProxy(self)
+        self.characters_proxy.setSourceModel(self.characters_model)
+        self.character_list = QListView()
+        self.character_list.setModel(self.characters_proxy)
+        self.character_list.setItemDelegate(CharacterDelegate(self.character_list))
+        self.character_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.character_list.setAccessibleName("Characters")
+        self.character_list.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.no_match_label = _muted("No character matches.")
+        self.characters_stack = _stack(self.character_list, self.no_match_label)
+        self.search_edit.textChanged.connect(self._on_filter_changed)
+        self.company_combo.currentIndexChanged.connect(self._on_filter_changed)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 8)
+        left_layout.addWidget(self.search_edit)
+        left_layout.addWidget(self.company_combo)
+        left_layout.addWidget(self.characters_stack, 1)
+
+        # Right, top: the character, and the theories about them.
+        self.detail = CharacterDetail()
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.no_character_label = _muted("Choose a character on the left.")
+        self.detail_stack = _stack(self.detail_scroll, self.no_character_label)
+
+        self.theories_heading = _heading()
+        self.theories_model = CharacterTheoriesModel(self)
+        self.theories_view = _table(self.theories_model)
+        self.theories_view.setAccessibleName("Theories about the character")
+        header = self.theories_view.horizontalHeader()
+        header.setSectionResizeMode(THEORY_COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(THEORY_COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(THEORY_COL_CONFIDENCE, QHeaderView.ResizeMode.ResizeToContents)
+        self.theories_view.activated.connect(self._on_theory_activated)
+        self.no_theories_label = _muted()
+        self.theories_stack = _stack(self.theories_view, self.no_theories_label)
+        self.board_button = QPushButton("Show on the board")
+        self.board_button.setToolTip("Open the theory board filtered to this character")
+        self.board_button.clicked.connect(self._show_on_board)
+        theories_box = QWidget()
+        theories_layout = QVBoxLayout(theories_box)
+        theories_layout.setContentsMargins(8, 0, 0, 0)
+        theories_layout.addWidget(self.theories_heading)
+        theories_layout.addWidget(self.theories_stack, 1)
+        theories_layout.addWidget(self.board_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(4, 8, 8, 4)
+        top_layout.addWidget(self.detail_stack, 3)
+        top_layout.addWidget(theories_box, 2)
+
+        # Right, bottom: the dream casting.
+        self.dream_model = DreamCastTableModel(self)
+        self.dream_view = _table(self.dream_model)
+        self.dream_view.setAccessibleName("Dream casting")
+        header = self.dream_view.horizontalHeader()
+        # Role idea and note share what is left, so a narrow window squeezes both, not one.
+        for column, width in ((DREAM_COL_ACTOR, 150), (DREAM_COL_CHARACTER, 120), (DREAM_COL_RATING, 90)):
+            header.resizeSection(column, width)
+        for column in (DREAM_COL_ROLE, DREAM_COL_NOTE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.dream_view.activated.connect(lambda _index: self.edit_dream())
+        self.dream_view.selectionModel().selectionChanged.connect(self._update_dream_buttons)
+        delete_action = QAction("Delete", self.dream_view)
+        delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_action.triggered.connect(self.delete_dream)
+        self.dream_view.addAction(delete_action)
+        self.empty_dream_label = _muted(EMPTY_DREAM)
+        self.dream_stack = _stack(self.dream_view, self.empty_dream_label)
+        self.add_button = QPushButton("Add…")
+        self.edit_button = QPushButton("Edit…")
+        self.delete_button = QPushButton("Delete")
+        self.add_button.clicked.connect(self.add_dream)
+        self.edit_button.clicked.connect(self.edit_dream)
+        self.delete_button.clicked.connect(self.delete_dream)
+        buttons = QHBoxLayout()
+        buttons.addWidget(_heading("Dream casting"))
+        buttons.addWidget(_muted("Who you would cast, if Étoile came back"), 1)
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(4, 4, 8, 8)
+        bottom_layout.addLayout(buttons)
+        bottom_layout.addWidget(self.dream_stack, 1)
+
+        self.right_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.right_splitter.addWidget(top)
+        self.right_splitter.addWidget(bottom)
+        self.right_splitter.setChildrenCollapsible(False)
+        self.right_splitter.setStretchFactor(0, 3)
+        self.right_splitter.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.right_splitter)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([290, 990])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload everything from the store, keeping the chosen character and dream entry."""
+        self._reload_characters()
+        self._reload_dream()
+
+    def _reload_characters(self, *_: object) -> None:
+        self.characters_model.set_characters(self._store.cast.characters())
+        keep = self._current_id
+        if keep is None or self.characters_model.row_of(keep) is None:
+            keep = self._first_visible_id()
+        self.select_character(keep)
+        self._update_list_stack()
+
+    def _reload_dream(self) -> None:
+        chosen = self._selected_dream()
+        self.dream_model.set_entries(self._store.cast.dream_casting())
+        if chosen is not None:
+            self._select_dream(chosen.id)
+        self.dream_stack.setCurrentIndex(0 if self.dream_model.rowCount() else 1)
+        self._update_dream_buttons()
+
+    def _is_listed(self, character_id: int | None) -> bool:
+        row = self.characters_model.row_of(character_id) if character_id is not None else None
+        return row is not None and self.characters_proxy.filterAcceptsRow(row, QModelIndex())
+
+    def _first_visible_id(self) -> int | None:
+        index = self.characters_proxy.index(0, 0)
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    # --- characters ------------------------------------------------------------------------
+
+    def current_character(self) -> Character | None:
+        row = self.characters_model.row_of(self._current_id) if self._current_id is not None else None
+        return self.characters_model.character(row) if row is not None else None
+
+    def select_character(self, character_id: int | None) -> None:
+        """Show ``character_id`` and select it in the list (if the filter lets it through)."""
+        self._current_id = character_id
+        row = self.characters_model.row_of(character_id) if character_id is not None else None
+        index = (
+            self.characters_proxy.mapFromSource(self.characters_model.index(row, 0))
+            if row is not None
+            else QModelIndex()
+        )
+        self._syncing = True
+        try:
+            if index.isValid():
+                self.character_list.setCurrentIndex(index)
+                self.character_list.scrollTo(index)
+            else:
+                self.character_list.clearSelection()
+        finally:
+            self._syncing = False
+        self._show_character()
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._syncing and current.isValid():
+            self._current_id = current.data(ID_ROLE)
+            self._show_character()
+
+    def _on_filter_changed(self, *_: object) -> None:
+        self.characters_proxy.set_text(self.search_edit.text())
+        self.characters_proxy.set_company(self.company_combo.currentData())
+        # Keep the chosen character while it matches; otherwise show the first that does, and
+        # when none does, leave the last one on show rather than blanking the pane mid-typing.
+        keep = self._current_id
+        if not self._is_listed(keep):
+            keep = self._first_visible_id() or keep
+        self.select_character(keep)
+        self._update_list_stack()
+
+    def _update_list_stack(self) -> None:
+        empty = self.characters_proxy.rowCount() == 0
+        if empty:
+            text = self.search_edit.text().strip()
+            combo = self.company_combo
+            where = "" if combo.currentData() is None else f" in {combo.currentText()}"
+            self.no_match_label.setText(
+                f"No character matches “{text}”{where}." if text else f"No characters{where}."
+            )
+        self.characters_stack.setCurrentIndex(1 if empty else 0)
+
+    def _show_character(self) -> None:
+        c = self.current_character()
+        self.detail_stack.setCurrentIndex(0 if c else 1)
+        self.board_button.setEnabled(c is not None)
+        if c is None:
+            self.theories_heading.setText("Theories")
+            self.theories_model.set_rows([])
+            self.no_theories_label.setText("")
+            self.theories_stack.setCurrentIndex(1)
+            return
+        self.detail.set_character(c)
+        query = TheoryQuery(character_ids=frozenset({c.id}), sort=SortKey.UPDATED)
+        self.theories_model.set_rows(self._store.board.page(query, 0, THEORY_LIMIT))
+        count = self.theories_model.rowCount()
+        self.theories_heading.setText(f"Theories about {c.name}" + (f" ({count})" if count else ""))
+        self.no_theories_label.setText(
+            f"No theories about {c.name} yet. Write one on the theory board and tag them in it."
+        )
+        self.theories_stack.setCurrentIndex(0 if count else 1)
+
+    def _on_theory_activated(self, index: QModelIndex) -> None:
+        theory_id = index.data(ID_ROLE)
+        if theory_id is not None:
+            self._store.showTheory.emit(theory_id)
+
+    def _show_on_board(self) -> None:
+        if self._current_id is not None:
+            self._store.showCharacterOnBoard.emit(self._current_id)
+
+    # --- dream casting ---------------------------------------------------------------------
+
+    def _selected_dream(self) -> DreamCast | None:
+        rows = self.dream_view.selectionModel().selectedRows()
+        return self.dream_model.entry(rows[0].row()) if rows else None
+
+    def _select_dream(self, entry_id: int) -> None:
+        row = self.dream_model.row_of(entry_id)
+        if row is not None:
+            self.dream_view.selectRow(row)
+
+    def _update_dream_buttons(self, *_: object) -> None:
+        chosen = self._selected_dream() is not None
+        self.edit_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+
+    def dream_dialog(self, entry: DreamCast | None = None) -> DreamCastDialog:
+        """Build (without showing) the dialog that adds ``entry`` or, if None, a new entry."""
+
+        def save(draft: DreamCastDraft) -> None:
+            if entry is None:
+                saved = self._store.add_dream_cast(draft)
+            else:
+                saved = self._store.edit_dream_cast(entry.id, draft)
+            self._select_dream(saved.id)
+
+        dialog = DreamCastDialog(self._store.cast.characters(), save, entry, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._dialog_closed)
+        self.active_dialog = dialog
+        return dialog
+
+    def _dialog_closed(self) -> None:
+        self.active_dialog = None
+        self.dream_view.setFocus()
+
+    def add_dream(self) -> None:
+        self.dream_dialog().open()
+
+    def edit_dream(self) -> None:
+        entry = self._selected_dream()
+        if entry is not None:
+            self.dream_dialog(entry).open()
+
+    def delete_dream(self) -> None:
+        entry = self._selected_dream()
+        if entry is None:
+            return
+        # The static question renders rich text, so the user's words are escaped into it.
+        answer = QMessageBox.question(
+            self,
+            "Delete dream casting",
+            plain_tooltip(f"Delete “{entry.role_idea}” → {entry.actor} from your dream casting?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._store.delete_dream_cast(entry.id)
+
+    # --- window state ----------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("cast/splitter", self.splitter.saveState())
+        settings.setValue("cast/right_splitter", self.right_splitter.saveState())
+        c = self.current_character()
+        settings.setValue("cast/character", c.key if c else "")
+
+    def restore_state(self, settings: QSettings) -> None:
+        for key, splitter in (("cast/splitter", self.splitter), ("cast/right_splitter", self.right_splitter)):
+            state = settings.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+        key = settings.value("cast/character", "", str)
+        row = self.characters_model.row_of_key(key) if key else None
+        character = self.characters_model.character(row) if row is not None else None
+        if character is not None:
+            self.select_character(character.id)

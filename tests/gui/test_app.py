@@ -1,0 +1,193 @@
+"""Launching the app: the command line, first paint, the main window and --screenshot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from etoile_app import __version__
+from etoile_app.cli import display_problem
+from etoile_app.domain.models import TheoryDraft
+from etoile_app.ui.main_window import MainWindow
+from etoile_app.ui.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "etoile_app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"), **extra)
+    return env
+
+
+def test_version_prints_and_exits(tmp_path):
+    result = _run(["--version"], _env(tmp_path))
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"etoile-journal {__version__}"
+
+
+def test_without_a_display_it_says_so_in_one_line(tmp_path):
+    result = _run(["--db", str(tmp_path / "j.sqlite3")], _env(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "no display" in lines[0] and "Xvfb" in lines[0] and "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert not (tmp_path / "j.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "ok"),
+    [
+        ({}, "linux", False),
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", True),
+        ({}, "darwin", True),
+        ({}, "win32", True),
+    ],
+)
+def test_display_check(environ, platform, ok):
+    assert (display_problem(environ, platform) is None) is ok
+
+
+def test_window_paints_before_the_database_layer_is_imported(tmp_path):
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from etoile_app.ui.main_window import MainWindow\n"
+        f"w = MainWindow(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat))\n"
+        "def painted():\n"
+        "    loaded = [m for m in ('sqlalchemy', 'alembic', 'etoile_app.storage', 'etoile_app.services')"
+        " if m in sys.modules]\n"
+        "    print('loaded at first paint:', loaded)\n"
+        "    app.quit()\n"
+        "w.firstPainted.connect(painted)\n"
+        "w.show()\n"
+        "app.exec()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(tmp_path, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "loaded at first paint: []" in result.stdout
+
+
+def test_screenshot_renders_every_tab_to_a_png(tmp_path):
+    out = tmp_path / "shots"
+    result = _run(["--db", str(tmp_path / "j.sqlite3"), "--screenshot", str(out)], _env(tmp_path), timeout=180)
+    assert result.returncode == 0, result.stderr
+    files = sorted(out.glob("*.png"))
+    assert [f.name for f in files] == ["01-status.png", "02-cast.png", "03-theory-board.png"]
+    for f in files:
+        image = QImage(str(f))
+        assert (image.width(), image.height()) == (1280, 800)
+        colours = {image.pixel(x, y) for x in range(0, 1280, 16) for y in range(0, 800, 16)}
+        assert len(colours) > 8, f"{f.name} looks blank"
+    assert (tmp_path / "j.sqlite3").exists()  # created and seeded on first run
+
+
+@pytest.fixture
+def window(qtbot, store, settings):
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.attach(store, Path("/tmp/journal.sqlite3"))
+    return w
+
+
+def test_main_window_has_tabs_menus_and_standard_shortcuts(window):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Status", "Cast", "Theory board"]
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&Help"]
+    assert window.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
+    assert window.find_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+    assert window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert window.redo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
+
+
+def test_status_bar_counts_follow_changes(window, store):
+    assert window.counts.text() == "0 theories · 0 open · 0 resolved"
+    t = store.create_theory(TheoryDraft("A theory", confidence=60))
+    assert window.counts.text() == "1 theory · 1 open · 0 resolved"
+    store.resolve(t.id, "busted")
+    assert window.counts.text().endswith("0 open · 1 resolved")
+
+
+def test_new_theory_action_opens_the_editor_on_the_board(window, qtbot):
+    window.new_action.trigger()
+    assert window.tabs.currentWidget() is window.board_tab
+    editor = window.board_tab._dialog
+    assert editor is not None and editor.isVisible()
+    editor.reject()
+
+
+def test_find_action_focuses_the_search(window, qtbot):
+    window.tabs.setCurrentIndex(0)
+    window.find_action.trigger()
+    assert window.tabs.currentWidget() is window.board_tab
+    qtbot.waitUntil(lambda: window.board_tab.search.hasFocus())
+
+
+def test_about_names_version_canon_date_and_data_file(window, monkeypatch):
+    shown = {}
+
+    def fake_exec(box):
+        shown["text"] = box.text()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    window.show_about()
+    assert __version__ in shown["text"]
+    assert "Canon pack: edition 1, as of 10 June 2025" in shown["text"]
+    assert "/tmp/journal.sqlite3" in shown["text"]
+
+
+def test_undo_in_the_edit_menu_restores_a_deleted_theory(window, store):
+    t = store.create_theory(TheoryDraft("Keep me", confidence=60))
+    store.delete_theory(t.id)
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert not store.theories.get(t.id).is_deleted
+
+
+def test_window_state_and_last_tab_are_remembered(qtbot, store, settings):
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.attach(store, None)
+    first.resize(1100, 700)
+    first.tabs.setCurrentIndex(2)
+    first.close()
+
+    second = MainWindow(QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    second.show()
+    second.attach(store, None)
+    assert second.tabs.currentIndex() == 2
+    assert (second.width(), second.height()) == (1100, 700)

@@ -1,0 +1,90 @@
+"""Write a small, realistic demo journal, for screenshots and for trying the app.
+
+    python tools/make_demo_journal.py /tmp/demo.sqlite3
+    python -m etoile_app --db /tmp/demo.sqlite3 --screenshot docs/screenshots
+
+It adopts the starter theories, rates them, cites canon, resolves a few and records some
+dream casting, all through the app's own services.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from etoile_app import paths
+from etoile_app.domain.enums import Stance, TheoryStatus
+from etoile_app.domain.models import DreamCastDraft
+from etoile_app.services.journal import Journal
+
+
+class _Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def build(target: Path, seed: int = 7) -> None:
+    if target.exists():
+        raise SystemExit(f"{target} exists; choose a new file.")
+    rng = random.Random(seed)
+    clock = _Clock(datetime(2025, 5, 2, 19, 30, tzinfo=UTC))
+    journal = Journal.open(target, pack=paths.canon_pack_path(), clock=clock)
+    try:
+        starters = journal.theories.starters()
+        adopted = journal.theories.adopt_starters([s.key for s in starters], 50)
+        facts = {f.key: f for f in journal.canon.facts()}
+        for theory in adopted:
+            clock.now += timedelta(minutes=rng.randint(5, 90))
+            journal.theories.set_confidence(
+                theory.id, rng.choice([15, 25, 35, 45, 55, 65, 75, 85]), "first guess"
+            )
+            journal.theories.set_juiciness(theory.id, rng.choice([None, 2, 3, 4, 5]))
+        # Fans cite what they know.
+        cited = 0
+        for theory in adopted:
+            if "late 2026" in theory.title.casefold() and "release-circle-late-2026" in facts:
+                journal.theories.link_evidence(
+                    theory.id, facts["release-circle-late-2026"].id, Stance.SUPPORTS
+                )
+                cited += 1
+            if "london" in theory.title.casefold() and "locations-london-scouting" in facts:
+                journal.theories.link_evidence(
+                    theory.id, facts["locations-london-scouting"].id, Stance.SUPPORTS
+                )
+        # June 2025: the cancellation lands; confidence drops, then some are settled.
+        clock.now = datetime(2025, 6, 7, 9, 0, tzinfo=UTC)
+        for theory in adopted[::3]:
+            clock.now += timedelta(minutes=7)
+            journal.theories.set_confidence(
+                theory.id, rng.choice([5, 10, 20]), "Deadline: cancelled after one season"
+            )
+        clock.now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+        for theory in adopted[1::4]:
+            journal.theories.resolve(
+                theory.id, TheoryStatus.VOID, "The show was cancelled; this can never happen."
+            )
+        release = next((t for t in adopted if "late 2026" in t.title.casefold()), None)
+        if release is not None:
+            journal.theories.resolve(release.id, TheoryStatus.BUSTED, "Cancelled in June 2025; no Season 2.")
+        for theory in adopted[2::9]:
+            theory = journal.theories.get(theory.id)
+            if not theory.status.is_resolved:
+                journal.theories.set_resolve_by(theory.id, date(2026, 6, 30))
+        journal.cast.add_dream_cast(
+            DreamCastDraft("An old dance rival of Geneviève", "Sutton Foster", "Bunheads reunion energy", 5)
+        )
+        journal.cast.add_dream_cast(DreamCastDraft("A stern ballet benefactor", "Kelly Bishop", "", 4))
+        print(f"{target}: {len(adopted)} theories, {cited + 1} citing canon")
+    finally:
+        journal.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    build(Path(sys.argv[1]))
