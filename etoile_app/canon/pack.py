@@ -264,7 +264,8 @@ def _facts(items: list[Any], sources: dict[str, PackSource], characters: set[str
             raise e.fail("a fact cannot supersede itself.")
         if older.as_of > fact.as_of:
             raise e.fail(
-                f"it supersedes {older.key!r} dated {older.as_of}, which is newer than its own date {fact.as_of}."
+                f"it supersedes {older.key!r} dated {older.as_of}, "
+                f"which is newer than its own date {fact.as_of}."
             )
         if older.key in superseded_by:
             raise e.fail(f"{older.key!r} is already superseded by {superseded_by[older.key]!r}.")

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from etoile_app.domain.enums import Stance
 from etoile_app.domain.errors import (
     BodyError,
     ChoiceError,
@@ -22,7 +23,6 @@ from etoile_app.domain.errors import (
     TextFieldError,
     TitleError,
 )
-from etoile_app.domain.enums import Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
 
 TITLE_MAX = 200
@@ -215,7 +215,9 @@ def clean_draft(draft: TheoryDraft) -> TheoryDraft:
             cited[item.fact_id] = EvidenceDraft(
                 item.fact_id,
                 clean_choice(item.stance, Stance, "stance"),
-                clean_text(item.note, "The evidence note", field="evidence", max_len=NOTE_MAX, multiline=True),
+                clean_text(
+                    item.note, "The evidence note", field="evidence", max_len=NOTE_MAX, multiline=True
+                ),
             )
         evidence = tuple(cited.values())
     return replace(

@@ -35,7 +35,7 @@ def superseded_by(session: Session) -> dict[int, int]:
         .where(FactRecord.supersedes_id.is_not(None))
         .order_by(FactRecord.as_of, FactRecord.id)
     )
-    return {older: newer for older, newer in rows}
+    return dict(rows.all())
 
 
 def all_facts(session: Session) -> list[Fact]:
@@ -120,7 +120,8 @@ class CanonService(Service):
             older = load_fact(s, draft.supersedes_id) if draft.supersedes_id is not None else None
             if older is not None and older.as_of > as_of:
                 raise DateError(
-                    f"News dated {as_of.isoformat()} cannot supersede a fact dated {older.as_of.isoformat()}.",
+                    f"News dated {as_of.isoformat()} cannot supersede "
+                    f"a fact dated {older.as_of.isoformat()}.",
                     "as_of",
                 )
             record = FactRecord(
@@ -266,15 +267,15 @@ class _PackWriter:
                 self.s.add(record)
                 existing[pf.key] = record
                 added.append(pf.key)
-            elif record.origin is FactOrigin.PACK:
-                if any(getattr(record, k) != v for k, v in values.items()) or {
-                    c.key for c in record.characters
-                } != set(pf.characters):
-                    for k, v in values.items():
-                        setattr(record, k, v)
-                    record.characters = chars
-                    record.pack_version = self.pack.version
-                    changed.append(pf.key)
+            elif record.origin is FactOrigin.PACK and (
+                any(getattr(record, k) != v for k, v in values.items())
+                or {c.key for c in record.characters} != set(pf.characters)
+            ):
+                for k, v in values.items():
+                    setattr(record, k, v)
+                record.characters = chars
+                record.pack_version = self.pack.version
+                changed.append(pf.key)
         self.s.flush()
         superseded_now: list[str] = []
         for pf in self.pack.facts:
