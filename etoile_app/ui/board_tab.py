@@ -139,8 +139,6 @@ class BoardTab(QWidget):
         store.showTheory.connect(self.select_theory)
         self._fill_filter_lists()
         self.apply_filters()
-        if self.model.rowCount():
-            self._select_row(0)
 
     # --- query -----------------------------------------------------------------------------
 
@@ -164,7 +162,7 @@ class BoardTab(QWidget):
         self.model.set_query(self.query())
         self._after_reload(keep)
 
-    def _after_reload(self, keep: int | None) -> None:
+    def _after_reload(self, keep: int | None, fallback_row: int = 0) -> None:
         total = self.model.rowCount()
         self.count_label.setText(f"{total:,} theor{'y' if total == 1 else 'ies'}")
         filtered = bool(self.search.text().strip()) or self.filters.is_active()
@@ -177,6 +175,9 @@ class BoardTab(QWidget):
             )
         self.empty_label.setVisible(total == 0)
         row = self.model.row_of(keep) if keep is not None else None
+        if row is None and total:
+            # The selected theory dropped out (filtered, deleted): show its neighbour instead of nothing.
+            row = min(fallback_row, total - 1)
         if row is not None:
             self._select_row(row)
         else:
@@ -189,8 +190,9 @@ class BoardTab(QWidget):
     def _theories_changed(self, ids: tuple) -> None:
         self.filters.set_tags(self.store.board.tags())
         keep = self.current_id()
+        old_row = max(0, self.table.currentIndex().row())
         self.model.refresh()
-        self._after_reload(keep)
+        self._after_reload(keep, old_row)
         if keep is not None and self.model.row_of(keep) is not None:
             self._show(keep)
 
