@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
@@ -50,9 +51,14 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _reject_controls(text: str, error: type[Exception], what: str, allow_newlines: bool) -> None:
+def _reject_controls(text: str, error: Callable[[str], Exception], what: str) -> None:
+    """Refuse invisible control characters; line breaks and tabs are white space, not controls.
+
+    This runs before white space is folded, because Python counts some controls (such as
+    U+001F and U+0085) as white space and would otherwise turn them silently into spaces.
+    """
     for ch in text:
-        if ch in "\n\t" and allow_newlines:
+        if ch in "\n\r\t":
             continue
         if unicodedata.category(ch) in ("Cc", "Cs"):
             raise error(f"{what} holds an invisible control character (code {ord(ch):#x}).")
@@ -62,6 +68,7 @@ def clean_title(title: str) -> str:
     """Trim, fold runs of white space (including line breaks) into one space, check length."""
     if not isinstance(title, str):
         raise TitleError("The title must be text.")
+    _reject_controls(title, TitleError, "The title")
     text = _SPACES.sub(" ", _nfc(title)).strip()
     if not text:
         raise TitleError("Give the theory a title.")
@@ -70,7 +77,6 @@ def clean_title(title: str) -> str:
             f"The title is {len(text)} characters long; keep it to {TITLE_MAX} or fewer "
             "and put the rest in the body."
         )
-    _reject_controls(text, TitleError, "The title", allow_newlines=False)
     return text
 
 
@@ -83,7 +89,7 @@ def clean_body(body: str | None) -> str:
     text = _nfc(body).replace("\r\n", "\n").replace("\r", "\n").rstrip()
     if len(text) > BODY_MAX:
         raise BodyError(f"The body is {len(text):,} characters long; the limit is {BODY_MAX:,}.")
-    _reject_controls(text, BodyError, "The body", allow_newlines=True)
+    _reject_controls(text, BodyError, "The body")
     return text
 
 
@@ -122,6 +128,7 @@ def normalise_tag(raw: str) -> str:
     """
     if not isinstance(raw, str):
         raise TagError("A tag must be text.")
+    _reject_controls(raw, TagError, "The tag")
     text = _nfc(raw).casefold()
     text = _nfc(text)  # casefold can decompose (e.g. "İ"); compose again
     parts = [_SPACES.sub("-", part.strip()) for part in text.split("/")]
@@ -161,6 +168,7 @@ def clean_text(
         value = ""
     if not isinstance(value, str):
         raise TextFieldError(f"{what} must be text.", field)
+    _reject_controls(value, lambda m: TextFieldError(m, field), what)
     text = _nfc(value)
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -170,7 +178,6 @@ def clean_text(
         raise TextFieldError(f"{what} cannot be empty.", field)
     if len(text) > max_len:
         raise TextFieldError(f"{what} is {len(text):,} characters long; the limit is {max_len:,}.", field)
-    _reject_controls(text, lambda m: TextFieldError(m, field), what, allow_newlines=multiline)
     return text
 
 

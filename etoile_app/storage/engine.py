@@ -31,16 +31,20 @@ def sqlite_file(url: URL) -> Path | None:
 
 
 def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
+    """An engine for ``target``; ``read_only`` opens a SQLite file so that nothing is written.
+
+    A read-only connection to a WAL database still creates ``-wal`` and ``-shm`` files when they
+    are missing. When there is no ``-wal`` file there is nothing in it to read, so the file is
+    opened as immutable, which creates nothing; otherwise those files already exist.
+    """
     url = to_url(target)
     if read_only and url.get_backend_name() == "sqlite":
         path = sqlite_file(url)
         if path is not None:
-            # A read-only URI connection cannot change the file, not even its header.
-            url = URL.create(
-                "sqlite",
-                database=f"file:{path.as_posix()}",
-                query={"mode": "ro", "uri": "true"},
-            )
+            query = {"mode": "ro", "uri": "true"}
+            if not Path(f"{path}-wal").exists():
+                query["immutable"] = "1"
+            url = URL.create("sqlite", database=f"file:{path.as_posix()}", query=query)
     engine = create_engine(url)
     sqlite_pragmas.install(engine, read_only=read_only)
     return engine

@@ -8,6 +8,7 @@ backup is the server's business; :func:`supported` says so and the callers skip 
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +51,11 @@ def prune(database: Path, reason: str, keep: int) -> list[Path]:
     folder = backup_folder(database)
     if not folder.is_dir():
         return []
-    mine = sorted(folder.glob(f"{database.stem}-*-{reason}{BACKUP_SUFFIX}"))
+    # Match the stamp exactly, so "journal" never claims the backups of "journal-2025".
+    pattern = re.compile(
+        rf"^{re.escape(database.stem)}-\d{{8}}-\d{{6}}-\d{{6}}-{re.escape(reason)}{re.escape(BACKUP_SUFFIX)}$"
+    )
+    mine = sorted(p for p in folder.iterdir() if pattern.match(p.name))
     doomed = mine[:-keep] if keep > 0 else mine
     for path in doomed:
         path.unlink(missing_ok=True)

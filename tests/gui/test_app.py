@@ -16,12 +16,13 @@ from etoile_app import __version__
 from etoile_app.cli import display_problem
 from etoile_app.domain.models import TheoryDraft
 from etoile_app.ui.main_window import MainWindow
-from etoile_app.ui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(args: list[str], env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+def _run(
+    args: list[str], env: dict[str, str] | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "etoile_app", *args],
         cwd=ROOT,
@@ -99,7 +100,9 @@ def test_window_paints_before_the_database_layer_is_imported(tmp_path):
 
 def test_screenshot_renders_every_tab_to_a_png(tmp_path):
     out = tmp_path / "shots"
-    result = _run(["--db", str(tmp_path / "j.sqlite3"), "--screenshot", str(out)], _env(tmp_path), timeout=180)
+    result = _run(
+        ["--db", str(tmp_path / "j.sqlite3"), "--screenshot", str(out)], _env(tmp_path), timeout=180
+    )
     assert result.returncode == 0, result.stderr
     files = sorted(out.glob("*.png"))
     assert [f.name for f in files] == ["01-status.png", "02-cast.png", "03-theory-board.png"]

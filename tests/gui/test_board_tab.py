@@ -176,7 +176,9 @@ def test_search_and_filters_update_the_board(qtbot, store, journal):
     assert tab.count_label.text() == "1 theory"
     tab.search.clear()
     qtbot.keyClicks(tab.search, "zzzz")
-    assert tab.model.rowCount() == 0 and tab.empty_label.isVisible()
+    assert tab.model.rowCount() == 0
+    assert tab.empty_label.isVisible()
+    assert tab.detail.theory is None
     tab.search.clear()
     assert tab.model.rowCount() == 3
 
@@ -250,8 +252,12 @@ def test_delete_and_undo(qtbot, store, journal):
     a, _, _ = _seed(store, journal)
     tab = _board(qtbot, store)
     tab.select_theory(a.id)
+    row = tab.table.currentIndex().row()
     qtbot.mouseClick(tab.detail.delete_button, Qt.MouseButton.LeftButton)
     assert "Mishi sabotages the gala" not in _titles(tab)
+    # The neighbour takes the deleted theory's place in the selection and the detail pane.
+    assert tab.table.currentIndex().row() == min(row, tab.model.rowCount() - 1)
+    assert tab.detail.title.text() == _titles(tab)[tab.table.currentIndex().row()]
     assert journal.theories.get(a.id).is_deleted
     assert store.undo_stack.undoText() == "Delete “Mishi sabotages the gala”"
 

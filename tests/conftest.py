@@ -1,0 +1,82 @@
+"""Shared fixtures: one migrated, seeded template database per session, copied for each test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from helpers import MINI_PACK, FakeClock, sidecar_files
+from helpers import db_snapshot as _db_snapshot
+from hypothesis import settings
+
+from etoile_app import paths
+from etoile_app.canon.pack import load_pack
+from etoile_app.services.canon import CanonService
+from etoile_app.services.journal import Journal
+from etoile_app.storage.database import open_database
+
+# Property tests run the same examples every time (set HYPOTHESIS_PROFILE=explore to search wider);
+# no deadline, because a busy machine running two workers makes timings meaningless.
+settings.register_profile("etoile", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("explore", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "etoile"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every per-user folder at a temporary one, so no test reads or writes real data."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setattr(paths, "user_data_dir", lambda: home / "data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A journal migrated to head and seeded with the mini pack, made once per session (per worker)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = open_database(path)
+    try:
+        CanonService(db.sessions, FakeClock()).apply_pack(load_pack(MINI_PACK))
+    finally:
+        db.dispose()
+    # Closing the last connection checkpoints the WAL into the file and removes it, so the
+    # file alone is the whole database and can be copied.
+    assert not sidecar_files(path), "the template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the template for one test."""
+    copy = tmp_path / "journal.sqlite3"
+    shutil.copyfile(template_db, copy)
+    return copy
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def journal(db_path: Path, clock: FakeClock) -> Iterator[Journal]:
+    j = Journal.from_database(open_database(db_path), clock=clock)
+    try:
+        yield j
+    finally:
+        j.close()
+
+
+@pytest.fixture
+def db_snapshot() -> Callable[[Journal], dict]:
+    """``db_snapshot(journal)``: every table's rows, for proving that bad input wrote nothing."""
+    return _db_snapshot

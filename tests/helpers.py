@@ -1,0 +1,72 @@
+"""Small helpers shared by the tests: a fake clock, database dumps, and look-ups by key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from etoile_app.domain.models import Theory, TheoryDraft
+from etoile_app.services.journal import Journal
+from etoile_app.storage.models import Base, CharacterRecord, FactRecord
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MINI_PACK = DATA_DIR / "mini-pack.json"
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock the test moves by hand; it always answers aware UTC datetimes."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        self.now += delta if delta is not None else timedelta(**kwargs)
+        return self.now
+
+
+def mini_pack_data() -> dict[str, Any]:
+    """A fresh, mutable copy of the mini pack."""
+    return json.loads(MINI_PACK.read_text(encoding="utf-8"))
+
+
+def db_snapshot(journal: Journal) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every model table, ordered by primary key: equal dumps mean nothing was written."""
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    with journal.database.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            dump[table.name] = [tuple(row) for row in conn.execute(select(table).order_by(*order))]
+    return dump
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sidecar_files(path: Path) -> list[Path]:
+    """SQLite's -wal, -shm and -journal files next to ``path`` that exist."""
+    return [p for p in (Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal")) if p.exists()]
+
+
+def fact_id(journal: Journal, key: str) -> int:
+    with journal.database.sessions() as s:
+        return s.scalars(select(FactRecord.id).where(FactRecord.key == key)).one()
+
+
+def character_id(journal: Journal, key: str) -> int:
+    with journal.database.sessions() as s:
+        return s.scalars(select(CharacterRecord.id).where(CharacterRecord.key == key)).one()
+
+
+def write(journal: Journal, title: str = "A theory", **fields: Any) -> Theory:
+    """Create a theory with the given draft fields."""
+    return journal.theories.create(TheoryDraft(title=title, **fields))
