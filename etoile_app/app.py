@@ -24,6 +24,15 @@ def _settings():
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
 
 
+def _scratch_settings():
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    folder = tempfile.mkdtemp(prefix="etoile-screenshot-")
+    return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+
+
 def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -35,7 +44,9 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
 
     from etoile_app.ui.main_window import MainWindow
 
-    window = MainWindow(_settings())
+    # Screenshots start from a blank window state, so they come out the same on every machine.
+    settings = _settings() if screenshot_dir is None else _scratch_settings()
+    window = MainWindow(settings)
     if screenshot_dir is not None:
         window.resize(*SCREENSHOT_SIZE)
     window.show()

@@ -4,7 +4,8 @@
     python -m etoile_app --db /tmp/demo.sqlite3 --screenshot docs/screenshots
 
 It adopts the starter theories, rates them, cites canon, resolves a few and records some
-dream casting, all through the app's own services.
+dream casting, all through the app's own services. The outcomes are invented for
+illustration (some imagine a revival season); the canon itself is untouched.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def build(target: Path, seed: int = 7) -> None:
             journal.theories.resolve(
                 theory.id, TheoryStatus.VOID, "The show was cancelled; this can never happen."
             )
+        # Illustrative outcomes, as a fan might record them in a world where the show came back.
+        for theory in adopted[3::4]:
+            theory = journal.theories.get(theory.id)
+            if theory.status.is_resolved:
+                continue
+            came_true = rng.random() < theory.confidence / 100 + rng.uniform(-0.15, 0.15)
+            outcome = TheoryStatus.CONFIRMED if came_true else TheoryStatus.BUSTED
+            journal.theories.resolve(theory.id, outcome, "Demo data: an imagined revival season.")
         release = next((t for t in adopted if "late 2026" in t.title.casefold()), None)
         if release is not None:
             journal.theories.resolve(release.id, TheoryStatus.BUSTED, "Cancelled in June 2025; no Season 2.")

@@ -23,8 +23,10 @@ class Service:
         self._sessions = sessions
         self._clock = clock
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
         return self._clock()
+
+    _now = now
 
     def today(self) -> date:
         """Today where the person is, for dates they see (resolved on, as of)."""

@@ -14,6 +14,7 @@ from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
 from etoile_app.services.theories import TheoryService
+from etoile_app.services.track_record import TrackRecordService
 from etoile_app.storage.database import Database, open_database
 
 
@@ -24,6 +25,7 @@ class Journal:
     board: BoardService
     canon: CanonService
     cast: CastService
+    track: TrackRecordService
     seeded: PackChanges | None = None
 
     @classmethod
@@ -55,6 +57,7 @@ class Journal:
             board=BoardService(s, clock),
             canon=CanonService(s, clock),
             cast=CastService(s, clock),
+            track=TrackRecordService(s, clock),
         )
 
     def close(self) -> None:

@@ -218,7 +218,7 @@ class BoardTab(QWidget):
             self.detail.show_theory(None)
             return
         try:
-            self.detail.show_theory(self.store.theories.get(theory_id))
+            self.detail.show_theory(self.store.theories.get(theory_id), self.store.now())
         except JournalError:
             self.detail.show_theory(None)
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from etoile_app.ui.store import Store
 
 APP_TITLE = "Étoile Theory Journal"
-TAB_NAMES = ("Status", "Cast", "Theory board")
+TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
 
 
 class MainWindow(QMainWindow):
@@ -93,19 +93,21 @@ class MainWindow(QMainWindow):
         from etoile_app.ui.board_tab import BoardTab
         from etoile_app.ui.cast_tab import CastTab
         from etoile_app.ui.status_tab import StatusTab
+        from etoile_app.ui.track_tab import TrackTab
 
         self.store = store
         self.database_path = database_path
         self.status_tab = StatusTab(store, self)
         self.cast_tab = CastTab(store, self)
         self.board_tab = BoardTab(store, self)
+        self.track_tab = TrackTab(store, self)
         current = self.settings.value("window/tab", 0, int)
         self.tabs.blockSignals(True)
         while self.tabs.count():
             old = self.tabs.widget(0)
             self.tabs.removeTab(0)
             old.deleteLater()
-        for tab, name in zip((self.status_tab, self.cast_tab, self.board_tab), TAB_NAMES, strict=True):
+        for tab, name in zip(self._tabs(), TAB_NAMES, strict=True):
             self.tabs.addTab(tab, name)
         self.tabs.blockSignals(False)
         self.tabs.setCurrentIndex(current if 0 <= current < self.tabs.count() else 0)
@@ -126,10 +128,13 @@ class MainWindow(QMainWindow):
         store.showTheory.connect(self._show_board)
         for action in (self.new_action, self.adopt_action, self.find_action):
             action.setEnabled(True)
-        for tab in (self.status_tab, self.cast_tab, self.board_tab):
+        for tab in self._tabs():
             tab.restore_state(self.settings)
         self._update_counts()
         self.statusBar().showMessage("Ready", 3000)
+
+    def _tabs(self) -> tuple[QWidget, ...]:
+        return (self.status_tab, self.cast_tab, self.board_tab, self.track_tab)
 
     def _update_counts(self, *_: object) -> None:
         if self.store is None:
@@ -193,7 +198,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         if self.store is not None:
             self.settings.setValue("window/tab", self.tabs.currentIndex())
-            for tab in (self.status_tab, self.cast_tab, self.board_tab):
+            for tab in self._tabs():
                 tab.save_state(self.settings)
         self.settings.sync()
 

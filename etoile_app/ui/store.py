@@ -8,7 +8,7 @@ and emits a signal naming what changed, so every view refreshes what it shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -65,6 +65,10 @@ class Store(QObject):
         self.undo_stack = QUndoStack(self)
 
     # --- reads (services return plain records) ---------------------------------------------
+
+    def now(self) -> datetime:
+        """The journal's clock (aware UTC)."""
+        return self.journal.theories.now()
 
     def today(self) -> date:
         """Today by the journal's clock: the latest date a resolution or news item may carry."""

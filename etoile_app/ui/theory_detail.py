@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.enums import Stance
 from etoile_app.domain.models import Theory
 from etoile_app.ui import fmt
+from etoile_app.ui.charts import HistoryChart
 from etoile_app.ui.widgets import Badge, PlainLabel
 
 
@@ -113,6 +116,9 @@ class TheoryDetail(QWidget):
         side.addLayout(self.evidence)
 
         side.addWidget(_heading("Confidence history"))
+        self.history_chart = HistoryChart()
+        self.history_chart.setAccessibleName("Confidence history chart")
+        side.addWidget(self.history_chart)
         self.history = QVBoxLayout()
         self.history.setSpacing(2)
         side.addLayout(self.history)
@@ -132,7 +138,8 @@ class TheoryDetail(QWidget):
         if self.theory is not None:
             signal.emit(self.theory.id)
 
-    def show_theory(self, theory: Theory | None) -> None:
+    def show_theory(self, theory: Theory | None, now: datetime | None = None) -> None:
+        """Show ``theory``; ``now`` ends the history chart of an open theory (default: the clock)."""
         self.theory = theory
         if theory is None:
             self.stack.setCurrentIndex(0)
@@ -170,6 +177,8 @@ class TheoryDetail(QWidget):
                 source += f"\nYour note: {e.note}"
             self.evidence.addWidget(_muted(PlainLabel(source)))
 
+        moment = now or datetime.now(UTC)
+        self.history_chart.set_history(t.history, t.status, t.resolved_at, moment)
         _clear(self.history)
         for point in reversed(t.history):
             note = f" — {point.note}" if point.note else ""

@@ -105,7 +105,12 @@ def test_screenshot_renders_every_tab_to_a_png(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     files = sorted(out.glob("*.png"))
-    assert [f.name for f in files] == ["01-status.png", "02-cast.png", "03-theory-board.png"]
+    assert [f.name for f in files] == [
+        "01-status.png",
+        "02-cast.png",
+        "03-theory-board.png",
+        "04-track-record.png",
+    ]
     for f in files:
         image = QImage(str(f))
         assert (image.width(), image.height()) == (1280, 800)
@@ -124,7 +129,8 @@ def window(qtbot, store, settings):
 
 
 def test_main_window_has_tabs_menus_and_standard_shortcuts(window):
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Status", "Cast", "Theory board"]
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert tabs == ["Status", "Cast", "Theory board", "Track record"]
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Edit", "&Help"]
     assert window.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)

@@ -1,0 +1,315 @@
+"""The Track record tab: scores of resolved theories, calibration, and the lists worth acting on."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedLayout,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from etoile_app.domain import scoring
+from etoile_app.domain.scoring import CalibrationBin, GroupScore
+from etoile_app.ui import fmt
+from etoile_app.ui.charts import CalibrationChart
+from etoile_app.ui.record_model import Column, RecordTableModel
+from etoile_app.ui.store import Store
+
+NO_SCORE = "—"
+BOLD_EMPTY = (
+    f"No bold call has come true yet: a confirmed theory called at {scoring.BOLD_MAX_CONFIDENCE} % "
+    f"or less, or rated {scoring.BOLD_MIN_JUICINESS} stars or more."
+)
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return NO_SCORE if value is None else f"{value:.{digits}f}".replace("-", "−")
+
+
+def _pct(value: float | None) -> str:
+    return NO_SCORE if value is None else f"{value * 100:.0f} %"
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+GROUP_COLUMNS = (
+    Column("Name", lambda g: g.label),
+    Column("Scored", lambda g: str(g.count), numeric=True),
+    Column("Brier", lambda g: _num(g.mean_brier), numeric=True),
+    Column("Log score", lambda g: _num(g.mean_log_score, 2), numeric=True),
+    Column("Came true", lambda g: f"{g.confirmed} of {g.count}", numeric=True),
+    Column("Avg. confidence", lambda g: _pct(g.mean_probability), numeric=True),
+)
+BIN_COLUMNS = (
+    Column("Confidence", lambda b: f"{b.low}–{b.high} %"),
+    Column("Calls", lambda b: str(b.count), numeric=True),
+    Column("Came true", lambda b: f"{b.confirmed} ({_pct(b.share_confirmed)})", numeric=True),
+    Column("Mean confidence", lambda b: _pct(b.mean_probability), numeric=True),
+    Column("95 % interval", lambda b: f"{_pct(b.interval_low)} – {_pct(b.interval_high)}", numeric=True),
+)
+DUE_COLUMNS = (
+    Column("Theory", lambda d: d.title),
+    Column("Resolve by", lambda d: fmt.short_date(d.resolve_by)),
+    Column("Overdue", lambda d: f"{d.days_overdue} day{'s' if d.days_overdue != 1 else ''}", numeric=True),
+    Column("Confidence", lambda d: fmt.percent(d.confidence), numeric=True),
+)
+BOLD_COLUMNS = (
+    Column("Theory", lambda b: b.title),
+    Column("Called at", lambda b: fmt.percent(b.confidence), numeric=True),
+    Column("Juiciness", lambda b: fmt.stars(b.juiciness)),
+    Column("Confirmed on", lambda b: fmt.short_date(b.resolved_on)),
+)
+RANK_COLUMNS = (
+    Column("Category", lambda c: c.label),
+    Column("Scored", lambda c: str(c.count), numeric=True),
+    Column("Mean confidence", lambda c: _pct(c.mean_probability), numeric=True),
+    Column("Came true", lambda c: _pct(c.share_confirmed), numeric=True),
+    Column("Gap", lambda c: f"{c.gap * 100:.0f} points", numeric=True),
+    Column("Brier", lambda c: _num(c.mean_brier), numeric=True),
+)
+
+
+def _table(columns, empty_text: str) -> tuple[QWidget, QTableView, RecordTableModel, QLabel]:
+    """A table with a message that stands in for it while it is empty."""
+    model = RecordTableModel(columns)
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    empty = _muted(empty_text)
+    empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    holder = QWidget()
+    stack = QStackedLayout(holder)
+    stack.addWidget(view)
+    stack.addWidget(empty)
+    model.modelReset.connect(lambda: stack.setCurrentIndex(0 if model.rowCount() else 1))
+    stack.setCurrentIndex(1)
+    return holder, view, model, empty
+
+
+class TrackTab(QWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._stale = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+
+        layout.addLayout(self._summary_strip())
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self._calibration_box())
+        self.splitter.addWidget(self._lists())
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([600, 640])
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+
+        # Many changes arrive together (adopting starters, an undo); refresh once after them.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        store.theoriesChanged.connect(self._changed)
+        store.castChanged.connect(self._changed)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _summary_strip(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(28)
+        self.numbers: dict[str, QLabel] = {}
+        for column, (key, caption) in enumerate(
+            (
+                ("brier", "Brier score"),
+                ("log", "Log score"),
+                ("scored", "Scored calls"),
+                ("unscored", "Not scored"),
+            )
+        ):
+            value = QLabel(NO_SCORE)
+            font = value.font()
+            font.setPointSizeF(font.pointSizeF() * 1.8)
+            font.setBold(True)
+            value.setFont(font)
+            value.setAccessibleName(caption)
+            grid.addWidget(value, 0, column)
+            grid.addWidget(_muted(caption), 1, column)
+            self.numbers[key] = value
+        self.explanation = _muted(scoring.BRIER_EXPLANATION)
+        self.explanation.setToolTip(scoring.LOG_SCORE_EXPLANATION)
+        grid.addWidget(self.explanation, 0, 4, 2, 1)
+        grid.setColumnStretch(4, 1)
+        return grid
+
+    def _calibration_box(self) -> QWidget:
+        box = QGroupBox("Calibration")
+        column = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show"))
+        self.calibration_filter = QComboBox()
+        self.calibration_filter.setAccessibleName("Calibration filter")
+        self.calibration_filter.currentIndexChanged.connect(self._refresh_calibration)
+        row.addWidget(self.calibration_filter, 1)
+        column.addLayout(row)
+
+        self.chart = CalibrationChart()
+        self.chart_empty = _muted(
+            "No scored calls here yet. Resolve theories as confirmed or busted to see them."
+        )
+        self.chart_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        chart_holder = QWidget()
+        self.chart_stack = QStackedLayout(chart_holder)
+        self.chart_stack.addWidget(self.chart)
+        self.chart_stack.addWidget(self.chart_empty)
+        column.addWidget(chart_holder, 3)
+
+        holder, self.bin_view, self.bin_model, _ = _table(BIN_COLUMNS, "")
+        self.bin_view.setMaximumHeight(130)
+        column.addWidget(holder, 1)
+        note = _muted(scoring.CALIBRATION_EXPLANATION)
+        column.addWidget(note)
+        return box
+
+    def _lists(self) -> QTabWidget:
+        tabs = QTabWidget()
+        self.lists = tabs
+        self.models: dict[str, RecordTableModel] = {}
+        self.views: dict[str, QTableView] = {}
+        specs = (
+            ("category", "Categories", GROUP_COLUMNS, "No scored calls yet."),
+            ("tag", "Tags", GROUP_COLUMNS, "No scored calls with tags yet."),
+            ("character", "Characters", GROUP_COLUMNS, "No scored calls about characters yet."),
+            ("due", "Ready to resolve", DUE_COLUMNS, "Nothing is past its resolve-by date."),
+            ("bold", "Bold calls", BOLD_COLUMNS, BOLD_EMPTY),
+        )
+        for key, title, columns, empty in specs:
+            holder, view, model, _ = _table(columns, empty)
+            self.models[key], self.views[key] = model, view
+            tabs.addTab(holder, title)
+        for key in ("due", "bold"):
+            self.views[key].activated.connect(lambda index, k=key: self._open(k, index.row()))
+            self.views[key].doubleClicked.connect(lambda index, k=key: self._open(k, index.row()))
+
+        ranking = QWidget()
+        column = QVBoxLayout(ranking)
+        self.ranking_note = _muted()
+        column.addWidget(self.ranking_note)
+        column.addWidget(QLabel("Most calibrated"))
+        holder, _, self.models["most"], _ = _table(RANK_COLUMNS, "—")
+        column.addWidget(holder)
+        column.addWidget(QLabel("Least calibrated"))
+        holder, _, self.models["least"], _ = _table(RANK_COLUMNS, "—")
+        column.addWidget(holder)
+        tabs.addTab(ranking, "Best and worst")
+        return tabs
+
+    # --- data ------------------------------------------------------------------------------
+
+    def _changed(self, *_: object) -> None:
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._stale = False
+        track = self.store.journal.track
+        summary = track.summary()
+        overall = summary.overall
+        self.numbers["brier"].setText(_num(overall.mean_brier))
+        self.numbers["log"].setText(_num(overall.mean_log_score, 2))
+        self.numbers["scored"].setText(str(overall.count))
+        self.numbers["scored"].setToolTip(f"{overall.confirmed} confirmed, {overall.busted} busted")
+        self.numbers["unscored"].setText(f"{summary.void_count + summary.open_count}")
+        self.numbers["unscored"].setToolTip(f"{summary.void_count} void, {summary.open_count} open")
+        self.models["category"].set_records(summary.by_category)
+        self.models["tag"].set_records(summary.by_tag)
+        self.models["character"].set_records(summary.by_character)
+        self.models["due"].set_records(track.ready_to_resolve())
+        self.models["bold"].set_records(track.bold_calls())
+        ranking = track.category_ranking()
+        self.models["most"].set_records(ranking.most)
+        self.models["least"].set_records(ranking.least)
+        self.ranking_note.setText(
+            f"Categories with at least {ranking.min_resolved} scored calls, ranked by the gap between "
+            "how sure you were on average and how often you were right."
+        )
+        self._fill_filter(summary)
+        self._refresh_calibration()
+
+    def _fill_filter(self, summary: scoring.TrackSummary) -> None:
+        combo = self.calibration_filter
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All scored calls", None)
+        groups: tuple[tuple[str, tuple[GroupScore, ...]], ...] = (
+            ("category", summary.by_category),
+            ("tag", summary.by_tag),
+            ("character", summary.by_character),
+        )
+        for kind, items in groups:
+            for g in items:
+                combo.addItem(f"{kind.capitalize()}: {g.label}  ({g.count})", (kind, g.key))
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _refresh_calibration(self) -> None:
+        choice = self.calibration_filter.currentData()
+        kind, key = choice if choice else (None, None)
+        bins: tuple[CalibrationBin, ...] = self.store.journal.track.calibration(
+            category=key if kind == "category" else None,
+            tag=key if kind == "tag" else None,
+            character_id=key if kind == "character" else None,
+        )
+        self.chart.set_bins(bins)
+        self.bin_model.set_records(bins)
+        self.chart_stack.setCurrentIndex(0 if bins else 1)
+
+    def _open(self, key: str, row: int) -> None:
+        record = self.models[key].record(row)
+        if record is not None:
+            self.store.showTheory.emit(record.theory_id)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("track/splitter", self.splitter.saveState())
+        settings.setValue("track/list", self.lists.currentIndex())
+
+    def restore_state(self, settings: QSettings) -> None:
+        state = settings.value("track/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        self.lists.setCurrentIndex(settings.value("track/list", 0, int))
