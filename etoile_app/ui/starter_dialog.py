@@ -50,7 +50,7 @@ class StarterDialog(QDialog):
             item.setData(0, KEY_ROLE, starter.key)
             item.setToolTip(0, starter.body or starter.title)
             if starter.adopted:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable))
                 item.setText(0, f"{starter.title}  (already in your journal)")
             else:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
