@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from etoile_app.canon.pack import load_pack
 from etoile_app.domain import rules
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, TheoryStatus, Topic
 from etoile_app.domain.errors import ChoiceError, DateError
@@ -149,6 +151,10 @@ class CanonService(Service):
     def pack_as_of(self) -> date | None:
         with self._sessions() as s:
             return s.scalar(select(CanonPackRecord.as_of).order_by(CanonPackRecord.version.desc()).limit(1))
+
+    def load_pack_file(self, path: Path) -> PackChanges:
+        """Validate the pack file at ``path`` like the bundled one, then apply it if it is newer."""
+        return self.apply_pack(load_pack(path))
 
     def apply_pack(self, pack: CanonPack) -> PackChanges:
         """Write a validated pack if it is newer than the one applied; user data is never touched."""

@@ -34,3 +34,8 @@ def stars(n: int | None) -> str:
     if not n:
         return ""
     return STAR * n + NO_STAR * (5 - n)
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 new fact``, ``3 new facts``."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

@@ -61,10 +61,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_action = self._action("&New theory…", QKeySequence.StandardKey.New, self._new_theory)
         self.adopt_action = self._action("&Adopt starter theories…", None, self._adopt_starters)
+        self.load_pack_action = self._action("&Load canon pack…", None, self._load_pack)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.adopt_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.load_pack_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -76,8 +79,12 @@ class MainWindow(QMainWindow):
         about = self._action(f"&About {APP_TITLE}", None, self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(about)
-        for action in (self.new_action, self.adopt_action, self.find_action):
+        for action in self._journal_actions():
             action.setEnabled(False)
+
+    def _journal_actions(self) -> tuple[QAction, ...]:
+        """Actions that need an open journal: disabled until it is attached."""
+        return (self.new_action, self.adopt_action, self.load_pack_action, self.find_action)
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | None, slot) -> QAction:
         action = QAction(text, self)
@@ -126,7 +133,7 @@ class MainWindow(QMainWindow):
         store.failed.connect(lambda message: QMessageBox.warning(self, APP_TITLE, message))
         store.showCharacterOnBoard.connect(self._show_board)
         store.showTheory.connect(self._show_board)
-        for action in (self.new_action, self.adopt_action, self.find_action):
+        for action in self._journal_actions():
             action.setEnabled(True)
         for tab in self._tabs():
             tab.restore_state(self.settings)
@@ -162,6 +169,12 @@ class MainWindow(QMainWindow):
 
         if self.store is not None:
             StarterDialog(self.store, self).exec()
+
+    def _load_pack(self) -> None:
+        from etoile_app.ui.canon_pack_dialog import choose_pack_file
+
+        if self.store is not None:
+            choose_pack_file(self.store, self)
 
     def _find(self) -> None:
         self.tabs.setCurrentWidget(self.board_tab)

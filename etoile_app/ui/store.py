@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +21,7 @@ from etoile_app.domain.models import (
     DreamCastDraft,
     Fact,
     NewsDraft,
+    PackChanges,
     Theory,
     TheoryDraft,
 )
@@ -169,6 +171,15 @@ class Store(QObject):
         self.canonChanged.emit()
         self.castChanged.emit()  # return statuses may have changed
         return fact
+
+    def load_canon_pack(self, path: Path) -> PackChanges:
+        """Apply a newer canon pack; every view may change (facts, characters, citing theories)."""
+        changes = self.canon.load_pack_file(path)
+        if changes.applied:
+            self.canonChanged.emit()
+            self.castChanged.emit()
+            self.theoriesChanged.emit(())
+        return changes
 
     def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
         entry = self.cast.add_dream_cast(draft)
