@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,7 +53,7 @@ from etoile_app.ui.cast_models import (
 )
 from etoile_app.ui.dream_dialog import DreamCastDialog
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import Badge, PlainLabel
+from etoile_app.ui.widgets import Badge, PlainLabel, muted
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -79,7 +79,7 @@ def _heading(text: str = "", scale: float = 1.0) -> PlainLabel:
 
 def _muted(text: str = "", small: bool = False) -> PlainLabel:
     label = PlainLabel(text)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    muted(label)
     if small:
         font = QFont(label.font())
         font.setPointSizeF(font.pointSizeF() * 0.9)

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft
-from etoile_app.ui.widgets import PlainLabel, StarRating
+from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating
 
 NO_CHARACTER = "— none —"
-ERROR_STYLE = "color: #b3261e;"  # the busted-badge red: readable on light and dark backgrounds
 MUTED_STYLE = "color: palette(placeholder-text);"
 
 

@@ -33,7 +33,7 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactStatus, Topic
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import PlainLabel
+from etoile_app.ui.widgets import PlainLabel, error_label
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -46,7 +46,6 @@ STATUS_HINTS = {
     FactStatus.SPECULATION: "Someone's educated guess",
 }
 NOTHING = "Nothing (new development)"
-ERROR_COLOUR = "#b3261e"
 PREVIEW_LEN = 70
 
 
@@ -56,14 +55,6 @@ def _preview(fact: Fact) -> str:
         text = text[: PREVIEW_LEN - 1].rstrip() + "…"
     mark = " (superseded)" if fact.superseded_by_id is not None else ""
     return f"{short_date(fact.as_of)} — {text}{mark}"
-
-
-def _error_label() -> PlainLabel:
-    # Messages may quote what was typed, so they are plain text too.
-    label = PlainLabel()
-    label.setStyleSheet(f"color: {ERROR_COLOUR};")
-    label.hide()
-    return label
 
 
 def _with_message(field: QWidget, *below: QWidget | QLayout) -> QWidget:
@@ -111,7 +102,7 @@ class NewsDialog(QDialog):
         self.statement_count = QLabel()
         self.statement_count.setAlignment(Qt.AlignmentFlag.AlignRight)
         self._mute(self.statement_count)
-        self.statement_error = _error_label()
+        self.statement_error = error_label()
 
         self.status_combo = QComboBox()
         for status in NEWS_STATUSES:
@@ -121,11 +112,11 @@ class NewsDialog(QDialog):
             )
         self.status_combo.setCurrentIndex(self.status_combo.findData(FactStatus.REPORTED))
         self.status_hint = self._mute(PlainLabel())
-        self.status_error = _error_label()
+        self.status_error = error_label()
 
         self.source_edit = QLineEdit()
         self.source_edit.setPlaceholderText("e.g. Variety, Deadline, the show's Instagram")
-        self.source_error = _error_label()
+        self.source_error = error_label()
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -134,7 +125,7 @@ class NewsDialog(QDialog):
         today = store.today()  # the journal's clock, which the service checks against
         self.date_edit.setMaximumDate(QDate(today.year, today.month, today.day))
         self.date_edit.setDate(QDate(today.year, today.month, today.day))
-        self.date_error = _error_label()
+        self.date_error = error_label()
 
         self.supersedes_combo = QComboBox()
         self.supersedes_combo.setSizeAdjustPolicy(

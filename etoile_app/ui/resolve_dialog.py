@@ -24,7 +24,7 @@ from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Theory
 from etoile_app.ui.store import Store
-from etoile_app.ui.theory_editor import error_label, set_error
+from etoile_app.ui.widgets import error_label, set_error
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),

@@ -27,7 +27,7 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Topic
 from etoile_app.domain.models import Fact, TopicCard
 from etoile_app.ui.fmt import long_date
 from etoile_app.ui.news_dialog import NewsDialog
-from etoile_app.ui.widgets import Badge, PlainLabel
+from etoile_app.ui.widgets import Badge, PlainLabel, muted
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -46,14 +46,6 @@ QToolButton#historyToggle:checked { background: transparent; border: none; }
 QLabel#yourNews { color: palette(highlight); border: 1px solid palette(highlight);
                   border-radius: 4px; padding: 1px 6px; }
 """
-
-
-def muted(label: QLabel) -> QLabel:
-    """Secondary text (sources, dates, counts) in the palette's quieter colour."""
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
-    label.setPalette(palette)
-    return label
 
 
 def citing_text(count: int) -> str:

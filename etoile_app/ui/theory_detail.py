@@ -21,7 +21,7 @@ from etoile_app.domain.enums import Stance
 from etoile_app.domain.models import Theory
 from etoile_app.ui import fmt
 from etoile_app.ui.charts import HistoryChart
-from etoile_app.ui.widgets import Badge, PlainLabel
+from etoile_app.ui.widgets import Badge, PlainLabel, muted
 
 
 def _heading(text: str) -> QLabel:
@@ -30,11 +30,6 @@ def _heading(text: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     label.setContentsMargins(0, 8, 0, 0)
-    return label
-
-
-def _muted(label: QLabel) -> QLabel:
-    label.setStyleSheet("color: palette(placeholder-text);")
     return label
 
 
@@ -51,7 +46,7 @@ class TheoryDetail(QWidget):
         empty = QLabel("Select a theory to see it in full.")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty.setWordWrap(True)
-        self.stack.addWidget(_muted(empty))
+        self.stack.addWidget(muted(empty))
 
         page = QWidget()
         columns = QHBoxLayout(page)
@@ -96,7 +91,7 @@ class TheoryDetail(QWidget):
         facts.setHorizontalSpacing(12)
         self.facts: dict[str, QLabel] = {}
         for row, name in enumerate(("Characters", "Tags", "Deadline", "Resolution", "Written")):
-            key = _muted(QLabel(name))
+            key = muted(QLabel(name))
             value = PlainLabel()
             facts.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
             facts.addWidget(value, row, 1)
@@ -167,7 +162,7 @@ class TheoryDetail(QWidget):
 
         _clear(self.evidence)
         if not t.evidence:
-            self.evidence.addWidget(_muted(QLabel("No canon facts cited yet. Edit the theory to add some.")))
+            self.evidence.addWidget(muted(QLabel("No canon facts cited yet. Edit the theory to add some.")))
         for e in t.evidence:
             mark = "✔ Supports" if e.stance is Stance.SUPPORTS else "✘ Contradicts"
             line = PlainLabel(f"{mark}: {e.statement}")
@@ -175,7 +170,7 @@ class TheoryDetail(QWidget):
             source = f"{e.fact_status.label} · {e.source} · {fmt.short_date(e.as_of)}"
             if e.note:
                 source += f"\nYour note: {e.note}"
-            self.evidence.addWidget(_muted(PlainLabel(source)))
+            self.evidence.addWidget(muted(PlainLabel(source)))
 
         moment = now or datetime.now(UTC)
         self.history_chart.set_history(t.history, t.status, t.resolved_at, moment)

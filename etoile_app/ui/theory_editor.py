@@ -40,24 +40,9 @@ from etoile_app.domain.models import EvidenceDraft, Fact, Theory, TheoryDraft
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
 from etoile_app.ui.tag_edit import TagEdit
-from etoile_app.ui.widgets import StarRating
+from etoile_app.ui.widgets import StarRating, error_label, set_error
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ERROR_STYLE = "color: #b3261e;"
-
-
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
-
-
-def set_error(label: QLabel, message: str) -> None:
-    label.setText(message)
-    label.setVisible(bool(message))
 
 
 class ConfidenceInput(QWidget):

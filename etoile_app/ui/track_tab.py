@@ -26,6 +26,7 @@ from etoile_app.ui import fmt
 from etoile_app.ui.charts import CalibrationChart
 from etoile_app.ui.record_model import Column, RecordTableModel
 from etoile_app.ui.store import Store
+from etoile_app.ui.widgets import muted
 
 NO_SCORE = "—"
 BOLD_EMPTY = (
@@ -45,8 +46,7 @@ def _pct(value: float | None) -> str:
 def _muted(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label
+    return muted(label)
 
 
 GROUP_COLUMNS = (

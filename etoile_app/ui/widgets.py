@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
@@ -53,6 +53,30 @@ class Badge(QLabel):
             f"QLabel {{ background: {background.name()}; color: {foreground.name()};"
             " border-radius: 4px; padding: 2px 7px; }"
         )
+
+
+#: Text colour of messages about bad input: the busted-badge red, readable on light and dark.
+ERROR_COLOUR = "#b3261e"
+ERROR_STYLE = f"color: {ERROR_COLOUR};"
+
+
+def muted(label: QLabel) -> QLabel:
+    """Secondary text (sources, dates, hints) in the palette's quieter colour."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def error_label() -> PlainLabel:
+    """A hidden message line for a form field; messages may quote what was typed, so plain text."""
+    label = PlainLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.hide()
+    return label
+
+
+def set_error(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
 
 
 class PlainLabel(QLabel):
