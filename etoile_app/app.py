@@ -1,19 +1,33 @@
 """Composition root: paths, Qt application, window, journal — in the order that paints first.
 
-The window is shown before anything from the database layer is imported; the journal is
-opened (migrated, seeded) just after the first paint, and the tabs fill in.
+1. Before any window exists, the app takes hold of the journal file (:mod:`etoile_app.instance`,
+   QtCore and QtNetwork only): a second launch on the same file asks the first to come
+   forward and exits.
+2. The window is shown before anything from the database layer is imported.
+3. Just after the first paint the journal is opened (checked, migrated, seeded) and the tabs
+   fill in. A file that cannot be opened gets a dialog that says why and offers a way on
+   (open a backup, start a new journal elsewhere, quit); the file itself is left alone.
+4. While the app runs, a timer keeps the rolling daily backup.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from etoile_app import __version__, paths
 
 ORGANISATION = "EtoileJournal"
 APPLICATION = "Etoile Theory Journal"
 SCREENSHOT_SIZE = (1280, 800)
+#: The journal file the person chose when the default one could not be opened (QSettings key).
+CHOSEN_FILE_KEY = "journal/file"
+HOUR_MS = 60 * 60 * 1000
+#: The start-up check for the daily backup waits until the board has shown its rows.
+FIRST_DAILY_CHECK_MS = 3_000
 
 
 def _settings():
@@ -33,8 +47,86 @@ def _scratch_settings():
     return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def journal_target(db: str | None, settings: Any = None) -> str | Path:
+    """``--db``; else the file chosen after the default one failed to open (if it is there);
+    else the default file in the user data folder."""
+    if db:
+        return db
+    if settings is not None:
+        chosen = settings.value(CHOSEN_FILE_KEY, "", str)
+        if chosen and Path(chosen).is_file():
+            return Path(chosen)
+    return paths.default_database_path()
+
+
+class DailyBackups(QObject):
+    """The rolling daily backup: checked at start-up and then every hour while the app runs.
+
+    The check is cheap (it lists the backup folder); the backup is made only when the newest
+    daily one is 24 hours old, so a laptop that slept or an app left open for days still gets
+    one a day.
+    """
+
+    #: A daily backup was made (``BackupInfo``).
+    made = Signal(object)
+    #: It could not be made; the message says why (the app retries at the next check).
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        backups: Any,
+        parent: QObject | None = None,
+        *,
+        interval_ms: int = HOUR_MS,
+        first_check_ms: int = FIRST_DAILY_CHECK_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.backups = backups
+        self.first_check_ms = first_check_ms
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        if not self.backups.supported:
+            return
+        QTimer.singleShot(self.first_check_ms, self, self.check)
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def check(self) -> Any:
+        """Make the daily backup if it is due; return it, or ``None``."""
+        try:
+            made = self.backups.backup_if_due()
+        except Exception as exc:  # a full disk must not take the app down; say it and retry
+            self.failed.emit(f"The daily backup could not be made: {exc}")
+            return None
+        if made is not None:
+            self.made.emit(made)
+        return made
+
+
+def bring_to_front(window) -> None:
+    """Show ``window`` (and any dialog it has open) above other windows: a later launch asked."""
+    from PySide6.QtWidgets import QApplication
+
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    modal = QApplication.activeModalWidget()
+    if modal is not None and modal is not window:
+        modal.raise_()
+        modal.activateWindow()
+
+
 def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     from PySide6.QtWidgets import QApplication
+
+    from etoile_app import instance
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
@@ -42,18 +134,38 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     app.setApplicationDisplayName("Étoile Theory Journal")
     app.setApplicationVersion(__version__)
 
+    # Screenshots start from a blank window state, so they come out the same on every machine.
+    interactive = screenshot_dir is None
+    settings = _settings() if interactive else _scratch_settings()
+    target = journal_target(db, settings if interactive else None)
+
+    # One writer per file, decided before any window is built.
+    guard = None
+    file = instance.database_file(target)
+    if file is not None:
+        guard = instance.SingleInstance(file)
+        if not guard.acquire():
+            return instance.hand_over(file, bring_forward=interactive)
+        guard.listen()
+
     from etoile_app.ui.main_window import MainWindow
 
-    # Screenshots start from a blank window state, so they come out the same on every machine.
-    settings = _settings() if screenshot_dir is None else _scratch_settings()
     window = MainWindow(settings)
+    if guard is not None:
+        guard.raiseRequested.connect(lambda: bring_to_front(window))
     if screenshot_dir is not None:
         window.resize(*SCREENSHOT_SIZE)
     window.show()
     outcome = {"code": 0}
 
     def fill_in() -> None:
-        code = open_journal(window, db)
+        code = open_journal(
+            window,
+            target,
+            guard=guard,
+            remember=settings if interactive and not db else None,
+            interactive=interactive,
+        )
         if code:
             outcome["code"] = code
             app.exit(code)
@@ -66,25 +178,78 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
             app.quit()
 
     window.firstPainted.connect(fill_in)
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        if guard is not None:
+            guard.release()
     return outcome["code"] or code
 
 
-def open_journal(window, db: str | None) -> int:
-    """Open the journal into ``window``; on failure say why in a dialog and return an exit code."""
+def open_journal(
+    window,
+    db: str | Path | None,
+    *,
+    guard: Any = None,
+    remember: Any = None,
+    interactive: bool = True,
+) -> int:
+    """Open the journal into ``window`` and start its daily backups; return an exit code.
+
+    When the file cannot be opened, one line naming it goes to stderr and (``interactive``)
+    the open-problem dialog offers a way on; the file chosen there is opened instead, held
+    by ``guard`` and, for the default journal, remembered in ``remember`` (QSettings).
+    """
     from PySide6.QtWidgets import QMessageBox
 
-    from etoile_app.domain.errors import JournalError
+    from etoile_app.domain.errors import DatabaseError, JournalError
     from etoile_app.services.journal import Journal
     from etoile_app.storage.engine import sqlite_file, to_url
     from etoile_app.ui.store import Store
 
     target = db or paths.default_database_path()
-    try:
-        journal = Journal.open(target, pack=paths.canon_pack_path())
-    except JournalError as exc:
-        print(f"etoile-journal: {exc}", file=sys.stderr)
-        QMessageBox.critical(window, "Cannot open the journal", str(exc))
-        return 1
+    while True:
+        try:
+            journal = Journal.open(target, pack=paths.canon_pack_path())
+        except DatabaseError as exc:
+            print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
+            if not interactive:
+                return 1
+            from etoile_app.ui.open_problem_dialog import ask
+
+            chosen = ask(exc, window)
+            if chosen is None:
+                return 1
+            if guard is not None and not guard.switch(chosen):
+                QMessageBox.warning(
+                    window,
+                    "Étoile Theory Journal",
+                    f"{chosen} is open in another Étoile Theory Journal window. Choose another file.",
+                )
+                continue
+            target = chosen
+            if remember is not None:
+                remember.setValue(CHOSEN_FILE_KEY, str(chosen))
+                remember.sync()
+            continue
+        except JournalError as exc:
+            print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
+            QMessageBox.critical(window, "Cannot open the journal", str(exc))
+            return 1
+        break
+
     window.attach(Store(journal, window), sqlite_file(to_url(target)))
+    if interactive:
+        daily = DailyBackups(journal.backups, window)
+        daily.made.connect(
+            lambda info: window.statusBar().showMessage(f"Daily backup saved in {info.path.parent}", 5000)
+        )
+        daily.failed.connect(lambda message: _warn(window, message))
+        daily.start()
+        window.daily_backups = daily
     return 0
+
+
+def _warn(window, message: str) -> None:
+    print(f"etoile-journal: {message}", file=sys.stderr, flush=True)
+    window.statusBar().showMessage(message)

@@ -1,15 +1,25 @@
-"""Command-line parsing, and the checks that must happen before Qt is loaded."""
+"""Command-line parsing, the checks that must happen before Qt is loaded, and import/export.
+
+``etoile-journal export`` and ``etoile-journal import`` work without a window: they never
+import Qt, and the display check applies only to opening the window.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from etoile_app import __version__
 
 PROG = "etoile-journal"
+# Spelled out here rather than imported, so that parsing the command line loads no database code.
+EXPORT_FORMATS = ("json", "csv", "md")
+IMPORT_FORMATS = ("json", "csv")
+_DB_HELP = "the journal file (or a database URL); by default the one in your data folder"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,6 +39,32 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         help="render every tab at 1280×800 to PNG files in DIR, then exit (works without a display)",
     )
+    commands = p.add_subparsers(dest="command", metavar="COMMAND", title="commands (no window)")
+    export = commands.add_parser(
+        "export",
+        help="write the journal to a JSON, CSV (Fatebook layout) or Markdown file",
+        description="Write the journal to a file. JSON holds everything; CSV and Markdown hold the "
+        "theories that are not in the bin.",
+    )
+    export.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        help="json (complete), csv (Fatebook's layout) or md (to share); by default from FILE's suffix",
+    )
+    export.add_argument("--out", metavar="FILE", type=Path, required=True, help="the file to write")
+    # SUPPRESS: a --db given before the command is kept unless repeated after it.
+    export.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=_DB_HELP)
+    imports = commands.add_parser(
+        "import",
+        help="bring theories in from a JSON export or a Fatebook CSV export",
+        description="Import a JSON export or a CSV in Fatebook's export layout, all or nothing. "
+        "Importing the same file again updates what it imported instead of adding it twice.",
+    )
+    imports.add_argument("file", metavar="FILE", type=Path, help="the file to import")
+    imports.add_argument(
+        "--format", choices=IMPORT_FORMATS, help="json or csv; by default from FILE's suffix or content"
+    )
+    imports.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=_DB_HELP)
     return p
 
 
@@ -47,7 +83,18 @@ def display_problem(environ: dict[str, str] | None = None, platform: str | None 
 
 
 def run(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is not None:
+        if args.screenshot is not None:
+            p.error(f"--screenshot opens the window; it cannot be combined with {args.command}")
+        if args.command == "export":
+            if args.format is None:
+                args.format = _format_from_suffix(args.out)
+                if args.format is None:
+                    p.error(f"say which format to write with --format {{{','.join(EXPORT_FORMATS)}}}")
+            return export_command(args.db, args.format, args.out)
+        return import_command(args.db, args.file, args.format)
     if args.screenshot is not None:
         # Screenshots need no screen: draw offscreen unless a platform was chosen.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -58,3 +105,97 @@ def run(argv: list[str]) -> int:
     from etoile_app.app import launch
 
     return launch(db=args.db, screenshot_dir=args.screenshot)
+
+
+# --- import and export -----------------------------------------------------------------------
+
+
+def _format_from_suffix(path: Path) -> str | None:
+    suffix = path.suffix.lower().lstrip(".")
+    suffix = {"markdown": "md"}.get(suffix, suffix)
+    return suffix if suffix in EXPORT_FORMATS else None
+
+
+def _fail(message: str) -> int:
+    """Say what went wrong on one line of stderr; exit code 1."""
+    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+    return 1
+
+
+class _Stop(Exception):
+    """Stop a command with this exit code (the reason has been printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _open_journal(db: str | None, *, must_exist: bool) -> Any:
+    """The journal at ``db`` (default: the data folder's), migrated and seeded; or an error line."""
+    from etoile_app import paths
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.journal import Journal
+    from etoile_app.storage.engine import sqlite_file, to_url
+
+    target = db or paths.default_database_path()
+    if must_exist:
+        file = sqlite_file(to_url(target))
+        if file is not None and not file.exists():
+            raise _Stop(_fail(f"There is no journal at {file}; nothing to export."))
+    try:
+        return Journal.open(target, pack=paths.canon_pack_path())
+    except JournalError as exc:
+        raise _Stop(_fail(str(exc))) from None
+
+
+def export_command(db: str | None, fmt: str, out: Path) -> int:
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.transfer import TransferService
+
+    try:
+        journal = _open_journal(db, must_exist=True)
+    except _Stop as stop:
+        return stop.code
+    try:
+        report = TransferService(journal.database.sessions).export_file(out, fmt)
+    except JournalError as exc:
+        return _fail(f"cannot export: {exc}")
+    finally:
+        journal.close()
+    noun = "theory" if report.theories == 1 else "theories"
+    print(f"Exported {report.theories} {noun} to {out}")
+    return 0
+
+
+def backup_hook(journal: Any) -> Callable[[], object] | None:
+    """What to call before an import writes: the journal's backups, else SQLite's online backup."""
+    backups = getattr(journal, "backups", None)
+    if backups is not None:
+        return lambda: backups.backup("before-import")
+    from etoile_app.storage import sqlite_backup
+
+    database = journal.database
+    if database.path is not None and sqlite_backup.supported(database.engine):
+        return lambda: sqlite_backup.backup(database.engine, database.path, "before-import")
+    return None
+
+
+def import_command(db: str | None, file: Path, fmt: str | None) -> int:
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.transfer import TransferService
+
+    try:
+        journal = _open_journal(db, must_exist=False)
+    except _Stop as stop:
+        return stop.code
+    try:
+        service = TransferService(journal.database.sessions)
+        report = service.import_file(file, fmt=fmt, before_write=backup_hook(journal))
+    except JournalError as exc:
+        return _fail(f"cannot import {file}: {exc}")
+    except OSError as exc:  # the backup before writing failed: nothing was imported
+        return _fail(f"cannot import {file}: the backup before importing failed ({exc.strerror or exc}).")
+    finally:
+        journal.close()
+    print(f"Imported {file}: {report.summary()}")
+    return 0

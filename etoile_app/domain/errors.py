@@ -118,3 +118,45 @@ class DatabaseError(JournalError):
 
 class SchemaTooNewError(DatabaseError):
     """The file was written by a newer version of the app; it is left untouched."""
+
+    #: The schema revision found in the file, when it could be read.
+    revision: str | None = None
+
+
+class DamagedDatabaseError(DatabaseError):
+    """The file is a SQLite database but fails SQLite's own check; it is left exactly as it was."""
+
+
+class NotADatabaseError(DatabaseError):
+    """The file is not a database at all (a text file, random bytes, an encrypted file, a folder)."""
+
+
+class ForeignDatabaseError(DatabaseError):
+    """A database that belongs to another app: it holds tables but no journal schema version."""
+
+
+class ReadOnlyDatabaseError(DatabaseError):
+    """The file or its folder cannot be written, and the journal needs to write."""
+
+
+class FolderError(DatabaseError):
+    """The folder for a new journal is missing and cannot be created."""
+
+
+class JournalInUseError(DatabaseError):
+    """Another process (the app, or an import) is writing to this journal now."""
+
+
+# --- backups -------------------------------------------------------------------------------
+
+
+class BackupError(JournalError):
+    """A backup that cannot be made, read or restored. ``path`` names the file concerned."""
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class BackupsNotSupportedError(BackupError):
+    """The journal lives on a database server; backing it up is the server's business."""

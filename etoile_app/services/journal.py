@@ -9,6 +9,7 @@ from sqlalchemy import URL
 
 from etoile_app.canon.pack import load_pack
 from etoile_app.domain.models import PackChanges
+from etoile_app.services.backups import BackupService
 from etoile_app.services.base import Clock, system_clock
 from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
@@ -26,6 +27,7 @@ class Journal:
     canon: CanonService
     cast: CastService
     track: TrackRecordService
+    backups: BackupService
     seeded: PackChanges | None = None
 
     @classmethod
@@ -58,6 +60,7 @@ class Journal:
             canon=CanonService(s, clock),
             cast=CastService(s, clock),
             track=TrackRecordService(s, clock),
+            backups=BackupService(db, clock),
         )
 
     def close(self) -> None:

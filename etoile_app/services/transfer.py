@@ -1,0 +1,653 @@
+"""Import and export: the journal to and from JSON, Fatebook-style CSV and Markdown.
+
+The formats live in :mod:`etoile_app.domain.transfer`; this module reads the database into
+them and writes them back. An import checks the whole file first, then (if anything would
+change) calls ``before_write`` so the caller can back the database up, then writes everything in
+one transaction: a bad file changes nothing. Theories are read and written with Core statements
+in bulk, so that a large import costs a few statements per table rather than one per row.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from etoile_app import __version__
+from etoile_app.domain.enums import Category, FactOrigin, TheoryStatus
+from etoile_app.domain.models import ConfidencePoint
+from etoile_app.domain.transfer import (
+    MAX_IMPORT_BYTES,
+    Catalogue,
+    CsvFile,
+    CsvQuestion,
+    DreamCastEntry,
+    EvidenceEntry,
+    ExportFileError,
+    ExportReport,
+    ImportFileError,
+    ImportReport,
+    JournalFile,
+    KnownFact,
+    TheoryEntry,
+    UserFactEntry,
+    dump_json,
+    format_csv,
+    format_markdown,
+    guess_format,
+    parse_csv,
+    parse_json,
+)
+from etoile_app.services.base import Service
+from etoile_app.storage.mapping import LIST_SEPARATOR
+from etoile_app.storage.models import (
+    CanonPackRecord,
+    CharacterRecord,
+    ConfidenceRecord,
+    DreamCastRecord,
+    EvidenceRecord,
+    FactRecord,
+    TagRecord,
+    TheoryRecord,
+    theory_characters,
+    theory_tags,
+)
+
+EXPORT_FORMATS = ("json", "csv", "md")
+IMPORT_FORMATS = ("json", "csv")
+_CHUNK = 500  # ids per IN (…): well under every database's limit on bound parameters
+
+T = TheoryRecord
+H = ConfidenceRecord
+E = EvidenceRecord
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _rows(s: Session, stmt: Select[Any], column: Any, ids: Sequence[int] | None) -> Iterator[Any]:
+    """``stmt``'s rows, all of them or only where ``column`` is one of ``ids``."""
+    if ids is None:
+        yield from s.execute(stmt)
+        return
+    for chunk in _chunks(ids):
+        yield from s.execute(stmt.where(column.in_(chunk)))
+
+
+def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, TheoryEntry]:
+    """Theories (all, or those with ``ids``) as file entries, by database id."""
+    history: dict[int, list[ConfidencePoint]] = defaultdict(list)
+    stmt = select(H.theory_id, H.confidence, H.changed_at, H.note).order_by(H.theory_id, H.changed_at, H.id)
+    for r in _rows(s, stmt, H.theory_id, ids):
+        history[r.theory_id].append(ConfidencePoint(r.confidence, r.changed_at, r.note))
+    tags: dict[int, list[str]] = defaultdict(list)
+    stmt = select(theory_tags.c.theory_id, TagRecord.name).join(
+        TagRecord, TagRecord.id == theory_tags.c.tag_id
+    )
+    for r in _rows(s, stmt, theory_tags.c.theory_id, ids):
+        tags[r.theory_id].append(r.name)
+    characters: dict[int, list[str]] = defaultdict(list)
+    stmt = select(theory_characters.c.theory_id, CharacterRecord.key).join(
+        CharacterRecord, CharacterRecord.id == theory_characters.c.character_id
+    )
+    for r in _rows(s, stmt, theory_characters.c.theory_id, ids):
+        characters[r.theory_id].append(r.key)
+    evidence: dict[int, list[EvidenceEntry]] = defaultdict(list)
+    stmt = (
+        select(E.theory_id, FactRecord.key, E.stance, E.note, E.created_at)
+        .join(FactRecord, FactRecord.id == E.fact_id)
+        .order_by(E.theory_id, E.id)
+    )
+    for r in _rows(s, stmt, E.theory_id, ids):
+        evidence[r.theory_id].append(EvidenceEntry(r.key, r.stance, r.note, r.created_at))
+
+    out: dict[int, TheoryEntry] = {}
+    table = T.__table__
+    for t in _rows(s, select(table), table.c.id, ids):
+        out[t.id] = TheoryEntry(
+            uid=t.uid,
+            title=t.title,
+            body=t.body,
+            category=t.category,
+            confidence=t.confidence,
+            juiciness=t.juiciness,
+            status=t.status,
+            resolve_by=t.resolve_by,
+            resolved_on=t.resolved_on,
+            resolved_at=t.resolved_at,
+            resolution_note=t.resolution_note,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            deleted_at=t.deleted_at,
+            starter_key=t.starter_key,
+            tags=tuple(sorted(tags[t.id])),
+            characters=tuple(sorted(characters[t.id])),
+            evidence=tuple(evidence[t.id]),
+            history=tuple(history[t.id]),
+        )
+    return out
+
+
+def _fact_entry(record: FactRecord, key_of: dict[int, str]) -> UserFactEntry:
+    return UserFactEntry(
+        key=record.key,
+        topic=record.topic,
+        statement=record.statement,
+        status=record.status,
+        source=record.source,
+        as_of=record.as_of,
+        supersedes=key_of.get(record.supersedes_id) if record.supersedes_id is not None else None,
+        characters=tuple(sorted(c.key for c in record.characters)),
+        created_at=record.created_at,
+    )
+
+
+def _dream_entry(record: DreamCastRecord) -> DreamCastEntry:
+    return DreamCastEntry(
+        role_idea=record.role_idea,
+        actor=record.actor,
+        note=record.note,
+        rating=record.rating,
+        character=record.character.key if record.character is not None else None,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def _new_points(old: Iterable[ConfidencePoint], new: Iterable[ConfidencePoint]) -> int:
+    """How many entries of ``new`` are not in ``old`` (counting repeats)."""
+    return sum((Counter(new) - Counter(old)).values())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a complete file or nothing: a temporary file beside it, synced, then renamed."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_import_file(path: Path) -> bytes:
+    """The bytes of ``path``, refusing a file over :data:`MAX_IMPORT_BYTES` before reading it."""
+    limit = f"an import may be at most {MAX_IMPORT_BYTES:,} bytes ({MAX_IMPORT_BYTES // 1_000_000} MB)"
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ImportFileError(f"{path.name} is {size:,} bytes; {limit}.")
+        with path.open("rb") as source:
+            raw = source.read(MAX_IMPORT_BYTES + 1)  # a file may grow, or be a device
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{path.name} is larger than {MAX_IMPORT_BYTES:,} bytes; {limit}.")
+    return raw
+
+
+@dataclass
+class _Plan:
+    """What an import will write, worked out before anything is written."""
+
+    create: list[TheoryEntry] = field(default_factory=list)
+    update: list[tuple[int, TheoryEntry]] = field(default_factory=list)
+    facts: list[tuple[FactRecord | None, UserFactEntry]] = field(default_factory=list)
+    dreams: list[tuple[DreamCastRecord | None, DreamCastEntry]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.create or self.update or self.facts or self.dreams)
+
+
+class TransferService(Service):
+    # --- export ----------------------------------------------------------------------------
+
+    def snapshot(self, *, exported_at: datetime | None = None) -> tuple[JournalFile, dict[str, str]]:
+        """Everything the JSON export holds, read in one transaction, and the characters' names."""
+        with self._sessions() as s:
+            names = dict(s.execute(select(CharacterRecord.key, CharacterRecord.name)).all())
+            key_of = dict(s.execute(select(FactRecord.id, FactRecord.key)).all())
+            facts = s.scalars(
+                select(FactRecord)
+                .where(FactRecord.origin == FactOrigin.USER)
+                .options(selectinload(FactRecord.characters))
+            )
+            user_facts = sorted((_fact_entry(f, key_of) for f in facts), key=lambda f: (f.created_at, f.key))
+            dreams = sorted(
+                (_dream_entry(d) for d in s.scalars(select(DreamCastRecord))),
+                key=lambda d: (d.created_at, d.role_idea, d.actor, d.updated_at, d.note, d.rating or 0),
+            )
+            theories = sorted(read_theories(s).values(), key=lambda t: (t.created_at, t.uid))
+            pack = s.scalar(select(func.max(CanonPackRecord.version)))
+        data = JournalFile(
+            theories=tuple(theories),
+            dream_casting=tuple(dreams),
+            user_facts=tuple(user_facts),
+            app_version=__version__,
+            exported_at=exported_at or self.now(),
+            canon_pack_version=pack,
+        )
+        return data, names
+
+    def export_json(self, *, exported_at: datetime | None = None) -> bytes:
+        """The complete journal. ``exported_at`` defaults to now; it is the only part not from the data."""
+        data, names = self.snapshot(exported_at=exported_at)
+        return dump_json(data, names)
+
+    def export_csv(self) -> bytes:
+        data, _ = self.snapshot()
+        return format_csv(data.theories).encode("utf-8")
+
+    def export_markdown(self, *, exported_at: datetime | None = None) -> bytes:
+        data, names = self.snapshot(exported_at=exported_at)
+        day = (data.exported_at or self.now()).astimezone().date()
+        return format_markdown(data.theories, names, day).encode("utf-8")
+
+    def export_file(self, path: str | Path, fmt: str, *, exported_at: datetime | None = None) -> ExportReport:
+        """Write an export to ``path`` (whole or not at all); binned theories go only into JSON."""
+        if fmt not in EXPORT_FORMATS:
+            raise ExportFileError(
+                f"{fmt!r} is not an export format; choose one of: {', '.join(EXPORT_FORMATS)}."
+            )
+        data, names = self.snapshot(exported_at=exported_at)
+        if fmt == "json":
+            payload, count = dump_json(data, names), len(data.theories)
+        else:
+            live = [t for t in data.theories if t.deleted_at is None]
+            count = len(live)
+            if fmt == "csv":
+                payload = format_csv(live).encode("utf-8")
+            else:
+                day = (data.exported_at or self.now()).astimezone().date()
+                payload = format_markdown(live, names, day).encode("utf-8")
+        target = Path(path)
+        try:
+            _write_atomically(target, payload)
+        except OSError as exc:
+            raise ExportFileError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        return ExportReport(fmt, count)
+
+    # --- import ----------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        before_write: Callable[[], object] | None = None,
+    ) -> ImportReport:
+        """Import a JSON export or a Fatebook-style CSV, all or nothing.
+
+        ``fmt`` (``json`` or ``csv``) defaults to the file's suffix, else its first character.
+        ``before_write`` is called once, after the whole file has been checked and only if the
+        import will change something, before anything is written (the app backs up there).
+        """
+        source = Path(path)
+        raw = read_import_file(source)
+        return self.import_bytes(raw, fmt or guess_format(source.name, raw[:64]), before_write=before_write)
+
+    def import_bytes(
+        self, raw: bytes, fmt: str, *, before_write: Callable[[], object] | None = None
+    ) -> ImportReport:
+        if fmt not in IMPORT_FORMATS:
+            raise ImportFileError(
+                f"{fmt!r} is not an import format; choose one of: {', '.join(IMPORT_FORMATS)}."
+            )
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise ImportFileError(
+                f"the file is larger than {MAX_IMPORT_BYTES:,} bytes, the most an import takes."
+            )
+        with self._sessions.begin() as s:
+            if fmt == "json":
+                data = parse_json(raw, self._catalogue(s))
+                plan = self._plan_json(s, data)
+            else:
+                table = parse_csv(raw, today=self.today())
+                plan = self._plan_csv(s, table)
+            if plan.writes:
+                if before_write is not None:
+                    before_write()
+                _Writer(s).write(plan)
+            c = plan.counts
+            return ImportReport(
+                format=fmt,
+                theories_created=len(plan.create),
+                theories_updated=len(plan.update),
+                theories_unchanged=c["unchanged"],
+                forecasts_added=c["forecasts"],
+                tags_created=c["tags"],
+                dream_casting_created=c["dreams_created"],
+                dream_casting_updated=c["dreams_updated"],
+                user_facts_created=c["facts_created"],
+                user_facts_updated=c["facts_updated"],
+                rows_skipped=c["skipped"],
+            )
+
+    def _catalogue(self, s: Session) -> Catalogue:
+        rows = s.execute(
+            select(
+                FactRecord.id, FactRecord.key, FactRecord.as_of, FactRecord.supersedes_id, FactRecord.origin
+            )
+        ).all()
+        key_of = {r.id: r.key for r in rows}
+        return Catalogue(
+            characters=frozenset(s.scalars(select(CharacterRecord.key))),
+            facts={
+                r.key: KnownFact(r.as_of, key_of.get(r.supersedes_id), r.origin is FactOrigin.USER)
+                for r in rows
+            },
+            today=self.today(),
+        )
+
+    def _plan_json(self, s: Session, data: JournalFile) -> _Plan:
+        plan = _Plan()
+        found: dict[str, int] = {}
+        for chunk in _chunks([t.uid for t in data.theories]):
+            found.update(s.execute(select(T.uid, T.id).where(T.uid.in_(chunk))).all())
+        existing = read_theories(s, sorted(found.values()))
+        for theory in data.theories:
+            ident = found.get(theory.uid)
+            if ident is None:
+                plan.create.append(theory)
+                plan.counts["forecasts"] += len(theory.history)
+            elif existing[ident] == theory:
+                plan.counts["unchanged"] += 1
+            else:
+                plan.update.append((ident, theory))
+                plan.counts["forecasts"] += _new_points(existing[ident].history, theory.history)
+        self._plan_facts(s, data.user_facts, plan)
+        self._plan_dreams(s, data.dream_casting, plan)
+        return plan
+
+    def _plan_facts(self, s: Session, facts: Sequence[UserFactEntry], plan: _Plan) -> None:
+        if not facts:
+            return
+        key_of = dict(s.execute(select(FactRecord.id, FactRecord.key)).all())
+        mine = {
+            f.key: f
+            for f in s.scalars(
+                select(FactRecord)
+                .where(FactRecord.key.in_([f.key for f in facts]))
+                .options(selectinload(FactRecord.characters))
+            )
+        }
+        for entry in facts:
+            record = mine.get(entry.key)
+            if record is None:
+                plan.facts.append((None, entry))
+                plan.counts["facts_created"] += 1
+            elif _fact_entry(record, key_of) != entry:
+                plan.facts.append((record, entry))
+                plan.counts["facts_updated"] += 1
+
+    def _plan_dreams(self, s: Session, dreams: Sequence[DreamCastEntry], plan: _Plan) -> None:
+        if not dreams:
+            return
+        have: dict[tuple[str, str, datetime], list[DreamCastRecord]] = defaultdict(list)
+        for record in s.scalars(select(DreamCastRecord).order_by(DreamCastRecord.id)):
+            have[_dream_entry(record).match_key].append(record)
+        for entry in dreams:
+            same = have.get(entry.match_key)
+            record = same.pop(0) if same else None
+            if record is None:
+                plan.dreams.append((None, entry))
+                plan.counts["dreams_created"] += 1
+            elif _dream_entry(record) != entry:
+                plan.dreams.append((record, entry))
+                plan.counts["dreams_updated"] += 1
+
+    def _plan_csv(self, s: Session, table: CsvFile) -> _Plan:
+        plan = _Plan()
+        plan.counts["skipped"] = table.rows_skipped
+        match: dict[tuple[str, datetime], int] = {}
+        titles = sorted({q.title for q in table.questions})
+        for chunk in _chunks(titles):
+            for r in s.execute(select(T.id, T.title, T.created_at).where(T.title.in_(chunk)).order_by(T.id)):
+                match.setdefault((r.title, r.created_at.replace(microsecond=0)), r.id)
+        existing = read_theories(s, sorted(set(match.values())))
+        used: set[int] = set()
+        now = self.now()
+        for question in table.questions:
+            ident = match.get(question.match_key)
+            if ident is None or ident in used:
+                theory, added = question_to_theory(question, None, now)
+                plan.create.append(theory)
+            else:
+                used.add(ident)
+                theory, added = question_to_theory(question, existing[ident], now)
+                if theory == existing[ident]:
+                    plan.counts["unchanged"] += 1
+                else:
+                    plan.update.append((ident, theory))
+            plan.counts["forecasts"] += added
+        return plan
+
+
+def _merge_history(
+    old: tuple[ConfidencePoint, ...], question: CsvQuestion
+) -> tuple[tuple[ConfidencePoint, ...], int]:
+    """The history with the question's forecasts added, matching them to the second (CSV precision)."""
+    pool = Counter((p.changed_at.replace(microsecond=0), p.confidence) for p in old)
+    added = []
+    for forecast in question.forecasts:
+        key = (forecast.at.replace(microsecond=0), forecast.confidence)
+        if pool[key] > 0:
+            pool[key] -= 1
+        else:
+            added.append(ConfidencePoint(forecast.confidence, forecast.at, ""))
+    return tuple(sorted(old + tuple(added), key=lambda p: p.changed_at)), len(added)
+
+
+def question_to_theory(
+    question: CsvQuestion, existing: TheoryEntry | None, now: datetime
+) -> tuple[TheoryEntry, int]:
+    """The theory a CSV question becomes (or makes of ``existing``), and how many forecasts it adds.
+
+    The CSV carries the title, notes, resolve-by date, resolution, tags and forecasts; a column
+    the file lacks leaves that field of an existing theory alone, and whatever a CSV cannot say
+    (category, characters, evidence, juiciness, notes on confidences) is kept. Times in a CSV have
+    whole seconds: a time equal to the second keeps the journal's own.
+    """
+    history, added = _merge_history(existing.history if existing else (), question)
+    fields: dict[str, Any] = {"confidence": history[-1].confidence, "history": history}
+    given = question.provided
+    for name in ("body", "tags", "resolve_by"):
+        if name in given:
+            fields[name] = getattr(question, name)
+    if "status" in given:
+        fields.update(_resolution(question, existing))
+    if existing is not None:
+        theory = replace(existing, **fields)
+        return (theory if theory == existing else replace(theory, updated_at=now)), added
+    defaults: dict[str, Any] = {
+        "body": "",
+        "tags": (),
+        "resolve_by": None,
+        "status": TheoryStatus.OPEN,
+        "resolved_on": None,
+        "resolved_at": None,
+        "resolution_note": "",
+    }
+    fields = defaults | fields
+    times = [question.created_at, *(p.changed_at for p in history)]
+    if fields["resolved_at"] is not None:
+        times.append(fields["resolved_at"])
+    theory = TheoryEntry(
+        uid=str(uuid.uuid4()),
+        title=question.title,
+        category=Category.OTHER,
+        juiciness=None,
+        created_at=question.created_at,
+        updated_at=max(times),
+        deleted_at=None,
+        starter_key=None,
+        **fields,
+    )
+    return theory, added
+
+
+def _resolution(question: CsvQuestion, existing: TheoryEntry | None) -> dict[str, Any]:
+    """Status, resolution dates and note from the question (the journal's own where they agree)."""
+    if not question.status.is_resolved or question.resolved_at is None:
+        return {"status": TheoryStatus.OPEN, "resolved_on": None, "resolved_at": None, "resolution_note": ""}
+    out: dict[str, Any] = {
+        "status": question.status,
+        "resolved_at": question.resolved_at,
+        "resolved_on": question.resolved_at.date(),
+    }
+    if (
+        existing is not None
+        and existing.status is question.status
+        and existing.resolved_at is not None
+        and (
+            "resolved_at" not in question.provided
+            or existing.resolved_at.replace(microsecond=0) == question.resolved_at.replace(microsecond=0)
+        )
+    ):
+        out["resolved_at"], out["resolved_on"] = existing.resolved_at, existing.resolved_on
+    if "resolution_note" in question.provided:
+        out["resolution_note"] = question.resolution_note
+    elif existing is None or existing.status is not question.status:
+        out["resolution_note"] = ""
+    return out
+
+
+class _Writer:
+    """Writes a checked plan inside the import's transaction."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.characters = {c.key: c for c in s.scalars(select(CharacterRecord))}
+
+    def write(self, plan: _Plan) -> None:
+        self._facts(plan.facts)
+        self._dreams(plan.dreams)
+        self.s.flush()
+        self._theories(plan)
+
+    def _facts(self, items: list[tuple[FactRecord | None, UserFactEntry]]) -> None:
+        if not items:
+            return
+        records = []
+        for record, entry in items:
+            if record is None:
+                record = FactRecord(key=entry.key, origin=FactOrigin.USER)
+                self.s.add(record)
+            record.topic, record.statement, record.status = entry.topic, entry.statement, entry.status
+            record.source, record.as_of, record.created_at = entry.source, entry.as_of, entry.created_at
+            record.characters = [self.characters[k] for k in entry.characters]
+            records.append((record, entry))
+        self.s.flush()
+        ids = dict(self.s.execute(select(FactRecord.key, FactRecord.id)).all())
+        for record, entry in records:
+            record.supersedes_id = ids[entry.supersedes] if entry.supersedes is not None else None
+
+    def _dreams(self, items: list[tuple[DreamCastRecord | None, DreamCastEntry]]) -> None:
+        for record, entry in items:
+            if record is None:
+                record = DreamCastRecord(
+                    role_idea=entry.role_idea, actor=entry.actor, created_at=entry.created_at
+                )
+                self.s.add(record)
+            record.note, record.rating, record.updated_at = entry.note, entry.rating, entry.updated_at
+            record.character = self.characters[entry.character] if entry.character is not None else None
+
+    def _theories(self, plan: _Plan) -> None:
+        s = self.s
+        entries = plan.create + [t for _, t in plan.update]
+        if not entries:
+            return
+        names = {k: c.name for k, c in self.characters.items()}
+        tag_ids = self._tag_ids({tag for t in entries for tag in t.tags}, plan)
+        fact_ids = dict(s.execute(select(FactRecord.key, FactRecord.id)).all())
+
+        def row(t: TheoryEntry) -> dict[str, Any]:
+            return {
+                "uid": t.uid,
+                "title": t.title,
+                "body": t.body,
+                "category": t.category,
+                "confidence": t.confidence,
+                "juiciness": t.juiciness,
+                "status": t.status,
+                "resolve_by": t.resolve_by,
+                "resolved_on": t.resolved_on if t.status is not TheoryStatus.OPEN else None,
+                "resolved_at": t.resolved_at if t.status is not TheoryStatus.OPEN else None,
+                "resolution_note": t.resolution_note,
+                "created_at": t.created_at,
+                "updated_at": t.updated_at,
+                "deleted_at": t.deleted_at,
+                "starter_key": t.starter_key,
+                "tags_text": LIST_SEPARATOR.join(sorted(t.tags)),
+                "characters_text": LIST_SEPARATOR.join(sorted(names[k] for k in t.characters)),
+            }
+
+        ids: list[int] = []
+        if plan.create:
+            stmt = insert(T).returning(T.id, sort_by_parameter_order=True)
+            ids = list(s.scalars(stmt, [row(t) for t in plan.create]))
+        if plan.update:
+            updated = [ident for ident, _ in plan.update]
+            s.execute(update(T), [{"id": ident, **row(t)} for ident, t in plan.update])
+            for table, column in (
+                (H.__table__, H.__table__.c.theory_id),
+                (E.__table__, E.__table__.c.theory_id),
+                (theory_tags, theory_tags.c.theory_id),
+                (theory_characters, theory_characters.c.theory_id),
+            ):
+                for chunk in _chunks(updated):
+                    s.execute(delete(table).where(column.in_(chunk)))
+            ids += updated
+        children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        for ident, t in zip(ids, entries, strict=True):
+            children[H.__table__] += [
+                {"theory_id": ident, "confidence": p.confidence, "changed_at": p.changed_at, "note": p.note}
+                for p in t.history
+            ]
+            children[E.__table__] += [
+                {
+                    "theory_id": ident,
+                    "fact_id": fact_ids[e.fact],
+                    "stance": e.stance,
+                    "note": e.note,
+                    "created_at": e.created_at,
+                }
+                for e in t.evidence
+            ]
+            children[theory_tags] += [{"theory_id": ident, "tag_id": tag_ids[name]} for name in t.tags]
+            children[theory_characters] += [
+                {"theory_id": ident, "character_id": self.characters[k].id} for k in t.characters
+            ]
+        for table, rows in children.items():
+            if rows:
+                s.execute(insert(table), rows)
+
+    def _tag_ids(self, names: set[str], plan: _Plan) -> dict[str, int]:
+        found: dict[str, int] = {}
+        wanted = sorted(names)
+        for chunk in _chunks(wanted):
+            found.update(
+                self.s.execute(select(TagRecord.name, TagRecord.id).where(TagRecord.name.in_(chunk))).all()
+            )
+        new = [name for name in wanted if name not in found]
+        if new:
+            stmt = insert(TagRecord).returning(TagRecord.id, sort_by_parameter_order=True)
+            found.update(zip(new, self.s.scalars(stmt, [{"name": n} for n in new]), strict=True))
+        plan.counts["tags"] = len(new)
+        return found

@@ -1,0 +1,180 @@
+"""File → Restore from backup…, driven like a person would; and the daily backup timer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import write
+from PySide6.QtCore import Qt
+from test_open_problems import damage
+
+from etoile_app.app import DailyBackups
+from etoile_app.domain.errors import BackupError
+from etoile_app.services.journal import Journal
+from etoile_app.ui.fmt import local_datetime
+from etoile_app.ui.restore_dialog import RestoreDialog, size_text
+
+
+def _titles(journal: Journal) -> list[str]:
+    with journal.database.engine.connect() as conn:
+        return sorted(r[0] for r in conn.exec_driver_sql("SELECT title FROM theories"))
+
+
+def _dialog(qtbot, journal: Journal, **kwargs) -> RestoreDialog:
+    dialog = RestoreDialog(journal.backups, **kwargs)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _click_row(qtbot, tree, row: int) -> None:
+    rect = tree.visualItemRect(tree.topLevelItem(row))
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+@pytest.fixture
+def history(journal: Journal, clock):
+    """Three backups an hour apart: with one, two and three theories."""
+    made = []
+    for title in ("One", "Two", "Three"):
+        write(journal, title)
+        made.append(journal.backups.backup("daily" if title != "Two" else "before-import"))
+        clock.advance(hours=1)
+    write(journal, "Four")
+    return made
+
+
+def test_lists_backups_newest_first_with_date_kind_and_size(qtbot, journal: Journal, history) -> None:
+    dialog = _dialog(qtbot, journal)
+    tree = dialog.backup_list
+    rows = [[tree.topLevelItem(i).text(c) for c in range(3)] for i in range(tree.topLevelItemCount())]
+    assert rows == [
+        [local_datetime(b.created_at), label, size_text(b.size)]
+        for b, label in zip(history[::-1], ("Daily", "Before an import", "Daily"), strict=True)
+    ]
+    assert str(journal.backups.folder) in dialog.where.text()
+    assert "the last 10" in dialog.where.text()
+    assert dialog.restore_button.isEnabled()  # the newest is selected
+
+
+def test_restoring_the_chosen_backup_brings_its_data_back(qtbot, journal: Journal, history) -> None:
+    dialog = _dialog(qtbot, journal)
+    _click_row(qtbot, dialog.backup_list, 2)  # the oldest: "One" only
+    with qtbot.waitSignal(dialog.restored) as signal:
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    before = signal.args[0]
+    assert before.reason == "before-restore" and before.path.exists()
+    assert _titles(journal) == ["One"]
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert journal.backups.newest().path == before.path
+
+
+def test_a_damaged_backup_is_refused_in_the_dialog_and_nothing_changes(
+    qtbot, journal: Journal, history, db_snapshot
+) -> None:
+    damage(history[-1].path, "table page")
+    snapshot = db_snapshot(journal)
+    dialog = _dialog(qtbot, journal)
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.before is None
+    assert dialog.error.isVisible()
+    assert "damaged" in dialog.error.text() and str(history[-1].path) in dialog.error.text()
+    assert db_snapshot(journal) == snapshot
+    assert dialog.backup_list.selected().path == history[-1].path  # still pointing at it
+    _click_row(qtbot, dialog.backup_list, 1)
+    with qtbot.waitSignal(dialog.restored):
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert _titles(journal) == ["One", "Two"]
+
+
+def test_a_store_can_do_the_restoring(qtbot, journal: Journal, history) -> None:
+    calls = []
+
+    def restore(info):
+        calls.append(info)
+        return journal.backups.restore(info)
+
+    dialog = _dialog(qtbot, journal, restore=restore)
+    with qtbot.waitSignal(dialog.restored):
+        dialog.backup_list.itemDoubleClicked.emit(dialog.backup_list.topLevelItem(0), 0)
+    assert calls == [history[-1]]
+
+
+def test_without_backups_it_says_so(qtbot, journal: Journal) -> None:
+    dialog = _dialog(qtbot, journal)
+    assert dialog.empty.isVisible() and not dialog.backup_list.isVisible()
+    assert not dialog.restore_button.isEnabled()
+
+
+def test_on_a_database_server_it_says_backups_are_the_servers_business(qtbot) -> None:
+    journal = Journal.open("sqlite://")
+    try:
+        dialog = _dialog(qtbot, journal)
+        assert "server" in dialog.empty.text()
+        assert not dialog.restore_button.isVisible()
+    finally:
+        journal.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 bytes"),
+        (999, "999 bytes"),
+        (1000, "1.0 KB"),
+        (84_321, "84 KB"),
+        (3_200_000, "3.2 MB"),
+        (7 * 10**9, "7.0 GB"),
+    ],
+)
+def test_sizes_read_like_a_file_manager(size: int, text: str) -> None:
+    assert size_text(size) == text
+
+
+# --- the daily backup timer ----------------------------------------------------------------
+
+
+def test_daily_backups_are_made_at_start_and_when_due(qtbot, journal: Journal, clock) -> None:
+    daily = DailyBackups(journal.backups, interval_ms=20, first_check_ms=0)
+    with qtbot.waitSignal(daily.made, timeout=5000) as first:
+        daily.start()
+    assert first.args[0].reason == "daily"
+    qtbot.wait(100)  # several hourly checks (sped up): nothing is due
+    assert len(journal.backups.list()) == 1
+    clock.advance(hours=24)
+    with qtbot.waitSignal(daily.made, timeout=5000) as second:
+        pass
+    assert second.args[0].created_at == clock.now
+    daily.stop()
+    assert [b.reason for b in journal.backups.list()] == ["daily", "daily"]
+
+
+def test_a_daily_backup_that_fails_is_reported_and_retried(qtbot, journal: Journal, monkeypatch) -> None:
+    def broken():
+        raise BackupError("Could not write a backup: No space left on device.")
+
+    monkeypatch.setattr(journal.backups, "backup_if_due", broken)
+    daily = DailyBackups(journal.backups, interval_ms=20, first_check_ms=0)
+    with qtbot.waitSignal(daily.failed, timeout=5000) as failed:
+        daily.start()
+    assert "No space left on device" in failed.args[0]
+    with qtbot.waitSignal(daily.failed, timeout=5000):
+        pass  # the next check tries again
+    daily.stop()
+
+
+def test_no_daily_timer_without_backups(qtbot) -> None:
+    journal = Journal.open("sqlite://")
+    try:
+        daily = DailyBackups(journal.backups, interval_ms=20, first_check_ms=0)
+        daily.start()
+        assert not daily.timer.isActive()
+    finally:
+        journal.close()
+
+
+def test_backup_files_never_appear_in_the_journal_folder_itself(journal: Journal, db_path: Path) -> None:
+    journal.backups.backup("manual")
+    assert sorted(p.name for p in db_path.parent.iterdir() if p.suffix == ".sqlite3") == ["journal.sqlite3"]

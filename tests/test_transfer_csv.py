@@ -1,0 +1,368 @@
+"""CSV in Fatebook's export layout: one row per forecast out; a Fatebook user's history in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from helpers import DATA_DIR, FakeClock, write
+from test_transfer_json import build_rich_journal, fresh, ids_by_uid, theory_count, transfer  # noqa: F401
+
+from etoile_app.domain.enums import Category, TheoryStatus
+from etoile_app.domain.models import ConfidencePoint, Theory
+from etoile_app.domain.transfer import CSV_COLUMNS, ImportFileError, ImportReport, fatebook_tag, parse_csv
+from etoile_app.services.journal import Journal
+
+FATEBOOK = DATA_DIR / "fatebook-export.csv"
+MINIMAL = DATA_DIR / "fatebook-export-minimal.csv"
+HEADER = (
+    "Question title,Multiple choice option,Forecast created by,Forecast (scale = 0-1),Forecast created at,"
+    "Question created by,Question created at,Question resolve by,Resolution,Resolved at,"
+    "Your Brier score for this question,Your relative Brier score for this question,Question notes,"
+    "Question shared with,Question shared publicly,Question comments,Question tags"
+)
+STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def rows(raw: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+
+
+def theories_by_title(journal: Journal) -> dict[str, Theory]:
+    found = [journal.theories.get(i) for i in ids_by_uid(journal).values()]
+    return {t.title: t for t in found}
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def test_header_is_fatebooks_in_order(journal: Journal, clock: FakeClock) -> None:
+    raw = transfer(journal, clock).export_csv()
+    assert raw.decode("utf-8") == HEADER + "\r\n"
+    assert ",".join(CSV_COLUMNS) == HEADER
+
+
+def test_one_row_per_forecast_with_fatebook_values(journal: Journal, clock: FakeClock) -> None:
+    build_rich_journal(journal, clock)
+    out = rows(transfer(journal, clock).export_csv())
+    assert list(out[0]) == list(CSV_COLUMNS)
+    live = [t for t in theories_by_title(journal).values() if not t.is_deleted]
+    assert len(out) == sum(len(t.history) for t in live)
+    assert "Geneviève leaves Paris" not in {r["Question title"] for r in out}  # binned theories stay home
+
+    couple = [r for r in out if r["Question title"] == "Jack and Cheyenne become a couple"]
+    assert [r["Forecast (scale = 0-1)"] for r in couple] == ["0.55", "0.7", "0.65"]
+    assert couple[0]["Question tags"] == "love-triangle, romance, romance/jack-cheyenne"
+    assert couple[0]["Question notes"] == "The finale kiss\nleads somewhere.\n\n“Étoile” forever."
+    assert couple[0]["Question resolve by"] == "2026-12-31 00:00:00"
+    assert {r["Resolution"] for r in couple} == {""}
+    for r in out:
+        for column in ("Forecast created at", "Question created at"):
+            assert STAMP.match(r[column]), r[column]
+        assert r["Resolved at"] == "" or STAMP.match(r["Resolved at"])
+        assert r["Multiple choice option"] == r["Your relative Brier score for this question"] == ""
+        assert r["Question shared publicly"] == "false"
+
+    def first(title: str) -> dict[str, str]:
+        return next(r for r in out if r["Question title"] == title)
+
+    villain = first("Mishi sabotages the gala")
+    assert (villain["Resolution"], villain["Your Brier score for this question"]) == ("YES", "0.09")
+    assert villain["Question comments"] == "Episode 3 showed it.\nCalled it!"
+    assert first("<img src=x> '; DROP TABLE theories; -- *bold* | # not a heading")["Resolution"] == "NO"
+    void = first("A time jump of five years")
+    assert (void["Resolution"], void["Your Brier score for this question"]) == ("AMBIGUOUS", "")
+    reopened = first("Nicholas returns")
+    assert (
+        reopened["Resolution"],
+        reopened["Resolved at"],
+        reopened["Your Brier score for this question"],
+    ) == (
+        "",
+        "",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "brier"),
+    [
+        ([70], TheoryStatus.CONFIRMED, "0.09"),
+        ([70], TheoryStatus.BUSTED, "0.49"),
+        ([40, 10], TheoryStatus.CONFIRMED, "0.81"),
+        ([30, 60], TheoryStatus.BUSTED, "0.36"),
+        ([99], TheoryStatus.CONFIRMED, "0.0001"),
+        ([1], TheoryStatus.CONFIRMED, "0.9801"),
+        ([50], TheoryStatus.VOID, ""),
+    ],
+)
+def test_brier_is_the_confidence_in_force_at_resolution(
+    journal: Journal, clock: FakeClock, changes: list[int], status: TheoryStatus, brier: str
+) -> None:
+    theory = write(journal, "Scored", confidence=changes[0])
+    for value in changes[1:]:
+        clock.advance(hours=1)
+        journal.theories.set_confidence(theory.id, value)
+    clock.advance(hours=1)
+    journal.theories.resolve(theory.id, status)
+    out = rows(transfer(journal, clock).export_csv())
+    assert len(out) == len(changes)
+    assert {r["Your Brier score for this question"] for r in out} == {brier}
+
+
+def test_awkward_text_survives_csv_quoting(journal: Journal, clock: FakeClock) -> None:
+    title = 'Jack says "non", then, "oui"'
+    body = 'Line one, with a comma\nLine two with "quotes"\r\nLine three; =1+1'
+    write(journal, title, body=body)
+    (row,) = rows(transfer(journal, clock).export_csv())
+    assert row["Question title"] == title
+    assert row["Question notes"] == body.replace("\r\n", "\n")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def test_a_fatebook_export_becomes_theories_with_their_history(journal: Journal, clock: FakeClock) -> None:
+    report = transfer(journal, clock).import_file(FATEBOOK)
+    assert report == ImportReport(
+        "csv", theories_created=4, forecasts_added=8, tags_created=5, rows_skipped=2
+    )
+    assert report.summary() == "4 new, 0 updated, 0 unchanged (2 multiple-choice rows skipped)"
+    found = theories_by_title(journal)
+    assert "Which company will a revival follow?" not in found
+
+    renew = found["Will Prime Video renew Étoile for a second season?"]
+    assert renew.status is TheoryStatus.BUSTED
+    assert renew.history == (  # in time order, though the file lists them otherwise
+        ConfidencePoint(80, utc(2025, 5, 1, 9, 15)),
+        ConfidencePoint(65, utc(2025, 5, 20, 18, 2, 7)),
+        ConfidencePoint(7, utc(2025, 6, 6, 18, 5, 3)),  # Fatebook writes seconds without a zero
+    )
+    assert renew.confidence == 7
+    assert renew.created_at == utc(2025, 5, 1, 9, 15)
+    assert renew.resolved_at == utc(2025, 6, 6, 18, 30)
+    assert renew.resolved_on == date(2025, 6, 6)
+    assert renew.resolve_by == date(2025, 12, 31)
+    assert renew.resolution_note == "Ann Dupont: Cancelled after one season, despite the order."
+    assert renew.body == "Two seasons were ordered in 2023, so this looks safe."
+    assert renew.tags == ("renewal", "étoile")
+    assert renew.category is Category.OTHER
+
+    drop = found["Will all eight episodes drop on the same day?"]
+    assert drop.status is TheoryStatus.CONFIRMED
+    assert [p.confidence for p in drop.history] == [55, 71]
+    assert drop.body == ""
+
+    london = found["Will filming move to London?"]
+    assert london.status is TheoryStatus.VOID
+    assert london.resolve_by is None
+
+    couple = found['Will Cheyenne and Jack get together, "for real", in a revival?']
+    assert couple.status is TheoryStatus.OPEN
+    assert [p.confidence for p in couple.history] == [35, 40]
+    assert couple.body == (
+        "Only if there is a revival.\nThe finale kiss, though…\n\nComments: Ann Dupont: agreed, with caveats"
+    )
+    assert couple.tags == ("love-triangle", "romance", "étoile")
+    assert couple.resolved_at is None
+
+    # Scored like any resolved theory, with the confidence in force at resolution.
+    assert journal.track.summary().overall.count == 2
+
+
+def test_reimporting_the_same_csv_creates_nothing(journal: Journal, clock: FakeClock, db_snapshot) -> None:
+    transfer(journal, clock).import_file(FATEBOOK)
+    before = db_snapshot(journal)
+    calls: list[int] = []
+    report = transfer(journal, clock).import_file(FATEBOOK, before_write=lambda: calls.append(1))
+    assert report == ImportReport("csv", theories_unchanged=4, rows_skipped=2)
+    assert calls == []
+    assert db_snapshot(journal) == before
+
+
+def test_new_rows_for_a_known_question_add_to_its_history(journal: Journal, clock: FakeClock) -> None:
+    transfer(journal, clock).import_file(FATEBOOK)
+    text = FATEBOOK.read_text(encoding="utf-8")
+    extra = text.splitlines()[5].replace("0.71,2025-04-01 21:45:10", "0.9,2025-04-20 08:00:00")
+    report = transfer(journal, clock).import_bytes((text + extra + "\n").encode("utf-8"), "csv")
+    assert (report.theories_created, report.theories_updated, report.forecasts_added) == (0, 1, 1)
+    drop = theories_by_title(journal)["Will all eight episodes drop on the same day?"]
+    assert [p.confidence for p in drop.history] == [55, 71, 90]
+    assert drop.updated_at == clock.now
+    assert theory_count(journal) == 4
+
+
+def test_a_file_without_the_optional_columns_imports(journal: Journal, clock: FakeClock) -> None:
+    report = transfer(journal, clock).import_file(MINIMAL)
+    assert (report.theories_created, report.forecasts_added, report.rows_skipped) == (3, 5, 0)
+    found = theories_by_title(journal)
+    renew = found["Will Prime Video renew Étoile for a second season?"]
+    assert renew.status is TheoryStatus.BUSTED
+    assert renew.created_at == utc(2025, 5, 1, 9, 15)  # no "Question created at": the first forecast
+    assert renew.resolved_at == utc(2025, 5, 20, 18, 2, 7)  # no "Resolved at": the last forecast
+    assert found["Will all eight episodes drop on the same day?"].body == "Announced in the trailer."
+    mishi = found["Will Mishi turn villain?"]
+    assert [p.confidence for p in mishi.history] == [99, 1]  # 0.999 and 0.004, kept within 1–99 %
+    assert mishi.tags == ()
+
+
+def test_a_missing_column_leaves_what_the_journal_knows(journal: Journal, clock: FakeClock) -> None:
+    transfer(journal, clock).import_file(FATEBOOK)
+    report = transfer(journal, clock).import_file(MINIMAL)
+    # Two questions are the same (title and first forecast), with other notes; the third is new.
+    assert (report.theories_created, report.theories_updated, report.theories_unchanged) == (1, 2, 0)
+    renew = theories_by_title(journal)["Will Prime Video renew Étoile for a second season?"]
+    assert renew.tags == ("renewal", "étoile")  # the minimal file has no tags column
+    assert renew.resolve_by == date(2025, 12, 31)
+    assert renew.resolution_note == "Ann Dupont: Cancelled after one season, despite the order."
+    assert renew.body == ""  # it does have a notes column, empty for this question
+    assert renew.resolved_at == utc(2025, 6, 6, 18, 30)  # it has no "Resolved at" column
+    drop = theories_by_title(journal)["Will all eight episodes drop on the same day?"]
+    assert drop.body == "Announced in the trailer."
+    assert [p.confidence for p in drop.history] == [55, 71]
+
+
+def test_a_csv_export_round_trips_into_an_empty_journal(
+    journal: Journal,
+    fresh: Journal,  # noqa: F811
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    build_rich_journal(journal, clock)
+    path = tmp_path / "theories.csv"
+    assert transfer(journal, clock).export_file(path, "csv").theories == 6
+    report = transfer(fresh, clock).import_file(path)
+    assert report.theories_created == 6
+    source, copied = theories_by_title(journal), theories_by_title(fresh)
+    assert set(copied) == {t for t, v in source.items() if not v.is_deleted}
+    for title, theory in copied.items():
+        original = source[title]
+        assert theory.status is original.status
+        assert theory.confidence == original.confidence
+        assert theory.tags == original.tags
+        assert theory.body == original.body
+        assert theory.resolution_note == original.resolution_note
+        assert [(p.confidence, p.changed_at.replace(microsecond=0)) for p in theory.history] == [
+            (p.confidence, p.changed_at.replace(microsecond=0)) for p in original.history
+        ]
+    # Same bytes out again: the CSV carries everything it can hold.
+    assert transfer(fresh, clock).export_csv() == path.read_bytes()
+    again = transfer(fresh, clock).import_file(path)
+    assert (again.theories_created, again.theories_unchanged) == (0, 6)
+
+
+def test_reimporting_our_own_csv_export_changes_nothing(
+    journal: Journal, clock: FakeClock, db_snapshot
+) -> None:
+    build_rich_journal(journal, clock)
+    raw = transfer(journal, clock).export_csv()
+    before = db_snapshot(journal)
+    report = transfer(journal, clock).import_bytes(raw, "csv")
+    assert report == ImportReport("csv", theories_unchanged=6)
+    assert db_snapshot(journal) == before
+
+
+def test_fatebook_tags_become_journal_tags() -> None:
+    assert fatebook_tag(" U.S. Politics ") == "u-s-politics"
+    assert fatebook_tag("Étoile/Season 2") == "étoile/season-2"
+    assert fatebook_tag("!!!") == ""
+    assert fatebook_tag("a//b") == "a/b"
+
+
+# --- bad files -------------------------------------------------------------------------------
+
+GOOD_HEADER = "Question title,Forecast (scale = 0-1),Forecast created at,Resolution,Question tags\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("", 1, "empty"),
+        ("Question title,Forecast created at\nA,2025-01-01\n", 1, '"Forecast (scale = 0-1)" column'),
+        ("Question title,Question title,Forecast (scale = 0-1),Forecast created at\n", 1, "twice"),
+        (
+            GOOD_HEADER + "Fine,0.5,2025-01-01 10:00:00,,\nBad,1.5,2025-01-01 10:00:00,,\n",
+            3,
+            "between 0 and 1",
+        ),
+        (GOOD_HEADER + "Fine,0.5,2025-01-01 10:00:00,,\nBad,abc,2025-01-01 10:00:00,,\n", 3, "not a number"),
+        (GOOD_HEADER + "Bad,NaN,2025-01-01 10:00:00,,\n", 2, "not a number"),
+        (GOOD_HEADER + "Bad,Infinity,2025-01-01 10:00:00,,\n", 2, "not a number"),
+        (GOOD_HEADER + "Bad,,2025-01-01 10:00:00,,\n", 2, "is empty"),
+        (GOOD_HEADER + "Bad,0.5,01/02/2025,,\n", 2, "YYYY-MM-DD HH:MM:SS"),
+        (GOOD_HEADER + "Bad,0.5,2025-02-30 10:00:00,,\n", 2, "YYYY-MM-DD HH:MM:SS"),
+        (GOOD_HEADER + "Bad,0.5,1066-10-14 10:00:00,,\n", 2, "out of range"),
+        (GOOD_HEADER + "Bad,0.5,2025-01-01 10:00:00,MAYBE,\n", 2, "YES, NO, AMBIGUOUS"),
+        (GOOD_HEADER + "Bad,0.5,2025-01-01 10:00:00,YES,\n".replace("2025", "2099"), 2, "future"),
+        (GOOD_HEADER + "x" * 201 + ",0.5,2025-01-01 10:00:00,,\n", 2, "keep it to 200"),
+        (GOOD_HEADER + ",0.5,2025-01-01 10:00:00,,\n", 2, "Give the theory a title"),
+        (GOOD_HEADER + '"Ok\n\nmulti-line, quoted",0.5,2025-01-01 10:00:00,,\nBad,0.5,never,,\n', 5, "never"),
+        (GOOD_HEADER + "Bad,0.5,2025-01-01 10:00:00,\n", 2, "4 cells"),
+        (GOOD_HEADER + 'Bad,0.5,"2025-01-01"x,,\n', 2, "not valid CSV"),
+        (GOOD_HEADER + "Bad\x07bell,0.5,2025-01-01 10:00:00,,\n", 2, "control character"),
+        (GOOD_HEADER + "Bad,0.5,2025-01-01 10:00:00,," + "t" * 41 + "\n", 2, "limit is 40"),
+        (
+            "Question title,Forecast (scale = 0-1),Forecast created at,Forecast created by\n"
+            "Shared,0.5,2025-01-01 10:00:00,Ann\nShared,0.6,2025-01-02 10:00:00,Bob\n",
+            2,
+            "several people",
+        ),
+    ],
+)
+def test_bad_csv_is_rejected_naming_the_line(
+    journal: Journal, clock: FakeClock, db_snapshot, text: str, line: int, words: str
+) -> None:
+    write(journal, "Already here")
+    before = db_snapshot(journal)
+    calls: list[int] = []
+    with pytest.raises(ImportFileError) as caught:
+        transfer(journal, clock).import_bytes(
+            text.encode("utf-8"), "csv", before_write=lambda: calls.append(1)
+        )
+    assert caught.value.line == line, caught.value.message
+    assert caught.value.message.startswith(f"line {line}: ")
+    assert words in caught.value.message
+    assert calls == []
+    assert db_snapshot(journal) == before
+
+
+def test_invalid_utf8_names_the_line(journal: Journal, clock: FakeClock, db_snapshot) -> None:
+    raw = GOOD_HEADER.encode() + b"Fine,0.5,2025-01-01 10:00:00,,\nCaf\xe9,0.5,2025-01-01 10:00:00,,\n"
+    before = db_snapshot(journal)
+    with pytest.raises(ImportFileError, match=r"^line 3: the file is not UTF-8"):
+        transfer(journal, clock).import_bytes(raw, "csv")
+    assert db_snapshot(journal) == before
+
+
+def test_a_byte_order_mark_and_old_column_names_are_understood() -> None:
+    text = (
+        "\ufeffQuestion title,Forecast (scale = 0-1),Forecast created at,"
+        "Question resolution,Question resolved at\n"
+        "Old export,0.25,2024-01-01 10:00:00,YES,2024-02-01 10:00:00\n"
+    )
+    (question,) = parse_csv(text.encode("utf-8")).questions
+    assert question.status is TheoryStatus.CONFIRMED
+    assert question.resolved_at == utc(2024, 2, 1, 10)
+
+
+def test_forecasts_are_rounded_half_up_and_percentages_understood() -> None:
+    text = GOOD_HEADER + "".join(
+        f"Q{i},{value},2025-01-0{i} 10:00:00,,\n"
+        for i, value in enumerate(["0.505", "0.5049", "70%", "0", "1"], 1)
+    )
+    found = [q.forecasts[0].confidence for q in parse_csv(text.encode()).questions]
+    assert found == [51, 50, 70, 1, 99]
+
+
+def test_times_with_offsets_are_converted_to_utc() -> None:
+    text = GOOD_HEADER + "Q,0.5,2025-01-01T10:00:00+02:00,,\nQ,0.6,2025-01-02T10:00:00.5Z,,\n"
+    (question,) = parse_csv(text.encode()).questions
+    assert [f.at for f in question.forecasts] == [utc(2025, 1, 1, 8), utc(2025, 1, 2, 10, 0, 0, 500000)]
