@@ -1,15 +1,16 @@
 """Command-line parsing, the checks that must happen before Qt is loaded, and import/export.
 
-``etoile-journal export`` and ``etoile-journal import`` work without a window: they never
-import Qt, and the display check applies only to opening the window.
+``etoile-journal export`` and ``etoile-journal import`` work without a window: export loads
+nothing of Qt, import only QtCore's lock file (the one the app holds, so the two never write at
+once), and the display check applies only to opening the window.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -150,14 +151,13 @@ def _open_journal(db: str | None, *, must_exist: bool) -> Any:
 
 def export_command(db: str | None, fmt: str, out: Path) -> int:
     from etoile_app.domain.errors import JournalError
-    from etoile_app.services.transfer import TransferService
 
     try:
         journal = _open_journal(db, must_exist=True)
     except _Stop as stop:
         return stop.code
     try:
-        report = TransferService(journal.database.sessions).export_file(out, fmt)
+        report = journal.transfer.export_file(out, fmt)
     except JournalError as exc:
         return _fail(f"cannot export: {exc}")
     finally:
@@ -167,34 +167,36 @@ def export_command(db: str | None, fmt: str, out: Path) -> int:
     return 0
 
 
-def backup_hook(journal: Any) -> Callable[[], object] | None:
-    """What to call before an import writes: the journal's backups, else SQLite's online backup."""
-    backups = getattr(journal, "backups", None)
-    if backups is not None:
-        return lambda: backups.backup("before-import")
-    from etoile_app.storage import sqlite_backup
-
-    database = journal.database
-    if database.path is not None and sqlite_backup.supported(database.engine):
-        return lambda: sqlite_backup.backup(database.engine, database.path, "before-import")
-    return None
-
-
 def import_command(db: str | None, file: Path, fmt: str | None) -> int:
+    """Import ``file`` into the journal, holding the journal's lock so the app cannot race it.
+
+    Only this command loads anything of Qt (QtCore's lock file, the same one the app takes).
+    """
+    from etoile_app import instance, paths
     from etoile_app.domain.errors import JournalError
-    from etoile_app.services.transfer import TransferService
+
+    held = instance.database_file(db or paths.default_database_path())
+    try:
+        with instance.exclusive(held) if held is not None else contextlib.nullcontext():
+            return _import(db, file, fmt)
+    except JournalError as exc:
+        return _fail(f"cannot import {file}: {exc}")
+
+
+def _import(db: str | None, file: Path, fmt: str | None) -> int:
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.backups import BEFORE_IMPORT
 
     try:
         journal = _open_journal(db, must_exist=False)
     except _Stop as stop:
         return stop.code
     try:
-        service = TransferService(journal.database.sessions)
-        report = service.import_file(file, fmt=fmt, before_write=backup_hook(journal))
+        report = journal.transfer.import_file(
+            file, fmt=fmt, before_write=lambda: journal.backups.backup(BEFORE_IMPORT)
+        )
     except JournalError as exc:
         return _fail(f"cannot import {file}: {exc}")
-    except OSError as exc:  # the backup before writing failed: nothing was imported
-        return _fail(f"cannot import {file}: the backup before importing failed ({exc.strerror or exc}).")
     finally:
         journal.close()
     print(f"Imported {file}: {report.summary()}")

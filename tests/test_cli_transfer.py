@@ -213,3 +213,26 @@ def test_window_options_still_parse() -> None:
     assert (args.command, args.db) == ("export", "b.sqlite3")
     args = parser().parse_args(["--db", "a.sqlite3", "import", "x.csv"])
     assert (args.command, args.db, args.format) == ("import", "a.sqlite3", None)
+
+
+def test_an_import_while_the_app_holds_the_journal_is_refused_and_writes_nothing(
+    filled: Path, tmp_path: Path
+) -> None:
+    from etoile_app import instance
+
+    db = tmp_path / "held.sqlite3"
+    shutil.copyfile(filled, db)
+    before = db.read_bytes()
+    app = instance.SingleInstance(db)  # what a running app holds
+    assert app.acquire()
+    try:
+        result = run(tmp_path, "import", DATA_DIR / "fatebook-export-minimal.csv", "--db", db)
+    finally:
+        app.release()
+    assert result.returncode == 1
+    line = one_line(result.stderr)
+    assert str(db) in line and "Close the app first" in line
+    assert db.read_bytes() == before
+    assert not (tmp_path / "backups").exists()
+    # Once the app has let go, the same import goes through.
+    assert run(tmp_path, "import", DATA_DIR / "fatebook-export-minimal.csv", "--db", db).returncode == 0

@@ -16,6 +16,7 @@ from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
 from etoile_app.services.theories import TheoryService
 from etoile_app.services.track_record import TrackRecordService
+from etoile_app.services.transfer import TransferService
 from etoile_app.storage.database import Database, open_database
 
 
@@ -28,6 +29,7 @@ class Journal:
     cast: CastService
     track: TrackRecordService
     backups: BackupService
+    transfer: TransferService
     seeded: PackChanges | None = None
 
     @classmethod
@@ -61,6 +63,7 @@ class Journal:
             cast=CastService(s, clock),
             track=TrackRecordService(s, clock),
             backups=BackupService(db, clock),
+            transfer=TransferService(s, clock),
         )
 
     def close(self) -> None:

@@ -62,12 +62,23 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New theory…", QKeySequence.StandardKey.New, self._new_theory)
         self.adopt_action = self._action("&Adopt starter theories…", None, self._adopt_starters)
         self.load_pack_action = self._action("&Load canon pack…", None, self._load_pack)
+        self.import_action = self._action("&Import…", None, self._import)
+        self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.export_action = self._action("&Export…", None, self._export)
+        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.backup_action = self._action("&Back up now", None, self._backup_now)
+        self.restore_action = self._action("&Restore from backup…", None, self._restore)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.adopt_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.load_pack_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -84,7 +95,16 @@ class MainWindow(QMainWindow):
 
     def _journal_actions(self) -> tuple[QAction, ...]:
         """Actions that need an open journal: disabled until it is attached."""
-        return (self.new_action, self.adopt_action, self.load_pack_action, self.find_action)
+        return (
+            self.new_action,
+            self.adopt_action,
+            self.import_action,
+            self.export_action,
+            self.load_pack_action,
+            self.backup_action,
+            self.restore_action,
+            self.find_action,
+        )
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | None, slot) -> QAction:
         action = QAction(text, self)
@@ -135,6 +155,9 @@ class MainWindow(QMainWindow):
         store.showTheory.connect(self._show_board)
         for action in self._journal_actions():
             action.setEnabled(True)
+        # On a database server backups are the server's business.
+        for action in (self.backup_action, self.restore_action):
+            action.setVisible(store.journal.backups.supported)
         for tab in self._tabs():
             tab.restore_state(self.settings)
         self._update_counts()
@@ -175,6 +198,30 @@ class MainWindow(QMainWindow):
 
         if self.store is not None:
             choose_pack_file(self.store, self)
+
+    def _import(self) -> None:
+        from etoile_app.ui.transfer_actions import choose_import
+
+        if self.store is not None:
+            choose_import(self.store, self)
+
+    def _export(self) -> None:
+        from etoile_app.ui.transfer_actions import choose_export
+
+        if self.store is not None:
+            choose_export(self.store, self)
+
+    def _backup_now(self) -> None:
+        from etoile_app.ui.transfer_actions import backup_now
+
+        if self.store is not None:
+            backup_now(self.store, self)
+
+    def _restore(self) -> None:
+        from etoile_app.ui.transfer_actions import open_restore
+
+        if self.store is not None:
+            open_restore(self.store, self)
 
     def _find(self) -> None:
         self.tabs.setCurrentWidget(self.board_tab)

@@ -27,6 +27,8 @@ from etoile_app.domain.models import (
 )
 
 if TYPE_CHECKING:
+    from etoile_app.domain.transfer import ExportReport, ImportReport
+    from etoile_app.services.backups import BackupInfo
     from etoile_app.services.journal import Journal
 
 
@@ -196,7 +198,42 @@ class Store(QObject):
         self.castChanged.emit()
         return entry
 
+    # --- the whole journal: import, export, backups ----------------------------------------
+
+    def export_journal(self, path: Path, fmt: str) -> ExportReport:
+        return self.journal.transfer.export_file(path, fmt)
+
+    def import_journal(self, path: Path, fmt: str | None = None) -> ImportReport:
+        """Import a file, all or nothing, backing the journal up first when it will change."""
+        from etoile_app.services.backups import BEFORE_IMPORT
+
+        backups = self.journal.backups
+        report = self.journal.transfer.import_file(
+            path, fmt=fmt, before_write=lambda: backups.backup(BEFORE_IMPORT)
+        )
+        if report.changed:
+            self._everything_changed()
+        return report
+
+    def backup_now(self) -> BackupInfo | None:
+        return self.journal.backups.backup()
+
+    def restore_backup(self, backup: BackupInfo) -> BackupInfo:
+        """Bring the journal back to ``backup``; return the backup made of it just before.
+
+        The undo history is cleared: its steps describe a journal that no longer exists.
+        """
+        before = self.journal.backups.restore(backup)
+        self.undo_stack.clear()
+        self._everything_changed()
+        return before
+
     # --- plumbing --------------------------------------------------------------------------
+
+    def _everything_changed(self) -> None:
+        self.canonChanged.emit()
+        self.castChanged.emit()
+        self.theoriesChanged.emit(())
 
     def _changed(self, theory: Theory | Iterable[Theory]) -> None:
         ids = (theory.id,) if isinstance(theory, Theory) else tuple(t.id for t in theory)
