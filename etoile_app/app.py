@@ -47,6 +47,17 @@ def _scratch_settings():
     return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def app_icon():
+    """The app icon from its PNG renderings: no image plugin needed, crisp at every size."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for file in paths.icon_files():
+        if file.is_file():
+            icon.addFile(str(file))
+    return icon
+
+
 def journal_target(db: str | None, settings: Any = None) -> str | Path:
     """``--db``; else the file chosen after the default one failed to open (if it is there);
     else the default file in the user data folder."""
@@ -133,6 +144,9 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Étoile Theory Journal")
     app.setApplicationVersion(__version__)
+    # Matches resources/etoile-journal.desktop, so docks and task bars show the right entry.
+    app.setDesktopFileName(paths.ICON_NAME)
+    app.setWindowIcon(app_icon())
 
     # Screenshots start from a blank window state, so they come out the same on every machine.
     interactive = screenshot_dir is None

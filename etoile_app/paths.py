@@ -26,6 +26,17 @@ def resources_dir() -> Path:
     return here / "resources"
 
 
+ICON_NAME = "etoile-journal"
+#: The square sizes the app icon is rendered at (resources/icons/etoile-journal-SIZE.png).
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def icon_files() -> list[Path]:
+    """The app icon's PNG renderings, smallest first (Qt picks the nearest size)."""
+    folder = resources_dir() / "icons"
+    return [folder / f"{ICON_NAME}-{size}.png" for size in ICON_SIZES]
+
+
 def canon_pack_path() -> Path:
     return resources_dir() / "canon" / "etoile-canon.json"
 

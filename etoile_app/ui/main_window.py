@@ -230,6 +230,9 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         box = QMessageBox(self)
         box.setWindowTitle(f"About {APP_TITLE}")
+        icon = self.windowIcon()
+        if not icon.isNull():
+            box.setIconPixmap(icon.pixmap(96, 96))
         box.setTextFormat(Qt.TextFormat.PlainText)
         lines = [f"{APP_TITLE} {__version__}", "", "A journal for fan theories about Étoile."]
         if self.store is not None:

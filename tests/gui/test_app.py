@@ -200,3 +200,29 @@ def test_window_state_and_last_tab_are_remembered(qtbot, store, settings):
     second.attach(store, None)
     assert second.tabs.currentIndex() == 2
     assert (second.width(), second.height()) == (1100, 700)
+
+
+def test_the_app_icon_comes_in_every_size_and_matches_the_desktop_entry():
+    from etoile_app import paths
+    from etoile_app.app import app_icon
+
+    sizes = sorted(s.width() for s in app_icon().availableSizes())
+    assert sizes == list(paths.ICON_SIZES)
+    entry = (paths.resources_dir() / "etoile-journal.desktop").read_text(encoding="utf-8")
+    assert f"Icon={paths.ICON_NAME}\n" in entry
+    assert "Exec=etoile-journal\n" in entry
+
+
+def test_the_about_box_shows_the_app_icon(window, monkeypatch):
+    from etoile_app.app import app_icon
+
+    window.setWindowIcon(app_icon())
+    shown = {}
+
+    def fake_exec(box):
+        shown["pixmap"] = box.iconPixmap()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    window.show_about()
+    assert not shown["pixmap"].isNull() and shown["pixmap"].width() >= 96
