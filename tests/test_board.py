@@ -457,3 +457,36 @@ def test_search_and_filters_stay_right_at_scale(journal: Journal) -> None:
     assert page[0].title == f"Theory number {MANY - 4}"  # newest update first
     assert all(r.characters == ("Mishi",) for r in page)
     assert len(board.ids(TheoryQuery(text="number 1999"))) == 1 + 10  # 1999 and 19990..19999
+
+
+@pytest.mark.parametrize("use_fts", [True, False], ids=["fts", "like"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        TheoryQuery(),
+        TheoryQuery(text="mishi"),
+        TheoryQuery(text="gala mish", statuses=frozenset({TheoryStatus.OPEN})),
+        TheoryQuery(text="jack", sort=SortKey.CONFIDENCE, descending=False),
+        TheoryQuery(tags=frozenset({"villain"}), deleted=True),
+        TheoryQuery(text="nothing-like-this"),
+    ],
+)
+def test_matches_agrees_with_the_full_query(
+    journal: Journal, corpus: dict[str, int], query: TheoryQuery, use_fts: bool
+) -> None:
+    from etoile_app.storage import theory_queries
+
+    with journal.database.sessions() as s:
+        listed = set(theory_queries.ids(s, query, use_fts))
+        for theory_id in [*corpus.values(), 999_999]:
+            assert theory_queries.matches(s, query, theory_id, use_fts) == (theory_id in listed)
+
+
+@pytest.mark.parametrize("sort", [SortKey.UPDATED, SortKey.TITLE, SortKey.RELEVANCE])
+def test_a_search_pages_the_same_rows_sorted_by_a_column_or_by_rank(
+    journal: Journal, corpus: dict[str, int], sort: SortKey
+) -> None:
+    query = TheoryQuery(text="mi", sort=sort)
+    paged = [r.id for offset in range(0, 10, 2) for r in journal.board.page(query, offset=offset, limit=2)]
+    assert paged == journal.board.ids(query)
+    assert len(paged) == journal.board.count(query) > 0

@@ -21,8 +21,10 @@ from sqlalchemy import (
     Connection,
     Select,
     Subquery,
+    TableClause,
     and_,
     column,
+    exists,
     func,
     or_,
     select,
@@ -69,18 +71,41 @@ class TextFilter:
 
     ``hits`` (FTS5 only) is a subquery of ``rowid`` and ``rank`` to join on ``theories.id``;
     ``condition`` is a WHERE clause; ``rank`` orders by relevance (best first), or is ``None``.
+    ``match`` (FTS5 only) is the MATCH clause on the index itself.
     """
 
     hits: Subquery | None
     condition: ColumnElement[bool] | None
     rank: ColumnElement[Any] | None
+    match: ColumnElement[bool] | None = None
+    index: TableClause | None = None
 
-    def apply(self, stmt: Select[Any]) -> Select[Any]:
-        if self.hits is not None:
+    def apply(self, stmt: Select[Any], *, ranked: bool = True) -> Select[Any]:
+        """Narrow ``stmt`` to the search.
+
+        Ranked, the index is joined so its ``rank`` can order the rows. Unranked (the rows are
+        sorted by a column), ``theories.id IN (matching rowids)`` lets SQLite walk the sort
+        column's index and stop at the page's end, which is several times faster when a short
+        prefix matches most theories.
+        """
+        if self.hits is not None and ranked:
             stmt = stmt.join(self.hits, self.hits.c.rowid == TheoryRecord.id)
+        elif self.match is not None and self.index is not None:
+            stmt = stmt.where(TheoryRecord.id.in_(select(self.index.c.rowid).where(self.match)))
         if self.condition is not None:
             stmt = stmt.where(self.condition)
         return stmt
+
+    def probe(self, theory_id: ColumnElement[Any]) -> ColumnElement[bool] | None:
+        """Whether the one theory ``theory_id`` matches, looked up in the index by rowid (no scan)."""
+        if self.match is not None and self.index is not None:
+            index = self.index
+            return exists(select(1).select_from(index).where(self.match, index.c.rowid == theory_id))
+        return self.condition
+
+
+def _fts() -> TableClause:
+    return table(FTS_TABLE, column("rowid"), column("rank"), column(FTS_TABLE))
 
 
 def text_filter(query: str, *, use_fts: bool) -> TextFilter:
@@ -89,13 +114,10 @@ def text_filter(query: str, *, use_fts: bool) -> TextFilter:
     if not found:
         return TextFilter(None, None, None)
     if use_fts:
-        fts = table(FTS_TABLE, column("rowid"), column("rank"), column(FTS_TABLE))
-        hits = (
-            select(fts.c.rowid.label("rowid"), fts.c.rank.label("rank"))
-            .where(fts.c[FTS_TABLE].op("MATCH")(match_expression(query)))
-            .subquery("hits")
-        )
-        return TextFilter(hits, None, hits.c.rank)
+        fts = _fts()
+        match = fts.c[FTS_TABLE].op("MATCH")(match_expression(query))
+        hits = select(fts.c.rowid.label("rowid"), fts.c.rank.label("rank")).where(match).subquery("hits")
+        return TextFilter(hits, None, hits.c.rank, match, fts)
     columns = (
         TheoryRecord.title,
         TheoryRecord.body,

@@ -57,9 +57,27 @@ def tag_condition(tags: frozenset[str]) -> ColumnElement[bool]:
     )
 
 
-def _filtered(query: TheoryQuery, columns: Sequence[Any], use_fts: bool) -> tuple[Select[Any], Any]:
+def _ranked(query: TheoryQuery) -> bool:
+    return query.sort is SortKey.RELEVANCE
+
+
+def _filtered(
+    query: TheoryQuery, columns: Sequence[Any], use_fts: bool, *, ranked: bool = True
+) -> tuple[Select[Any], Any]:
+    """``columns`` of the theories ``query`` matches, and the search rank (or ``None``).
+
+    ``ranked=False`` is for statements that do not order by relevance: the search then
+    narrows by ``IN`` instead of a join (see :meth:`fulltext.TextFilter.apply`) and the rank
+    returned is ``None``.
+    """
     text_filter = fulltext.text_filter(query.text, use_fts=use_fts)
-    stmt = text_filter.apply(select(*columns).select_from(T))
+    stmt = text_filter.apply(select(*columns).select_from(T), ranked=ranked)
+    conditions = _conditions(query)
+    return stmt.where(and_(*conditions)), text_filter.rank if ranked else None
+
+
+def _conditions(query: TheoryQuery) -> list[ColumnElement[bool]]:
+    """Every filter of ``query`` but the search text, as WHERE clauses on the theory table."""
     conditions: list[ColumnElement[bool]] = [
         T.deleted_at.is_not(None) if query.deleted else T.deleted_at.is_(None)
     ]
@@ -82,7 +100,7 @@ def _filtered(query: TheoryQuery, columns: Sequence[Any], use_fts: bool) -> tupl
         conditions.append(T.confidence >= query.confidence_min)
     if query.confidence_max < 99:
         conditions.append(T.confidence <= query.confidence_max)
-    return stmt.where(and_(*conditions)), text_filter.rank
+    return conditions
 
 
 def _order(query: TheoryQuery, rank: Any) -> list[Any]:
@@ -107,22 +125,35 @@ def count(session: Session, query: TheoryQuery, use_fts: bool) -> int:
 
 
 def page(session: Session, query: TheoryQuery, offset: int, limit: int, use_fts: bool) -> list[TheoryRow]:
-    stmt, rank = _filtered(query, ROW_COLUMNS, use_fts)
+    stmt, rank = _filtered(query, ROW_COLUMNS, use_fts, ranked=_ranked(query))
     stmt = _ordered(stmt, query, rank).offset(offset).limit(limit)
     return [mapping.theory_row(r) for r in session.execute(stmt)]
 
 
 def ids(session: Session, query: TheoryQuery, use_fts: bool) -> list[int]:
-    stmt, rank = _filtered(query, [T.id], use_fts)
+    stmt, rank = _filtered(query, [T.id], use_fts, ranked=_ranked(query))
     return list(session.execute(_ordered(stmt, query, rank)).scalars())
 
 
 def position(session: Session, query: TheoryQuery, theory_id: int, use_fts: bool) -> int | None:
-    """Where ``theory_id`` sits (0-based) in the query's order, or ``None`` if it does not match."""
-    stmt, rank = _filtered(query, [T.id], use_fts)
+    """Where ``theory_id`` sits (0-based) in the query's order, or ``None`` if it does not match.
+
+    Numbering the rows costs a pass over every match, so a theory that does not match (the
+    usual case when a search narrows the board) is ruled out first by a look-up of its own.
+    """
+    if not matches(session, query, theory_id, use_fts):
+        return None
+    stmt, rank = _filtered(query, [T.id], use_fts, ranked=_ranked(query))
     numbered = stmt.add_columns(func.row_number().over(order_by=_order(query, rank)).label("n")).subquery()
     found = session.scalar(select(numbered.c.n).where(numbered.c.id == theory_id))
     return None if found is None else found - 1
+
+
+def matches(session: Session, query: TheoryQuery, theory_id: int, use_fts: bool) -> bool:
+    """Whether one theory matches ``query``: a look-up by id, however many theories match."""
+    text = fulltext.text_filter(query.text, use_fts=use_fts).probe(T.id)
+    conditions = [T.id == theory_id, *_conditions(query), *([text] if text is not None else [])]
+    return session.scalar(select(T.id).where(*conditions)) is not None
 
 
 def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:

@@ -68,7 +68,21 @@ class TheoryTableModel(QAbstractTableModel):
         self._pages.clear()
         self._count = self._board.count(self._query)
 
-    def row_of(self, theory_id: int) -> int | None:
+    def row_of(self, theory_id: int, *, first_page: bool = False) -> int | None:
+        """The row of ``theory_id``, or ``None`` when the query does not show it.
+
+        Rows already loaded are looked at first. ``first_page=True`` looks no further than the
+        first page: it is what the view shows after a reset, and it spares a pass over every
+        match on each keystroke of a search.
+        """
+        if self._count and 0 not in self._pages:
+            self._row(0)
+        for number, page in self._pages.items():
+            for offset, row in enumerate(page):
+                if row.id == theory_id:
+                    return number * PAGE_SIZE + offset
+        if first_page or self._count <= PAGE_SIZE:
+            return None
         return self._board.position(self._query, theory_id)
 
     def theory_id(self, row: int) -> int | None:

@@ -45,6 +45,7 @@ class BoardTab(QWidget):
         self.store = store
         self.model = bm.TheoryTableModel(store.board, self)
         self._dialog = None
+        self._shown_id: int | None = None
 
         # Left: filters.
         self.filters = FilterPanel()
@@ -160,9 +161,10 @@ class BoardTab(QWidget):
     def apply_filters(self) -> None:
         keep = self.current_id()
         self.model.set_query(self.query())
-        self._after_reload(keep)
+        # The view is back at the top after a new query: keep the selection if it is there.
+        self._after_reload(keep, first_page=True)
 
-    def _after_reload(self, keep: int | None, fallback_row: int = 0) -> None:
+    def _after_reload(self, keep: int | None, fallback_row: int = 0, *, first_page: bool = False) -> None:
         total = self.model.rowCount()
         self.count_label.setText(f"{total:,} theor{'y' if total == 1 else 'ies'}")
         filtered = bool(self.search.text().strip()) or self.filters.is_active()
@@ -174,7 +176,7 @@ class BoardTab(QWidget):
                 "or adopt some from File → Adopt starter theories."
             )
         self.empty_label.setVisible(total == 0)
-        row = self.model.row_of(keep) if keep is not None else None
+        row = self.model.row_of(keep, first_page=first_page) if keep is not None else None
         if row is None and total:
             # The selected theory dropped out (filtered, deleted): show its neighbour instead of nothing.
             row = min(fallback_row, total - 1)
@@ -211,9 +213,12 @@ class BoardTab(QWidget):
 
     def _current_changed(self, current, _previous) -> None:
         theory_id = self.model.theory_id(current.row()) if current.isValid() else None
+        if theory_id is not None and theory_id == self._shown_id:
+            return  # the same theory, re-selected after a new query: its detail is current
         self._show(theory_id)
 
     def _show(self, theory_id: int | None) -> None:
+        self._shown_id = theory_id
         if theory_id is None:
             self.detail.show_theory(None)
             return

@@ -321,3 +321,26 @@ def test_editing_keeps_history_and_asks_why(qtbot, store, journal):
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     saved = journal.theories.get(a.id)
     assert [(p.confidence, p.note) for p in saved.history] == [(70, ""), (90, "new interview")]
+
+
+def test_a_search_keystroke_never_numbers_every_match(qtbot, store, journal, monkeypatch):
+    """Typing narrows the board with a count and one page: keeping the selection must not
+    cost a pass over every matching theory (BoardService.position) on each keystroke."""
+    for i in range(bm.PAGE_SIZE + 20):
+        store.theories.create(TheoryDraft(f"Mishi plan {i:03d}" if i % 2 else f"Jack plan {i:03d}"))
+    tab = _board(qtbot, store)
+    tab.table.selectRow(0)
+    kept = tab.current_id()
+    calls = []
+    real = store.board.position
+    monkeypatch.setattr(store.board, "position", lambda *a: calls.append(a) or real(*a))
+    for char in "plan":
+        qtbot.keyClick(tab.search, char)
+    assert tab.current_id() == kept  # still matches, still selected
+    qtbot.keyClick(tab.search, "x")  # "planx": nothing matches
+    assert tab.model.rowCount() == 0
+    tab.search.clear()
+    qtbot.keyClicks(tab.search, "jack")
+    assert _titles(tab)[0].startswith("Jack plan")
+    assert tab.current_id() == tab.model.theory_id(0)
+    assert calls == []
