@@ -265,3 +265,15 @@ def test_control_characters_are_refused_not_turned_into_spaces(control: str) -> 
         rules.normalise_tag(f"a{control}b")
     with pytest.raises(TextFieldError, match="control character"):
         rules.clean_text(f"a{control}b", "The source", field="source")
+
+
+def test_the_control_character_check_matches_unicode_categories_exactly() -> None:
+    """Every code point: refused exactly when Unicode calls it a control or a surrogate."""
+    import unicodedata
+
+    from etoile_app.domain.rules import _CONTROLS
+
+    for code in range(0x110000):
+        ch = chr(code)
+        expected = unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t"
+        assert bool(_CONTROLS.fullmatch(ch)) == expected, hex(code)
