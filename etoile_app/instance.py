@@ -125,12 +125,17 @@ class SingleInstance(QObject):
 
     def _accept(self) -> None:
         assert self._server is not None
+        # Each socket stays the server's child and is connected to bound methods only: no
+        # Python closure holds a socket and this object in a cycle that the garbage collector
+        # might break (deleting Qt objects) in the middle of event processing.
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.setParent(self)
-            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.readyRead.connect(self._read)
             socket.disconnected.connect(socket.deleteLater)
 
-    def _read(self, socket: QLocalSocket) -> None:
+    def _read(self) -> None:
+        socket = self.sender()
+        if not isinstance(socket, QLocalSocket):
+            return
         if bytes(socket.readAll().data()).startswith(RAISE_REQUEST):
             socket.write(RAISE_ANSWER)
             socket.flush()

@@ -1,9 +1,15 @@
-"""The services of one open journal, wired together."""
+"""The services of one open journal, wired together.
+
+The track record and import/export services are made on first use: their modules (scoring,
+file formats) are not needed to show the board, so they are not imported before it shows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL
 
@@ -15,9 +21,11 @@ from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
 from etoile_app.services.theories import TheoryService
-from etoile_app.services.track_record import TrackRecordService
-from etoile_app.services.transfer import TransferService
 from etoile_app.storage.database import Database, open_database
+
+if TYPE_CHECKING:
+    from etoile_app.services.track_record import TrackRecordService
+    from etoile_app.services.transfer import TransferService
 
 
 @dataclass
@@ -27,10 +35,21 @@ class Journal:
     board: BoardService
     canon: CanonService
     cast: CastService
-    track: TrackRecordService
     backups: BackupService
-    transfer: TransferService
+    clock: Clock = field(default=system_clock, repr=False)
     seeded: PackChanges | None = None
+
+    @cached_property
+    def track(self) -> TrackRecordService:
+        from etoile_app.services.track_record import TrackRecordService
+
+        return TrackRecordService(self.database.sessions, self.clock)
+
+    @cached_property
+    def transfer(self) -> TransferService:
+        from etoile_app.services.transfer import TransferService
+
+        return TransferService(self.database.sessions, self.clock)
 
     @classmethod
     def open(
@@ -61,9 +80,8 @@ class Journal:
             board=BoardService(s, clock),
             canon=CanonService(s, clock),
             cast=CastService(s, clock),
-            track=TrackRecordService(s, clock),
             backups=BackupService(db, clock),
-            transfer=TransferService(s, clock),
+            clock=clock,
         )
 
     def close(self) -> None:

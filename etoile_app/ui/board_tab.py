@@ -27,6 +27,7 @@ from etoile_app.ui.resolve_dialog import ResolveDialog
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_detail import TheoryDetail
 from etoile_app.ui.theory_editor import TheoryEditor
+from etoile_app.ui.widgets import after_first_paint
 
 COLUMN_WIDTHS = {
     bm.COL_CATEGORY: 130,
@@ -138,8 +139,11 @@ class BoardTab(QWidget):
         store.castChanged.connect(self._fill_filter_lists)
         store.showCharacterOnBoard.connect(self.show_character)
         store.showTheory.connect(self.select_theory)
-        self._fill_filter_lists()
+        # Rows first; the filter lists (a count per tag) and the selected theory in full once
+        # the rows are on screen.
+        self._painted = False
         self.apply_filters()
+        self._filter_lists = after_first_paint(self.table.viewport(), self._fill_in)
 
     # --- query -----------------------------------------------------------------------------
 
@@ -185,6 +189,11 @@ class BoardTab(QWidget):
         else:
             self.detail.show_theory(None)
 
+    def _fill_in(self) -> None:
+        self._painted = True
+        self._fill_filter_lists()
+        self._show(self.current_id())
+
     def _fill_filter_lists(self) -> None:
         self.filters.set_characters(self.store.cast.characters())
         self.filters.set_tags(self.store.board.tags())
@@ -215,6 +224,8 @@ class BoardTab(QWidget):
         theory_id = self.model.theory_id(current.row()) if current.isValid() else None
         if theory_id is not None and theory_id == self._shown_id:
             return  # the same theory, re-selected after a new query: its detail is current
+        if not self._painted and theory_id is not None:
+            return  # shown by _fill_in, once the rows are on screen
         self._show(theory_id)
 
     def _show(self, theory_id: int | None) -> None:
@@ -240,8 +251,11 @@ class BoardTab(QWidget):
             row = self.model.row_of(theory_id)
         if row is not None:
             self._select_row(row)
+            if self._shown_id != theory_id:  # asked for by name: show it even before the first paint
+                self._show(theory_id)
 
     def show_character(self, character_id: int) -> None:
+        self._filter_lists.run()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)

@@ -21,12 +21,18 @@ from PySide6.QtWidgets import (
 
 from etoile_app import __version__
 from etoile_app.ui.fmt import long_date
+from etoile_app.ui.widgets import after_first_paint
 
 if TYPE_CHECKING:
+    from etoile_app.ui.board_tab import BoardTab
+    from etoile_app.ui.cast_tab import CastTab
+    from etoile_app.ui.status_tab import StatusTab
     from etoile_app.ui.store import Store
+    from etoile_app.ui.track_tab import TrackTab
 
 APP_TITLE = "Étoile Theory Journal"
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
+STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
 
 
 class MainWindow(QMainWindow):
@@ -116,28 +122,21 @@ class MainWindow(QMainWindow):
     # --- filling in ------------------------------------------------------------------------
 
     def attach(self, store: Store, database_path: Path | None) -> None:
-        """Build the real tabs on an open journal."""
-        from etoile_app.ui.board_tab import BoardTab
-        from etoile_app.ui.cast_tab import CastTab
-        from etoile_app.ui.status_tab import StatusTab
-        from etoile_app.ui.track_tab import TrackTab
+        """Fill the window in on an open journal.
 
+        Only the tab in front is built here; the others are built just after it has painted
+        (or when first asked for), so the rows a person came for show up without waiting for
+        tabs they cannot see yet.
+        """
         self.store = store
         self.database_path = database_path
-        self.status_tab = StatusTab(store, self)
-        self.cast_tab = CastTab(store, self)
-        self.board_tab = BoardTab(store, self)
-        self.track_tab = TrackTab(store, self)
+        self._built: dict[int, QWidget] = {}
         current = self.settings.value("window/tab", 0, int)
-        self.tabs.blockSignals(True)
-        while self.tabs.count():
-            old = self.tabs.widget(0)
-            self.tabs.removeTab(0)
-            old.deleteLater()
-        for tab, name in zip(self._tabs(), TAB_NAMES, strict=True):
-            self.tabs.addTab(tab, name)
-        self.tabs.blockSignals(False)
-        self.tabs.setCurrentIndex(current if 0 <= current < self.tabs.count() else 0)
+        current = current if 0 <= current < self.tabs.count() else 0
+        self.tabs.setCurrentIndex(current)
+        front = self._tab(current)
+        self.tabs.currentChanged.connect(self._tab)
+        after_first_paint(front, self._build_all)
 
         undo = store.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
@@ -151,20 +150,78 @@ class MainWindow(QMainWindow):
 
         store.theoriesChanged.connect(self._update_counts)
         store.failed.connect(lambda message: QMessageBox.warning(self, APP_TITLE, message))
-        store.showCharacterOnBoard.connect(self._show_board)
-        store.showTheory.connect(self._show_board)
+        store.showCharacterOnBoard.connect(self._show_character)
+        store.showTheory.connect(self._show_theory)
         for action in self._journal_actions():
             action.setEnabled(True)
         # On a database server backups are the server's business.
         for action in (self.backup_action, self.restore_action):
             action.setVisible(store.journal.backups.supported)
-        for tab in self._tabs():
-            tab.restore_state(self.settings)
         self._update_counts()
         self.statusBar().showMessage("Ready", 3000)
 
+    def _tab(self, index: int) -> QWidget:
+        """The real tab at ``index``, built (and put in place of its placeholder) on first use."""
+        built = self._built.get(index)
+        if built is not None:
+            return built
+        tab = self._make_tab(index)
+        tab.restore_state(self.settings)
+        self._built[index] = tab
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        placeholder = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, tab, TAB_NAMES[index])
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        return tab
+
+    def _make_tab(self, index: int) -> QWidget:
+        assert self.store is not None
+        if index == STATUS:
+            from etoile_app.ui.status_tab import StatusTab
+
+            return StatusTab(self.store, self)
+        if index == CAST:
+            from etoile_app.ui.cast_tab import CastTab
+
+            return CastTab(self.store, self)
+        if index == BOARD:
+            from etoile_app.ui.board_tab import BoardTab
+
+            return BoardTab(self.store, self)
+        from etoile_app.ui.track_tab import TrackTab
+
+        return TrackTab(self.store, self)
+
+    def _build_all(self) -> None:
+        """Build the tabs not built yet, one per turn of the event loop, so input is not held up."""
+        missing = [i for i in range(len(TAB_NAMES)) if i not in self._built]
+        if missing:
+            self._tab(missing[0])
+            QTimer.singleShot(0, self, self._build_all)
+
+    @property
+    def status_tab(self) -> StatusTab:
+        return self._tab(STATUS)  # type: ignore[return-value]
+
+    @property
+    def cast_tab(self) -> CastTab:
+        return self._tab(CAST)  # type: ignore[return-value]
+
+    @property
+    def board_tab(self) -> BoardTab:
+        return self._tab(BOARD)  # type: ignore[return-value]
+
+    @property
+    def track_tab(self) -> TrackTab:
+        return self._tab(TRACK)  # type: ignore[return-value]
+
     def _tabs(self) -> tuple[QWidget, ...]:
-        return (self.status_tab, self.cast_tab, self.board_tab, self.track_tab)
+        """The tabs built so far (a tab not built yet has no state to save)."""
+        return tuple(self._built[i] for i in sorted(self._built))
 
     def _update_counts(self, *_: object) -> None:
         if self.store is None:
@@ -180,7 +237,17 @@ class MainWindow(QMainWindow):
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _show_board(self, *_: object) -> None:
+    # A board built while one of these signals is being delivered missed it: pass it on.
+    def _show_theory(self, theory_id: int) -> None:
+        fresh = BOARD not in self._built
+        if fresh:
+            self.board_tab.select_theory(theory_id)
+        self.tabs.setCurrentWidget(self.board_tab)
+
+    def _show_character(self, character_id: int) -> None:
+        fresh = BOARD not in self._built
+        if fresh:
+            self.board_tab.show_character(character_id)
         self.tabs.setCurrentWidget(self.board_tab)
 
     def _new_theory(self) -> None:

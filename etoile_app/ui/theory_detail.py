@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,8 +21,10 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.enums import Stance
 from etoile_app.domain.models import Theory
 from etoile_app.ui import fmt
-from etoile_app.ui.charts import HistoryChart
 from etoile_app.ui.widgets import Badge, PlainLabel, muted
+
+if TYPE_CHECKING:
+    from etoile_app.ui.charts import HistoryChart
 
 
 def _heading(text: str) -> QLabel:
@@ -111,9 +114,10 @@ class TheoryDetail(QWidget):
         side.addLayout(self.evidence)
 
         side.addWidget(_heading("Confidence history"))
-        self.history_chart = HistoryChart()
-        self.history_chart.setAccessibleName("Confidence history chart")
-        side.addWidget(self.history_chart)
+        # The chart (and QtCharts) is made when the first theory is shown.
+        self._chart_place = QVBoxLayout()
+        self._history_chart: HistoryChart | None = None
+        side.addLayout(self._chart_place)
         self.history = QVBoxLayout()
         self.history.setSpacing(2)
         side.addLayout(self.history)
@@ -128,6 +132,16 @@ class TheoryDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+
+    @property
+    def history_chart(self) -> HistoryChart:
+        if self._history_chart is None:
+            from etoile_app.ui.charts import HistoryChart
+
+            self._history_chart = HistoryChart()
+            self._history_chart.setAccessibleName("Confidence history chart")
+            self._chart_place.addWidget(self._history_chart)
+        return self._history_chart
 
     def _emit(self, signal: Signal) -> None:
         if self.theory is not None:

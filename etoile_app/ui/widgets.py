@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -155,3 +157,38 @@ class StarRating(QWidget):
             self.setValue((self._value or 0) - 1 or None)
         else:
             super().keyPressEvent(event)
+
+
+#: Work left for after the first paint starts at most this long after it was scheduled, even
+#: if the widget never paints (a minimised window, a tab built behind another).
+AFTER_PAINT_LATEST_MS = 1000
+#: ... and this long after the paint, so the painted frame reaches the screen and a click or
+#: keystroke already waiting is handled first.
+AFTER_PAINT_SETTLE_MS = 50
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._then = then
+        self._done = False
+        widget.installEventFilter(self)
+        QTimer.singleShot(AFTER_PAINT_LATEST_MS, self, self.run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(AFTER_PAINT_SETTLE_MS, self, self.run)
+        return False
+
+    def run(self) -> None:
+        """Do the work now, if it has not been done (idempotent)."""
+        if not self._done:
+            self._done = True
+            self._then()
+
+
+def after_first_paint(widget: QWidget, then: Callable[[], object]) -> _AfterFirstPaint:
+    """Call ``then`` once, a moment after ``widget`` first painted: work that can wait until
+    what a person came to see is on screen. ``run()`` on the result does it at once."""
+    return _AfterFirstPaint(widget, then)

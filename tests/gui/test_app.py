@@ -202,7 +202,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, store, settings):
     assert (second.width(), second.height()) == (1100, 700)
 
 
-def test_the_app_icon_comes_in_every_size_and_matches_the_desktop_entry():
+def test_the_app_icon_comes_in_every_size_and_matches_the_desktop_entry(qapp):
     from etoile_app import paths
     from etoile_app.app import app_icon
 
@@ -226,3 +226,36 @@ def test_the_about_box_shows_the_app_icon(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     window.show_about()
     assert not shown["pixmap"].isNull() and shown["pixmap"].width() >= 96
+
+
+def test_only_the_tab_in_front_is_built_before_it_paints(qtbot, store, settings):
+    from etoile_app.ui.main_window import BOARD, CAST
+
+    settings.setValue("window/tab", BOARD)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.attach(store, None)
+    assert set(w._built) == {BOARD}
+    assert w.tabs.currentWidget() is w._built[BOARD]
+    # Once the board has painted, the other tabs are built in their places.
+    qtbot.waitUntil(lambda: len(w._built) == 4)
+    assert [w.tabs.widget(i) for i in range(4)] == [w._built[i] for i in range(4)]
+    assert w.tabs.currentIndex() == BOARD
+    assert w.tabs.tabText(CAST) == "Cast"
+
+
+def test_a_tab_asked_for_before_it_was_built_is_built_then(qtbot, store, settings):
+    from etoile_app.ui.main_window import BOARD, STATUS, TRACK
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.attach(store, None)  # never shown: nothing paints
+    assert set(w._built) == {STATUS}
+    w.tabs.setCurrentIndex(TRACK)  # a click on its tab
+    assert w.tabs.currentWidget() is w._built[TRACK]
+    theory = store.create_theory(TheoryDraft("Shown from elsewhere"))
+    store.create_theory(TheoryDraft("Newer, so first on the board"))
+    store.showTheory.emit(theory.id)  # the board, built now, still gets it
+    assert w.tabs.currentIndex() == BOARD
+    assert w.board_tab.current_id() == theory.id

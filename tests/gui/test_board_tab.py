@@ -20,6 +20,8 @@ def _board(qtbot, store) -> BoardTab:
     qtbot.addWidget(tab)
     tab.resize(1280, 800)
     tab.show()
+    # The filter lists fill in just after the rows are on screen, as a person sees them.
+    qtbot.waitUntil(lambda: tab.filters.characters.count() > 0)
     return tab
 
 
@@ -344,3 +346,24 @@ def test_a_search_keystroke_never_numbers_every_match(qtbot, store, journal, mon
     assert _titles(tab)[0].startswith("Jack plan")
     assert tab.current_id() == tab.model.theory_id(0)
     assert calls == []
+
+
+def test_rows_come_before_the_filter_lists(qtbot, store, journal):
+    _seed(store, journal)
+    tab = BoardTab(store)
+    qtbot.addWidget(tab)
+    assert tab.model.rowCount() == 3  # the rows are there at once
+    assert tab.filters.characters.count() == 0  # the lists wait for the first paint
+    tab.resize(1280, 800)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.filters.characters.count() == len(journal.cast.characters()))
+    assert tab.filters.tags.count() == len(journal.board.tags())
+
+
+def test_showing_a_character_fills_the_lists_first(qtbot, store, journal):
+    _seed(store, journal)
+    tab = BoardTab(store)
+    qtbot.addWidget(tab)
+    tab.show_character(_ids(journal, "Mishi"))  # before the first paint
+    assert _titles(tab) == ["Mishi sabotages the gala"]
+    assert tab.filters.character_ids() == frozenset({_ids(journal, "Mishi")})
