@@ -303,7 +303,7 @@ def test_a_backup_from_before_an_app_update_is_brought_up_to_date(
 ) -> None:
     info = journal.backups.backup(MANUAL)
     calls: list[object] = []
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002_pretend_newer")
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999_pretend_newer")
     monkeypatch.setattr(migrate, "upgrade", calls.append)
     journal.backups.restore(info)
     assert len(calls) == 1

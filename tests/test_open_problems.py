@@ -277,7 +277,7 @@ def test_sqlite_refusing_to_write_is_a_read_only_error(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _writer_that_sqlite_refuses(monkeypatch)
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002_pretend_newer")
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999_pretend_newer")
     monkeypatch.setattr(migrate, "upgrade", lambda conn: conn.exec_driver_sql("CREATE TABLE x (y)"))
     with pytest.raises(ReadOnlyDatabaseError, match="readonly database") as caught:
         open_database(db_path, backups=False)

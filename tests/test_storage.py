@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import file_digest, sidecar_files, write
-from sqlalchemy import delete, text
+from sqlalchemy import delete, inspect, text
 
 from etoile_app import paths
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
@@ -19,6 +19,7 @@ from etoile_app.domain.models import TheoryDraft
 from etoile_app.services.journal import Journal
 from etoile_app.storage import migrate, sqlite_backup
 from etoile_app.storage.database import open_database
+from etoile_app.storage.engine import make_engine
 from etoile_app.storage.fulltext import is_search_table
 from etoile_app.storage.models import Base, TheoryRecord
 
@@ -246,13 +247,14 @@ def test_existing_journal_is_backed_up_before_an_upgrade(
     journal.close()
 
     calls: list[object] = []
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002_pretend_newer")
+    current = migrate.HEAD_REVISION
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999_pretend_newer")
     monkeypatch.setattr(migrate, "upgrade", calls.append)
     db = open_database(db_path)
     db.dispose()
 
     assert len(calls) == 1
-    assert db.upgraded_from == "0001_initial"
+    assert db.upgraded_from == current
     assert len(db.backups) == 1
     backup = db.backups[0]
     assert backup.parent == db_path.parent / "backups"
@@ -262,7 +264,7 @@ def test_existing_journal_is_backed_up_before_an_upgrade(
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert sorted(r[0] for r in conn.execute("SELECT title FROM theories")) == titles
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001_initial",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(current,)]
     finally:
         conn.close()
 
@@ -270,7 +272,7 @@ def test_existing_journal_is_backed_up_before_an_upgrade(
 def test_no_backup_is_made_when_backups_are_switched_off(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002_pretend_newer")
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999_pretend_newer")
     monkeypatch.setattr(migrate, "upgrade", lambda conn: None)
     db = open_database(db_path, backups=False)
     db.dispose()
@@ -323,3 +325,37 @@ def test_backup_writes_a_complete_named_snapshot(journal: Journal, db_path: Path
         assert conn.execute("SELECT title FROM theories").fetchall() == [("Kept in the backup",)]
     finally:
         conn.close()
+
+
+def test_a_journal_from_the_first_schema_is_upgraded_with_its_theories_and_a_backup(tmp_path: Path) -> None:
+    """A real upgrade: 0001 (single-column board indexes) to head (live-theory indexes)."""
+    from alembic import command
+
+    path = tmp_path / "journal.sqlite3"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0001_initial")
+        conn.exec_driver_sql(
+            "INSERT INTO theories (uid, title, body, category, confidence, status, created_at, updated_at,"
+            " resolution_note, tags_text, characters_text)"
+            " VALUES ('u1', 'Mishi turns villain', '', 'villain_arc', 70, 'open',"
+            " '2025-05-01 10:00:00.000000', '2025-05-01 10:00:00.000000', '', '', '')"
+        )
+    engine.dispose()
+
+    db = open_database(path)
+    try:
+        assert db.upgraded_from == "0001_initial"
+        assert len(db.backups) == 1
+        with db.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.HEAD_REVISION
+            names = {i["name"] for i in inspect(conn).get_indexes("theories")}
+            assert conn.exec_driver_sql("SELECT title FROM theories").scalars().all() == [
+                "Mishi turns villain"
+            ]
+            hits = conn.exec_driver_sql("SELECT rowid FROM theory_fts WHERE theory_fts MATCH 'mishi'")
+            assert hits.scalars().all() == [1]
+    finally:
+        db.dispose()
+    assert {"ix_theories_live_category", "ix_theories_live_confidence", "ix_theories_live_status"} <= names
+    assert not names & {"ix_theories_category", "ix_theories_confidence", "ix_theories_status"}

@@ -111,16 +111,21 @@ class TheoryRecord(Base):
         CheckConstraint("juiciness IS NULL OR juiciness BETWEEN 1 AND 5", name="juiciness_range"),
         CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
         Index("ix_theories_live_updated", "deleted_at", "updated_at"),
+        # The board filters and sorts live theories: with deleted_at first, a count is read
+        # from the index alone and the first page of a sort by the column is an index walk.
+        Index("ix_theories_live_category", "deleted_at", "category"),
+        Index("ix_theories_live_confidence", "deleted_at", "confidence"),
+        Index("ix_theories_live_status", "deleted_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
-    category: Mapped[Category] = mapped_column(_enum(Category, "category"), index=True)
-    confidence: Mapped[int] = mapped_column(Integer, index=True)
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    confidence: Mapped[int] = mapped_column(Integer)
     juiciness: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[TheoryStatus] = mapped_column(_enum(TheoryStatus, "theory_status"), index=True)
+    status: Mapped[TheoryStatus] = mapped_column(_enum(TheoryStatus, "theory_status"))
     resolve_by: Mapped[date | None] = mapped_column(Date)
     resolved_on: Mapped[date | None] = mapped_column(Date)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -45,6 +45,10 @@ _SORT_COLUMNS: dict[SortKey, Any] = {
 }
 
 
+#: Sort keys whose column may be empty; empty ones sort last either way.
+_NULLABLE_SORTS = frozenset({SortKey.JUICINESS, SortKey.RESOLVE_BY})
+
+
 def tag_condition(tags: frozenset[str]) -> ColumnElement[bool]:
     """A theory has one of ``tags``, or a child of one (``romance`` → ``romance/…``)."""
     names = [TagRecord.name == t for t in tags] + [
@@ -110,6 +114,9 @@ def _order(query: TheoryQuery, rank: Any) -> list[Any]:
             return [rank, T.id.desc()]
         return [T.updated_at.desc(), T.id.desc()]
     column = _SORT_COLUMNS[query.sort]
+    if query.sort not in _NULLABLE_SORTS:
+        # No NULLS LAST where there are no NULLs: SQLite then walks an index in its own order.
+        return [column.desc(), T.id.desc()] if query.descending else [column.asc(), T.id.asc()]
     if query.descending:
         return [column.desc().nulls_last(), T.id.desc()]
     return [column.asc().nulls_last(), T.id.asc()]

@@ -37,8 +37,23 @@ SORT_KEYS = (
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
-PAGE_SIZE = 200
-PAGES_KEPT = 40
+# Flags and alignments are made once: combining Qt enums in Python costs a call each time.
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        ID_ROLE,
+        ROW_ROLE,
+    )
+)
+
+PAGE_SIZE = 100
+PAGES_KEPT = 80
 
 
 class TheoryTableModel(QAbstractTableModel):
@@ -125,10 +140,11 @@ class TheoryTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The view asks for a dozen roles per cell on every paint; most are not ours.
+        if role not in _ROLES or not index.isValid():
             return None
         row = self._row(index.row())
         if row is None:
@@ -146,9 +162,7 @@ class TheoryTableModel(QAbstractTableModel):
                 return f"Updated {updated}; written {written}"
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column in (COL_CONFIDENCE, COL_JUICINESS):
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return _CENTRED if column in (COL_CONFIDENCE, COL_JUICINESS) else _LEFT
         if role == ID_ROLE:
             return row.id
         if role == ROW_ROLE:
