@@ -6,6 +6,7 @@ once the journal is open.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -202,6 +203,11 @@ class MainWindow(QMainWindow):
         if missing:
             self._tab(missing[0])
             QTimer.singleShot(0, self, self._build_all)
+            return
+        # Everything made so far (Qt wrappers, the ORM's mappers and caches, the tabs) lives as
+        # long as the window. Frozen, the cycle collector stops walking it on every full
+        # collection, which otherwise pauses the app for 100 ms at 100,000 theories.
+        gc.freeze()
 
     @property
     def status_tab(self) -> StatusTab:

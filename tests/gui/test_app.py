@@ -259,3 +259,17 @@ def test_a_tab_asked_for_before_it_was_built_is_built_then(qtbot, store, setting
     store.showTheory.emit(theory.id)  # the board, built now, still gets it
     assert w.tabs.currentIndex() == BOARD
     assert w.board_tab.current_id() == theory.id
+
+
+def test_once_every_tab_is_built_the_long_lived_objects_are_frozen_for_the_collector(qtbot, store, settings):
+    import gc
+
+    gc.unfreeze()
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.attach(store, None)
+    assert gc.get_freeze_count() == 0
+    qtbot.waitUntil(lambda: len(w._built) == 4)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0)
+    gc.unfreeze()
