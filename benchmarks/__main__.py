@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if not startup.app_has_marks():
         notes.append(
             "Start-up marks come from `benchmarks/probe_app.py`, which runs the unchanged "
-            "`etoile_app.cli.run` with two wrappers on `MainWindow` (app.py has no `ETOILE_BENCH_MARKS` yet)."
+            "`etoile_app.cli.run` with two wrappers on `MainWindow`."
         )
 
     say("import of 10,000 theories from JSON against raw sqlite3")
