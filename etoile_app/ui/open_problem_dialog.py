@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -44,7 +44,7 @@ from etoile_app.domain.errors import (
 )
 from etoile_app.services.backups import BackupInfo, backups_of, restore_as_new_file, restored_name
 from etoile_app.ui.restore_dialog import BackupList
-from etoile_app.ui.widgets import PlainLabel, error_label, muted, set_error
+from etoile_app.ui.widgets import PlainLabel, documents_folder, error_label, muted, set_error
 
 JOURNAL_FILTER = "Étoile journals (*.sqlite3);;All files (*)"
 
@@ -117,11 +117,6 @@ def offers_backups(error: DatabaseError) -> bool:
 def offers_new_file(error: DatabaseError) -> bool:
     # A newer file is fine, the app is old: starting afresh elsewhere would hide the real fix.
     return not isinstance(error, SchemaTooNewError)
-
-
-def _documents() -> Path:
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(found) if found else Path.home()
 
 
 class OpenProblemDialog(QDialog):
@@ -270,7 +265,7 @@ class OpenProblemDialog(QDialog):
         info = self.backup_list.selected()
         if info is None or self.path is None:
             return False
-        suggested = _documents() / restored_name(self.path, datetime.now(UTC)).name
+        suggested = documents_folder() / restored_name(self.path, datetime.now(UTC)).name
         target = self._ask_path("Where should the copy of the backup go?", suggested)
         if target is None:
             return False
@@ -280,9 +275,9 @@ class OpenProblemDialog(QDialog):
         return self.open_backup(target)
 
     def start_elsewhere(self) -> bool:
-        folder = self.path.parent if self.path is not None else _documents()
+        folder = self.path.parent if self.path is not None else documents_folder()
         if isinstance(self.error, ReadOnlyDatabaseError | FolderError) or not folder.is_dir():
-            folder = _documents()
+            folder = documents_folder()
         stem = self.path.stem if self.path is not None else "journal"
         target = self._ask_path("Start a new journal", folder / f"{stem}-new.sqlite3")
         if target is None:

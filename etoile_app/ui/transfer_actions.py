@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from etoile_app.domain.errors import JournalError
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
+from etoile_app.ui.widgets import documents_folder
 
 APP_TITLE = "Étoile Theory Journal"
 
@@ -27,11 +28,6 @@ EXPORT_CHOICES = (
     ("md", "Markdown to share (*.md)", ".md"),
 )
 IMPORT_FILTER = "Journal exports (*.json *.csv);;JSON export (*.json);;Fatebook CSV (*.csv);;All files (*)"
-
-
-def _documents() -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
 
 
 def _tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
@@ -79,7 +75,7 @@ def export_to(store: Store, path: Path, export_format: str, parent: QWidget) -> 
 
 def choose_export(store: Store, parent: QWidget) -> Path | None:
     """Ask where to export and in which format, then export; the path written, or ``None``."""
-    suggested = _documents() / f"etoile-journal-{date.today().isoformat()}.json"
+    suggested = documents_folder() / f"etoile-journal-{date.today().isoformat()}.json"
     filters = ";;".join(f for _, f, _ in EXPORT_CHOICES)
     name, chosen = QFileDialog.getSaveFileName(parent, "Export the journal", str(suggested), filters)
     if not name:
@@ -117,7 +113,7 @@ def import_from(store: Store, path: Path, parent: QWidget) -> QMessageBox:
 
 
 def choose_import(store: Store, parent: QWidget) -> QMessageBox | None:
-    name, _ = QFileDialog.getOpenFileName(parent, "Import theories", str(_documents()), IMPORT_FILTER)
+    name, _ = QFileDialog.getOpenFileName(parent, "Import theories", str(documents_folder()), IMPORT_FILTER)
     return import_from(store, Path(name), parent) if name else None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -192,3 +193,15 @@ def after_first_paint(widget: QWidget, then: Callable[[], object]) -> _AfterFirs
     """Call ``then`` once, a moment after ``widget`` first painted: work that can wait until
     what a person came to see is on screen. ``run()`` on the result does it at once."""
     return _AfterFirstPaint(widget, then)
+
+
+def documents_folder() -> Path:
+    """Where file dialogs start: the Documents folder when there is one, else the home folder.
+
+    (A file dialog asked to start in a folder that does not exist opens in the working
+    directory instead, which means nothing to a person.)
+    """
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if found and Path(found).is_dir():
+        return Path(found)
+    return Path.home()

@@ -185,3 +185,32 @@ def test_format_follows_the_suffix_before_the_filter() -> None:
     assert format_for(Path("a.markdown")) == ("md", Path("a.markdown"))
     assert format_for(Path("a"), EXPORT_CHOICES[1][1]) == ("csv", Path("a.csv"))
     assert format_for(Path("a.txt")) == ("json", Path("a.txt.json"))
+
+
+def test_file_dialogs_start_in_documents_or_else_home(qapp, monkeypatch, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+
+    from etoile_app.ui.widgets import documents_folder
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: home))
+    missing = tmp_path / "no-documents-here"
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda *_: str(missing))
+    assert documents_folder() == home  # not the working directory a dialog would fall back to
+    missing.mkdir()
+    assert documents_folder() == missing
+
+
+def test_the_export_dialog_suggests_a_dated_json_file_in_an_existing_folder(window, monkeypatch):
+    asked = {}
+
+    def fake_save(parent, caption, start, filters):
+        asked.update(caption=caption, start=Path(start), filters=filters)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_save)
+    window.export_action.trigger()
+    assert asked["start"].parent.is_dir()
+    assert asked["start"].name.startswith("etoile-journal-") and asked["start"].suffix == ".json"
+    assert asked["filters"].split(";;") == [c[1] for c in EXPORT_CHOICES]
