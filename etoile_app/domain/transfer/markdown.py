@@ -1,0 +1,58 @@
+"""Markdown to share a list of theories, grouped by status."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from etoile_app.domain.enums import TheoryStatus
+from etoile_app.domain.transfer.records import TheoryEntry
+
+MARKDOWN_ORDER = (TheoryStatus.OPEN, TheoryStatus.CONFIRMED, TheoryStatus.BUSTED, TheoryStatus.VOID)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_SPACES = re.compile(r"\s+")
+
+
+def escape_markdown(text: str) -> str:
+    """User text as literal Markdown: one line, with every character that could format it escaped."""
+    text = _SPACES.sub(" ", text).strip()
+    return _MD_SPECIAL.sub(r"\\\1", _MD_ENTITY.sub("&amp;", text))
+
+
+def format_markdown(theories: Iterable[TheoryEntry], names: Mapping[str, str], exported_on: date) -> str:
+    """A list to paste into a forum post, grouped by status; binned theories are left out."""
+    live = [t for t in theories if t.deleted_at is None]
+    count = Counter(t.status for t in live)
+    noun = "theory" if len(live) == 1 else "theories"
+    lines = [
+        "# My Étoile theories",
+        "",
+        f"{len(live)} {noun} from the Étoile Theory Journal, {exported_on.isoformat()}.",
+    ]
+    for status in MARKDOWN_ORDER:
+        if not count[status]:
+            continue
+        lines += ["", f"## {status.label} ({count[status]})", ""]
+        for t in live:
+            if t.status is status:
+                lines += _markdown_theory(t, names)
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_theory(t: TheoryEntry, names: Mapping[str, str]) -> list[str]:
+    details = [f"Category: {t.category.label}"]
+    if t.characters:
+        shown = sorted((names.get(k, k) for k in t.characters), key=str.casefold)
+        details.append("Characters: " + ", ".join(escape_markdown(n) for n in shown))
+    if t.tags:
+        details.append("Tags: " + ", ".join(escape_markdown(tag) for tag in t.tags))
+    if t.status.is_resolved and t.resolved_on is not None:
+        note = f": {escape_markdown(t.resolution_note)}" if t.resolution_note else ""
+        details.append(f"Resolved on {t.resolved_on.isoformat()}{note}")
+    elif t.resolve_by is not None:
+        details.append(f"Resolve by: {t.resolve_by.isoformat()}")
+    # Sub-items indented by four spaces nest under the item in every common Markdown dialect.
+    return [f"- **{escape_markdown(t.title)}** — {t.confidence} %"] + [f"    - {d}" for d in details]

@@ -1,0 +1,212 @@
+"""What the journal's files hold: the records, limits, errors and helpers every format shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
+from etoile_app.domain.errors import JournalError
+from etoile_app.domain.models import ConfidencePoint
+
+FORMAT = "etoile-journal"
+FORMAT_VERSION = 1
+#: The largest file an import reads; the size is checked before reading.
+MAX_IMPORT_BYTES = 50_000_000
+USER_FACT_PREFIX = "user-"
+#: Dates in a file may lie this far after today (time zones differ); later ones are refused.
+FUTURE_SLACK = timedelta(days=1)
+
+
+class ImportFileError(JournalError):
+    """A file that cannot be imported. ``line`` (CSV) or ``field`` (JSON) says where."""
+
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        where = field or (f"line {line}" if line is not None else "")
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+        self.line = line
+        self.field = field
+
+
+class ExportFileError(JournalError):
+    """An export that cannot be written (a missing folder, no permission, a full disk)."""
+
+
+# --- what a file holds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceEntry:
+    fact: str  # the fact's key
+    stance: Stance
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TheoryEntry:
+    """A theory as files carry it: characters and facts by key, lists in a fixed order."""
+
+    uid: str
+    title: str
+    body: str
+    category: Category
+    confidence: int
+    juiciness: int | None
+    status: TheoryStatus
+    resolve_by: date | None
+    resolved_on: date | None
+    resolved_at: datetime | None
+    resolution_note: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    starter_key: str | None
+    tags: tuple[str, ...] = ()  # sorted
+    characters: tuple[str, ...] = ()  # character keys, sorted
+    evidence: tuple[EvidenceEntry, ...] = ()  # in the order it was cited
+    history: tuple[ConfidencePoint, ...] = ()  # in time order
+
+
+@dataclass(frozen=True, slots=True)
+class DreamCastEntry:
+    role_idea: str
+    actor: str
+    note: str
+    rating: int | None
+    character: str | None  # character key
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def match_key(self) -> tuple[str, str, datetime]:
+        """Dream casting has no id of its own; an entry is the same one by role, actor and creation."""
+        return (self.role_idea, self.actor, self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class UserFactEntry:
+    key: str
+    topic: Topic
+    statement: str
+    status: FactStatus
+    source: str
+    as_of: date
+    supersedes: str | None  # a fact key
+    characters: tuple[str, ...]  # character keys, sorted
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JournalFile:
+    """Everything a JSON export holds."""
+
+    theories: tuple[TheoryEntry, ...] = ()
+    dream_casting: tuple[DreamCastEntry, ...] = ()
+    user_facts: tuple[UserFactEntry, ...] = ()
+    app_version: str = ""
+    exported_at: datetime | None = None
+    canon_pack_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFact:
+    as_of: date
+    supersedes: str | None
+    user: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What the journal already holds that a file may refer to: character and fact keys."""
+
+    characters: frozenset[str] = frozenset()
+    facts: Mapping[str, KnownFact] = field(default_factory=dict)
+    today: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    format: str
+    theories_created: int = 0
+    theories_updated: int = 0
+    theories_unchanged: int = 0
+    forecasts_added: int = 0
+    tags_created: int = 0
+    dream_casting_created: int = 0
+    dream_casting_updated: int = 0
+    user_facts_created: int = 0
+    user_facts_updated: int = 0
+    rows_skipped: int = 0  # CSV rows of multiple-choice questions
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.theories_created,
+                self.theories_updated,
+                self.dream_casting_created,
+                self.dream_casting_updated,
+                self.user_facts_created,
+                self.user_facts_updated,
+            )
+        )
+
+    def summary(self) -> str:
+        text = (
+            f"{self.theories_created} new, {self.theories_updated} updated, "
+            f"{self.theories_unchanged} unchanged"
+        )
+        if self.rows_skipped:
+            rows = "row" if self.rows_skipped == 1 else "rows"
+            text += f" ({self.rows_skipped} multiple-choice {rows} skipped)"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    format: str
+    theories: int
+
+
+def guess_format(name: str, head: bytes) -> str:
+    """``json`` or ``csv`` from the file name, else from the first character."""
+    suffix = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
+    if suffix in ("json", "csv"):
+        return suffix
+    if suffix in ("md", "markdown"):
+        raise ImportFileError("A Markdown export is for reading; import the JSON or CSV export instead.")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "json" if start in (b"{", b"[") else "csv"
+
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+def brief(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def iso_moment(moment: datetime) -> str:
+    """``2026-03-01T12:00:00Z`` (microseconds only when there are some)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+def year_in_range(year: int) -> bool:
+    return 1900 <= year <= 2200
+
+
+def decode_text(raw: bytes, what: str) -> str:
+    """UTF-8 (a leading byte-order mark is allowed); an error names the line of the bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportFileError(
+            f"the file is not UTF-8 text (byte {exc.start + 1} is not valid); "
+            f"save the {what} as UTF-8 and import it again.",
+            line=line,
+        ) from None
