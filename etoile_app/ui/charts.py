@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt
+from PySide6.QtCore import QDateTime, QMargins, QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -115,14 +115,22 @@ class CalibrationChart(_ChartView):
         self.points = points
 
 
+HISTORY_WIDTH, HISTORY_HEIGHT = 320, 170
+
+
 class HistoryChart(_ChartView):
     """A theory's confidence as a step line over time, with its resolution marked."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(170)
+        self.setMinimumHeight(HISTORY_HEIGHT)
         self.line: QLineSeries | None = None
         self.marker: QScatterSeries | None = None
+
+    def sizeHint(self) -> QSize:
+        # A graphics view's own hint follows its scene, which follows the view's size: made
+        # while hidden (at Qt's default 640×480) the chart would ask to stay 480 px tall.
+        return QSize(HISTORY_WIDTH, HISTORY_HEIGHT)
 
     def set_history(
         self,

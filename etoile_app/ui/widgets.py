@@ -189,6 +189,12 @@ class _AfterFirstPaint(QObject):
             self._then()
 
 
+def finish_deferred(root: QObject) -> None:
+    """Do at once all the after-first-paint work waiting under ``root`` (for screenshots)."""
+    for waiting in root.findChildren(_AfterFirstPaint):
+        waiting.run()
+
+
 def after_first_paint(widget: QWidget, then: Callable[[], object]) -> _AfterFirstPaint:
     """Call ``then`` once, a moment after ``widget`` first painted: work that can wait until
     what a person came to see is on screen. ``run()`` on the result does it at once."""

@@ -273,3 +273,23 @@ def test_once_every_tab_is_built_the_long_lived_objects_are_frozen_for_the_colle
     qtbot.waitUntil(lambda: len(w._built) == 4)
     qtbot.waitUntil(lambda: gc.get_freeze_count() > 0)
     gc.unfreeze()
+
+
+def test_screenshots_show_each_tab_filled_in_not_its_first_frame(qtbot, store, settings, tmp_path):
+    from etoile_app.ui.screenshots import save_screenshots
+
+    theory = store.create_theory(TheoryDraft("Mishi turns villain", confidence=70))
+    settings.setValue("window/tab", 0)  # the board is built behind the Status tab
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    w.attach(store, None)
+    written = save_screenshots(w, tmp_path / "shots")
+    assert len(written) == 4
+    board = w.board_tab
+    assert board.detail.theory is not None and board.detail.theory.id == theory.id
+    assert board.filters.characters.count() > 0
+    assert board.filters.tags.count() == len(store.board.tags())
+    # Its chart was made while the board was hidden, and still has its compact height.
+    assert board.detail.history_chart.height() < 250
