@@ -22,7 +22,7 @@ from pathlib import Path
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 #: Bump when the generated data changes, so cached journals are made anew.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 2025
 
 # Words a fan would write with (titles and bodies are built from these, so searches find a

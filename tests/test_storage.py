@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,17 +41,33 @@ def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (type_ == "table" and name is not None and is_search_table(name))
 
 
+#: SQLite's reflection cannot read expression indexes (the title order's lower(title)).
+EXPRESSION_INDEX_SKIPPED = "Skipped unsupported reflection of expression-based index"
+EXPRESSION_INDEX_NOT_COMPARED = "autogenerate skipping metadata-specified expression-based index"
+
+
 def test_empty_database_upgraded_to_head_matches_the_models(tmp_path: Path) -> None:
     db = open_database(tmp_path / "fresh.sqlite3")
     try:
-        with db.engine.connect() as conn:
+        with db.engine.connect() as conn, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", EXPRESSION_INDEX_SKIPPED)
+            warnings.filterwarnings(
+                "ignore", "autogenerate skipping metadata-specified expression-based index"
+            )
             context = MigrationContext.configure(
                 conn, opts={"include_name": _include_name, "compare_type": True}
             )
             diff = compare_metadata(context, Base.metadata)
+        with sqlite3.connect(db.path) as raw:
+            # What reflection skipped, read from SQLite's own catalogue.
+            title_index = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_theories_live_title'"
+            ).fetchone()
+        raw.close()
     finally:
         db.dispose()
     assert diff == []
+    assert title_index is not None and "lower(title)" in title_index[0]
 
 
 def test_head_revision_constant_matches_the_migration_scripts() -> None:
@@ -349,7 +366,9 @@ def test_a_journal_from_the_first_schema_is_upgraded_with_its_theories_and_a_bac
         assert len(db.backups) == 1
         with db.engine.connect() as conn:
             assert migrate.current_revision(conn) == migrate.HEAD_REVISION
-            names = {i["name"] for i in inspect(conn).get_indexes("theories")}
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", EXPRESSION_INDEX_SKIPPED)
+                names = {i["name"] for i in inspect(conn).get_indexes("theories")}
             assert conn.exec_driver_sql("SELECT title FROM theories").scalars().all() == [
                 "Mishi turns villain"
             ]

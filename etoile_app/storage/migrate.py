@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, text
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
 
 #: The newest migration. A test checks it against the migration scripts.
-HEAD_REVISION = "0002_board_indexes"
+HEAD_REVISION = "0003_title_index"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -116,6 +117,9 @@ class TheoryRecord(Base):
         Index("ix_theories_live_category", "deleted_at", "category"),
         Index("ix_theories_live_confidence", "deleted_at", "confidence"),
         Index("ix_theories_live_status", "deleted_at", "status"),
+        # The board's title order, lower(title), read from an index (SQLite and PostgreSQL
+        # both index expressions; SQLite's reflection skips them, with a warning).
+        Index("ix_theories_live_title", "deleted_at", text("lower(title)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
