@@ -1,12 +1,13 @@
 """Composition root: paths, Qt application, window, journal — in the order that paints first.
 
 1. Before any window exists, the app takes hold of the journal file (:mod:`etoile_app.instance`,
-   QtCore and QtNetwork only): a second launch on the same file asks the first to come
-   forward and exits.
+   a QtCore lock file): a second launch on the same file asks the first to come forward and
+   exits.
 2. The window is shown before anything from the database layer is imported.
-3. Just after the first paint the journal is opened (checked, migrated, seeded) and the tabs
-   fill in. A file that cannot be opened gets a dialog that says why and offers a way on
-   (open a backup, start a new journal elsewhere, quit); the file itself is left alone.
+3. Just after the first paint the app sets its icon, starts listening for later launches,
+   opens the journal (checked, migrated, seeded) and the tabs fill in. A file that cannot be
+   opened gets a dialog that says why and offers a way on (open a backup, start a new journal
+   elsewhere, quit); the file itself is left alone.
 4. While the app runs, a timer keeps the rolling daily backup.
 """
 
@@ -146,7 +147,6 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     app.setApplicationVersion(__version__)
     # Matches resources/etoile-journal.desktop, so docks and task bars show the right entry.
     app.setDesktopFileName(paths.ICON_NAME)
-    app.setWindowIcon(app_icon())
 
     # Screenshots start from a blank window state, so they come out the same on every machine.
     interactive = screenshot_dir is None
@@ -160,7 +160,6 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
         guard = instance.SingleInstance(file)
         if not guard.acquire():
             return instance.hand_over(file, bring_forward=interactive)
-        guard.listen()
 
     from etoile_app.ui.main_window import MainWindow
 
@@ -173,6 +172,11 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     outcome = {"code": 0}
 
     def fill_in() -> None:
+        # After the first paint: the icon (eight PNGs) and the ear for later launches, which
+        # keep knocking for a moment if they come before it listens.
+        app.setWindowIcon(app_icon())
+        if guard is not None:
+            guard.listen()
         code = open_journal(
             window,
             target,

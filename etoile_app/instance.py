@@ -9,8 +9,8 @@ server (named from a hash of the user and the file's path), asks it to bring its
 the front, says so and exits 0. If no one answers (the holder is an import, or hung), it says
 the file is in use and exits 1.
 
-This module needs only QtCore and QtNetwork and runs before the main window is built, so it
-stays cheap: no widgets, no database layer.
+Taking the lock needs only QtCore and runs before the main window is built; QtNetwork is loaded
+when the app starts listening (just after its first paint) or a later launch knocks.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from etoile_app.domain.errors import JournalInUseError
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
 
 APP_TITLE = "Étoile Theory Journal"
 LOCK_SUFFIX = ".lock"
@@ -110,6 +111,8 @@ class SingleInstance(QObject):
 
     def listen(self) -> bool:
         """Answer later launches on this file; ``False`` if the socket cannot be made."""
+        from PySide6.QtNetwork import QLocalServer
+
         name = server_name(self.database)
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -133,6 +136,8 @@ class SingleInstance(QObject):
             socket.disconnected.connect(socket.deleteLater)
 
     def _read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = self.sender()
         if not isinstance(socket, QLocalSocket):
             return
@@ -170,6 +175,8 @@ def ask_first_to_raise(database: Path, timeout_s: float = HAND_OVER_TIMEOUT_S) -
     Only the app listens (an import does not), so a connection is enough: the request waits in
     the socket even while the app is busy, say upgrading a large journal, and is answered then.
     """
+    from PySide6.QtNetwork import QLocalSocket
+
     deadline = time.monotonic() + timeout_s
     while True:
         socket = QLocalSocket()
@@ -204,6 +211,8 @@ def exclusive(database: Path) -> Iterator[None]:
 
     Raises :class:`JournalInUseError` naming the file when another process holds the lock.
     """
+    from etoile_app.domain.errors import JournalInUseError
+
     lock = _new_lock(database)
     if _held_by_another(lock):
         raise JournalInUseError(
