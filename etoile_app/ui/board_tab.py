@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -23,11 +25,13 @@ from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import TheoryQuery
 from etoile_app.ui import board_model as bm
 from etoile_app.ui.board_filters import FilterPanel
-from etoile_app.ui.resolve_dialog import ResolveDialog
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_detail import TheoryDetail
-from etoile_app.ui.theory_editor import TheoryEditor
 from etoile_app.ui.widgets import after_first_paint
+
+if TYPE_CHECKING:
+    from etoile_app.ui.resolve_dialog import ResolveDialog
+    from etoile_app.ui.theory_editor import TheoryEditor
 
 COLUMN_WIDTHS = {
     bm.COL_CATEGORY: 130,
@@ -273,7 +277,11 @@ class BoardTab(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    # The editor and the resolve dialog are imported when first opened: the board shows its
+    # rows without them.
     def new_theory(self) -> TheoryEditor:
+        from etoile_app.ui.theory_editor import TheoryEditor
+
         editor = TheoryEditor(self.store, None, self)
         editor.saved.connect(lambda t: self.select_theory(t.id))
         self._open(editor)
@@ -285,11 +293,15 @@ class BoardTab(QWidget):
             self.edit_theory(theory_id)
 
     def edit_theory(self, theory_id: int) -> TheoryEditor:
+        from etoile_app.ui.theory_editor import TheoryEditor
+
         editor = TheoryEditor(self.store, self.store.theories.get(theory_id), self)
         self._open(editor)
         return editor
 
     def resolve_theory(self, theory_id: int) -> ResolveDialog:
+        from etoile_app.ui.resolve_dialog import ResolveDialog
+
         dialog = ResolveDialog(self.store, self.store.theories.get(theory_id), self)
         self._open(dialog)
         return dialog
