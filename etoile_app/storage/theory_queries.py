@@ -173,14 +173,23 @@ def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:
 
 
 def tag_counts(session: Session) -> list[TagCount]:
-    """Every tag with the number of live theories that carry it, most used first."""
-    used = func.count(T.id)
+    """Every tag with the number of live theories that carry it, most used first.
+
+    The links are counted per tag first and the names joined after, so SQLite walks the live
+    theories once instead of looking each link's theory up from every tag.
+    """
+    used = (
+        select(theory_tags.c.tag_id, func.count().label("used"))
+        .join(T, T.id == theory_tags.c.theory_id)
+        .where(T.deleted_at.is_(None))
+        .group_by(theory_tags.c.tag_id)
+        .subquery("used")
+    )
+    count = func.coalesce(used.c.used, 0)
     stmt = (
-        select(TagRecord.name, used)
+        select(TagRecord.name, count)
         .select_from(TagRecord)
-        .join(theory_tags, theory_tags.c.tag_id == TagRecord.id, isouter=True)
-        .join(T, and_(T.id == theory_tags.c.theory_id, T.deleted_at.is_(None)), isouter=True)
-        .group_by(TagRecord.id)
-        .order_by(used.desc(), TagRecord.name)
+        .join(used, used.c.tag_id == TagRecord.id, isouter=True)
+        .order_by(count.desc(), TagRecord.name)
     )
     return [TagCount(name, n) for name, n in session.execute(stmt)]
