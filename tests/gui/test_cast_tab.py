@@ -458,3 +458,20 @@ def test_save_and_restore_state(qtbot, store, tab, settings: QSettings):
     assert again.detail.name_label.text() == "Mishi"
     assert again.character_list.currentIndex().data(ID_ROLE) == char_id(store, "Mishi")
     assert again.splitter.sizes()[0] == 350
+
+
+def test_a_hidden_cast_tab_counts_theories_when_it_is_shown_not_on_every_save(qtbot, store, monkeypatch):
+    hidden = CastTab(store)
+    qtbot.addWidget(hidden)
+    mishi = char_id(store, "Mishi")
+    calls = []
+    real = store.cast.characters
+    monkeypatch.setattr(store.cast, "characters", lambda: calls.append(1) or real())
+    for title in ("Mishi turns villain", "Mishi wins the gala"):
+        store.create_theory(TheoryDraft(title, character_ids=(mishi,)))
+    assert calls == []  # two saves, no recount behind the board
+    hidden.show()
+    qtbot.waitExposed(hidden)
+    assert len(calls) == 1
+    model = hidden.characters_model
+    assert model._characters[model.row_of(mishi)].theory_count == 2
