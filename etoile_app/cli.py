@@ -185,16 +185,13 @@ def import_command(db: str | None, file: Path, fmt: str | None) -> int:
 
 def _import(db: str | None, file: Path, fmt: str | None) -> int:
     from etoile_app.domain.errors import JournalError
-    from etoile_app.services.backups import BEFORE_IMPORT
 
     try:
         journal = _open_journal(db, must_exist=False)
     except _Stop as stop:
         return stop.code
     try:
-        report = journal.transfer.import_file(
-            file, fmt=fmt, before_write=lambda: journal.backups.backup(BEFORE_IMPORT)
-        )
+        report = journal.import_file(file, fmt)
     except JournalError as exc:
         return _fail(f"cannot import {file}: {exc}")
     finally:

@@ -15,7 +15,7 @@ from sqlalchemy import URL
 
 from etoile_app.canon.pack import load_pack
 from etoile_app.domain.models import PackChanges
-from etoile_app.services.backups import BackupService
+from etoile_app.services.backups import BEFORE_IMPORT, BackupService
 from etoile_app.services.base import Clock, system_clock
 from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
@@ -24,6 +24,7 @@ from etoile_app.services.theories import TheoryService
 from etoile_app.storage.database import Database, open_database
 
 if TYPE_CHECKING:
+    from etoile_app.domain.transfer import ImportReport
     from etoile_app.services.track_record import TrackRecordService
     from etoile_app.services.transfer import TransferService
 
@@ -82,6 +83,13 @@ class Journal:
             cast=CastService(s, clock),
             backups=BackupService(db, clock),
             clock=clock,
+        )
+
+    def import_file(self, path: str | Path, fmt: str | None = None) -> ImportReport:
+        """Import a JSON or Fatebook CSV file, all or nothing, backing the journal up first
+        (once the file has been checked, and only when the import will change something)."""
+        return self.transfer.import_file(
+            path, fmt=fmt, before_write=lambda: self.backups.backup(BEFORE_IMPORT)
         )
 
     def close(self) -> None:

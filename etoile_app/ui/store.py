@@ -178,9 +178,7 @@ class Store(QObject):
         """Apply a newer canon pack; every view may change (facts, characters, citing theories)."""
         changes = self.canon.load_pack_file(path)
         if changes.applied:
-            self.canonChanged.emit()
-            self.castChanged.emit()
-            self.theoriesChanged.emit(())
+            self._everything_changed()
         return changes
 
     def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
@@ -205,12 +203,7 @@ class Store(QObject):
 
     def import_journal(self, path: Path, fmt: str | None = None) -> ImportReport:
         """Import a file, all or nothing, backing the journal up first when it will change."""
-        from etoile_app.services.backups import BEFORE_IMPORT
-
-        backups = self.journal.backups
-        report = self.journal.transfer.import_file(
-            path, fmt=fmt, before_write=lambda: backups.backup(BEFORE_IMPORT)
-        )
+        report = self.journal.import_file(path, fmt)
         if report.changed:
             self._everything_changed()
         return report
