@@ -145,9 +145,8 @@ class BoardTab(QWidget):
         store.showTheory.connect(self.select_theory)
         # Rows first; the filter lists (a count per tag) and the selected theory in full once
         # the rows are on screen.
-        self._painted = False
+        self._fill_in_later = after_first_paint(self.table.viewport(), self._fill_in)
         self.apply_filters()
-        self._filter_lists = after_first_paint(self.table.viewport(), self._fill_in)
 
     # --- query -----------------------------------------------------------------------------
 
@@ -194,7 +193,6 @@ class BoardTab(QWidget):
             self.detail.show_theory(None)
 
     def _fill_in(self) -> None:
-        self._painted = True
         self._fill_filter_lists()
         self._show(self.current_id())
 
@@ -228,7 +226,7 @@ class BoardTab(QWidget):
         theory_id = self.model.theory_id(current.row()) if current.isValid() else None
         if theory_id is not None and theory_id == self._shown_id:
             return  # the same theory, re-selected after a new query: its detail is current
-        if not self._painted and theory_id is not None:
+        if not self._fill_in_later.done and theory_id is not None:
             return  # shown by _fill_in, once the rows are on screen
         self._show(theory_id)
 
@@ -259,7 +257,7 @@ class BoardTab(QWidget):
                 self._show(theory_id)
 
     def show_character(self, character_id: int) -> None:
-        self._filter_lists.run()
+        self._fill_in_later.run()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)

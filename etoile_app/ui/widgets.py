@@ -182,6 +182,10 @@ class _AfterFirstPaint(QObject):
             QTimer.singleShot(AFTER_PAINT_SETTLE_MS, self, self.run)
         return False
 
+    @property
+    def done(self) -> bool:
+        return self._done
+
     def run(self) -> None:
         """Do the work now, if it has not been done (idempotent)."""
         if not self._done:
