@@ -16,6 +16,10 @@ from etoile_app.storage.models import Base, CharacterRecord, FactRecord
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MINI_PACK = DATA_DIR / "mini-pack.json"
+#: The same test canon in the first pack layout (schema 1), which the app still reads.
+MINI_PACK_V1 = DATA_DIR / "mini-pack-v1.json"
+#: The bundled canon pack as it shipped in edition 1, for the upgrade to edition 2.
+CANON_V1 = DATA_DIR / "etoile-canon-v1.json"
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

@@ -43,11 +43,14 @@ def build_rich_journal(journal: Journal, clock: FakeClock) -> None:
         NewsDraft(
             Topic.RENEWAL,
             "Another streamer is said to be talking about a revival.",
-            FactStatus.RUMOURED,
+            FactStatus.REPORTED,
             "Variety",
             date(2025, 9, 1),
             supersedes_id=cancelled,
             character_ids=(jack, gen),
+            headline="Revival talks",
+            source_title="A streamer eyes Étoile",
+            source_url="https://example.org/etoile-revival",
         )
     )
     clock.advance(minutes=5)
@@ -200,8 +203,10 @@ def plain_user_facts(journal: Journal) -> list[dict[str, Any]]:
         if fact.origin is not FactOrigin.USER:
             continue
         data = asdict(fact)
-        for name in ("supersedes_id", "superseded_by_id"):
+        for name in ("superseded_by_id", "contradicted_by_id"):
             data[name] = by_id[data[name]].key if data[name] is not None else None
+        for name in ("supersedes_ids", "contradicts_ids"):
+            data[name] = sorted(by_id[i].key for i in data[name])
         data.pop("id")
         data["character_ids"] = sorted(c.key for c in journal.cast.characters() if c.id in fact.character_ids)
         out.append(data)

@@ -64,6 +64,31 @@ class FactStatus(_Labelled):
     RUMOURED = "rumoured"
     SPECULATION = "speculation"
     SUPERSEDED = "superseded"
+    #: Shown, never stored by a pack: a better source has shown the fact to be wrong.
+    CONTRADICTED = "contradicted"
+
+    @property
+    def is_guess(self) -> bool:
+        """Rumours and speculation: talk that may never overtake a confirmed or reported fact."""
+        return self in (FactStatus.RUMOURED, FactStatus.SPECULATION)
+
+    @property
+    def strength(self) -> int:
+        """How firmly a source stands behind it: confirmed and reported facts beat talk."""
+        return _STRENGTH.get(self, 0)
+
+
+class SourceKind(_Labelled):
+    """What kind of publication a source is. ``article`` is the fan-site article the canon
+    started from: what rests on it alone is shown as unverified."""
+
+    ARTICLE = "article"
+    NEWS = "news"
+    REVIEW = "review"
+    RECAP = "recap"
+    INTERVIEW = "interview"
+    OFFICIAL = "official"
+    REFERENCE = "reference"
 
 
 class FactOrigin(_Labelled):
@@ -88,6 +113,13 @@ class RoleKind(_Labelled):
     GUEST = "guest"
 
 
+_STRENGTH = {
+    FactStatus.CONFIRMED: 2,
+    FactStatus.REPORTED: 2,
+    FactStatus.RUMOURED: 1,
+    FactStatus.SPECULATION: 0,
+}
+
 _LABELS: dict[StrEnum, str] = {
     Category.VILLAIN_ARC: "Villain arc",
     Category.PLOT_ARC: "Plot arc",
@@ -100,4 +132,5 @@ _LABELS: dict[StrEnum, str] = {
     Company.NEW_YORK: "Metropolitan Ballet Theater (New York)",
     FactOrigin.PACK: "Canon pack",
     FactOrigin.USER: "Your news",
+    SourceKind.ARTICLE: "Fan-site article",
 }

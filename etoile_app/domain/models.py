@@ -15,6 +15,7 @@ from etoile_app.domain.enums import (
     FactOrigin,
     FactStatus,
     RoleKind,
+    SourceKind,
     Stance,
     TheoryStatus,
     Topic,
@@ -173,6 +174,31 @@ class TagCount:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where something comes from: an outlet's piece, with its title, date and address."""
+
+    outlet: str
+    title: str = ""
+    published: date | None = None
+    url: str = ""
+    section: str = ""
+    kind: SourceKind = SourceKind.NEWS
+    note: str = ""
+
+    @property
+    def citation(self) -> str:
+        """``Deadline, “Title” (6 Jun 2025)``; the section of a long article after a §."""
+        text = self.outlet
+        if self.title:
+            text += f", “{self.title}”"
+        if self.section:
+            text += f", § {self.section}"
+        if self.published is not None:
+            text += f" ({self.published.day} {self.published:%b %Y})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     id: int
     key: str | None
@@ -182,19 +208,64 @@ class Fact:
     source: str
     as_of: date
     origin: FactOrigin
-    supersedes_id: int | None
     superseded_by_id: int | None
+    contradicted_by_id: int | None = None
     character_ids: tuple[int, ...] = ()
+    headline: str = ""
+    source_title: str = ""
+    source_url: str = ""
+    source_date: date | None = None
+    section: str = ""
+    verified: bool = True
+    retracted_at: datetime | None = None
+    #: The facts this one supersedes and contradicts (their ids).
+    supersedes_ids: tuple[int, ...] = ()
+    contradicts_ids: tuple[int, ...] = ()
 
     @property
     def shown_status(self) -> FactStatus:
-        """What the badge says: a fact overtaken by a newer one is superseded, whatever it was."""
-        return FactStatus.SUPERSEDED if self.superseded_by_id is not None else self.status
+        """What the badge says: a fact shown wrong is contradicted, one overtaken by newer news
+        is superseded, whatever it said of itself."""
+        if self.contradicted_by_id is not None:
+            return FactStatus.CONTRADICTED
+        if self.superseded_by_id is not None:
+            return FactStatus.SUPERSEDED
+        return self.status
+
+    @property
+    def is_live(self) -> bool:
+        """Neither overtaken, shown wrong nor retracted: a candidate for the current state."""
+        return self.superseded_by_id is None and self.contradicted_by_id is None and not self.is_retracted
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    @property
+    def supersedes_id(self) -> int | None:
+        """The one fact a piece of user news overtakes (news supersedes at most one)."""
+        return self.supersedes_ids[0] if self.supersedes_ids else None
+
+    @property
+    def source_ref(self) -> SourceRef:
+        return SourceRef(
+            outlet=self.source,
+            title=self.source_title,
+            published=self.source_date,
+            url=self.source_url,
+            section=self.section,
+            kind=SourceKind.ARTICLE if not self.verified else SourceKind.NEWS,
+        )
+
+    @property
+    def title_line(self) -> str:
+        """The state in plain words: the headline, or the statement where there is none."""
+        return self.headline or self.statement
 
 
 @dataclass(frozen=True, slots=True)
 class NewsDraft:
-    """A fact a person records when news breaks."""
+    """A fact a person records when news breaks. It supersedes nothing unless asked to."""
 
     topic: Topic
     statement: str
@@ -203,16 +274,45 @@ class NewsDraft:
     as_of: date
     supersedes_id: int | None = None
     character_ids: tuple[int, ...] = ()
+    headline: str = ""
+    source_title: str = ""
+    source_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class TopicCard:
-    """One card of the Status tab: the newest state of a topic and what came before."""
+    """One card of the Status tab: the state of a topic and what came before.
+
+    ``current`` is the newest live fact of the firmest kind (a rumour never buries a reported
+    fact); ``newer_talk`` are live rumours and guesses dated after it.
+    """
 
     topic: Topic
     current: Fact | None
     history: tuple[Fact, ...]
     open_theories: int
+    newer_talk: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CitingTheory:
+    id: int
+    title: str
+    status: TheoryStatus
+    stance: Stance
+
+
+@dataclass(frozen=True, slots=True)
+class FactDetail:
+    """One fact with its timeline: what it overtook or corrected, and what overtook or corrected it."""
+
+    fact: Fact
+    supersedes: tuple[Fact, ...]
+    superseded_by: Fact | None
+    contradicts: tuple[Fact, ...]
+    contradicted_by: Fact | None
+    citing: tuple[CitingTheory, ...]
+    characters: tuple[CharacterRef, ...]
 
 
 # --- cast ----------------------------------------------------------------------------------
@@ -228,10 +328,17 @@ class Character:
     role: RoleKind
     description: str
     season1_arc: str
-    arc_source: str
     return_status: Fact | None
     theory_count: int
     open_theory_count: int
+    full_name: str = ""
+    actor_note: str = ""
+    sources: tuple[SourceRef, ...] = ()
+    verified: bool = True
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +372,12 @@ class PackSource:
     name: str
     date: date
     note: str = ""
+    kind: SourceKind = SourceKind.NEWS
+    title: str = ""
+    url: str = ""
+
+    def ref(self, section: str = "") -> SourceRef:
+        return SourceRef(self.name, self.title, self.date, self.url, section, self.kind, self.note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +389,19 @@ class PackCharacter:
     role: RoleKind
     description: str
     season1_arc: str
-    arc_source: str
+    sources: tuple[SourceRef, ...]
+    full_name: str = ""
+    actor_note: str = ""
+    #: Keys of characters of an older edition that turned out to be this one.
+    replaces: tuple[str, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return any(s.kind is not SourceKind.ARTICLE for s in self.sources)
+
+    @property
+    def arc_source(self) -> str:
+        return "; ".join(s.citation for s in self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,10 +410,17 @@ class PackFact:
     topic: Topic
     statement: str
     status: FactStatus
-    source: str
+    source: SourceRef
     as_of: date
-    supersedes: str | None = None
+    supersedes: tuple[str, ...] = ()
     characters: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()
+    headline: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """A guess is the source's own; any other claim needs a source beyond the article."""
+        return self.source.kind is not SourceKind.ARTICLE or self.status is FactStatus.SPECULATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +458,10 @@ class PackChanges:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     superseded: tuple[str, ...] = ()
+    #: Facts a better source now shows to be wrong.
+    contradicted: tuple[str, ...] = ()
+    #: Older character keys folded into the character that replaces them: (old, new).
+    characters_merged: tuple[tuple[str, str], ...] = ()
     characters_added: tuple[str, ...] = ()
     characters_changed: tuple[str, ...] = ()
     starters_added: tuple[str, ...] = ()

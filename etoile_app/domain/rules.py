@@ -31,6 +31,10 @@ BODY_MAX = 20_000
 NOTE_MAX = 2_000
 SHORT_TEXT_MAX = 200
 STATEMENT_MAX = 1_000
+#: A fact's state in plain words, as a Status card leads with it.
+HEADLINE_MAX = 80
+#: A source's web address.
+URL_MAX = 1_000
 TAG_MAX = 40
 CONFIDENCE_MIN, CONFIDENCE_MAX = 1, 99
 RATING_MIN, RATING_MAX = 1, 5
@@ -242,3 +246,14 @@ def clean_draft(draft: TheoryDraft) -> TheoryDraft:
         juiciness=clean_rating(draft.juiciness),
         resolve_by=clean_date(draft.resolve_by, "The resolve-by date"),
     )
+
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def clean_url(value: str | None, what: str = "The address", *, field: str = "source_url") -> str:
+    """An optional web address (http or https), so a source can be followed."""
+    text = clean_text(value, what, field=field, max_len=URL_MAX)
+    if text and not _URL.match(text):
+        raise TextFieldError(f"{what} must be a web address starting with http:// or https://.", field)
+    return text

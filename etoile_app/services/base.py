@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from etoile_app.domain.enums import FactStatus
 from etoile_app.domain.errors import CharacterNotFoundError, FactNotFoundError
 from etoile_app.storage.models import CharacterRecord, FactRecord
 
@@ -51,3 +52,30 @@ def load_fact(session: Session, fact_id: int) -> FactRecord:
     if record is None:
         raise FactNotFoundError(fact_id)
     return record
+
+
+def shown_statuses(session: Session, fact_ids: Iterable[int]) -> dict[int, FactStatus]:
+    """The badge of each of ``fact_ids`` that a live fact contradicted or superseded (a link from
+    retracted news no longer counts); facts not in the result show their own status."""
+    wanted = list(dict.fromkeys(fact_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(FactRecord.id, FactRecord.contradicted_by_id, FactRecord.superseded_by_id).where(
+            FactRecord.id.in_(wanted),
+            (FactRecord.contradicted_by_id.is_not(None)) | (FactRecord.superseded_by_id.is_not(None)),
+        )
+    ).all()
+    linked = {i for r in rows for i in (r.contradicted_by_id, r.superseded_by_id) if i is not None}
+    retracted = set(
+        session.scalars(
+            select(FactRecord.id).where(FactRecord.id.in_(linked), FactRecord.retracted_at.is_not(None))
+        )
+    )
+    out: dict[int, FactStatus] = {}
+    for r in rows:
+        if r.contradicted_by_id is not None and r.contradicted_by_id not in retracted:
+            out[r.id] = FactStatus.CONTRADICTED
+        elif r.superseded_by_id is not None and r.superseded_by_id not in retracted:
+            out[r.id] = FactStatus.SUPERSEDED
+    return out

@@ -13,13 +13,23 @@ from sqlalchemy.orm import Session, selectinload
 from etoile_app.canon.pack import load_pack
 from etoile_app.domain import rules
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, TheoryStatus, Topic
-from etoile_app.domain.errors import ChoiceError, DateError
-from etoile_app.domain.models import CanonPack, Fact, NewsDraft, PackChanges, TopicCard
+from etoile_app.domain.errors import ChoiceError, DateError, InvalidStateError
+from etoile_app.domain.models import (
+    CanonPack,
+    CharacterRef,
+    CitingTheory,
+    Fact,
+    FactDetail,
+    NewsDraft,
+    PackChanges,
+    TopicCard,
+)
 from etoile_app.services.base import Service, load_characters, load_fact
 from etoile_app.storage import mapping
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
+    DreamCastRecord,
     EvidenceRecord,
     FactRecord,
     PersonRecord,
@@ -28,58 +38,114 @@ from etoile_app.storage.models import (
 )
 
 USER_KEY_PREFIX = "user-"
+#: The statuses a person can give news; "superseded" and "contradicted" come from the timeline.
+NEWS_STATUSES = (FactStatus.CONFIRMED, FactStatus.REPORTED, FactStatus.RUMOURED, FactStatus.SPECULATION)
 
 
-def superseded_by(session: Session) -> dict[int, int]:
-    """For every superseded fact, the newest fact that supersedes it."""
-    rows = session.execute(
-        select(FactRecord.supersedes_id, FactRecord.id)
-        .where(FactRecord.supersedes_id.is_not(None))
-        .order_by(FactRecord.as_of, FactRecord.id)
-    )
-    return dict(rows.all())
-
-
-def all_facts(session: Session) -> list[Fact]:
-    newer = superseded_by(session)
+def all_facts(session: Session, *, retracted: bool = True) -> list[Fact]:
+    """Every fact, newest first, with its timeline links (those from retracted news left out)."""
     records = session.scalars(
         select(FactRecord)
         .options(selectinload(FactRecord.characters))
         .order_by(FactRecord.as_of.desc(), FactRecord.id.desc())
+    ).all()
+    gone = {r.id for r in records if r.retracted_at is not None}
+    supersedes: dict[int, list[int]] = defaultdict(list)
+    contradicts: dict[int, list[int]] = defaultdict(list)
+    for r in records:
+        if r.superseded_by_id is not None and r.superseded_by_id not in gone:
+            supersedes[r.superseded_by_id].append(r.id)
+        if r.contradicted_by_id is not None and r.contradicted_by_id not in gone:
+            contradicts[r.contradicted_by_id].append(r.id)
+    return [
+        mapping.fact(r, tuple(supersedes[r.id]), tuple(contradicts[r.id]), gone)
+        for r in records
+        if retracted or r.id not in gone
+    ]
+
+
+def current_of(facts: list[Fact]) -> Fact | None:
+    """The state among ``facts``: the newest live fact of the firmest kind, so a later rumour
+    never buries a reported fact; failing that, the newest fact."""
+    live = [f for f in facts if f.is_live]
+    if live:
+        return max(live, key=lambda f: (f.status.strength, f.as_of, f.id))
+    shown = [f for f in facts if not f.is_retracted]
+    return max(shown, key=lambda f: (f.as_of, f.id)) if shown else None
+
+
+def _newer_talk(facts: list[Fact], current: Fact | None) -> tuple[Fact, ...]:
+    if current is None:
+        return ()
+    return tuple(
+        f
+        for f in facts
+        if f.is_live
+        and f is not current
+        and f.status.strength < current.status.strength
+        and f.as_of >= current.as_of
     )
-    return [mapping.fact(r, newer.get(r.id)) for r in records]
-
-
-def newest(facts: list[Fact]) -> Fact | None:
-    """The current state among ``facts`` (newest first): the newest one nothing supersedes."""
-    for fact in facts:
-        if fact.superseded_by_id is None:
-            return fact
-    return facts[0] if facts else None
 
 
 class CanonService(Service):
-    def facts(self, topic: Topic | None = None, text: str = "") -> list[Fact]:
-        """Canon facts, newest first, optionally of one topic and holding every word of ``text``."""
+    def facts(self, topic: Topic | None = None, text: str = "", *, retracted: bool = False) -> list[Fact]:
+        """Canon facts, newest first, optionally of one topic and holding every word of ``text``
+        (in the statement, headline or source). Retracted news is left out unless asked for."""
         words = [w.casefold() for w in text.split()]
         with self._sessions() as s:
-            out = all_facts(s)
+            out = all_facts(s, retracted=retracted)
         return [
-            f
-            for f in out
-            if (topic is None or f.topic is topic)
-            and all(w in f"{f.statement} {f.source}".casefold() for w in words)
+            f for f in out if (topic is None or f.topic is topic) and all(w in searchable(f) for w in words)
         ]
 
     def fact(self, fact_id: int) -> Fact:
         with self._sessions() as s:
-            record = load_fact(s, fact_id)
-            return mapping.fact(record, superseded_by(s).get(record.id))
+            load_fact(s, fact_id)
+            return next(f for f in all_facts(s) if f.id == fact_id)
+
+    def detail(self, fact_id: int) -> FactDetail:
+        """A fact with its whole timeline and the theories that cite it."""
+        with self._sessions() as s:
+            load_fact(s, fact_id)
+            by_id = {f.id: f for f in all_facts(s)}
+            fact = by_id[fact_id]
+            citing = s.execute(
+                select(TheoryRecord.id, TheoryRecord.title, TheoryRecord.status, EvidenceRecord.stance)
+                .join(EvidenceRecord, EvidenceRecord.theory_id == TheoryRecord.id)
+                .where(EvidenceRecord.fact_id == fact_id, TheoryRecord.deleted_at.is_(None))
+                .order_by(func.lower(TheoryRecord.title), TheoryRecord.id)
+            ).all()
+            characters = s.execute(
+                select(CharacterRecord.id, CharacterRecord.name)
+                .where(CharacterRecord.id.in_(fact.character_ids))
+                .order_by(CharacterRecord.name)
+            ).all()
+        return FactDetail(
+            fact=fact,
+            supersedes=tuple(by_id[i] for i in fact.supersedes_ids),
+            superseded_by=by_id.get(fact.superseded_by_id) if fact.superseded_by_id else None,
+            contradicts=tuple(by_id[i] for i in fact.contradicts_ids),
+            contradicted_by=by_id.get(fact.contradicted_by_id) if fact.contradicted_by_id else None,
+            citing=tuple(CitingTheory(r.id, r.title, r.status, r.stance) for r in citing),
+            characters=tuple(CharacterRef(r.id, r.name) for r in characters),
+        )
+
+    def citing_counts(self) -> dict[int, int]:
+        """How many live theories cite each fact (facts no theory cites are left out)."""
+        with self._sessions() as s:
+            return dict(
+                s.execute(
+                    select(EvidenceRecord.fact_id, func.count())
+                    .join(TheoryRecord, TheoryRecord.id == EvidenceRecord.theory_id)
+                    .where(TheoryRecord.deleted_at.is_(None))
+                    .group_by(EvidenceRecord.fact_id)
+                ).all()
+            )
 
     def status_board(self) -> list[TopicCard]:
         """One card per status topic: its current state, the earlier states, and open theories citing it."""
         with self._sessions() as s:
-            facts = all_facts(s)
+            facts = all_facts(s, retracted=False)
             by_topic: dict[Topic, list[Fact]] = defaultdict(list)
             for f in facts:
                 by_topic[f.topic].append(f)
@@ -95,52 +161,147 @@ class CanonService(Service):
         cards = []
         for topic in STATUS_TOPICS:
             topic_facts = by_topic.get(topic, [])
-            current = newest(topic_facts)
-            history = tuple(f for f in topic_facts if f is not current)
-            cards.append(TopicCard(topic, current, history, open_counts.get(topic, 0)))
+            current = current_of(topic_facts)
+            talk = _newer_talk(topic_facts, current)
+            history = tuple(f for f in topic_facts if f is not current and f not in talk)
+            cards.append(TopicCard(topic, current, history, open_counts.get(topic, 0), talk))
         return cards
 
+    # --- user news -------------------------------------------------------------------------
+
     def add_news(self, draft: NewsDraft) -> Fact:
-        """Record a fact the user has read somewhere; it may supersede an older fact."""
+        """Record a fact the user has read somewhere. It supersedes an older fact only when the
+        draft names one, and never a firmer one than itself."""
+        values = self._clean_news(draft)
+        with self._sessions.begin() as s:
+            record = FactRecord(
+                key=f"{USER_KEY_PREFIX}{uuid.uuid4().hex[:16]}",
+                origin=FactOrigin.USER,
+                created_at=self._now(),
+                verified=True,
+                characters=load_characters(s, draft.character_ids),
+                **values,
+            )
+            s.add(record)
+            s.flush()
+            self._link_superseded(s, record, draft.supersedes_id)
+            s.flush()
+            return self._one(s, record.id)
+
+    def edit_news(self, fact_id: int, draft: NewsDraft) -> Fact:
+        """Change news the user recorded (canon pack facts are not theirs to edit)."""
+        values = self._clean_news(draft)
+        with self._sessions.begin() as s:
+            record = self._user_fact(s, fact_id, "edit")
+            for name, value in values.items():
+                setattr(record, name, value)
+            record.characters = load_characters(s, draft.character_ids)
+            record.updated_at = self._now()
+            self._link_superseded(s, record, draft.supersedes_id)
+            s.flush()
+            return self._one(s, record.id)
+
+    def retract_news(self, fact_id: int) -> Fact:
+        """Withdraw news the user recorded: it leaves the Status tab and the evidence lists, and
+        whatever it superseded is current again. Theories that cite it keep the link."""
+        with self._sessions.begin() as s:
+            record = self._user_fact(s, fact_id, "retract")
+            if record.retracted_at is None:
+                record.retracted_at = self._now()
+            s.flush()
+            return self._one(s, record.id)
+
+    def restore_news(self, fact_id: int) -> Fact:
+        """Take a retraction back."""
+        with self._sessions.begin() as s:
+            record = self._user_fact(s, fact_id, "restore")
+            record.retracted_at = None
+            s.flush()
+            return self._one(s, record.id)
+
+    def _one(self, s: Session, fact_id: int) -> Fact:
+        return next(f for f in all_facts(s) if f.id == fact_id)
+
+    def _user_fact(self, s: Session, fact_id: int, verb: str) -> FactRecord:
+        record = load_fact(s, fact_id)
+        if record.origin is not FactOrigin.USER:
+            raise InvalidStateError(
+                f"Only news you added can be {verb}ed; canon pack facts change with a newer pack."
+                if verb != "edit"
+                else "Only news you added can be edited; canon pack facts change with a newer pack."
+            )
+        return record
+
+    def _clean_news(self, draft: NewsDraft) -> dict[str, object]:
         topic = rules.clean_choice(draft.topic, Topic, "topic")
         status = rules.clean_choice(draft.status, FactStatus, "status")
-        if status is FactStatus.SUPERSEDED:
+        if status not in NEWS_STATUSES:
             raise ChoiceError(
-                "New news cannot start out superseded; record the newer fact and let it supersede this one.",
+                f"News cannot be recorded as {status.value}; that comes from the timeline, "
+                "when a newer fact overtakes or a better source contradicts it.",
                 "status",
             )
         statement = rules.clean_text(
             draft.statement, "What happened", field="statement", max_len=rules.STATEMENT_MAX, required=True
         )
-        source = rules.clean_text(draft.source, "The source", field="source", required=True)
         as_of = rules.clean_date(draft.as_of, "The date")
         if as_of is None:
             raise DateError("Give the date of the news.", "as_of")
         if as_of > self._today():
             raise DateError(f"The news cannot be dated in the future ({as_of.isoformat()}).", "as_of")
-        with self._sessions.begin() as s:
-            older = load_fact(s, draft.supersedes_id) if draft.supersedes_id is not None else None
-            if older is not None and older.as_of > as_of:
-                raise DateError(
-                    f"News dated {as_of.isoformat()} cannot supersede "
-                    f"a fact dated {older.as_of.isoformat()}.",
-                    "as_of",
-                )
-            record = FactRecord(
-                key=f"{USER_KEY_PREFIX}{uuid.uuid4().hex[:16]}",
-                topic=topic,
-                statement=statement,
-                status=status,
-                source=source,
-                as_of=as_of,
-                supersedes_id=older.id if older is not None else None,
-                origin=FactOrigin.USER,
-                created_at=self._now(),
-                characters=load_characters(s, draft.character_ids),
+        return {
+            "topic": topic,
+            "status": status,
+            "statement": statement,
+            "headline": rules.clean_text(
+                draft.headline, "The headline", field="headline", max_len=rules.HEADLINE_MAX
+            ),
+            "source": rules.clean_text(draft.source, "The source", field="source", required=True),
+            "source_title": rules.clean_text(
+                draft.source_title, "The title of the piece", field="source_title", max_len=400
+            ),
+            "source_url": rules.clean_url(draft.source_url),
+            "source_date": as_of,
+            "section": "",
+            "as_of": as_of,
+        }
+
+    def _link_superseded(self, s: Session, record: FactRecord, older_id: int | None) -> None:
+        """Make ``record`` supersede ``older_id`` (or nothing), undoing any link it had before."""
+        for previous in s.scalars(select(FactRecord).where(FactRecord.superseded_by_id == record.id)):
+            if previous.id != older_id:
+                previous.superseded_by_id = None
+        if older_id is None:
+            return
+        older = load_fact(s, older_id)
+        if older.id == record.id:
+            raise ChoiceError("News cannot supersede itself.", "supersedes")
+        if older.as_of > record.as_of:
+            raise DateError(
+                f"News dated {record.as_of.isoformat()} cannot supersede "
+                f"a fact dated {older.as_of.isoformat()}.",
+                "as_of",
             )
-            s.add(record)
-            s.flush()
-            return mapping.fact(record, None)
+        if record.status.is_guess and not older.status.is_guess:
+            raise ChoiceError(
+                f"A {record.status.label.lower()} cannot supersede a {older.status.label.lower()} fact; "
+                "record it without superseding anything, or as reported if an outlet reports it.",
+                "supersedes",
+            )
+        holder = s.get(FactRecord, older.superseded_by_id) if older.superseded_by_id is not None else None
+        if holder is not None and holder.id != record.id and holder.retracted_at is None:
+            raise ChoiceError(
+                f"That fact is already superseded by “{holder.headline or holder.statement}” "
+                f"({holder.as_of.isoformat()}); pick that one instead.",
+                "supersedes",
+            )
+        walked, step = {record.id}, older
+        while step is not None:
+            if step.id in walked:
+                raise ChoiceError("That would make the timeline loop back on itself.", "supersedes")
+            walked.add(step.id)
+            step = s.get(FactRecord, step.superseded_by_id) if step.superseded_by_id is not None else None
+        older.superseded_by_id = record.id
 
     # --- canon packs -----------------------------------------------------------------------
 
@@ -165,13 +326,20 @@ class CanonService(Service):
             return _PackWriter(s, pack, self._now()).write()
 
 
+def searchable(fact: Fact) -> str:
+    """The text a search over facts looks in, folded for case."""
+    return f"{fact.headline} {fact.statement} {fact.source} {fact.source_title}".casefold()
+
+
 class _PackWriter:
     def __init__(self, session: Session, pack: CanonPack, now) -> None:
         self.s, self.pack, self.now = session, pack, now
 
     def write(self) -> PackChanges:
-        chars_added, chars_changed, renamed = self._characters()
-        added, changed, newly_superseded = self._facts()
+        merged, renamed = self._merge_characters()
+        chars_added, chars_changed, more_renamed = self._characters()
+        renamed |= more_renamed
+        added, changed, newly_superseded, newly_contradicted = self._facts()
         starters_added = self._starters()
         for theory in renamed:
             theory.characters_text = mapping.LIST_SEPARATOR.join(sorted(c.name for c in theory.characters))
@@ -181,7 +349,7 @@ class _PackWriter:
             )
         )
         self.s.flush()
-        touched = set(changed) | set(newly_superseded)
+        touched = set(changed) | set(newly_superseded) | set(newly_contradicted)
         affected: list[int] = []
         if touched:
             affected = list(
@@ -204,8 +372,10 @@ class _PackWriter:
             added=tuple(added),
             changed=tuple(changed),
             superseded=tuple(newly_superseded),
+            contradicted=tuple(newly_contradicted),
             characters_added=tuple(chars_added),
             characters_changed=tuple(chars_changed),
+            characters_merged=tuple(merged),
             starters_added=tuple(starters_added),
             affected_theory_ids=tuple(affected),
         )
@@ -218,6 +388,51 @@ class _PackWriter:
             self.s.add(cache[name])
         return cache[name]
 
+    def _merge_characters(self) -> tuple[list[tuple[str, str]], set[TheoryRecord]]:
+        """Fold characters an older edition had by mistake into the one the pack says they are:
+        theories, facts and dream casting that named the old one name the new one."""
+        existing = {c.key: c for c in self.s.scalars(select(CharacterRecord))}
+        merged: list[tuple[str, str]] = []
+        renamed: set[TheoryRecord] = set()
+        for pc in self.pack.characters:
+            for old_key in pc.replaces:
+                old = existing.get(old_key)
+                if old is None:
+                    continue
+                new = existing.get(pc.key)
+                if new is None:
+                    # The character is new in this edition: the old record becomes it.
+                    old.key = pc.key
+                    existing[pc.key] = old
+                    del existing[old_key]
+                    merged.append((old_key, pc.key))
+                    continue
+                for theory in self.s.scalars(
+                    select(TheoryRecord).where(TheoryRecord.characters.contains(old))
+                ):
+                    if new not in theory.characters:
+                        theory.characters.append(new)
+                    theory.characters.remove(old)
+                    renamed.add(theory)
+                for fact in self.s.scalars(select(FactRecord).where(FactRecord.characters.contains(old))):
+                    if new not in fact.characters:
+                        fact.characters.append(new)
+                    fact.characters.remove(old)
+                for dream in self.s.scalars(
+                    select(DreamCastRecord).where(DreamCastRecord.character_id == old.id)
+                ):
+                    dream.character_id = new.id
+                for starter in self.s.scalars(select(StarterRecord)):
+                    if old_key in starter.character_keys:
+                        keys = [pc.key if k == old_key else k for k in starter.character_keys]
+                        starter.character_keys = list(dict.fromkeys(keys))
+                self.s.flush()
+                self.s.delete(old)
+                del existing[old_key]
+                merged.append((old_key, pc.key))
+        self.s.flush()
+        return merged, renamed
+
     def _characters(self) -> tuple[list[str], list[str], set[TheoryRecord]]:
         people = {p.name: p for p in self.s.scalars(select(PersonRecord))}
         existing = {c.key: c for c in self.s.scalars(select(CharacterRecord))}
@@ -226,12 +441,15 @@ class _PackWriter:
             record = existing.get(pc.key)
             values = {
                 "name": pc.name,
+                "full_name": pc.full_name,
                 "actor": self._person(pc.actor, people),
+                "actor_note": pc.actor_note,
                 "company": pc.company,
                 "role": pc.role,
                 "description": pc.description,
                 "season1_arc": pc.season1_arc,
-                "arc_source": pc.arc_source,
+                "sources": [mapping.source_data(ref) for ref in pc.sources],
+                "verified": pc.verified,
             }
             if record is None:
                 self.s.add(CharacterRecord(key=pc.key, **values))
@@ -248,20 +466,26 @@ class _PackWriter:
         self.s.flush()
         return added, changed, renamed
 
-    def _facts(self) -> tuple[list[str], list[str], list[str]]:
+    def _facts(self) -> tuple[list[str], list[str], list[str], list[str]]:
         characters = {c.key: c for c in self.s.scalars(select(CharacterRecord))}
         existing = {
             f.key: f for f in self.s.scalars(select(FactRecord).options(selectinload(FactRecord.characters)))
         }
-        before = {f.key: f.supersedes_id for f in existing.values()}
         added, changed = [], []
         for pf in self.pack.facts:
             record = existing.get(pf.key)
+            ref = pf.source
             values = {
                 "topic": pf.topic,
                 "statement": pf.statement,
+                "headline": pf.headline,
                 "status": pf.status,
-                "source": pf.source,
+                "source": ref.outlet,
+                "source_title": ref.title,
+                "source_url": ref.url,
+                "source_date": ref.published,
+                "section": ref.section,
+                "verified": pf.verified,
                 "as_of": pf.as_of,
             }
             chars = [characters[k] for k in pf.characters]
@@ -283,20 +507,32 @@ class _PackWriter:
                 record.pack_version = self.pack.version
                 changed.append(pf.key)
         self.s.flush()
-        superseded_now: list[str] = []
+        by_id = {r.id: r for r in existing.values()}
+        superseder = {older: pf.key for pf in self.pack.facts for older in pf.supersedes}
+        corrector = {older: pf.key for pf in self.pack.facts for older in pf.contradicts}
+        newly_superseded: list[str] = []
+        newly_contradicted: list[str] = []
         for pf in self.pack.facts:
             record = existing[pf.key]
             if record.origin is not FactOrigin.PACK:
                 continue
-            target = existing[pf.supersedes].id if pf.supersedes else None
-            if record.supersedes_id != target:
-                record.supersedes_id = target
-                if pf.key not in added and pf.key not in changed:
-                    changed.append(pf.key)
-            if target is not None and before.get(pf.key) != target and pf.supersedes not in added:
-                superseded_now.append(pf.supersedes)
+            for column, wanted, newly in (
+                ("superseded_by_id", superseder.get(pf.key), newly_superseded),
+                ("contradicted_by_id", corrector.get(pf.key), newly_contradicted),
+            ):
+                now_id = getattr(record, column)
+                holder = by_id.get(now_id) if now_id is not None else None
+                if holder is not None and holder.origin is FactOrigin.USER:
+                    continue  # the person's own news overtook it; their timeline stands
+                target = existing[wanted].id if wanted else None
+                if now_id != target:
+                    setattr(record, column, target)
+                    if target is not None and pf.key not in added:
+                        newly.append(pf.key)
+                    if pf.key not in added and pf.key not in changed:
+                        changed.append(pf.key)
         self.s.flush()
-        return added, changed, superseded_now
+        return added, changed, newly_superseded, newly_contradicted
 
     def _starters(self) -> list[str]:
         existing = {r.key: r for r in self.s.scalars(select(StarterRecord))}

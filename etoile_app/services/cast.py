@@ -12,14 +12,14 @@ from etoile_app.domain.enums import TheoryStatus, Topic
 from etoile_app.domain.errors import CharacterNotFoundError, DreamCastNotFoundError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft, Fact
 from etoile_app.services.base import Service, load_characters
-from etoile_app.services.canon import all_facts, newest
+from etoile_app.services.canon import all_facts, current_of
 from etoile_app.storage import mapping
 from etoile_app.storage.models import CharacterRecord, DreamCastRecord, TheoryRecord, theory_characters
 
 
 def _return_status(facts_about: list[Fact], by_id: dict[int, Fact]) -> Fact | None:
-    """The newest cast fact about a character, followed to whatever superseded it."""
-    fact = newest(facts_about)
+    """The current cast fact about a character, followed to whatever overtook it."""
+    fact = current_of(facts_about)
     seen: set[int] = set()
     while fact is not None and fact.superseded_by_id is not None and fact.id not in seen:
         seen.add(fact.id)
@@ -40,7 +40,7 @@ class CastService(Service):
         raise CharacterNotFoundError(character_id)
 
     def _characters(self, s: Session, only: int | None = None) -> list[Character]:
-        facts = all_facts(s)
+        facts = all_facts(s, retracted=False)
         by_id = {f.id: f for f in facts}
         cast_facts: dict[int, list[Fact]] = defaultdict(list)
         for f in facts:
@@ -73,7 +73,10 @@ class CastService(Service):
                     role=r.role,
                     description=r.description,
                     season1_arc=r.season1_arc,
-                    arc_source=r.arc_source,
+                    full_name=r.full_name,
+                    actor_note=r.actor_note,
+                    sources=tuple(mapping.source_ref(d) for d in r.sources or ()),
+                    verified=r.verified,
                     return_status=_return_status(cast_facts.get(r.id, []), by_id),
                     theory_count=total,
                     open_theory_count=int(open_ or 0),

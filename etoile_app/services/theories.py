@@ -18,13 +18,12 @@ from etoile_app.domain.errors import (
     TheoryNotFoundError,
 )
 from etoile_app.domain.models import EvidenceDraft, StarterTheory, Theory, TheoryDraft
-from etoile_app.services.base import Service, load_characters, load_fact
+from etoile_app.services.base import Service, load_characters, load_fact, shown_statuses
 from etoile_app.storage import mapping
 from etoile_app.storage.models import (
     CharacterRecord,
     ConfidenceRecord,
     EvidenceRecord,
-    FactRecord,
     StarterRecord,
     TagRecord,
     TheoryRecord,
@@ -330,13 +329,7 @@ class TheoryService(Service):
     @staticmethod
     def _view(s: Session, record: TheoryRecord) -> Theory:
         s.flush()
-        cited = [e.fact_id for e in record.evidence]
-        superseded: set[int] = set()
-        if cited:
-            superseded = set(
-                s.scalars(select(FactRecord.supersedes_id).where(FactRecord.supersedes_id.in_(cited)))
-            )
-        return mapping.theory(record, superseded)
+        return mapping.theory(record, shown_statuses(s, [e.fact_id for e in record.evidence]))
 
 
 def _tags(s: Session, names: list[str]) -> list[TagRecord]:

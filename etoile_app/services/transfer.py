@@ -139,7 +139,18 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
     return out
 
 
-def _fact_entry(record: FactRecord, key_of: dict[int, str]) -> UserFactEntry:
+def superseded_keys(s: Session) -> dict[int, str]:
+    """For each fact that supersedes another, the key of the one it supersedes (news overtakes
+    at most one; of a pack fact that overtakes several, the first by key)."""
+    rows = s.execute(
+        select(FactRecord.superseded_by_id, FactRecord.key)
+        .where(FactRecord.superseded_by_id.is_not(None))
+        .order_by(FactRecord.key.desc())
+    ).all()
+    return dict(rows)
+
+
+def _fact_entry(record: FactRecord, supersedes: dict[int, str]) -> UserFactEntry:
     return UserFactEntry(
         key=record.key,
         topic=record.topic,
@@ -147,9 +158,13 @@ def _fact_entry(record: FactRecord, key_of: dict[int, str]) -> UserFactEntry:
         status=record.status,
         source=record.source,
         as_of=record.as_of,
-        supersedes=key_of.get(record.supersedes_id) if record.supersedes_id is not None else None,
+        supersedes=supersedes.get(record.id),
         characters=tuple(sorted(c.key for c in record.characters)),
         created_at=record.created_at,
+        headline=record.headline,
+        source_title=record.source_title,
+        source_url=record.source_url,
+        retracted_at=record.retracted_at,
     )
 
 
@@ -222,13 +237,15 @@ class TransferService(Service):
         """Everything the JSON export holds, read in one transaction, and the characters' names."""
         with self._sessions() as s:
             names = dict(s.execute(select(CharacterRecord.key, CharacterRecord.name)).all())
-            key_of = dict(s.execute(select(FactRecord.id, FactRecord.key)).all())
+            supersedes = superseded_keys(s)
             facts = s.scalars(
                 select(FactRecord)
                 .where(FactRecord.origin == FactOrigin.USER)
                 .options(selectinload(FactRecord.characters))
             )
-            user_facts = sorted((_fact_entry(f, key_of) for f in facts), key=lambda f: (f.created_at, f.key))
+            user_facts = sorted(
+                (_fact_entry(f, supersedes) for f in facts), key=lambda f: (f.created_at, f.key)
+            )
             dreams = sorted(
                 (_dream_entry(d) for d in s.scalars(select(DreamCastRecord))),
                 key=lambda d: (d.created_at, d.role_idea, d.actor, d.updated_at, d.note, d.rating or 0),
@@ -340,17 +357,12 @@ class TransferService(Service):
             )
 
     def _catalogue(self, s: Session) -> Catalogue:
-        rows = s.execute(
-            select(
-                FactRecord.id, FactRecord.key, FactRecord.as_of, FactRecord.supersedes_id, FactRecord.origin
-            )
-        ).all()
-        key_of = {r.id: r.key for r in rows}
+        rows = s.execute(select(FactRecord.id, FactRecord.key, FactRecord.as_of, FactRecord.origin)).all()
+        supersedes = superseded_keys(s)
         return Catalogue(
             characters=frozenset(s.scalars(select(CharacterRecord.key))),
             facts={
-                r.key: KnownFact(r.as_of, key_of.get(r.supersedes_id), r.origin is FactOrigin.USER)
-                for r in rows
+                r.key: KnownFact(r.as_of, supersedes.get(r.id), r.origin is FactOrigin.USER) for r in rows
             },
             today=self.today(),
         )
@@ -378,7 +390,7 @@ class TransferService(Service):
     def _plan_facts(self, s: Session, facts: Sequence[UserFactEntry], plan: _Plan) -> None:
         if not facts:
             return
-        key_of = dict(s.execute(select(FactRecord.id, FactRecord.key)).all())
+        supersedes = superseded_keys(s)
         mine = {
             f.key: f
             for f in s.scalars(
@@ -392,7 +404,7 @@ class TransferService(Service):
             if record is None:
                 plan.facts.append((None, entry))
                 plan.counts["facts_created"] += 1
-            elif _fact_entry(record, key_of) != entry:
+            elif _fact_entry(record, supersedes) != entry:
                 plan.facts.append((record, entry))
                 plan.counts["facts_updated"] += 1
 
@@ -551,12 +563,19 @@ class _Writer:
                 self.s.add(record)
             record.topic, record.statement, record.status = entry.topic, entry.statement, entry.status
             record.source, record.as_of, record.created_at = entry.source, entry.as_of, entry.created_at
+            record.headline, record.source_title = entry.headline, entry.source_title
+            record.source_url, record.source_date = entry.source_url, entry.as_of
+            record.retracted_at = entry.retracted_at
             record.characters = [self.characters[k] for k in entry.characters]
             records.append((record, entry))
         self.s.flush()
-        ids = dict(self.s.execute(select(FactRecord.key, FactRecord.id)).all())
+        by_key = {f.key: f for f in self.s.scalars(select(FactRecord))}
         for record, entry in records:
-            record.supersedes_id = ids[entry.supersedes] if entry.supersedes is not None else None
+            for older in self.s.scalars(select(FactRecord).where(FactRecord.superseded_by_id == record.id)):
+                if older.key != entry.supersedes:
+                    older.superseded_by_id = None
+            if entry.supersedes is not None:
+                by_key[entry.supersedes].superseded_by_id = record.id
 
     def _dreams(self, items: list[tuple[DreamCastRecord | None, DreamCastEntry]]) -> None:
         for record, entry in items:

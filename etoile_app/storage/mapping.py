@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from etoile_app.domain.enums import FactStatus, SourceKind
 from etoile_app.domain.models import (
     CharacterRef,
     ConfidencePoint,
     DreamCast,
     Evidence,
     Fact,
+    SourceRef,
     StarterTheory,
     Theory,
     TheoryRow,
@@ -26,7 +28,15 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(LIST_SEPARATOR) if part)
 
 
-def fact(record: FactRecord, superseded_by_id: int | None) -> Fact:
+def fact(
+    record: FactRecord,
+    supersedes: tuple[int, ...] = (),
+    contradicts: tuple[int, ...] = (),
+    retracted: set[int] | frozenset[int] = frozenset(),
+) -> Fact:
+    """``retracted`` holds the ids of retracted facts: a link from one of them no longer counts."""
+    superseded_by = record.superseded_by_id if record.superseded_by_id not in retracted else None
+    contradicted_by = record.contradicted_by_id if record.contradicted_by_id not in retracted else None
     return Fact(
         id=record.id,
         key=record.key,
@@ -36,16 +46,50 @@ def fact(record: FactRecord, superseded_by_id: int | None) -> Fact:
         source=record.source,
         as_of=record.as_of,
         origin=record.origin,
-        supersedes_id=record.supersedes_id,
-        superseded_by_id=superseded_by_id,
+        superseded_by_id=superseded_by,
+        contradicted_by_id=contradicted_by,
         character_ids=tuple(c.id for c in record.characters),
+        headline=record.headline,
+        source_title=record.source_title,
+        source_url=record.source_url,
+        source_date=record.source_date,
+        section=record.section,
+        verified=record.verified,
+        retracted_at=record.retracted_at,
+        supersedes_ids=supersedes,
+        contradicts_ids=contradicts,
     )
 
 
-def theory(record: TheoryRecord, superseded: set[int] | frozenset[int] = frozenset()) -> Theory:
-    """``superseded`` holds the ids of cited facts that a newer fact has overtaken."""
-    from etoile_app.domain.enums import FactStatus
+def source_ref(data: dict[str, str]) -> SourceRef:
+    """A character's source, as the pack writer stores it (see :func:`source_data`)."""
+    from datetime import date
 
+    published = data.get("date")
+    return SourceRef(
+        outlet=data.get("outlet", ""),
+        title=data.get("title", ""),
+        published=date.fromisoformat(published) if published else None,
+        url=data.get("url", ""),
+        section=data.get("section", ""),
+        kind=SourceKind(data.get("kind", SourceKind.NEWS.value)),
+    )
+
+
+def source_data(ref: SourceRef) -> dict[str, str]:
+    return {
+        "outlet": ref.outlet,
+        "title": ref.title,
+        "date": ref.published.isoformat() if ref.published else "",
+        "url": ref.url,
+        "section": ref.section,
+        "kind": ref.kind.value,
+    }
+
+
+def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> Theory:
+    """``shown`` holds the badge of cited facts that a newer fact overtook or a source contradicted."""
+    shown = shown or {}
     evidence = tuple(
         Evidence(
             fact_id=e.fact_id,
@@ -53,7 +97,7 @@ def theory(record: TheoryRecord, superseded: set[int] | frozenset[int] = frozens
             note=e.note,
             statement=e.fact.statement,
             topic=e.fact.topic,
-            fact_status=FactStatus.SUPERSEDED if e.fact_id in superseded else e.fact.status,
+            fact_status=shown.get(e.fact_id, e.fact.status),
             source=e.fact.source,
             as_of=e.fact.as_of,
         )

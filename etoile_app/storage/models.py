@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -189,7 +190,11 @@ class CharacterRecord(Base):
     role: Mapped[RoleKind] = mapped_column(_enum(RoleKind, "role_kind"))
     description: Mapped[str] = mapped_column(Text, default="")
     season1_arc: Mapped[str] = mapped_column(Text, default="")
-    arc_source: Mapped[str] = mapped_column(String(400), default="")
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_note: Mapped[str] = mapped_column(String(200), default="")
+    # Where the description and arc come from: a list of {outlet, title, date, url, section, kind}.
+    sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
 
     actor: Mapped[PersonRecord | None] = relationship(lazy="joined")
 
@@ -203,15 +208,31 @@ class FactRecord(Base):
     key: Mapped[str] = mapped_column(String(80), unique=True)
     topic: Mapped[Topic] = mapped_column(_enum(Topic, "topic"))
     statement: Mapped[str] = mapped_column(Text)
+    # The state in plain words ("Cancelled after one season"); may be empty.
+    headline: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[FactStatus] = mapped_column(_enum(FactStatus, "fact_status"))
+    # The source: outlet, the piece's title, its address and date, and for a long article its section.
     source: Mapped[str] = mapped_column(String(400))
+    source_title: Mapped[str] = mapped_column(String(400), default="")
+    source_url: Mapped[str] = mapped_column(String(1000), default="")
+    source_date: Mapped[date | None] = mapped_column(Date)
+    section: Mapped[str] = mapped_column(String(400), default="")
+    # False where the fact rests on the fan-site article alone.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
     as_of: Mapped[date] = mapped_column(Date)
-    supersedes_id: Mapped[int | None] = mapped_column(
+    # The timeline lives on the older fact: each fact is overtaken by at most one newer fact
+    # and shown wrong by at most one correction, while one fact may overtake many.
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canon_facts.id", ondelete="SET NULL"), index=True
+    )
+    contradicted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("canon_facts.id", ondelete="SET NULL"), index=True
     )
     origin: Mapped[FactOrigin] = mapped_column(_enum(FactOrigin, "fact_origin"))
     pack_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     characters: Mapped[list[CharacterRecord]] = relationship(
         secondary=fact_characters, order_by="CharacterRecord.name", passive_deletes=True

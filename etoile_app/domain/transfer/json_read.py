@@ -362,11 +362,23 @@ class _JsonReader:
                 supersedes=node.key("supersedes", required=False),
                 characters=self._characters(node),
                 created_at=node.moment("created_at"),  # type: ignore[arg-type]
+                headline=node.text("headline", "The headline", max_len=rules.HEADLINE_MAX),
+                source_title=node.text("source_title", "The title of the piece", max_len=400),
+                source_url=self._url(node),
+                retracted_at=node.moment("retracted_at", required=False),
             )
             nodes.append(node)
         for node in nodes:
             self._check_supersedes(node, self.file_facts[node.data["key"]])
         return tuple(sorted(self.file_facts.values(), key=lambda f: (f.created_at, f.key)))
+
+    @staticmethod
+    def _url(node: _Node) -> str:
+        value = node.text("source_url", "The address", max_len=rules.URL_MAX)
+        try:
+            return rules.clean_url(value)
+        except ValidationError as exc:
+            raise node.fail(exc.message, node.at("source_url")) from None
 
     def _supersedes_of(self, key: str) -> tuple[str | None, date | None]:
         if key in self.file_facts:

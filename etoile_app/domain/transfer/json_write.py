@@ -95,6 +95,10 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
                 "supersedes": f.supersedes,
                 "characters": [ref(k) for k in f.characters],
                 "created_at": _moment(f.created_at),
+                "headline": f.headline,
+                "source_title": f.source_title,
+                "source_url": f.source_url,
+                "retracted_at": _moment(f.retracted_at),
             }
             for f in data.user_facts
         ],

@@ -11,7 +11,8 @@ from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import ConfidencePoint
 
 FORMAT = "etoile-journal"
-FORMAT_VERSION = 1
+#: 2 added the headline, source title and address, and retraction of user news.
+FORMAT_VERSION = 2
 #: The largest file an import reads; the size is checked before reading.
 MAX_IMPORT_BYTES = 50_000_000
 USER_FACT_PREFIX = "user-"
@@ -97,6 +98,10 @@ class UserFactEntry:
     supersedes: str | None  # a fact key
     characters: tuple[str, ...]  # character keys, sorted
     created_at: datetime
+    headline: str = ""
+    source_title: str = ""
+    source_url: str = ""
+    retracted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
