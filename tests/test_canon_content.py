@@ -1,9 +1,11 @@
 """Content checks on the bundled canon pack, ``resources/canon/etoile-canon.json``.
 
-The validator (``etoile_app.canon.pack``) checks the shape of a pack; these tests check that what
-the bundled pack says is right: the spring-2025 article's claims carry the right status, the June
-2025 cancellation overtakes every Season 2 expectation, the London rumour stays a rumour, and the
-cast, characters and starter theories match the article.
+The validator (``etoile_app.canon.pack``) checks the shape of a pack and refuses the worst
+mistakes; these tests check that what the bundled pack says is right: nothing a source
+contradicts is confirmed, the fan-site article confirms nothing on its own, a guess never
+overtakes a reported fact, the June 2025 cancellation overtakes every Season 2 plan and guess,
+every outlet's cancellation piece is cited with its own date, and the characters are the ones
+reviews and recaps describe, with the people who play them.
 """
 
 from __future__ import annotations
@@ -15,21 +17,16 @@ from datetime import date
 import pytest
 
 from etoile_app.canon.pack import load_pack
-from etoile_app.domain.enums import STATUS_TOPICS, Category, Company, FactStatus, RoleKind, Topic
+from etoile_app.domain.enums import STATUS_TOPICS, Company, FactStatus, RoleKind, SourceKind, Topic
 from etoile_app.domain.models import CanonPack, PackFact
 from etoile_app.paths import canon_pack_path
 
-ARTICLE = "Sweat, Sequins, Sabotage (fan-site article)"
-DEADLINE = "Deadline"
-PRIME_VIDEO = "Prime Video"
-OUTLETS = ("Variety", "TV Insider", "Digital Trends", "The Independent", "The A.V. Club")
 CANCELLATION_DAY = date(2025, 6, 6)
 PREMIERE_DAY = date(2025, 4, 24)
 
 #: The article's section headings, exactly as the article writes them.
 HEADINGS = frozenset(
     {
-        "Will there be a Season 2 of Étoile?",
         "Official Renewal Status & Prime Video’s Plans",
         "Two-Season Deal & Behind-the-Scenes Confidence",
         "The Rumor Mill: Unofficial Buzz & Speculation",
@@ -37,7 +34,6 @@ HEADINGS = frozenset(
         "Trailer & Teaser Talk: Any Glimpse of Season 2?",
         "Cast & Characters: Who’s Returning to the Stage?",
         "New Characters & Dream Casting",
-        "Plot Predictions & Fan Theories: Love Triangles, Drama & Villain Arcs",
         "Romance in the Air: Love Triangles Galore",
         "High Stakes and Villainous Turns",
         "Plot Arcs: Beyond the Swan",
@@ -46,58 +42,88 @@ HEADINGS = frozenset(
     }
 )
 
-#: key -> (actor or None, company, role). Actor is None wherever the article names nobody.
-CHARACTERS: dict[str, tuple[str | None, Company, RoleKind]] = {
-    "jack": ("Luke Kirby", Company.NEW_YORK, RoleKind.MAIN),
-    "genevieve": ("Charlotte Gainsbourg", Company.PARIS, RoleKind.MAIN),
-    "cheyenne": ("Lou de Laâge", Company.PARIS, RoleKind.MAIN),
-    "tobias": ("Gideon Glick", Company.OTHER, RoleKind.MAIN),
-    "gael": ("David Alvarez", Company.OTHER, RoleKind.MAIN),
-    "arturo": ("Simon Callow", Company.OTHER, RoleKind.MAIN),
-    "french-board-member": ("Yanic Truesdale", Company.PARIS, RoleKind.GUEST),
-    "mishi": (None, Company.PARIS, RoleKind.RECURRING),
-    "timeo": (None, Company.OTHER, RoleKind.RECURRING),
-    "gabin": (None, Company.OTHER, RoleKind.RECURRING),
-    "susu": (None, Company.NEW_YORK, RoleKind.RECURRING),
-    "quinn": (None, Company.OTHER, RoleKind.RECURRING),
-    "bruna": (None, Company.OTHER, RoleKind.RECURRING),
-    "nicholas": (None, Company.NEW_YORK, RoleKind.RECURRING),
-    "crispin": (None, Company.NEW_YORK, RoleKind.RECURRING),
-    "tiler-peck": ("Tiler Peck", Company.OTHER, RoleKind.GUEST),
-    "unity-phelan": ("Unity Phelan", Company.OTHER, RoleKind.GUEST),
-}
-MAIN = frozenset(k for k, (_, _, role) in CHARACTERS.items() if role is RoleKind.MAIN)
-
-#: Story characters by the first name the text uses for them: a fact or starter naming one links them.
-NAMED = {
-    "Jack": "jack",
-    "Geneviève": "genevieve",
-    "Cheyenne": "cheyenne",
-    "Tobias": "tobias",
-    "Gael": "gael",
-    "Arturo": "arturo",
-    "Mishi": "mishi",
-    "Timeo": "timeo",
-    "Gabin": "gabin",
-    "Susu": "susu",
-    "Quinn": "quinn",
-    "Bruna": "bruna",
-    "Nicholas": "nicholas",
-    "Crispin": "crispin",
+#: key -> (full name, actor, company, role): what the reviews and recaps read say.
+CHARACTERS: dict[str, tuple[str, str | None, Company, RoleKind]] = {
+    "jack": ("Jack McMillan", "Luke Kirby", Company.NEW_YORK, RoleKind.MAIN),
+    "genevieve": ("Geneviève Lavigne", "Charlotte Gainsbourg", Company.PARIS, RoleKind.MAIN),
+    "cheyenne": ("Cheyenne Toussaint", "Lou de Laâge", Company.PARIS, RoleKind.MAIN),
+    "tobias": ("Tobias Bell", "Gideon Glick", Company.NEW_YORK, RoleKind.MAIN),
+    "gael": ("Gael Rodriguez", "David Alvarez", Company.NEW_YORK, RoleKind.MAIN),
+    "crispin": ("Crispin Shamblee", "Simon Callow", Company.OTHER, RoleKind.MAIN),
+    "french-board-member": ("Raphaël Marchand", "Yanic Truesdale", Company.PARIS, RoleKind.RECURRING),
+    "mishi": ("Mishi Duplessis", "Taïs Vinolo", Company.PARIS, RoleKind.MAIN),
+    "gabin": ("Gabin Roux", "Ivan du Pontavice", Company.PARIS, RoleKind.MAIN),
+    "susu": ("", "LaMay Zhang", Company.NEW_YORK, RoleKind.MAIN),
+    "nicholas": ("", "David Haig", Company.NEW_YORK, RoleKind.MAIN),
+    "quinn": ("", "Nina Ariadna", Company.NEW_YORK, RoleKind.GUEST),
+    "clara": ("", "Kelly Bishop", Company.OTHER, RoleKind.GUEST),
+    "kevin": ("", "Jonathan Groff", Company.OTHER, RoleKind.GUEST),
+    "julie": ("", "Unity Phelan", Company.NEW_YORK, RoleKind.GUEST),
+    "melanie": ("", "Constance Devernay-Laurence", Company.PARIS, RoleKind.GUEST),
 }
 
-#: Article facts in the forward-looking topics that may be confirmed: each is about Season 1
-#: or the 2023 order.
-CONFIRMED_ARTICLE_EXCEPTIONS = frozenset(
-    {"renewal-two-season-order-2023", "production-s1-writers-strike", "locations-s1-paris-new-york"}
+#: The article's claims that reviews and news show to be wrong, and the fact that corrects each.
+CORRECTIONS = {
+    "s1-arturo": "s1-callow-plays-crispin",
+    "s1-crispin-schemes": "s1-crispin-donor",
+    "s1-mishi-lashes-out": "s1-mishi-minister",
+    "s1-swap-mixed-results": "s1-susu-child",
+    "s1-guest-appearances": "s1-truesdale-raphael",
+    "s1-tobias-gabin": "s1-tobias-gabin-romance",
+    "s1-cheyenne-director": "s1-artistic-director-offer",
+    "production-s1-writers-strike": "production-s1-strike-delay",
+    "production-s1-costumes-budget": "production-s1-pricey",
+    "reception-reviews-and-top-10": "reception-prime-top-10",
+    "cast-bishop-cameo-wish": "cast-bishop-plays-clara",
+}
+
+#: Season 2 plans and guesses: the cancellation overtakes every one of them.
+SEASON_2 = frozenset(
+    {
+        "renewal-officially-happening",
+        "release-earliest-late-2026",
+        "release-early-2027",
+        "release-fall-winter-2026",
+        "release-holiday-2026",
+        "release-circle-late-2026",
+        "release-no-date",
+        "trailer-none-official",
+        "trailer-teaser-key-art",
+        "trailer-expected-content",
+        "production-story-mapped",
+        "production-writing-during-post",
+        "production-writers-room",
+        "production-no-shooting",
+        "production-filming-late-2025",
+        "production-logistics",
+        "locations-fan-fantasies",
+        "locations-s2-paris-new-york",
+        "locations-london-scouting",
+        "cast-truesdale-return",
+        "cast-new-characters",
+        "cast-multi-season-contracts",
+        "cast-no-departures",
+        "cast-main-expected-return",
+        "cast-gainsbourg-would-return",
+        "crew-team-returning",
+        "crew-guest-choreographer",
+        "reception-market-harder",
+    }
 )
-FORWARD_TOPICS = frozenset({Topic.RENEWAL, Topic.RELEASE, Topic.TRAILER, Topic.PRODUCTION, Topic.LOCATIONS})
-HEDGES = re.compile(
-    r"\b(likely|may|might|could|rumou?rs?|rumou?red|guess\w*|expect\w*|speculat\w*|perhaps|possibly|"
-    r"hint\w*|reportedly|probably|anticipat\w*)\b",
-    re.IGNORECASE,
+#: Claims no source beyond the article supports: they stay, shown as the article's, unverified.
+UNVERIFIED = frozenset(
+    {"s1-mishi-timeo", "s1-finale-director", "crew-zakowska-costumes", "locations-london-scouting"}
 )
-LONDON = "locations-london-scouting"
+#: One fact per outlet's cancellation piece, with the piece's own date where it shows one.
+CANCELLATION_PIECES = {
+    "renewal-cancelled": ("Deadline", date(2025, 6, 6)),
+    "reception-tv-insider-cancellation": ("TV Insider", date(2025, 6, 6)),
+    "reception-thr-cancellation": ("BroadwayWorld", date(2025, 6, 6)),
+    "reception-digital-trends-cancellation": ("Digital Trends", date(2025, 6, 7)),
+    "reception-newsbytes-cancellation": ("NewsBytes", date(2025, 6, 7)),
+    "reception-independent-cancellation": ("The Independent", None),
+    "reception-av-club-cancellation": ("The A.V. Club", None),
+}
 TAG = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_-]+)*$")
 
 
@@ -113,474 +139,271 @@ def facts(pack: CanonPack) -> dict[str, PackFact]:
 
 @pytest.fixture(scope="module")
 def superseded_by(pack: CanonPack) -> dict[str, str]:
-    return {f.supersedes: f.key for f in pack.facts if f.supersedes}
+    return {older: f.key for f in pack.facts for older in f.supersedes}
 
 
-def source_name(fact: PackFact) -> str:
-    return fact.source.split(", § ", 1)[0]
+@pytest.fixture(scope="module")
+def contradicted_by(pack: CanonPack) -> dict[str, str]:
+    return {older: f.key for f in pack.facts for older in f.contradicts}
 
 
-def section_of(fact: PackFact) -> str | None:
-    parts = fact.source.split(", § ", 1)
-    return parts[1] if len(parts) == 2 else None
+def live(pack: CanonPack, superseded_by: dict[str, str], contradicted_by: dict[str, str]) -> list[PackFact]:
+    return [f for f in pack.facts if f.key not in superseded_by and f.key not in contradicted_by]
 
 
-def current(pack: CanonPack, superseded_by: dict[str, str], topic: Topic, character: str | None = None):
-    """The newest facts of a topic (optionally about one character) that nothing supersedes."""
-    live = [
-        f
-        for f in pack.facts
-        if f.topic is topic
-        and f.key not in superseded_by
-        and (character is None or character in f.characters)
-    ]
-    if not live:
-        return []
-    newest = max(f.as_of for f in live)
-    return [f for f in live if f.as_of == newest]
+def current(facts: list[PackFact]) -> PackFact:
+    """As the app picks a topic's state: the firmest kind first, then the newest, then the later
+    entry in the pack (the app breaks ties by the order facts were written)."""
+    return max(enumerate(facts), key=lambda p: (p[1].status.strength, p[1].as_of, p[0]))[1]
 
 
-def chain_back(facts: dict[str, PackFact], key: str) -> list[str]:
-    """The keys a fact overtakes, directly or through the facts it overtakes."""
-    out, step = [], facts[key].supersedes
-    while step is not None:
-        out.append(step)
-        step = facts[step].supersedes
-    return out
-
-
-# ------------------------------------------------------------------ the file and its sources
+# ------------------------------------------------------------------ the file
 
 
 def test_pack_header(pack: CanonPack) -> None:
-    assert pack.schema_version == 1
-    assert pack.version == 1
-    assert pack.as_of == date(2026, 11, 1)
-    assert pack.title == "Étoile canon"
+    assert (pack.schema_version, pack.version) == (2, 2)
+    assert pack.as_of >= date(2026, 11, 1)
 
 
 def test_file_is_pretty_printed_utf8() -> None:
-    text = canon_pack_path().read_text(encoding="utf-8")
-    data = json.loads(text)
-    assert data["format"] == "etoile-canon-pack"
-    assert "Étoile" in text
-    assert "\\u00" not in text, "accented letters must be written as themselves, not escaped"
-    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    raw = canon_pack_path().read_bytes().decode("utf-8")
+    assert "\\u00e9" not in raw, "write accents as themselves"
+    assert json.loads(raw)["schema_version"] == 2
+    assert raw.endswith("\n")
 
 
-def test_sources(pack: CanonPack) -> None:
-    by_name = {s.name: s for s in pack.sources}
-    article = by_name[ARTICLE]
-    assert article.date == date(2025, 5, 1)
-    assert "undated" in article.note.lower()
-    assert "24 April 2025" in article.note
-    assert "6 June 2025" in article.note
-    assert by_name[DEADLINE].date == CANCELLATION_DAY
-    assert by_name[PRIME_VIDEO].date == PREMIERE_DAY
-    for outlet in OUTLETS:
-        assert by_name[outlet].date == CANCELLATION_DAY, outlet
-        assert "Deadline" in by_name[outlet].note, f"{outlet}: the note must say whose date it carries"
-    assert len(by_name) == len(pack.sources), "source names must be unique"
+# ------------------------------------------------------------------ sources
 
 
-def test_every_fact_has_a_source_and_a_statement(pack: CanonPack) -> None:
-    known = {s.name for s in pack.sources}
+def test_every_source_can_be_followed(pack: CanonPack) -> None:
+    for source in pack.sources:
+        assert source.name.strip(), source.key
+        assert source.url.startswith(("https://", "http://")), f"{source.key} has no address"
+        assert source.date is not None or "not shown" in source.note, (
+            f"{source.key}: say the date is not shown"
+        )
+        assert source.title or "not shown" in source.note or "paraphrased" in source.note, (
+            f"{source.key}: give the title, or say it is not shown"
+        )
+
+
+def test_only_the_article_is_an_article(pack: CanonPack) -> None:
+    articles = [s.key for s in pack.sources if s.kind is SourceKind.ARTICLE]
+    assert articles == ["article"]
+
+
+def test_every_fact_and_character_has_a_dated_source(pack: CanonPack) -> None:
     for fact in pack.facts:
-        assert fact.statement.strip(), fact.key
-        assert source_name(fact) in known, fact.key
-        if source_name(fact) == ARTICLE:
-            assert section_of(fact) in HEADINGS, f"{fact.key}: section {section_of(fact)!r} is no heading"
-        else:
-            assert section_of(fact) is None, f"{fact.key}: only article facts name a section"
+        assert fact.source.outlet and fact.as_of, fact.key
+        if fact.source.published is not None:
+            assert fact.as_of >= fact.source.published, f"{fact.key} predates its source"
+    for character in pack.characters:
+        assert character.sources, character.key
+        assert any(s.published is not None for s in character.sources), f"{character.key} has no dated source"
 
 
-def test_fact_count_and_coverage(pack: CanonPack) -> None:
-    assert 50 <= len(pack.facts) <= 90
-    topics = {f.topic for f in pack.facts}
-    assert topics == set(Topic)
-    article_sections = {section_of(f) for f in pack.facts if source_name(f) == ARTICLE}
-    # Every heading with content of its own is cited (the plot-predictions heading only introduces
-    # its three sub-sections).
-    assert HEADINGS - article_sections <= {
-        "Plot Predictions & Fan Theories: Love Triangles, Drama & Villain Arcs"
-    }
-
-
-def test_statements_are_concise_and_quotes_short(pack: CanonPack) -> None:
-    texts = [(f.key, f.statement) for f in pack.facts]
-    texts += [(c.key, c.description) for c in pack.characters]
-    texts += [(c.key, c.season1_arc) for c in pack.characters]
-    texts += [(s.key, f"{s.title} {s.body}") for s in pack.starters]
-    for key, text in texts:
-        assert len(text) <= 600, f"{key} is too long to read at a glance"
-        for quoted in re.findall(r"“([^”]*)”", text):
-            assert len(quoted.split()) <= 8, f"{key} quotes too much: {quoted!r}"
-    statements = [f.statement for f in pack.facts]
-    assert len(set(statements)) == len(statements)
+def test_article_facts_cite_its_headings(pack: CanonPack) -> None:
+    for fact in pack.facts:
+        if fact.source.kind is SourceKind.ARTICLE:
+            assert fact.source.section in HEADINGS, f"{fact.key}: {fact.source.section!r}"
 
 
 # ------------------------------------------------------------------ statuses
 
 
-def test_nothing_hedged_is_confirmed(pack: CanonPack) -> None:
+def test_the_article_alone_confirms_nothing(pack: CanonPack) -> None:
     for fact in pack.facts:
-        if fact.status is FactStatus.CONFIRMED:
-            hedge = HEDGES.search(fact.statement)
-            assert hedge is None, f"{fact.key} is confirmed but says {hedge.group(0)!r}"
-
-
-def test_article_claims_about_season_2_are_not_confirmed(pack: CanonPack) -> None:
-    for fact in pack.facts:
-        if (
-            source_name(fact) == ARTICLE
-            and fact.topic in FORWARD_TOPICS
-            and fact.status is FactStatus.CONFIRMED
-        ):
-            assert fact.key in CONFIRMED_ARTICLE_EXCEPTIONS, (
-                f"{fact.key} is an article claim marked confirmed"
-            )
-    for key in CONFIRMED_ARTICLE_EXCEPTIONS:
-        statement = next(f.statement for f in pack.facts if f.key == key)
-        assert "Season 1" in statement or "2023" in statement, key
-        assert "Season 2" not in statement or "2023" in statement, key
-    for fact in pack.facts:
-        if source_name(fact) == ARTICLE and fact.topic is Topic.CAST:
+        if fact.source.kind is SourceKind.ARTICLE:
             assert fact.status is not FactStatus.CONFIRMED, fact.key
 
 
-def test_no_fact_uses_the_superseded_status_instead_of_a_link(pack: CanonPack) -> None:
-    # Every overtaken fact in this pack is overtaken by a newer fact, so the history keeps its status.
-    assert all(f.status is not FactStatus.SUPERSEDED for f in pack.facts)
+def test_no_confirmed_fact_is_contradicted(pack: CanonPack, facts, contradicted_by) -> None:
+    for key in contradicted_by:
+        assert facts[key].status is not FactStatus.CONFIRMED, key
 
 
-def test_renewal_claims_and_their_statuses(facts: dict[str, PackFact], superseded_by: dict[str, str]) -> None:
-    assert facts["renewal-two-season-order-2023"].status is FactStatus.CONFIRMED
-    assert "2023" in facts["renewal-two-season-order-2023"].statement
-    happening = facts["renewal-officially-happening"]
-    assert happening.status is FactStatus.REPORTED
-    assert "officially happening" in happening.statement
-    assert superseded_by["renewal-officially-happening"] == "renewal-cancelled"
-    assert "renewal-no-new-announcement" in chain_back(facts, "renewal-cancelled")
-    assert facts["renewal-cast-not-guaranteed"].status is FactStatus.REPORTED
-    assert facts["renewal-skeptics-quiet-cancel"].status is FactStatus.SPECULATION
-    assert facts["renewal-forum-announced"].status is FactStatus.RUMOURED
-    assert "announced" in facts["renewal-forum-announced"].statement
-    assert "renewal-forum-announced" in chain_back(facts, "renewal-cancelled")
-    # The doubters turned out right: their guesses stay in the history as they were, overtaken by nothing.
-    for vindicated in ("renewal-skeptics-quiet-cancel", "renewal-backtrack-whispers"):
-        assert vindicated not in superseded_by, vindicated
-
-
-def test_newest_renewal_fact_is_the_cancellation(pack: CanonPack, superseded_by: dict[str, str]) -> None:
-    (newest,) = current(pack, superseded_by, Topic.RENEWAL)
-    assert newest.key == "renewal-cancelled"
-    assert source_name(newest) == DEADLINE
-    assert newest.as_of == CANCELLATION_DAY
-    assert newest.status is FactStatus.REPORTED
-    assert "cancelled" in newest.statement
-    assert "two-season order" in newest.statement
-    assert "performance versus cost" in newest.statement
-
-
-@pytest.mark.parametrize("topic", STATUS_TOPICS, ids=lambda t: t.value)
-def test_every_status_card_resolves_to_one_deadline_fact(
-    pack: CanonPack, superseded_by: dict[str, str], topic: Topic
-) -> None:
-    newest = current(pack, superseded_by, topic)
-    assert len(newest) == 1, f"{topic.value}: the newest state must be a single fact, not a tie: {newest}"
-    (fact,) = newest
-    assert source_name(fact) == DEADLINE
-    assert fact.as_of == CANCELLATION_DAY
-    assert fact.status is FactStatus.REPORTED
-    assert "cancelled" in fact.statement
-
-
-def test_cancellation_facts_only_overtake_older_article_claims(
-    pack: CanonPack, facts: dict[str, PackFact]
-) -> None:
+def test_no_guess_supersedes_a_reported_fact(pack: CanonPack, facts) -> None:
     for fact in pack.facts:
-        if source_name(fact) == DEADLINE and fact.supersedes:
-            overtaken = facts[fact.supersedes]
-            assert source_name(overtaken) == ARTICLE, fact.key
-            assert overtaken.topic is fact.topic, fact.key
-            assert overtaken.as_of < fact.as_of, fact.key
+        for older in fact.supersedes:
+            if fact.status.is_guess:
+                assert facts[older].status.is_guess, f"{fact.key} ({fact.status}) supersedes {older}"
 
 
-def test_release_guesses_are_all_superseded_by_the_cancellation(
-    pack: CanonPack, facts: dict[str, PackFact], superseded_by: dict[str, str]
-) -> None:
-    guesses = {f.key for f in pack.facts if f.topic is Topic.RELEASE and f.status is FactStatus.SPECULATION}
-    assert len(guesses) >= 5
-    assert all(source_name(facts[k]) == ARTICLE for k in guesses)
-    assert guesses <= set(superseded_by)
-    assert guesses <= set(chain_back(facts, "release-cancelled"))
-    windows = " ".join(facts[k].statement for k in guesses)
-    for window in ("12–18 months", "late 2026", "early 2027", "Fall or Winter 2026", "holiday"):
-        assert window in windows, window
-    assert superseded_by["release-circle-late-2026"] == "release-cancelled"
-    assert source_name(facts["release-cancelled"]) == DEADLINE
-
-
-def test_season_2_plans_in_every_forward_topic_are_overtaken(
-    pack: CanonPack, superseded_by: dict[str, str]
-) -> None:
-    # Renewal is left out: its rumours were about whether Season 2 would happen, and the sceptical
-    # ones came true (see test_renewal_claims_and_their_statuses).
+def test_no_fact_uses_a_timeline_status_instead_of_a_link(pack: CanonPack) -> None:
     for fact in pack.facts:
-        if (
-            source_name(fact) == ARTICLE
-            and fact.topic in FORWARD_TOPICS - {Topic.RENEWAL}
-            and fact.status in (FactStatus.SPECULATION, FactStatus.RUMOURED)
-            and "Season 2" in fact.statement
-            and fact.key != LONDON
-        ):
-            assert fact.key in superseded_by, f"{fact.key} is a Season 2 guess nothing overtakes"
+        assert fact.status not in (FactStatus.SUPERSEDED, FactStatus.CONTRADICTED), fact.key
 
 
-def test_london_scouting_stays_a_rumour(facts: dict[str, PackFact], superseded_by: dict[str, str]) -> None:
-    london = facts[LONDON]
-    assert london.topic is Topic.LOCATIONS
-    assert london.status is FactStatus.RUMOURED
-    assert "London" in london.statement
-    assert LONDON not in superseded_by
-    assert london.supersedes is None
-
-
-def test_trailer_facts(facts: dict[str, PackFact], superseded_by: dict[str, str]) -> None:
-    assert facts["trailer-none-official"].status is not FactStatus.CONFIRMED
-    assert "unofficial" in facts["trailer-fan-made-unofficial"].statement
-    assert facts["trailer-teaser-key-art"].status is FactStatus.SPECULATION
-    assert "trailer-teaser-key-art" in chain_back(facts, "trailer-cancelled")
-    assert source_name(facts["trailer-cancelled"]) == DEADLINE
-
-
-def test_production_facts(facts: dict[str, PackFact], superseded_by: dict[str, str]) -> None:
-    assert facts["production-writing-during-post"].status is FactStatus.RUMOURED
-    assert facts["production-s1-filming-early-2024"].status is FactStatus.SPECULATION
-    assert facts["production-s1-writers-strike"].status is FactStatus.CONFIRMED
-    overtaken = set(chain_back(facts, "production-cancelled"))
-    assert {
-        "production-no-shooting",
-        "production-filming-late-2025",
-        "production-writing-during-post",
-    } <= overtaken
-    assert "production-s1-filming-early-2024" not in superseded_by, "a Season 1 fact is not overtaken"
-
-
-def test_locations_facts(facts: dict[str, PackFact], superseded_by: dict[str, str]) -> None:
-    assert facts["locations-s1-paris-new-york"].status is FactStatus.CONFIRMED
-    assert facts["locations-s2-paris-new-york"].status is FactStatus.SPECULATION
-    assert superseded_by["locations-s2-paris-new-york"] == "locations-cancelled"
-    fantasies = facts["locations-fan-fantasies"]
-    assert fantasies.status is FactStatus.SPECULATION
-    assert "Palais Garnier" in fantasies.statement
-    assert "Lincoln Center" in fantasies.statement
-    assert "London" not in facts["locations-cancelled"].statement
-
-
-def test_each_repeating_outlet_is_cited(pack: CanonPack) -> None:
-    for outlet in OUTLETS:
-        cited = [f for f in pack.facts if source_name(f) == outlet]
-        assert cited, f"no fact cites {outlet}"
-        for fact in cited:
-            assert fact.as_of == CANCELLATION_DAY, fact.key
-            assert fact.status is FactStatus.REPORTED, fact.key
-            assert "Étoile" in fact.statement or "cancellation" in fact.statement, fact.key
-            assert re.search(r"cancel|one season|single season|second season", fact.statement), fact.key
-
-
-def test_awards_campaign_is_reported(pack: CanonPack) -> None:
-    awards = [f for f in pack.facts if "awards campaign" in f.statement and source_name(f) == DEADLINE]
-    assert awards
-    assert all(
-        f.status is FactStatus.REPORTED and f.topic in (Topic.RECEPTION, Topic.RENEWAL) for f in awards
+@pytest.mark.parametrize(("wrong", "right"), sorted(CORRECTIONS.items()))
+def test_the_articles_mistakes_stay_visible_contradicted(
+    facts, contradicted_by, wrong: str, right: str
+) -> None:
+    assert facts[wrong].source.kind is SourceKind.ARTICLE, (
+        "the article's claim stays as what the article said"
     )
+    assert contradicted_by[wrong] == right
+    correction = facts[right]
+    assert correction.status in (FactStatus.CONFIRMED, FactStatus.REPORTED)
+    assert correction.source.kind is not SourceKind.ARTICLE
 
 
-def test_premiere_fact(pack: CanonPack) -> None:
-    (premiere,) = [f for f in pack.facts if source_name(f) == PRIME_VIDEO]
-    assert premiere.topic is Topic.RELEASE
+def test_claims_nobody_else_makes_stay_unverified(facts, contradicted_by) -> None:
+    for key in UNVERIFIED:
+        assert not facts[key].verified, key
+        assert key not in contradicted_by, f"{key} is unconfirmed, not shown wrong"
+
+
+def test_the_cancellation_overtakes_every_season_2_plan(facts, superseded_by) -> None:
+    for key in SEASON_2:
+        assert key in superseded_by, f"{key} is a Season 2 plan or guess nothing overtakes"
+        newer = facts[superseded_by[key]]
+        assert newer.source.outlet == "Deadline" and newer.as_of == CANCELLATION_DAY, key
+
+
+def test_no_season_2_guess_is_left_standing(pack: CanonPack, superseded_by, contradicted_by) -> None:
+    for fact in live(pack, superseded_by, contradicted_by):
+        about_season_1 = "-s1-" in fact.key
+        if (
+            fact.status.is_guess
+            and fact.topic in STATUS_TOPICS
+            and fact.topic is not Topic.RENEWAL
+            and not about_season_1
+        ):
+            pytest.fail(f"{fact.key} is a Season 2 guess the cancellation does not overtake")
+
+
+@pytest.mark.parametrize("topic", STATUS_TOPICS)
+def test_every_status_card_says_the_state_in_plain_words(
+    pack: CanonPack, superseded_by, contradicted_by, topic: Topic
+) -> None:
+    state = current([f for f in live(pack, superseded_by, contradicted_by) if f.topic is topic])
+    assert state.headline, f"{topic}: the current fact has no headline"
+    assert state.as_of >= CANCELLATION_DAY
+    assert state.status is FactStatus.REPORTED
+
+
+def test_renewal_says_cancelled(pack: CanonPack, superseded_by, contradicted_by) -> None:
+    state = current([f for f in live(pack, superseded_by, contradicted_by) if f.topic is Topic.RENEWAL])
+    assert state.headline.startswith("Cancelled after one season")
+    assert "revival" in state.headline
+
+
+def test_each_outlets_cancellation_piece_has_its_own_date(facts) -> None:
+    for key, (outlet, day) in CANCELLATION_PIECES.items():
+        fact = facts[key]
+        assert fact.source.outlet == outlet, key
+        assert fact.source.published == day, key
+        assert fact.as_of >= CANCELLATION_DAY
+
+
+def test_performance_versus_cost_is_not_put_in_digital_trends_mouth(facts) -> None:
+    assert "not use the words" in facts["reception-digital-trends-cancellation"].statement
+
+
+def test_premiere(facts) -> None:
+    premiere = facts["release-s1-premiere"]
     assert premiere.status is FactStatus.CONFIRMED
-    assert premiere.as_of == PREMIERE_DAY
-    assert "24 April 2025" in premiere.statement
-    assert "eight episodes" in premiere.statement
+    assert "24 April 2025" in premiere.statement and "eight episodes" in premiere.statement
 
 
-def test_reception_facts(pack: CanonPack) -> None:
-    reception = " ".join(f.statement for f in pack.facts if f.topic is Topic.RECEPTION)
-    for detail in ("Rotten Tomatoes", "85%", "Top 10", "#EtoileOnPrime", "Sherman-Palladino"):
-        assert detail in reception, detail
+# ------------------------------------------------------------------ characters
 
 
-def test_crew_facts(pack: CanonPack) -> None:
-    crew = [f for f in pack.facts if f.topic is Topic.CREW]
-    text = " ".join(f.statement for f in crew)
-    for name in ("Amy Sherman-Palladino", "Daniel Palladino", "Dhana Gilbert", "Donna Zakowska"):
-        assert name in text, name
-    (choreographer,) = [f for f in crew if "Wheeldon" in f.statement]
-    assert choreographer.status is FactStatus.SPECULATION
-    assert "Blankenbuehler" in choreographer.statement
-
-
-# ------------------------------------------------------------------ characters and cast
-
-
-def test_character_list_is_exact(pack: CanonPack) -> None:
-    assert {c.key for c in pack.characters} == set(CHARACTERS)
+def test_no_arturo(pack: CanonPack) -> None:
+    assert "arturo" not in {c.key for c in pack.characters}
+    assert all(c.name != "Arturo" for c in pack.characters)
+    crispin = next(c for c in pack.characters if c.key == "crispin")
+    assert crispin.replaces == ("arturo",)
 
 
 @pytest.mark.parametrize("key", sorted(CHARACTERS))
 def test_character(pack: CanonPack, key: str) -> None:
-    actor, company, role = CHARACTERS[key]
-    (character,) = [c for c in pack.characters if c.key == key]
-    assert character.actor == actor
-    assert character.company is company
-    assert character.role is role
-    assert character.description.strip()
-    assert character.season1_arc.strip(), f"{key}: the article says something of every character's season"
-    assert character.arc_source.startswith(ARTICLE + ", § ")
-    assert character.arc_source.split(", § ", 1)[1] in HEADINGS
+    full_name, actor, company, role = CHARACTERS[key]
+    character = next(c for c in pack.characters if c.key == key)
+    assert (character.full_name, character.actor, character.company, character.role) == (
+        full_name,
+        actor,
+        company,
+        role,
+    )
+    assert character.verified, f"{key} rests on the article alone"
+    assert character.season1_arc.strip()
 
 
-def test_named_characters(pack: CanonPack) -> None:
-    names = {c.key: c.name for c in pack.characters}
-    assert names["genevieve"] == "Geneviève Lavigne"
-    assert names["tiler-peck"] == "Dancer played by Tiler Peck"
-    assert names["unity-phelan"] == "Dancer played by Unity Phelan"
+def test_every_character_has_an_actor_or_says_why_not(pack: CanonPack) -> None:
+    for character in pack.characters:
+        assert character.actor or character.actor_note, character.key
 
 
-def test_facts_link_the_characters_they_name(pack: CanonPack) -> None:
+def test_timeo_is_the_articles_alone(pack: CanonPack) -> None:
+    timeo = next(c for c in pack.characters if c.key == "timeo")
+    assert not timeo.verified
+    assert timeo.actor is None and "Not credited" in timeo.actor_note
+
+
+def test_cast_cancellation_names_every_character(pack: CanonPack, facts) -> None:
+    assert set(facts["cast-cancelled"].characters) == {c.key for c in pack.characters}
+
+
+def test_facts_name_only_known_characters(pack: CanonPack) -> None:
+    keys = {c.key for c in pack.characters}
     for fact in pack.facts:
-        for name, key in NAMED.items():
-            if re.search(rf"\b{name}\b", fact.statement):
-                assert key in fact.characters, f"{fact.key} names {name} but does not link {key!r}"
+        assert set(fact.characters) <= keys, fact.key
 
 
-def test_season_1_story_covers_the_arcs(pack: CanonPack) -> None:
-    story = [f for f in pack.facts if f.topic is Topic.SEASON1_STORY]
-    assert len(story) >= 15
-    linked = set().union(*(f.characters for f in story))
-    assert set(CHARACTERS) <= linked, f"no Season 1 fact about {set(CHARACTERS) - linked}"
-    text = " ".join(f.statement for f in story)
-    for detail in ("kiss", "coma", "Quinn", "Bruna", "Timeo", "poach", "artistic director", "eight episodes"):
-        assert detail in text, detail
-    assert all(f.status is not FactStatus.SPECULATION for f in story)
+# ------------------------------------------------------------------ text
 
 
-def test_gainsbourg_wants_to_go_back(pack: CanonPack) -> None:
-    (quote,) = [f for f in pack.facts if "love to go back" in f.statement]
-    assert quote.topic is Topic.CAST
-    assert quote.status is FactStatus.REPORTED
-    assert quote.characters == ("genevieve",)
-    assert "Le Parisien" in quote.statement
+def test_statements_are_concise_and_unique(pack: CanonPack) -> None:
+    texts = [(f.key, f.statement) for f in pack.facts]
+    texts += [(c.key, c.description) for c in pack.characters]
+    texts += [(c.key, c.season1_arc) for c in pack.characters]
+    texts += [(s.key, f"{s.title} {s.body}") for s in pack.starters]
+    for key, text in texts:
+        assert len(text) <= 700, f"{key} is too long to read at a glance"
+        quotes = re.findall(r"“([^”]*)”", text) + re.findall(r"(?:^|\s)'([^']+)'(?=[\s.,;:)]|$)", text)
+        for quoted in quotes:
+            assert len(quoted.split()) <= 8, f"{key} quotes too much: {quoted!r}"
+    statements = [f.statement for f in pack.facts]
+    assert len(set(statements)) == len(statements)
 
 
-def test_cast_expectation_is_overtaken_by_the_cancellation(
-    facts: dict[str, PackFact], superseded_by: dict[str, str]
-) -> None:
-    expected = facts["cast-main-expected-return"]
-    assert expected.status is FactStatus.SPECULATION
-    assert set(expected.characters) == MAIN
-    assert facts["cast-no-departures"].status is FactStatus.REPORTED
-    assert set(facts["cast-no-departures"].characters) == MAIN
-    cancelled = facts[superseded_by["cast-main-expected-return"]]
-    assert cancelled.key == "cast-cancelled"
-    assert source_name(cancelled) == DEADLINE
-    assert cancelled.topic is Topic.CAST
-    assert set(expected.characters) <= set(cancelled.characters)
+def test_headlines_are_short(pack: CanonPack) -> None:
+    for fact in pack.facts:
+        assert len(fact.headline) <= 60, fact.key
 
 
-@pytest.mark.parametrize("key", sorted(CHARACTERS))
-def test_return_status_is_the_cancellation(pack: CanonPack, superseded_by: dict[str, str], key: str) -> None:
-    (status,) = current(pack, superseded_by, Topic.CAST, character=key)
-    assert status.key == "cast-cancelled"
-    assert source_name(status) == DEADLINE
-    assert status.as_of == CANCELLATION_DAY
+def test_no_long_run_of_the_articles_words_is_copied(pack: CanonPack) -> None:
+    """Every statement is written anew: no eight-word run of the article's text appears in the pack."""
+    from etoile_app.paths import resources_dir
+
+    seed = resources_dir().parent.parent / "shared" / "seed" / "000_c516ead1523f1e88.txt"
+    if not seed.exists():
+        pytest.skip("the source article is not beside the repository")
+    words = re.findall(r"[\w’']+", seed.read_text(encoding="utf-8").casefold())
+    runs = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+    texts = [f.statement for f in pack.facts] + [c.season1_arc for c in pack.characters]
+    texts += [s.body for s in pack.starters]
+    for text in texts:
+        mine = re.findall(r"[\w’']+", text.casefold())
+        for i in range(len(mine) - 7):
+            assert " ".join(mine[i : i + 8]) not in runs, f"copied from the article: {text!r}"
 
 
 # ------------------------------------------------------------------ starters
 
-REQUIRED_STARTERS = {
-    "jack-cheyenne-romance": Category.ROMANCE,
-    "jack-cheyenne-genevieve-triangle": Category.ROMANCE,
-    "gael-seeks-forgiveness": Category.ROMANCE,
-    "mishi-timeo": Category.ROMANCE,
-    "lgbtq-romance": Category.ROMANCE,
-    "tobias-boyfriend": Category.ROMANCE,
-    "mishi-villain": Category.VILLAIN_ARC,
-    "tobias-creative-villain": Category.VILLAIN_ARC,
-    "tobias-relapse": Category.PLOT_ARC,
-    "gabin-resents-tobias": Category.VILLAIN_ARC,
-    "crispin-alliance": Category.VILLAIN_ARC,
-    "new-big-bad": Category.VILLAIN_ARC,
-    "genevieve-betrayal": Category.VILLAIN_ARC,
-    "swap-fallout": Category.PLOT_ARC,
-    "nicholas-power-struggle": Category.PLOT_ARC,
-    "nicholas-dies": Category.PLOT_ARC,
-    "genevieve-offers-paris": Category.PLOT_ARC,
-    "fortunes-diverge": Category.PLOT_ARC,
-    "joint-gala": Category.PLOT_ARC,
-    "susu-next-etoile": Category.PLOT_ARC,
-    "bruna-new-york": Category.PLOT_ARC,
-    "time-jump": Category.PLOT_ARC,
-    "full-ballet-episode": Category.OTHER,
-    "another-swap": Category.PLOT_ARC,
-    "story-visits-london": Category.PLOT_ARC,
-    "premiere-late-2026": Category.RELEASE_PRODUCTION,
-    "sutton-foster-rival": Category.CASTING,
-    "kelly-bishop-benefactor": Category.CASTING,
-    "ballet-star-cameo": Category.CASTING,
-    "maisel-crossover": Category.CASTING,
-    "palladino-alums-return": Category.CASTING,
-    "guest-choreographer": Category.CASTING,
-    "cheyenne-mishi-dance-off": Category.PLOT_ARC,
-    "gilmore-easter-egg": Category.OTHER,
-}
 
-
-def test_starter_count_and_categories(pack: CanonPack) -> None:
-    assert 25 <= len(pack.starters) <= 35
-    assert {s.category for s in pack.starters} >= set(Category) - {Category.OTHER}
-
-
-def test_required_starters(pack: CanonPack) -> None:
-    by_key = {s.key: s for s in pack.starters}
-    for key, category in REQUIRED_STARTERS.items():
-        assert key in by_key, f"missing starter {key!r}"
-        assert by_key[key].category is category, key
-
-
-def test_starters_are_well_formed(pack: CanonPack) -> None:
-    characters = {c.key for c in pack.characters}
+def test_starters_make_sense_to_someone_who_watched(pack: CanonPack) -> None:
+    text = " ".join(f"{s.title} {s.body}" for s in pack.starters)
+    assert "Arturo" not in text
+    assert "board member" not in text
     for starter in pack.starters:
-        assert 0 < len(starter.title) <= 120, starter.key
-        assert starter.body.strip(), starter.key
-        assert len(re.findall(r"[.!?](?:\s|$)", starter.body)) <= 3, (
-            f"{starter.key}: keep the body to 1–3 sentences"
-        )
-        assert set(starter.characters) <= characters, starter.key
-        assert 1 <= len(starter.tags) <= 3, starter.key
-        assert all(TAG.match(tag) for tag in starter.tags), starter.tags
-        assert starter.source.startswith(ARTICLE + ", § "), starter.key
-        assert starter.source.split(", § ", 1)[1] in HEADINGS, starter.key
-        for name, key in NAMED.items():
-            if re.search(rf"\b{name}\b", f"{starter.title} {starter.body}"):
-                assert key in starter.characters, f"{starter.key} names {name} but does not link {key!r}"
-    titles = [s.title for s in pack.starters]
-    assert len(set(titles)) == len(titles)
+        assert "arturo" not in starter.characters and "timeo" not in starter.characters, starter.key
+        for tag in starter.tags:
+            assert TAG.match(tag), (starter.key, tag)
 
 
-def test_dream_casting_names(pack: CanonPack) -> None:
-    casting = " ".join(f"{s.title} {s.body}" for s in pack.starters if s.category is Category.CASTING)
-    for name in (
-        "Sutton Foster",
-        "Kelly Bishop",
-        "Misty Copeland",
-        "Sergei Polunin",
-        "Rachel Brosnahan",
-        "Alex Borstein",
-        "Yanic Truesdale",
-        "Wheeldon",
-        "Blankenbuehler",
-    ):
-        assert name in casting, name
+def test_starters_for_a_cancelled_show(pack: CanonPack) -> None:
+    keys = {s.key for s in pack.starters}
+    assert {"revival-by-2028", "another-service-picks-up", "season-1-finale-stands"} <= keys
+    assert len(pack.starters) >= 40

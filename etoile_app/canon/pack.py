@@ -225,13 +225,14 @@ def _sources(items: list[Any], schema: int) -> tuple[PackSource, ...]:
         else:
             kind = e.choice("kind", SourceKind)
             name = e.text("outlet", max_len=rules.SHORT_TEXT_MAX)
-            title = e.text("title", max_len=rules.SHORT_TEXT_MAX)
+            title = e.text("title", max_len=rules.SHORT_TEXT_MAX, required=False)
             url = e.url("url")
         out.append(
             PackSource(
                 key=key,
                 name=name,
-                date=e.day("date"),  # type: ignore[arg-type]
+                # Schema 2 allows a source whose date is not shown; its facts then give their own.
+                date=e.day("date", required=schema == 1),  # type: ignore[arg-type]
                 note=e.text("note", max_len=rules.NOTE_MAX, required=False),
                 kind=kind,
                 title=title,
@@ -324,6 +325,8 @@ def _facts(
                 "or give the article's claim as reported."
             )
         as_of = e.day("as_of", required=False) or ref.published
+        if as_of is None:
+            raise e.fail('its source shows no date, so the fact needs an "as_of" of its own.')
         out.append(
             PackFact(
                 key=key,

@@ -370,7 +370,7 @@ class DreamCast:
 class PackSource:
     key: str
     name: str
-    date: date
+    date: date | None
     note: str = ""
     kind: SourceKind = SourceKind.NEWS
     title: str = ""
