@@ -176,7 +176,7 @@ def test_unknown_fact_is_not_found(journal: Journal) -> None:
 
 def test_facts_are_listed_newest_first(journal: Journal) -> None:
     facts = journal.canon.facts()
-    assert len(facts) == 8
+    assert len(facts) == 10
     assert [f.as_of for f in facts] == sorted((f.as_of for f in facts), reverse=True)
 
 
@@ -232,8 +232,15 @@ def test_character_fields_come_from_the_pack(journal: Journal) -> None:
     assert by_key["jack"].company is Company.NEW_YORK
     assert by_key["jack"].description == "Director in New York."
     assert by_key["jack"].season1_arc == "Swaps dancers."
-    assert by_key["jack"].arc_source == "Test article, § Cast"
+    assert by_key["jack"].full_name == "Jack McMillan"
+    assert by_key["jack"].display_name == "Jack McMillan"
+    assert [(r.outlet, r.section, r.url) for r in by_key["jack"].sources] == [
+        ("Test article", "Cast", ""),
+        ("Test Review", "", "https://example.org/review/etoile-1"),
+    ]
+    assert by_key["jack"].verified and not by_key["genevieve"].verified
     assert by_key["mishi"].actor is None
+    assert by_key["mishi"].actor_note == "Not credited in the sources read."
 
 
 def test_return_status_follows_the_cast_facts(journal: Journal) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import MINI_PACK, character_id, fact_id, mini_pack_data, write
+from helpers import MINI_PACK, MINI_PACK_V1, character_id, fact_id, mini_pack_data, write
 
 from etoile_app.canon import pack as pack_module
 from etoile_app.canon.pack import load_pack, parse_pack
-from etoile_app.domain.enums import Category, Company, FactOrigin, FactStatus, Stance, Topic
+from etoile_app.domain.enums import Category, Company, FactOrigin, FactStatus, SourceKind, Stance, Topic
 from etoile_app.domain.errors import CanonPackError
 from etoile_app.domain.models import CanonPack, NewsDraft, TheoryDraft, TheoryQuery
 from etoile_app.services.journal import Journal
@@ -28,9 +28,9 @@ def _parse(data: dict[str, Any]) -> CanonPack:
 
 def test_mini_pack_loads() -> None:
     pack = load_pack(MINI_PACK)
-    assert (pack.schema_version, pack.version, pack.as_of) == (1, 1, date(2025, 6, 10))
+    assert (pack.schema_version, pack.version, pack.as_of) == (2, 1, date(2025, 6, 10))
     assert [c.key for c in pack.characters] == ["jack", "genevieve", "mishi"]
-    assert len(pack.facts) == 8
+    assert len(pack.facts) == 10
     assert [s.key for s in pack.starters] == ["jack-cheyenne", "mishi-villain"]
 
 
@@ -40,16 +40,40 @@ def test_mini_pack_entries_are_read_fully() -> None:
     cancelled = facts["renewal-cancelled"]
     assert cancelled.topic is Topic.RENEWAL
     assert cancelled.status is FactStatus.REPORTED
-    assert cancelled.supersedes == "renewal-happening"
-    assert cancelled.source == "Deadline"
+    assert cancelled.supersedes == ("renewal-happening",)
+    assert cancelled.headline == "Cancelled after one season"
+    assert cancelled.source.outlet == "Deadline"
+    assert cancelled.source.title == "Étoile Canceled After One Season"
+    assert cancelled.source.url == "https://example.org/deadline/etoile-canceled"
+    assert cancelled.source.kind is SourceKind.NEWS
     assert cancelled.as_of == date(2025, 6, 6)  # a fact without a date takes its source's
-    assert facts["renewal-order"].source == "Test article, § Renewal"
+    assert cancelled.verified
+    happening = facts["renewal-happening"]
+    assert (happening.source.outlet, happening.source.section) == ("Test article", "Renewal")
+    assert not happening.verified, "a claim resting on the article alone is unverified"
+    assert facts["release-late-2026"].verified, "the article's own guess is what it says"
+    assert facts["s1-mishi-minister"].contradicts == ("s1-mishi-daughter",)
     assert facts["cast-return"].characters == ("jack", "genevieve")
 
-    mishi = pack.characters[2]
+    jack, genevieve, mishi = pack.characters
+    assert jack.full_name == "Jack McMillan"
+    assert [s.outlet for s in jack.sources] == ["Test article", "Test Review"]
+    assert jack.sources[0].section == "Cast" and jack.sources[1].section == ""
+    assert jack.verified and not genevieve.verified
     assert mishi.actor is None
+    assert mishi.actor_note == "Not credited in the sources read."
     assert mishi.company is Company.PARIS
-    assert mishi.arc_source == "Test article, § Villains"
+
+
+def test_schema_1_packs_are_still_read() -> None:
+    pack = load_pack(MINI_PACK_V1)
+    assert pack.schema_version == 1
+    facts = {f.key: f for f in pack.facts}
+    assert facts["renewal-cancelled"].supersedes == ("renewal-happening",)
+    assert facts["renewal-order"].source.citation.startswith("Test article, § Renewal")
+    assert facts["renewal-order"].status is FactStatus.CONFIRMED  # schema 1 had no such rule
+    mishi = pack.characters[2]
+    assert mishi.actor is None and mishi.actor_note == "Not credited in the sources read."
 
     starter = pack.starters[0]
     assert starter.category is Category.ROMANCE
@@ -85,22 +109,69 @@ BROKEN_PACKS = {
     "blank statement": (_set("facts", 1, statement="  "), ["facts[1]", '"statement"', "empty"]),
     "unknown source": (_set("facts", 5, source="tabloid"), ["facts[5]", "locations-london", "tabloid"]),
     "bad date": (_set("facts", 5, as_of="2025-13-01"), ["facts[5]", "as_of", "2025-13-01"]),
-    "supersedes unknown key": (_set("facts", 2, supersedes="nothing-here"), ["facts[2]", "nothing-here"]),
+    "supersedes unknown key": (_set("facts", 2, supersedes=["nothing-here"]), ["facts[2]", "nothing-here"]),
     "supersedes a newer fact": (
         _set("facts", 1, as_of="2025-07-01"),
         ["facts[2]", "renewal-cancelled", "renewal-happening", "newer"],
     ),
-    "supersedes itself": (_set("facts", 0, supersedes="renewal-order"), ["facts[0]", "itself"]),
+    "supersedes itself": (_set("facts", 0, supersedes=["renewal-order"]), ["facts[0]", "itself"]),
     "supersede cycle": (
         lambda d: (
-            d["facts"][0].update(supersedes="locations-london"),
-            d["facts"][5].update(supersedes="renewal-order"),
+            d["facts"][2].update(supersedes=["renewal-happening", "release-none"]),
+            d["facts"][4].update(supersedes=["release-late-2026", "renewal-cancelled"]),
         ),
-        ["facts[0]", "renewal-order", "loops"],
+        ["facts[2]", "renewal-cancelled", "loops"],
     ),
     "fact superseded twice": (
-        _set("facts", 5, supersedes="renewal-happening"),
-        ["facts[5]", "locations-london", "renewal-happening", "already superseded", "renewal-cancelled"],
+        _set("facts", 4, supersedes=["release-late-2026", "renewal-happening"]),
+        ["facts[4]", "release-none", "renewal-happening", "already superseded", "renewal-cancelled"],
+    ),
+    "a guess supersedes a reported fact": (
+        _set("facts", 5, supersedes=["renewal-happening"]),
+        ["facts[5]", "locations-london", "rumoured", "renewal-happening", "reported", "never overtakes"],
+    ),
+    "the article alone confirms": (
+        _set("facts", 1, status="confirmed"),
+        ["facts[1]", "renewal-happening", "article alone cannot confirm"],
+    ),
+    "a confirmed fact is contradicted": (
+        _set("facts", 8, status="confirmed", source="review"),
+        ["facts[9]", "s1-mishi-minister", "s1-mishi-daughter", "confirmed", "nothing a source contradicts"],
+    ),
+    "a guess contradicts": (
+        _set("facts", 9, status="speculation"),
+        ["facts[9]", "s1-mishi-minister", "only a confirmed or reported fact"],
+    ),
+    "the article contradicts": (
+        _set("facts", 9, source="article"),
+        ["facts[9]", "checked source"],
+    ),
+    "contradicts unknown key": (_set("facts", 9, contradicts=["nowhere"]), ["facts[9]", "nowhere"]),
+    "contradicted twice": (
+        _set("facts", 2, contradicts=["s1-mishi-daughter"]),
+        ["s1-mishi-daughter", "already contradicted", "renewal-cancelled"],
+    ),
+    "contradicted status written": (
+        _set("facts", 1, status="contradicted"),
+        ["facts[1]", "shown, not written", "contradicts"],
+    ),
+    "character without actor or note": (
+        _drop("characters", 2, "actor_note"),
+        ["characters[2]", "mishi", "actor_note"],
+    ),
+    "character without sources": (_set("characters", 0, sources=[]), ["characters[0]", "jack", '"sources"']),
+    "character replaces a current key": (
+        _set("characters", 0, replaces=["mishi"]),
+        ["characters[0]", "jack", "mishi", "still a character"],
+    ),
+    "source with a bad address": (
+        _set("sources", 1, url="javascript:alert(1)"),
+        ["sources[1]", "deadline", "web address"],
+    ),
+    "source of unknown kind": (_set("sources", 1, kind="blog"), ["sources[1]", '"kind"', "blog"]),
+    "fact without any date": (
+        lambda d: (d["sources"][1].pop("date"), None),
+        ["facts[2]", "renewal-cancelled", "as_of"],
     ),
     "duplicate fact key": (_set("facts", 4, key="renewal-order"), ["facts[4]", "renewal-order", "twice"]),
     "bad key format": (_set("facts", 0, key="Renewal Order"), ["facts[0]", "Renewal Order", "lower-case"]),
@@ -131,9 +202,8 @@ BROKEN_PACKS = {
         _set("starters", 1, characters=["nobody"]),
         ["starters[1]", "nobody"],
     ),
-    "source without date": (_drop("sources", 1, "date"), ["sources[1]", "deadline", '"date"']),
     "no sources": (_top(sources=[]), ['"sources"', "empty"]),
-    "schema too new": (_top(schema_version=2), ["test-pack.json", "schema version 2", "newer"]),
+    "schema too new": (_top(schema_version=3), ["test-pack.json", "schema version 3", "newer"]),
     "schema zero": (_top(schema_version=0), ["schema version 0"]),
     "schema is text": (_top(schema_version="1"), ['"schema_version"', "int"]),
     "wrong format": (_top(format="something-else"), ["test-pack.json", '"format"', "etoile-canon-pack"]),
@@ -209,7 +279,7 @@ def _pack_v2() -> CanonPack:
             "statement": "No more scouting: the show is over.",
             "status": "reported",
             "source": "deadline",
-            "supersedes": "locations-london",
+            "supersedes": ["locations-london"],
         }
     )
     data["characters"][0]["name"] = "Jack Mercier"
@@ -258,7 +328,7 @@ def test_applying_the_same_pack_again_adds_nothing(journal: Journal, db_snapshot
 def test_template_was_seeded_with_the_mini_pack(journal: Journal) -> None:
     assert journal.canon.pack_version() == 1
     assert journal.canon.pack_as_of() == date(2025, 6, 10)
-    assert len(journal.canon.facts()) == 8
+    assert len(journal.canon.facts()) == 10
     assert {c.key for c in journal.cast.characters()} == {"jack", "genevieve", "mishi"}
     assert [s.key for s in journal.theories.starters()] == ["jack-cheyenne", "mishi-villain"]
 

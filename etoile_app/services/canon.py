@@ -527,9 +527,11 @@ class _PackWriter:
                 target = existing[wanted].id if wanted else None
                 if now_id != target:
                     setattr(record, column, target)
-                    if target is not None and pf.key not in added:
-                        newly.append(pf.key)
-                    if pf.key not in added and pf.key not in changed:
+                    if pf.key in added:
+                        continue
+                    if target is not None:
+                        newly.append(pf.key)  # listed as superseded or contradicted, not as changed
+                    elif pf.key not in changed:
                         changed.append(pf.key)
         self.s.flush()
         return added, changed, newly_superseded, newly_contradicted
