@@ -241,7 +241,7 @@ def index_of(doc: dict[str, Any], title: str) -> int:
 def test_export_carries_format_version_and_every_field(rich: Journal, clock: FakeClock) -> None:
     doc = export_doc(rich, clock)
     assert doc["format"] == FORMAT == "etoile-journal"
-    assert doc["format_version"] == FORMAT_VERSION == 1
+    assert doc["format_version"] == FORMAT_VERSION == 2
     assert doc["app_version"] == __version__
     assert doc["exported_at"] == clock.now.strftime("%Y-%m-%dT%H:%M:%S") + ".250018Z"
     assert doc["canon_pack_version"] == 1
@@ -527,7 +527,7 @@ BAD_DOCUMENTS = {
     "a list instead of an object": (_set("theories.1", []), "theories[1]", "must be an object"),
     "theories not a list": (_set("theories", {}), "theories", "must be a list"),
     "unknown format": (_set("format", "fatebook"), "format", "not an Étoile Theory Journal export"),
-    "newer format": (_set("format_version", 2), "format_version", "newer version"),
+    "newer format": (_set("format_version", 3), "format_version", "newer version"),
     "format version as text": (_set("format_version", "1"), "format_version", "whole number"),
     "format version zero": (_set("format_version", 0), "format_version", "not a valid format version"),
     "no format": (_delete("format"), "format", "missing"),
@@ -792,3 +792,16 @@ def test_parse_without_a_catalogue_checks_only_the_file(rich: Journal, clock: Fa
     parsed = parse_json(to_bytes(doc))
     assert parsed.theories[0].characters == ("somebody-new",)
     assert copy.deepcopy(parsed) == parsed
+
+
+def test_a_version_1_file_without_the_news_fields_still_imports(rich: Journal, fresh: Journal) -> None:
+    """Format 1 files had no headline, source title, address or retraction for user news."""
+    doc = json.loads(rich.transfer.export_json())
+    doc["format_version"] = 1
+    for fact in doc["user_facts"]:
+        for name in ("headline", "source_title", "source_url", "retracted_at"):
+            fact.pop(name)
+    report = fresh.transfer.import_bytes(to_bytes(doc), "json")
+    assert report.user_facts_created == len(doc["user_facts"])
+    imported = {f.key: f for f in fresh.canon.facts() if f.key.startswith("user-")}
+    assert {f.headline for f in imported.values()} == {""}
