@@ -610,6 +610,16 @@ BAD_DOCUMENTS = {
         "user_facts[0].status",
         "cannot be marked",
     ),
+    "user fact contradicted": (
+        _set("user_facts.0.status", "contradicted"),
+        "user_facts[0].status",
+        "cannot be marked contradicted",
+    ),
+    "user fact bad address": (
+        _set("user_facts.0.source_url", "file:///etc/passwd"),
+        "user_facts[0].source_url",
+        "web address",
+    ),
     "user fact supersedes unknown": (
         _set("user_facts.0.supersedes", "nothing-here"),
         "user_facts[0].supersedes",

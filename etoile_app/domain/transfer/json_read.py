@@ -345,9 +345,10 @@ class _JsonReader:
             ):
                 raise node.fail(f"{key!r} is a canon pack fact in this journal.", node.at("key"))
             status = node.choice("status", FactStatus)
-            if status is FactStatus.SUPERSEDED:
+            if status in (FactStatus.SUPERSEDED, FactStatus.CONTRADICTED):
                 raise node.fail(
-                    "a fact you added cannot be marked superseded; a newer fact supersedes it instead.",
+                    f"a fact you added cannot be marked {status.value}; "
+                    "that comes from a newer fact that supersedes it, or a better one that contradicts it.",
                     node.at("status"),
                 )
             as_of: date = node.day("as_of", required=True)  # type: ignore[assignment]
