@@ -262,6 +262,19 @@ class Fact:
         """The state in plain words: the headline, or the statement where there is none."""
         return self.headline or self.statement
 
+    @property
+    def search_text(self) -> str:
+        """What a search over facts looks in, folded for case."""
+        parts = (
+            self.headline,
+            self.statement,
+            self.source,
+            self.source_title,
+            self.section,
+            self.topic.label,
+        )
+        return " ".join(parts).casefold()
+
 
 @dataclass(frozen=True, slots=True)
 class NewsDraft:

@@ -95,7 +95,7 @@ class CanonService(Service):
         with self._sessions() as s:
             out = all_facts(s, retracted=retracted)
         return [
-            f for f in out if (topic is None or f.topic is topic) and all(w in searchable(f) for w in words)
+            f for f in out if (topic is None or f.topic is topic) and all(w in f.search_text for w in words)
         ]
 
     def fact(self, fact_id: int) -> Fact:
@@ -324,11 +324,6 @@ class CanonService(Service):
             if current is not None and pack.version <= current:
                 return PackChanges(version=pack.version, applied=False)
             return _PackWriter(s, pack, self._now()).write()
-
-
-def searchable(fact: Fact) -> str:
-    """The text a search over facts looks in, folded for case."""
-    return f"{fact.headline} {fact.statement} {fact.source} {fact.source_title}".casefold()
 
 
 class _PackWriter:
