@@ -26,6 +26,7 @@ from etoile_app.ui.widgets import after_first_paint
 
 if TYPE_CHECKING:
     from etoile_app.ui.board_tab import BoardTab
+    from etoile_app.ui.canon_browser import CanonBrowser
     from etoile_app.ui.cast_tab import CastTab
     from etoile_app.ui.status_tab import StatusTab
     from etoile_app.ui.store import Store
@@ -93,6 +94,11 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find theories", QKeySequence.StandardKey.Find, self._find)
         self.edit_menu.addAction(self.find_action)
 
+        view_menu = bar.addMenu("&View")
+        self.canon_browser_action = self._action("&Canon browser…", None, self.open_canon_browser)
+        self.canon_browser_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        view_menu.addAction(self.canon_browser_action)
+
         help_menu = bar.addMenu("&Help")
         about = self._action(f"&About {APP_TITLE}", None, self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -111,6 +117,7 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.restore_action,
             self.find_action,
+            self.canon_browser_action,
         )
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | None, slot) -> QAction:
@@ -295,6 +302,11 @@ class MainWindow(QMainWindow):
 
         if self.store is not None:
             open_restore(self.store, self)
+
+    def open_canon_browser(self) -> CanonBrowser | None:
+        from etoile_app.ui.canon_browser import open_canon_browser
+
+        return open_canon_browser(self.store, self) if self.store is not None else None
 
     def _find(self) -> None:
         self.tabs.setCurrentWidget(self.board_tab)

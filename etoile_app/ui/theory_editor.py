@@ -7,6 +7,7 @@ under a field that is wrong, and Save stays disabled until everything is right.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -41,6 +42,9 @@ from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
 from etoile_app.ui.tag_edit import TagEdit
 from etoile_app.ui.widgets import StarRating, error_label, set_error
+
+if TYPE_CHECKING:
+    from etoile_app.ui.canon_browser import CanonBrowser
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -199,7 +203,14 @@ class TheoryEditor(QDialog):
         self.fact_search.setPlaceholderText("Search canon facts…")
         self.fact_search.setClearButtonEnabled(True)
         self.fact_search.textChanged.connect(self._fill_facts)
-        layout.addWidget(self.fact_search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.fact_search, 1)
+        self.browse_canon_button = QPushButton("Browse canon…")
+        self.browse_canon_button.setAccessibleName("Browse canon")
+        self.browse_canon_button.setToolTip("Find a fact in the canon browser, with its sources and timeline")
+        self.browse_canon_button.clicked.connect(self.browse_canon)
+        search_row.addWidget(self.browse_canon_button)
+        layout.addLayout(search_row)
         self.fact_list = QListWidget()
         self.fact_list.setWordWrap(True)
         self.fact_list.setAlternatingRowColors(True)
@@ -257,6 +268,39 @@ class TheoryEditor(QDialog):
                 item = QListWidgetItem(text)
                 item.setData(ID_ROLE, fact.id)
                 self.fact_list.addItem(item)
+
+    def browse_canon(self) -> CanonBrowser:
+        """Open the canon browser to pick a fact; the picked one becomes the chosen fact here."""
+        from etoile_app.ui.canon_browser import open_canon_browser
+
+        current = self.fact_list.currentItem()
+        browser = open_canon_browser(
+            self.store, self, current.data(ID_ROLE) if current is not None else None, pick=True
+        )
+        browser.factPicked.connect(self.choose_fact)
+        return browser
+
+    def choose_fact(self, fact_id: int) -> None:
+        """Make ``fact_id`` the fact the picker has chosen, clearing the search if it hides it."""
+        if fact_id not in self._facts:
+            # News recorded since the editor opened.
+            self._facts = {f.id: f for f in self.store.canon.facts()}
+            if fact_id not in self._facts:
+                return
+        if self._fact_item(fact_id) is None:
+            self.fact_search.clear()
+        item = self._fact_item(fact_id)
+        if item is not None:
+            self.fact_list.setCurrentItem(item)
+            self.fact_list.scrollToItem(item)
+            self.stance.setFocus()
+
+    def _fact_item(self, fact_id: int) -> QListWidgetItem | None:
+        for i in range(self.fact_list.count()):
+            item = self.fact_list.item(i)
+            if item.data(ID_ROLE) == fact_id:
+                return item
+        return None
 
     def add_selected_fact(self) -> None:
         item = self.fact_list.currentItem()

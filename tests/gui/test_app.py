@@ -132,7 +132,7 @@ def test_main_window_has_tabs_menus_and_standard_shortcuts(window):
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Status", "Cast", "Theory board", "Track record"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Help"]
     assert window.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
     assert window.find_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
     assert window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
