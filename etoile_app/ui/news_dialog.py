@@ -1,4 +1,5 @@
-"""The "Add news" dialog: record a fact a person has read somewhere, with its source and date.
+"""The "Add news" dialog: record a fact a person has read somewhere, with its source and date;
+and the same dialog as "Edit news", to change news the person recorded.
 
 Input is checked as it is typed, with the same rules the service applies, so the message
 appears under the field at once and Save stays disabled while anything is wrong.
@@ -33,7 +34,7 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactStatus, Topic
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import PlainLabel, error_label
+from etoile_app.ui.widgets import PlainLabel, error_label, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -47,14 +48,30 @@ STATUS_HINTS = {
 }
 NOTHING = "Nothing (new development)"
 PREVIEW_LEN = 70
+HEADLINE_PLACEHOLDER = "The state in a few words, e.g. Picked up by another streamer"
+SUPERSEDES_HINT = (
+    "News supersedes nothing unless you choose the earlier state it overtakes. "
+    "A rumour or a guess cannot supersede a confirmed or reported fact."
+)
+SOURCE_TITLE_MAX = 400  # as the service allows
+
+
+def guess_over_fact(status: FactStatus, older: Fact) -> str:
+    """The service's refusal when talk tries to overtake a firmer fact ('' when it may)."""
+    if status.is_guess and not older.status.is_guess:
+        return (
+            f"A {status.label.lower()} cannot supersede a {older.status.label.lower()} fact; "
+            "record it without superseding anything, or as reported if an outlet reports it."
+        )
+    return ""
 
 
 def _preview(fact: Fact) -> str:
-    text = " ".join(fact.statement.split())
+    """``6 Jun 2025 — Cancelled after one season (reported)``: the status says what it may take."""
+    text = " ".join(fact.title_line.split())
     if len(text) > PREVIEW_LEN:
         text = text[: PREVIEW_LEN - 1].rstrip() + "…"
-    mark = " (superseded)" if fact.superseded_by_id is not None else ""
-    return f"{short_date(fact.as_of)} — {text}{mark}"
+    return f"{short_date(fact.as_of)} — {text} ({fact.shown_status.label.lower()})"
 
 
 def _with_message(field: QWidget, *below: QWidget | QLayout) -> QWidget:
@@ -73,19 +90,30 @@ def _with_message(field: QWidget, *below: QWidget | QLayout) -> QWidget:
 
 
 class NewsDialog(QDialog):
-    #: The fact that was recorded.
+    #: The fact that was recorded (or, when editing, changed).
     saved = Signal(object)
 
-    def __init__(self, store: Store, topic: Topic | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        topic: Topic | None = None,
+        parent: QWidget | None = None,
+        *,
+        fact: Fact | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        #: The news being edited; ``None`` when adding.
+        self.editing = fact
         self.fact: Fact | None = None
         self.error_box: QMessageBox | None = None
         self._facts: dict[int, Fact] = {}
         self._touched: set[str] = set()
         self._server_errors: dict[str, str] = {}
-        self.setWindowTitle("Add news")
+        self.setWindowTitle("Edit news" if fact is not None else "Add news")
         self.setMinimumWidth(660)
+        if fact is not None:
+            topic = fact.topic
 
         self.topic_combo = QComboBox()
         # The Status tab's topics first; the others still matter as evidence for theories.
@@ -94,6 +122,10 @@ class NewsDialog(QDialog):
         self.topic_combo.insertSeparator(len(STATUS_TOPICS))
         if topic is not None:
             self.topic_combo.setCurrentIndex(self.topic_combo.findData(topic))
+
+        self.headline_edit = QLineEdit()
+        self.headline_edit.setPlaceholderText(HEADLINE_PLACEHOLDER)
+        self.headline_error = error_label()
 
         self.statement_edit = QPlainTextEdit()
         self.statement_edit.setTabChangesFocus(True)
@@ -117,6 +149,12 @@ class NewsDialog(QDialog):
         self.source_edit = QLineEdit()
         self.source_edit.setPlaceholderText("e.g. Variety, Deadline, the show's Instagram")
         self.source_error = error_label()
+        self.source_title_edit = QLineEdit()
+        self.source_title_edit.setPlaceholderText("The piece's own title, if it has one")
+        self.source_title_error = error_label()
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://…")
+        self.url_error = error_label()
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -132,7 +170,8 @@ class NewsDialog(QDialog):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.supersedes_combo.setMinimumContentsLength(40)
-        supersedes_hint = self._mute(PlainLabel("Pick the earlier state this news overtakes, if any."))
+        self.supersedes_hint = self._mute(PlainLabel(SUPERSEDES_HINT))
+        self.supersedes_error = error_label()
 
         self.characters_list = QListWidget()
         self.characters_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 6 + 12)
@@ -149,14 +188,20 @@ class NewsDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(10)
         form.addRow("&Topic:", self.topic_combo)
+        form.addRow("&Headline:", _with_message(self.headline_edit, self.headline_error))
         under_statement = QHBoxLayout()
         under_statement.addWidget(self.statement_error, 1)
         under_statement.addWidget(self.statement_count, 0, Qt.AlignmentFlag.AlignTop)
         form.addRow("&What happened:", _with_message(self.statement_edit, under_statement))
         form.addRow("S&tatus:", _with_message(self.status_combo, self.status_hint, self.status_error))
         form.addRow("&Source:", _with_message(self.source_edit, self.source_error))
+        form.addRow("Title of the &piece:", _with_message(self.source_title_edit, self.source_title_error))
+        form.addRow("&Address:", _with_message(self.url_edit, self.url_error))
         form.addRow("&Date:", _with_message(self.date_edit, self.date_error))
-        form.addRow("Su&persedes:", _with_message(self.supersedes_combo, supersedes_hint))
+        form.addRow(
+            "Su&persedes:",
+            _with_message(self.supersedes_combo, self.supersedes_error, self.supersedes_hint),
+        )
         form.addRow("&Characters:", self.characters_list)
 
         self.buttons = QDialogButtonBox(
@@ -169,14 +214,22 @@ class NewsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 
+        if fact is not None:
+            self._prefill(fact)
+
         self.topic_combo.currentIndexChanged.connect(self._fill_supersedes)
+        self.headline_edit.textChanged.connect(lambda: self._edited("headline"))
         self.statement_edit.textChanged.connect(lambda: self._edited("statement"))
         self.source_edit.textChanged.connect(lambda: self._edited("source"))
         self.source_edit.editingFinished.connect(lambda: self._edited("source"))
+        self.source_title_edit.textChanged.connect(lambda: self._edited("source_title"))
+        # An address is scolded once the person leaves it, not at every keystroke of typing it.
+        self.url_edit.textChanged.connect(lambda: self._edited("source_url", touch=False))
+        self.url_edit.editingFinished.connect(lambda: self._edited("source_url"))
         self.status_combo.currentIndexChanged.connect(lambda: self._edited("status"))
         self.date_edit.dateChanged.connect(lambda: self._edited("as_of"))
-        self.supersedes_combo.currentIndexChanged.connect(lambda: self._edited("as_of"))
-        self._fill_supersedes()
+        self.supersedes_combo.currentIndexChanged.connect(self._supersedes_picked)
+        self._fill_supersedes(keep=fact.supersedes_id if fact is not None else None)
         self._validate()
 
     @staticmethod
@@ -185,6 +238,23 @@ class NewsDialog(QDialog):
         palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
         label.setPalette(palette)
         return label
+
+    def _prefill(self, fact: Fact) -> None:
+        self.headline_edit.setText(fact.headline)
+        self.statement_edit.setPlainText(fact.statement)
+        index = self.status_combo.findData(fact.status)
+        if index >= 0:
+            self.status_combo.setCurrentIndex(index)
+        self.source_edit.setText(fact.source)
+        self.source_title_edit.setText(fact.source_title)
+        self.url_edit.setText(fact.source_url)
+        self.date_edit.setDate(QDate(fact.as_of.year, fact.as_of.month, fact.as_of.day))
+        for i in range(self.characters_list.count()):
+            item = self.characters_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) in fact.character_ids:
+                item.setCheckState(Qt.CheckState.Checked)
+        # What is already there has been seen: say at once what is wrong with it.
+        self._touched |= {"headline", "statement", "source", "source_title", "source_url", "as_of", "status"}
 
     # --- reading the form ------------------------------------------------------------------
 
@@ -216,10 +286,16 @@ class NewsDialog(QDialog):
             as_of=self.date_edit.date().toPython(),
             supersedes_id=older.id if older is not None else None,
             character_ids=self.character_ids(),
+            headline=self.headline_edit.text(),
+            source_title=self.source_title_edit.text(),
+            source_url=self.url_edit.text(),
         )
 
-    def _fill_supersedes(self) -> None:
-        facts = self.store.canon.facts(self.topic())
+    def _fill_supersedes(self, *_: object, keep: int | None = None) -> None:
+        """Offer the topic's facts (retracted news is not offered, nor the news being edited);
+        the choice starts at Nothing, so news overtakes only what the person picks."""
+        own = self.editing.id if self.editing is not None else None
+        facts = [f for f in self.store.canon.facts(self.topic()) if f.id != own]
         self._facts = {f.id: f for f in facts}
         self.supersedes_combo.blockSignals(True)
         self.supersedes_combo.clear()
@@ -227,15 +303,23 @@ class NewsDialog(QDialog):
         for fact in facts:
             self.supersedes_combo.addItem(_preview(fact), fact.id)
             self.supersedes_combo.setItemData(
-                self.supersedes_combo.count() - 1, fact.statement, Qt.ItemDataRole.ToolTipRole
+                self.supersedes_combo.count() - 1, plain_tooltip(fact.statement), Qt.ItemDataRole.ToolTipRole
             )
+        if keep is not None and keep in self._facts:
+            self.supersedes_combo.setCurrentIndex(self.supersedes_combo.findData(keep))
         self.supersedes_combo.blockSignals(False)
+        self._server_errors.pop("supersedes", None)
+        self._edited("as_of")
+
+    def _supersedes_picked(self) -> None:
+        self._server_errors.pop("supersedes", None)
         self._edited("as_of")
 
     # --- checking --------------------------------------------------------------------------
 
-    def _edited(self, field: str) -> None:
-        self._touched.add(field)
+    def _edited(self, field: str, *, touch: bool = True) -> None:
+        if touch:
+            self._touched.add(field)
         self._server_errors.pop(field, None)
         self._validate()
 
@@ -244,35 +328,57 @@ class NewsDialog(QDialog):
         draft = self.draft()
         found: dict[str, str] = {}
         checks = (
-            ("statement", "What happened", rules.STATEMENT_MAX, draft.statement),
-            ("source", "The source", rules.SHORT_TEXT_MAX, draft.source),
+            ("statement", "What happened", rules.STATEMENT_MAX, draft.statement, True),
+            ("source", "The source", rules.SHORT_TEXT_MAX, draft.source, True),
+            ("headline", "The headline", rules.HEADLINE_MAX, draft.headline, False),
+            ("source_title", "The title of the piece", SOURCE_TITLE_MAX, draft.source_title, False),
         )
-        for field, what, limit, value in checks:
+        for field, what, limit, value, required in checks:
             try:
-                rules.clean_text(value, what, field=field, max_len=limit, required=True)
+                rules.clean_text(value, what, field=field, max_len=limit, required=required)
             except ValidationError as exc:
                 found[field] = exc.message
+        try:
+            rules.clean_url(draft.source_url)
+        except ValidationError as exc:
+            found["source_url"] = exc.message
         older = self.supersedes()
-        if older is not None and older.as_of > draft.as_of:
-            found["as_of"] = (
-                f"This news is dated {short_date(draft.as_of)}, before the fact it supersedes "
-                f"({short_date(older.as_of)}); pick a later date or another fact."
-            )
+        if older is not None:
+            if older.as_of > draft.as_of:
+                found["as_of"] = (
+                    f"This news is dated {short_date(draft.as_of)}, before the fact it supersedes "
+                    f"({short_date(older.as_of)}); pick a later date or another fact."
+                )
+            refusal = guess_over_fact(draft.status, older) or self._already_superseded(older)
+            if refusal:
+                found["supersedes"] = refusal
         return found | self._server_errors
+
+    def _already_superseded(self, older: Fact) -> str:
+        holder_id = older.superseded_by_id
+        if holder_id is None or (self.editing is not None and holder_id == self.editing.id):
+            return ""
+        holder = self._facts.get(holder_id)
+        named = f"“{holder.title_line}” ({holder.as_of.isoformat()})" if holder else "newer news"
+        return f"That fact is already superseded by {named}; pick that one instead."
 
     def _validate(self) -> bool:
         problems = self.problems()
         labels = {
+            "headline": self.headline_error,
             "statement": self.statement_error,
             "source": self.source_error,
+            "source_title": self.source_title_error,
+            "source_url": self.url_error,
             "as_of": self.date_error,
             "status": self.status_error,
+            "supersedes": self.supersedes_error,
         }
+        shown_at_once = {"headline", "source_title", "supersedes"}  # only wrong once chosen or typed
         for field, label in labels.items():
             # An empty required field is only scolded once the person has been there.
-            message = (
-                problems.get(field, "") if field in self._touched or field in self._server_errors else ""
-            )
+            seen = field in self._touched or field in self._server_errors or field in shown_at_once
+            message = problems.get(field, "") if seen else ""
             label.setText(message)
             label.setVisible(bool(message))
         length = len(" ".join(self.statement_edit.toPlainText().split()))
@@ -301,10 +407,13 @@ class NewsDialog(QDialog):
         if not self._validate():
             return
         try:
-            fact = self.store.add_news(self.draft())
+            if self.editing is not None:
+                fact = self.store.edit_news(self.editing.id, self.draft())
+            else:
+                fact = self.store.add_news(self.draft())
         except ValidationError as exc:
             field = "as_of" if exc.field in ("as_of", "date") else exc.field
-            if field in ("statement", "source", "as_of", "status"):
+            if field in FIELDS:
                 self._server_errors[field] = exc.message
                 self._validate()
             else:
@@ -319,8 +428,15 @@ class NewsDialog(QDialog):
 
     def _tell(self, message: str) -> None:
         # open(), not exec(): the dialog stays responsive and tests need no event-loop tricks.
-        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot add the news", message, parent=self)
+        title = "Cannot save the news" if self.editing is not None else "Cannot add the news"
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.error_box = box
         box.open()
+
+
+#: The fields whose refusals are shown under them (others go to a message box).
+FIELDS = frozenset(
+    {"headline", "statement", "source", "source_title", "source_url", "as_of", "status", "supersedes"}
+)

@@ -32,6 +32,31 @@ if TYPE_CHECKING:
     from etoile_app.services.journal import Journal
 
 
+#: How much of a headline an undo step quotes ("Add news “…”").
+QUOTE_MAX = 50
+
+
+def _quoted(fact: Fact) -> str:
+    text = " ".join(fact.title_line.split())
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "…"
+
+
+def news_draft(fact: Fact) -> NewsDraft:
+    """The draft that would record ``fact`` as it stands: what an undone edit goes back to."""
+    return NewsDraft(
+        topic=fact.topic,
+        statement=fact.statement,
+        status=fact.status,
+        source=fact.source,
+        as_of=fact.as_of,
+        supersedes_id=fact.supersedes_id,
+        character_ids=fact.character_ids,
+        headline=fact.headline,
+        source_title=fact.source_title,
+        source_url=fact.source_url,
+    )
+
+
 class _Command(QUndoCommand):
     """An undoable change whose first ``redo`` already happened when it was pushed."""
 
@@ -170,8 +195,34 @@ class Store(QObject):
 
     def add_news(self, draft: NewsDraft) -> Fact:
         fact = self.canon.add_news(draft)
-        self.canonChanged.emit()
-        self.castChanged.emit()  # return statuses may have changed
+        # Undoing news retracts it (it keeps its id, so theories citing it keep their link).
+        self._push(
+            f"Add news “{_quoted(fact)}”",
+            lambda: self._news_changed(self.canon.restore_news(fact.id)),
+            lambda: self._news_changed(self.canon.retract_news(fact.id)),
+        )
+        self._news_changed(fact)
+        return fact
+
+    def edit_news(self, fact_id: int, draft: NewsDraft) -> Fact:
+        before = news_draft(self.canon.fact(fact_id))
+        fact = self.canon.edit_news(fact_id, draft)
+        self._push(
+            f"Edit news “{_quoted(fact)}”",
+            lambda: self._news_changed(self.canon.edit_news(fact_id, draft)),
+            lambda: self._news_changed(self.canon.edit_news(fact_id, before)),
+        )
+        self._news_changed(fact)
+        return fact
+
+    def retract_news(self, fact_id: int) -> Fact:
+        fact = self.canon.retract_news(fact_id)
+        self._push(
+            f"Retract news “{_quoted(fact)}”",
+            lambda: self._news_changed(self.canon.retract_news(fact_id)),
+            lambda: self._news_changed(self.canon.restore_news(fact_id)),
+        )
+        self._news_changed(fact)
         return fact
 
     def load_canon_pack(self, path: Path) -> PackChanges:
@@ -227,6 +278,10 @@ class Store(QObject):
         self.canonChanged.emit()
         self.castChanged.emit()
         self.theoriesChanged.emit(())
+
+    def _news_changed(self, _fact: Fact | None = None) -> None:
+        self.canonChanged.emit()
+        self.castChanged.emit()  # return statuses may have changed
 
     def _changed(self, theory: Theory | Iterable[Theory]) -> None:
         ids = (theory.id,) if isinstance(theory, Theory) else tuple(t.id for t in theory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,26 +13,61 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 from etoile_app.domain.enums import FactStatus, TheoryStatus
 from etoile_app.ui.fmt import NO_STAR, STAR
 
-# Background and text colours, chosen for contrast on light and dark palettes alike.
+# Badge colours say what a status means: green for confirmed, blue for reported news, amber for
+# rumours, violet for guesses, grey for what newer news overtook, red for what was shown wrong.
+# Each status has (background, text) for a light palette and for a dark one; the text keeps a
+# WCAG contrast of at least 4.5:1 on its background in both (tests/gui/test_news_edit.py).
 BADGE_COLOURS: dict[str, tuple[str, str]] = {
     FactStatus.CONFIRMED.value: ("#1e7b3a", "#ffffff"),
     FactStatus.REPORTED.value: ("#1f5fa8", "#ffffff"),
-    FactStatus.RUMOURED.value: ("#b8730a", "#ffffff"),
+    FactStatus.RUMOURED.value: ("#9a5b00", "#ffffff"),
     FactStatus.SPECULATION.value: ("#7a4aa8", "#ffffff"),
-    FactStatus.SUPERSEDED.value: ("#7d7d7d", "#ffffff"),
+    FactStatus.SUPERSEDED.value: ("#666666", "#ffffff"),
+    FactStatus.CONTRADICTED.value: ("#b3261e", "#ffffff"),
     TheoryStatus.OPEN.value: ("#3d5a80", "#ffffff"),
     TheoryStatus.BUSTED.value: ("#b3261e", "#ffffff"),
     TheoryStatus.VOID.value: ("#6b6b6b", "#ffffff"),
 }
+#: The same meanings on a dark window: lighter backgrounds with dark text, so a badge neither
+#: glares nor sinks into the dark.
+BADGE_COLOURS_DARK: dict[str, tuple[str, str]] = {
+    FactStatus.CONFIRMED.value: ("#6fcf8c", "#0d2614"),
+    FactStatus.REPORTED.value: ("#8bb8f0", "#0b1f3a"),
+    FactStatus.RUMOURED.value: ("#f0b44c", "#2b1a00"),
+    FactStatus.SPECULATION.value: ("#c4a3ea", "#24113a"),
+    FactStatus.SUPERSEDED.value: ("#a8a8a8", "#1a1a1a"),
+    FactStatus.CONTRADICTED.value: ("#f08a80", "#3a0905"),
+    TheoryStatus.OPEN.value: ("#9bb4d6", "#0f1d30"),
+    TheoryStatus.BUSTED.value: ("#f08a80", "#3a0905"),
+    TheoryStatus.VOID.value: ("#a0a0a0", "#1a1a1a"),
+}
+_FALLBACK = ("#555555", "#ffffff")
+_FALLBACK_DARK = ("#b0b0b0", "#1a1a1a")
 
 
-def badge_colours(status: FactStatus | TheoryStatus) -> tuple[QColor, QColor]:
-    background, foreground = BADGE_COLOURS.get(status.value, ("#555555", "#ffffff"))
+def is_dark(palette: QPalette) -> bool:
+    """A dark palette: its window colour is closer to black than to white."""
+    return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def badge_colours(
+    status: FactStatus | TheoryStatus, palette: QPalette | None = None
+) -> tuple[QColor, QColor]:
+    """(background, text) of a status's badge; the dark variant when ``palette`` is dark."""
+    if palette is not None and is_dark(palette):
+        background, foreground = BADGE_COLOURS_DARK.get(status.value, _FALLBACK_DARK)
+    else:
+        background, foreground = BADGE_COLOURS.get(status.value, _FALLBACK)
     return QColor(background), QColor(foreground)
 
 
 class Badge(QLabel):
-    """A small rounded label naming a status, in that status's colour."""
+    """A small rounded label naming a status, in that status's colour.
+
+    It paints itself rather than using a style sheet, choosing the light or dark colours from
+    its window's palette at every paint: a theme switched while the app runs needs no events
+    (a style sheet would also freeze the badge's own palette, so it never heard of the switch).
+    """
 
     def __init__(
         self, status: FactStatus | TheoryStatus | None = None, parent: QWidget | None = None
@@ -39,6 +75,7 @@ class Badge(QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setContentsMargins(7, 2, 7, 2)
         font = self.font()
         font.setBold(True)
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
@@ -49,18 +86,44 @@ class Badge(QLabel):
 
     def set_status(self, status: FactStatus | TheoryStatus) -> None:
         self.status = status
-        background, foreground = badge_colours(status)
         self.setText(status.value.upper())
         self.setAccessibleName(f"Status: {status.label}")
-        self.setStyleSheet(
-            f"QLabel {{ background: {background.name()}; color: {foreground.name()};"
-            " border-radius: 4px; padding: 2px 7px; }"
-        )
+        self.update()
+
+    @property
+    def dark(self) -> bool:
+        """Whether the badge sits in a dark window, and so shows its dark colours."""
+        return is_dark(self.window().palette())
+
+    def colours(self) -> tuple[QColor, QColor]:
+        """(background, text) as the badge shows them now."""
+        if self.status is None:
+            return QColor(Qt.GlobalColor.transparent), self.palette().color(QPalette.ColorRole.WindowText)
+        return badge_colours(self.status, self.window().palette())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.status is None:
+            return
+        background, foreground = self.colours()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(self.rect(), 4, 4)
+        painter.setPen(foreground)
+        painter.setFont(self.font())
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.text())
 
 
 #: Text colour of messages about bad input: the busted-badge red, readable on light and dark.
 ERROR_COLOUR = "#b3261e"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as written: Qt renders a tooltip that looks like HTML as
+    HTML, so the text is escaped inside a paragraph of its own."""
+    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
 def muted(label: QLabel) -> QLabel:

@@ -13,7 +13,7 @@ from etoile_app.domain.errors import DateError, JournalError
 from etoile_app.domain.models import NewsDraft, TheoryDraft
 from etoile_app.domain.rules import STATEMENT_MAX
 from etoile_app.ui.news_dialog import NOTHING, NewsDialog
-from etoile_app.ui.status_tab import SETTINGS_EXPANDED, StatusTab
+from etoile_app.ui.status_tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
 CANCELLED = "Prime Video cancelled the show after one season."
 HAPPENING = "Season 2 is officially happening."
@@ -58,15 +58,20 @@ def clear_by_keyboard(qtbot, widget) -> None:
 def test_one_card_per_status_topic_in_order(tab):
     assert list(tab.cards) == list(STATUS_TOPICS)
     assert [v.title.text() for v in tab.cards.values()] == [t.label for t in STATUS_TOPICS]
-    positions = [tab.grid.getItemPosition(tab.grid.indexOf(v))[:2] for v in tab.cards.values()]
+    positions = [tab.position(topic) for topic in tab.cards]
     assert positions == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]  # two columns at 1280 px
 
 
 def test_renewal_card_shows_the_newest_state(tab):
     card = tab.cards[Topic.RENEWAL]
+    assert card.headline.text() == "Cancelled after one season"  # the state in plain words first
     assert card.badge.text() == "REPORTED"
     assert card.statement.text() == CANCELLED
-    assert card.meta.text() == "Deadline · 6 June 2025"
+    assert card.statement.isVisible()
+    assert card.meta.text() == "Deadline · “Étoile Canceled After One Season” · 6 June 2025"
+    assert card.open_source_button.isVisible()
+    assert not card.unverified.isVisible()
+    assert not card.talk_box.isVisible()
     assert not card.your_news.isVisible()
     assert card.cites.text() == "No open theories cite this yet"
     assert card.history_button.text() == "History (2)"
@@ -90,7 +95,8 @@ def test_cards_share_the_width_and_narrow_windows_get_one_column(qtbot, tab):
     assert renewal.width() == release.width()
     assert renewal.y() == release.y()
     tab.resize(640, 760)
-    qtbot.waitUntil(lambda: tab.grid.getItemPosition(tab.grid.indexOf(release))[:2] == (1, 0))
+    qtbot.waitUntil(lambda: tab.position(Topic.RELEASE) == (1, 0))
+    qtbot.waitUntil(lambda: release.y() > renewal.y() + renewal.height())
 
 
 def test_expanding_history_shows_earlier_states_and_collapsing_hides_them(qtbot, tab):
@@ -104,6 +110,24 @@ def test_expanding_history_shows_earlier_states_and_collapsing_hides_them(qtbot,
     qtbot.mouseClick(card.history_button, Qt.MouseButton.LeftButton)
     assert not card.history_box.isVisible()
     assert not any(e.isVisible() for e in card.history_entries)
+
+
+def test_an_open_history_leaves_no_gap_beside_or_below_it(qtbot, tab):
+    renewal, release = tab.cards[Topic.RENEWAL], tab.cards[Topic.RELEASE]
+    below_renewal, below_release = (tab.cards[t] for t in STATUS_TOPICS[2:4])
+    qtbot.waitUntil(lambda: renewal.height() == release.height())  # a closed row shares a height
+    assert below_renewal.y() == below_release.y()
+    qtbot.mouseClick(renewal.history_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: renewal.height() > release.height())
+    # Only the open card's column grows: its neighbour keeps its height, and the card under
+    # the neighbour follows straight on, with no gap the size of the history.
+    assert release.height() == release.natural_height()
+    assert below_release.y() == release.geometry().bottom() + 1 + SPACING
+    assert below_renewal.y() == renewal.geometry().bottom() + 1 + SPACING
+    assert below_release.y() < below_renewal.y()
+    qtbot.mouseClick(renewal.history_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: renewal.height() == release.height())
+    assert below_renewal.y() == below_release.y()
 
 
 def test_open_theory_count_follows_theories(qtbot, tab, store):
@@ -160,15 +184,17 @@ def test_add_news_through_the_dialog_supersedes_the_current_state(qtbot, tab, st
     dialog.topic_combo.setCurrentIndex(dialog.topic_combo.findData(Topic.RENEWAL))
     assert dialog.supersedes_combo.itemText(0) == NOTHING
     fill(qtbot, dialog, "Netflix picks up Étoile for a second season.", "Variety")
-    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData(FactStatus.RUMOURED))
+    # Only firm news may overtake a reported fact (a rumour may not: see test_news_edit.py).
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData(FactStatus.REPORTED))
     dialog.supersedes_combo.setCurrentIndex(dialog.supersedes_combo.findData(old.id))
-    assert dialog.supersedes_combo.currentText().startswith("6 Jun 2025 — Prime Video cancelled")
+    assert dialog.supersedes_combo.currentText() == "6 Jun 2025 — Cancelled after one season (reported)"
     assert dialog.save_button.isEnabled()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     card = tab.cards[Topic.RENEWAL]
-    qtbot.waitUntil(lambda: card.statement.text() == "Netflix picks up Étoile for a second season.")
-    assert card.badge.text() == "RUMOURED"
+    qtbot.waitUntil(lambda: card.headline.text() == "Netflix picks up Étoile for a second season.")
+    assert not card.statement.isVisible()  # no headline given: the statement is the main line
+    assert card.badge.text() == "REPORTED"
     assert card.meta.text() == "Variety · 1 February 2026"
     assert card.your_news.isVisible()
     assert card.your_news.text().casefold() == "your news"
@@ -178,7 +204,7 @@ def test_add_news_through_the_dialog_supersedes_the_current_state(qtbot, tab, st
 
     saved = store.canon.facts(Topic.RENEWAL)[0]
     assert saved.statement == "Netflix picks up Étoile for a second season."
-    assert (saved.status, saved.source, saved.as_of) == (FactStatus.RUMOURED, "Variety", date(2026, 2, 1))
+    assert (saved.status, saved.source, saved.as_of) == (FactStatus.REPORTED, "Variety", date(2026, 2, 1))
     assert saved.origin is FactOrigin.USER
     assert saved.supersedes_id == old.id
 
