@@ -73,6 +73,7 @@ def source_ref(data: dict[str, str]) -> SourceRef:
         url=data.get("url", ""),
         section=data.get("section", ""),
         kind=SourceKind(data.get("kind", SourceKind.NEWS.value)),
+        note=data.get("note", ""),
     )
 
 
@@ -84,6 +85,7 @@ def source_data(ref: SourceRef) -> dict[str, str]:
         "url": ref.url,
         "section": ref.section,
         "kind": ref.kind.value,
+        "note": ref.note,
     }
 
 

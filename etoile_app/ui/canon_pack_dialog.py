@@ -1,7 +1,9 @@
 """File → Load canon pack…: apply a newer pack and show what it changed.
 
-The dialog lists the facts the pack added, changed and superseded, and the open theories that
-cite a changed or superseded fact; clicking one shows it on the board.
+The dialog lists the facts the pack added, changed, superseded (overtaken by later news) and
+contradicted (shown wrong by a better source), the characters an older edition had by mistake
+and who they turned out to be, and the open theories that cite a changed, superseded or
+contradicted fact; clicking one shows it on the board.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -23,21 +24,65 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.errors import JournalError
-from etoile_app.domain.models import Fact, PackChanges
+from etoile_app.domain.models import Character, Fact, PackChanges
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
+from etoile_app.ui.widgets import PlainLabel, muted, plain_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
+#: The fact tabs: name, what it means (shown above the list and as the tab's tooltip).
+FACT_TABS = (
+    ("Added", "New in this edition"),
+    ("Changed", "Reworded, re-sourced or given another status"),
+    ("Superseded", "Overtaken by later news"),
+    ("Contradicted", "Shown wrong by a better source"),
+)
+MERGED_TAB = "Characters corrected"
 
-def _fact_item(fact: Fact | None, key: str) -> QListWidgetItem:
+
+def _fact_item(fact: Fact | None, key: str, by_id: dict[int, Fact]) -> QListWidgetItem:
     if fact is None:
         return QListWidgetItem(key)
-    item = QListWidgetItem(
-        f"{fact.statement}\n{fact.shown_status.label} · {fact.source} · {fmt.short_date(fact.as_of)}"
-    )
-    item.setToolTip(fact.statement)
+    lines = [
+        fact.title_line,
+        f"{fact.shown_status.label} · {fact.source} · {fmt.short_date(fact.as_of)}",
+    ]
+    corrector = by_id.get(fact.contradicted_by_id) if fact.contradicted_by_id is not None else None
+    successor = by_id.get(fact.superseded_by_id) if fact.superseded_by_id is not None else None
+    if corrector is not None:
+        lines.append(f"Shown wrong by: {corrector.title_line} ({corrector.source})")
+    elif successor is not None:
+        lines.append(f"Overtaken by: {successor.title_line} ({successor.source})")
+    item = QListWidgetItem("\n".join(lines))
+    item.setData(ID_ROLE, fact.id)
+    # Tooltips render HTML, and canon text is not ours to trust: escaped, always.
+    item.setToolTip(plain_tooltip(f"{fact.statement}\n\n{fact.source_ref.citation}"))
     return item
+
+
+def _merged_text(old_key: str, new: Character | None, new_key: str) -> str:
+    """``Arturo → Crispin Shamblee``: the old character is gone from the database, so its key
+    stands in for its name."""
+    old_name = old_key.replace("-", " ").title()
+    return f"{old_name} → {new.display_name if new is not None else new_key.replace('-', ' ').title()}"
+
+
+def _list() -> QListWidget:
+    widget = QListWidget()
+    widget.setWordWrap(True)
+    widget.setAlternatingRowColors(True)
+    return widget
+
+
+def _page(caption: str, widget: QListWidget) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 6, 0, 0)
+    label = muted(PlainLabel(caption))
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return page
 
 
 class PackChangesDialog(QDialog):
@@ -48,44 +93,66 @@ class PackChangesDialog(QDialog):
         self.store = store
         self.changes = changes
         self.setWindowTitle(f"Canon pack edition {changes.version}")
-        self.resize(760, 560)
-        facts = {f.key: f for f in store.canon.facts()}
+        self.resize(920, 560)  # wide enough for all six tabs
+        all_facts = store.canon.facts()
+        facts = {f.key: f for f in all_facts}
+        by_id = {f.id: f for f in all_facts}
 
         layout = QVBoxLayout(self)
-        summary = QLabel(
-            f"Edition {changes.version} is now your canon: {fmt.count(len(changes.added), 'new fact')}, "
-            f"{len(changes.changed)} changed, {len(changes.superseded)} superseded. "
-            "Your own news and theories were not touched."
-        )
-        summary.setWordWrap(True)
-        layout.addWidget(summary)
+        self.summary = PlainLabel(_summary(changes))
+        layout.addWidget(self.summary)
 
         self.tabs = QTabWidget()
         self.lists: dict[str, QListWidget] = {}
-        for name, keys in (
-            ("Added", changes.added),
-            ("Changed", changes.changed),
-            ("Superseded", changes.superseded),
+        self.pages: dict[str, QWidget] = {}
+        for (name, caption), keys in zip(
+            FACT_TABS,
+            (changes.added, changes.changed, changes.superseded, changes.contradicted),
+            strict=True,
         ):
-            widget = QListWidget()
-            widget.setWordWrap(True)
-            widget.setAlternatingRowColors(True)
+            widget = _list()
+            widget.setAccessibleName(f"{name} facts: {caption.lower()}")
             for key in keys:
-                widget.addItem(_fact_item(facts.get(key), key))
-            self.lists[name] = widget
-            self.tabs.addTab(widget, f"{name} ({len(keys)})")
+                widget.addItem(_fact_item(facts.get(key), key, by_id))
+            self._add_tab(name, caption, widget, len(keys))
+
+        if changes.characters_merged:
+            characters = {c.key: c for c in store.cast.characters()}
+            widget = _list()
+            widget.setAccessibleName("Characters corrected")
+            for old_key, new_key in changes.characters_merged:
+                new = characters.get(new_key)
+                item = QListWidgetItem(_merged_text(old_key, new, new_key))
+                if new is not None:
+                    item.setData(ID_ROLE, new.id)
+                item.setToolTip(
+                    plain_tooltip(
+                        "An older edition listed this character by mistake; "
+                        "your theories and dream casting now name the right one."
+                    )
+                )
+                widget.addItem(item)
+            self._add_tab(
+                MERGED_TAB,
+                "Characters an older edition had by mistake, and who they really are",
+                widget,
+                len(changes.characters_merged),
+            )
 
         self.theories = QListWidget()
         self.theories.setAccessibleName("Open theories citing a changed fact")
         for theory_id in changes.affected_theory_ids:
             theory = store.theories.get(theory_id)
-            item = QListWidgetItem(f"{theory.title}  ({theory.confidence} %)")
+            item = QListWidgetItem(f"{theory.title}  ({fmt.percent(theory.confidence)})")
             item.setData(ID_ROLE, theory_id)
             item.setToolTip("Click to show it on the board")
             self.theories.addItem(item)
         self.theories.itemClicked.connect(self._show)
         self.theories.itemActivated.connect(self._show)
         self.tabs.addTab(self.theories, f"Your open theories to review ({len(changes.affected_theory_ids)})")
+        self.tabs.setTabToolTip(
+            self.tabs.count() - 1, "Open theories citing a changed, superseded or contradicted fact"
+        )
         if changes.affected_theory_ids:
             self.tabs.setCurrentWidget(self.theories)
         layout.addWidget(self.tabs, 1)
@@ -95,8 +162,37 @@ class PackChangesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
 
+    def _add_tab(self, name: str, caption: str, widget: QListWidget, count: int) -> None:
+        page = _page(caption, widget)
+        self.lists[name] = widget
+        self.pages[name] = page
+        index = self.tabs.addTab(page, f"{name} ({count})")
+        self.tabs.setTabToolTip(index, caption)
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
     def _show(self, item: QListWidgetItem) -> None:
         self.store.showTheory.emit(item.data(ID_ROLE))
+
+
+def _summary(changes: PackChanges) -> str:
+    parts = [
+        fmt.count(len(changes.added), "new fact"),
+        f"{len(changes.changed)} changed",
+        f"{len(changes.superseded)} superseded",
+    ]
+    corrected = f"{fmt.count(len(changes.contradicted), 'fact')} corrected by a better source"
+    text = f"Edition {changes.version} is now your canon: {', '.join(parts)} and {corrected}."
+    if changes.characters_merged:
+        names = fmt.count(len(changes.characters_merged), "character")
+        text += (
+            f" {names} of an older edition turned out to be someone else; "
+            "your theories and dream casting now name the right one. Your own news was not touched."
+        )
+    else:
+        text += " Your own news and theories were not touched."
+    return text
 
 
 def apply_pack_file(store: Store, path: Path, parent: QWidget) -> PackChangesDialog | None:

@@ -7,7 +7,6 @@ something changed; the lists are small (tens of rows), so a reset is cheaper tha
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -28,12 +27,17 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from etoile_app.domain.enums import Company, RoleKind
 from etoile_app.domain.models import Character, DreamCast, TheoryRow
 from etoile_app.ui import fmt
-from etoile_app.ui.widgets import badge_colours
+from etoile_app.ui.widgets import badge_colours, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
+#: Said when canon names no actor and gives no reason of its own.
 NO_ACTOR = "Actor not named in canon"
+#: What the character list shows in place of a missing actor; the reason is in the tooltip.
+NO_ACTOR_MARK = "—"
+#: Said of a character only the fan-site article mentions.
+UNVERIFIED_NOTE = "Only the fan-site article mentions this character; the sources read do not confirm it."
 
 # --- custom roles (shared by the three models so views can ask any of them the same way) ----
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the record's id
@@ -42,7 +46,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a value that sorts the column sensib
 ACTOR_ROLE = Qt.ItemDataRole.UserRole + 10  # str | None: who plays the character
 ROLE_KIND_ROLE = Qt.ItemDataRole.UserRole + 11  # RoleKind
 COMPANY_ROLE = Qt.ItemDataRole.UserRole + 12  # Company
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 13  # str: folded name and actor, for the search field
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 13  # str: folded names and actor, for the search field
 THEORY_COUNT_ROLE = Qt.ItemDataRole.UserRole + 14  # int
 
 #: Group headings of the character list, which comes main cast first.
@@ -55,13 +59,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` literally: Qt would otherwise render anything tag-like as HTML."""
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
-
-
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def actor_text(c: Character) -> str:
+    """Who plays ``c``, or canon's reason for naming no one: ``Played by Luke Kirby``."""
+    return f"Played by {c.actor}" if c.actor else c.actor_note or NO_ACTOR
 
 
 # --- characters ----------------------------------------------------------------------------
@@ -96,26 +100,30 @@ class CharacterListModel(QAbstractListModel):
             return None
         c = self._characters[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return c.name
+            return c.display_name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"{c.name}\n{c.actor or NO_ACTOR}")
+            lines = [c.display_name, actor_text(c)]
+            if not c.verified:
+                lines.append(UNVERIFIED_NOTE)
+            return plain_tooltip("\n".join(lines))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            played = f"played by {c.actor}" if c.actor else NO_ACTOR.lower()
-            return f"{c.name}, {played}, {ROLE_GROUPS[c.role].lower()}"
+            return f"{c.display_name}, {actor_text(c)}, {ROLE_GROUPS[c.role].lower()}"
         return {
             ID_ROLE: c.id,
             RECORD_ROLE: c,
-            SORT_ROLE: c.name.casefold(),
+            SORT_ROLE: c.display_name.casefold(),
             ACTOR_ROLE: c.actor,
             ROLE_KIND_ROLE: c.role,
             COMPANY_ROLE: c.company,
-            SEARCH_ROLE: fold(f"{c.name}\n{c.actor or ''}"),
+            # The short name too, so "Crispin" finds Crispin Shamblee and "Jack" Jack McMillan.
+            SEARCH_ROLE: fold(f"{c.name}\n{c.full_name}\n{c.actor or ''}"),
             THEORY_COUNT_ROLE: c.theory_count,
         }.get(role)
 
 
 class CharacterFilterProxy(QSortFilterProxyModel):
-    """Filters the characters by search text (name or actor) and company; keeps the source order."""
+    """Filters the characters by search text (full or short name, or actor) and company; keeps the
+    source order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -264,8 +272,8 @@ class DreamCastTableModel(QAbstractTableModel):
 
 
 class CharacterDelegate(QStyledItemDelegate):
-    """Two lines a character (name, then the actor in muted text), under a heading where the
-    list moves from main cast to recurring to guests."""
+    """Two lines a character (name, then the actor in muted text, or a dash where canon names no
+    one), under a heading where the list moves from main cast to recurring to guests."""
 
     PAD = 6
 
@@ -334,12 +342,10 @@ class CharacterDelegate(QStyledItemDelegate):
         painter.drawText(inner_name.adjusted(0, 0, 0, -line), Qt.AlignmentFlag.AlignLeft, name)
 
         actor = index.data(ACTOR_ROLE)
-        second = QFont(opt.font)
-        second.setItalic(actor is None)
-        painter.setFont(second)
+        painter.setFont(opt.font)
         painter.setPen(muted_colour)
         shown = painter.fontMetrics().elidedText(
-            actor or NO_ACTOR, Qt.TextElideMode.ElideRight, inner.width()
+            actor or NO_ACTOR_MARK, Qt.TextElideMode.ElideRight, inner.width()
         )
         painter.drawText(inner.adjusted(0, line + 2, 0, 0), Qt.AlignmentFlag.AlignLeft, shown)
         painter.restore()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,8 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain.enums import Company
-from etoile_app.domain.models import Character, DreamCast, DreamCastDraft, SortKey, TheoryQuery
+from etoile_app.domain.enums import Company, SourceKind
+from etoile_app.domain.models import (
+    Character,
+    DreamCast,
+    DreamCastDraft,
+    SortKey,
+    SourceRef,
+    TheoryQuery,
+)
 from etoile_app.ui.cast_models import (
     DREAM_COL_ACTOR,
     DREAM_COL_CHARACTER,
@@ -39,21 +46,21 @@ from etoile_app.ui.cast_models import (
     DREAM_COL_RATING,
     DREAM_COL_ROLE,
     ID_ROLE,
-    NO_ACTOR,
     ROLE_GROUPS,
     THEORY_COL_CONFIDENCE,
     THEORY_COL_STATUS,
     THEORY_COL_TITLE,
+    UNVERIFIED_NOTE,
     CharacterDelegate,
     CharacterFilterProxy,
     CharacterListModel,
     CharacterTheoriesModel,
     DreamCastTableModel,
-    plain_tooltip,
+    actor_text,
 )
 from etoile_app.ui.dream_dialog import DreamCastDialog
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import Badge, PlainLabel, muted
+from etoile_app.ui.widgets import Badge, PlainLabel, muted, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -61,6 +68,9 @@ if TYPE_CHECKING:
 THEORY_LIMIT = 500  # more theories than this about one character is the board's job
 COMPANY_CHOICES = (("All companies", None), ("Paris", Company.PARIS), ("New York", Company.NEW_YORK),
                    ("Other", Company.OTHER))  # fmt: skip
+
+#: The unverified note's colour: the rumoured badge's amber, a caution rather than an error.
+UNVERIFIED_COLOUR = "#b8730a"
 
 EMPTY_DREAM = (
     "No dream casting yet. Who should join Étoile if it ever comes back? "
@@ -87,21 +97,66 @@ def _muted(text: str = "", small: bool = False) -> PlainLabel:
     return label
 
 
+class SourceRow(QWidget):
+    """One source of a character: its citation, and a button that opens it in the browser."""
+
+    def __init__(self, source: SourceRef, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.citation_label = PlainLabel(source.citation)
+        kind = "fan-site article" if source.kind is SourceKind.ARTICLE else source.kind.label.lower()
+        self.kind_label = _muted(kind, small=True)
+        if source.note:
+            self.citation_label.setToolTip(plain_tooltip(source.note))
+        self.open_button = QPushButton("Open")
+        self.open_button.setEnabled(openable(source.url))
+        self.open_button.setAccessibleName(f"Open {source.citation}")
+        self.open_button.setToolTip(
+            plain_tooltip(source.url) if source.url else "The sources give no web address for this one"
+        )
+        self.open_button.clicked.connect(self.open)
+        text = QVBoxLayout()
+        text.setSpacing(0)
+        text.addWidget(self.citation_label)
+        text.addWidget(self.kind_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def open(self) -> None:
+        if openable(self.source.url):
+            QDesktopServices.openUrl(QUrl(self.source.url))
+
+
+def openable(url: str) -> bool:
+    """Only web addresses are handed to the desktop, whatever a pack file holds."""
+    return QUrl(url).scheme() in ("http", "https") if url else False
+
+
 class CharacterDetail(QWidget):
     """Everything canon says about one character; all of it shown as plain text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name_label = _heading(scale=1.5)
+        self.short_name_label = _muted()
         self.actor_label = PlainLabel()
         self.company_label = _muted()
+        self.unverified_label = PlainLabel(UNVERIFIED_NOTE)
+        self.unverified_label.setStyleSheet(f"color: {UNVERIFIED_COLOUR};")
         self.description_label = PlainLabel()
         self.arc_label = PlainLabel()
-        self.arc_source_label = _muted(small=True)
         self.return_badge = Badge()
         self.return_statement = PlainLabel()
         self.return_source = _muted(small=True)
         self.no_return_label = _muted("No news about a return")
+        self.sources_box = QWidget()
+        self.sources_layout = QVBoxLayout(self.sources_box)
+        self.sources_layout.setContentsMargins(0, 0, 0, 0)
+        self.sources_layout.setSpacing(6)
+        self.source_rows: list[SourceRow] = []
+        self.no_sources_label = _muted("Canon names no source for this character.")
 
         badge_row = QHBoxLayout()
         badge_row.setSpacing(8)
@@ -112,42 +167,63 @@ class CharacterDetail(QWidget):
         layout.setContentsMargins(4, 0, 8, 0)
         layout.setSpacing(4)
         layout.addWidget(self.name_label)
+        layout.addWidget(self.short_name_label)
         layout.addWidget(self.actor_label)
         layout.addWidget(self.company_label)
+        layout.addWidget(self.unverified_label)
         layout.addSpacing(6)
         layout.addWidget(self.description_label)
         layout.addSpacing(10)
         layout.addWidget(_heading("Season 1"))
         layout.addWidget(self.arc_label)
-        layout.addWidget(self.arc_source_label)
         layout.addSpacing(10)
         layout.addWidget(_heading("Return status"))
         layout.addLayout(badge_row)
         layout.addWidget(self.return_source)
         layout.addWidget(self.no_return_label)
+        layout.addSpacing(10)
+        layout.addWidget(_heading("Sources"))
+        layout.addWidget(self.sources_box)
+        layout.addWidget(self.no_sources_label)
         layout.addStretch(1)
 
     def set_character(self, c: Character) -> None:
-        self.name_label.setText(c.name)
-        self.actor_label.setText(f"Played by {c.actor}" if c.actor else NO_ACTOR)
+        self.name_label.setText(c.display_name)
+        different = c.full_name and c.name != c.full_name
+        self.short_name_label.setText(f"Known as {c.name}" if different else "")
+        self.short_name_label.setVisible(bool(different))
+        self.actor_label.setText(actor_text(c))
         font = self.actor_label.font()
         font.setItalic(c.actor is None)
         self.actor_label.setFont(font)
         company = "Other company" if c.company is Company.OTHER else c.company.label
         self.company_label.setText(f"{company} · {ROLE_GROUPS[c.role]}")
+        self.unverified_label.setVisible(not c.verified)
         self.description_label.setText(c.description)
         self.description_label.setVisible(bool(c.description))
         self.arc_label.setText(c.season1_arc or "Canon says nothing about this character’s Season 1 story.")
-        self.arc_source_label.setText(f"Source: {c.arc_source}" if c.arc_source else "")
-        self.arc_source_label.setVisible(bool(c.arc_source))
         fact = c.return_status
         for widget in (self.return_badge, self.return_statement, self.return_source):
             widget.setVisible(fact is not None)
         self.no_return_label.setVisible(fact is None)
         if fact is not None:
             self.return_badge.set_status(fact.shown_status)
-            self.return_statement.setText(fact.statement)
+            self.return_statement.setText(fact.title_line)
+            self.return_statement.setToolTip(plain_tooltip(fact.statement))
             self.return_source.setText(f"{fact.source} · {short_date(fact.as_of)}")
+        self._set_sources(c.sources)
+
+    def _set_sources(self, sources: tuple[SourceRef, ...]) -> None:
+        for row in self.source_rows:
+            self.sources_layout.removeWidget(row)
+            row.hide()  # at once: deletion waits for the event loop, and would paint under the new rows
+            row.deleteLater()
+        self.source_rows = [SourceRow(source, self.sources_box) for source in sources]
+        for row in self.source_rows:
+            self.sources_layout.addWidget(row)
+            row.show()  # now, not on the next turn of the event loop as a layout would
+        self.sources_box.setVisible(bool(sources))
+        self.no_sources_label.setVisible(not sources)
 
 
 def _table(model) -> QTableView:

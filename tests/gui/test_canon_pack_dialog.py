@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import json
 
-from helpers import mini_pack_data
+import pytest
+from helpers import CANON_V1, FakeClock, character_id, mini_pack_data
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from etoile_app.domain.enums import Stance
+from etoile_app.domain.enums import FactStatus, Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
+from etoile_app.services.journal import Journal
 from etoile_app.ui.canon_pack_dialog import ID_ROLE, apply_pack_file
+from etoile_app.ui.cast_tab import CastTab
+from etoile_app.ui.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_message_box(monkeypatch):
+    """A message box nobody expected would wait for a click forever; fail the test instead.
+    Tests that expect one patch over this."""
+
+    def unexpected(parent, title, text, *args):
+        raise AssertionError(f"unexpected message box {title!r}: {text}")
+
+    for name in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
 
 
 def _pack_v2(tmp_path, helpers_data):
@@ -19,7 +36,16 @@ def _pack_v2(tmp_path, helpers_data):
     for fact in data["facts"]:
         if fact["key"] == "renewal-cancelled":
             fact["statement"] = "Prime Video cancelled Étoile after one season, citing cost."
-    data["sources"].append({"key": "variety", "name": "Variety", "date": "2026-09-30"})
+    data["sources"].append(
+        {
+            "key": "variety",
+            "kind": "news",
+            "outlet": "Variety",
+            "title": "London shoot confirmed",
+            "date": "2026-09-30",
+            "url": "https://example.org/variety/london",
+        }
+    )
     data["facts"].append(
         {
             "key": "locations-london-confirmed",
@@ -61,6 +87,15 @@ def test_newer_pack_shows_its_changes_and_the_theories_to_review(
     ] == ["A London shoot was confirmed."]
     assert dialog.lists["Changed"].count() == 1
     assert dialog.lists["Superseded"].count() == 1
+    superseded = dialog.lists["Superseded"].item(0).text().split("\n")
+    assert superseded[0] == "Production may have scouted London."
+    assert superseded[1].startswith("Superseded · Test article · ")
+    assert superseded[2] == "Overtaken by: A London shoot was confirmed. (Variety)"
+    # Nothing was shown wrong and no character corrected: the tabs say so, or are not there.
+    assert dialog.lists["Contradicted"].count() == 0
+    assert "Contradicted (0)" in dialog.tab_titles()
+    assert "Characters corrected" not in dialog.lists
+    assert "0 facts corrected by a better source" in dialog.summary.text()
     ids = [dialog.theories.item(i).data(ID_ROLE) for i in range(dialog.theories.count())]
     assert sorted(ids) == sorted([cites_renewal.id, cites_london.id])
     assert dialog.tabs.currentWidget() is dialog.theories
@@ -102,3 +137,189 @@ def test_a_broken_pack_is_refused_with_the_entry_named(
     assert apply_pack_file(store, path, parent) is None
     assert "facts[1]" in said["text"] and "certain" in said["text"]
     assert db_snapshot(journal) == before
+
+
+# --- the upgrade from the bundled edition 1 -------------------------------------------------
+
+CALLOW = "Simon Callow"
+
+
+def _canon_v2(tmp_path):
+    """A small edition 2 in the schema-2 layout: some edition-1 keys, the man edition 1 called
+    Arturo under his real name, and a better source showing the Arturo fact wrong."""
+    v1 = json.loads(CANON_V1.read_text(encoding="utf-8"))
+    old = {f["key"]: f for f in v1["facts"]}
+    data = {
+        "format": "etoile-canon-pack",
+        "schema_version": 2,
+        "version": 2,
+        "as_of": "2025-07-01",
+        "title": "Étoile canon",
+        "sources": [
+            {
+                "key": "article",
+                "kind": "article",
+                "outlet": "Fan site",
+                "title": "Sweat, Sequins, Sabotage",
+                "date": "2025-05-01",
+            },
+            {
+                "key": "deadline",
+                "kind": "news",
+                "outlet": "Deadline",
+                "title": "Étoile Canceled After One Season",
+                "date": "2025-06-06",
+                "url": "https://example.org/deadline/etoile-canceled",
+            },
+            {
+                "key": "recap",
+                "kind": "recap",
+                "outlet": "Test Recap",
+                "title": "Étoile, episode 3",
+                "date": "2025-06-20",
+                "url": "https://example.org/recap/etoile-3",
+            },
+        ],
+        "characters": [
+            {
+                "key": "crispin",
+                "name": "Crispin",
+                "full_name": "Crispin Shamblee",
+                "actor": CALLOW,
+                "company": "new_york",
+                "role": "recurring",
+                "description": "A board member of the Metropolitan Ballet Theater.",
+                "season1_arc": "Schemes to poach Cheyenne.",
+                "sources": ["article", "recap"],
+                "section": "High Stakes and Villainous Turns",
+                "replaces": ["arturo"],
+            }
+        ],
+        "facts": [
+            # Kept from edition 1 as it was (the article's claims stay reported, never confirmed).
+            {
+                "key": "s1-arturo",
+                "topic": "season1_story",
+                "statement": old["s1-arturo"]["statement"],
+                "status": "reported",
+                "source": "article",
+                "section": old["s1-arturo"]["section"],
+                "characters": ["crispin"],
+            },
+            {
+                "key": "renewal-cancelled",
+                "topic": "renewal",
+                "headline": "Cancelled after one season",
+                "statement": old["renewal-cancelled"]["statement"],
+                "status": "reported",
+                "source": "deadline",
+            },
+            {
+                "key": "s1-crispin-is-callow",
+                "topic": "season1_story",
+                "headline": "Simon Callow plays Crispin Shamblee; there is no Arturo",
+                "statement": "The credits name Simon Callow as Crispin Shamblee, a board member in New York.",
+                "status": "reported",
+                "source": "recap",
+                "contradicts": ["s1-arturo"],
+                "characters": ["crispin"],
+            },
+        ],
+    }
+    path = tmp_path / "etoile-canon-v2.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def v1_store(qtbot, tmp_path):
+    """A fresh journal seeded with the bundled pack exactly as edition 1 shipped it."""
+    journal = Journal.open(tmp_path / "edition-1.sqlite3", pack=CANON_V1, clock=FakeClock(), backups=False)
+    try:
+        yield Store(journal)
+    finally:
+        journal.close()
+
+
+def test_upgrading_edition_1_shows_the_corrected_fact_and_character(qtbot, v1_store, tmp_path):
+    store = v1_store
+    journal = store.journal
+    assert journal.canon.pack_version() == 1
+    arturo = character_id(journal, "arturo")
+    cites_arturo = _cite(store, journal, "s1-arturo", "Arturo buys the New York company")
+    names_arturo = store.create_theory(
+        TheoryDraft(
+            "Mishi and Arturo join forces",
+            character_ids=(arturo, character_id(journal, "mishi")),
+            evidence=(
+                EvidenceDraft(
+                    next(f.id for f in journal.canon.facts() if f.key == "s1-mishi-lashes-out"),
+                    Stance.SUPPORTS,
+                ),
+            ),
+        )
+    )
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = apply_pack_file(store, _canon_v2(tmp_path), parent)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert store.canon.pack_version() == 2
+
+    # The fact a better source showed wrong, with what showed it so.
+    contradicted = dialog.lists["Contradicted"]
+    assert contradicted.count() == 1
+    lines = contradicted.item(0).text().split("\n")
+    assert lines[0].startswith("Season 1 publicity said little about Simon Callow’s Arturo")
+    assert lines[1].startswith("Contradicted · Fan site · ")
+    assert lines[2] == (
+        "Shown wrong by: Simon Callow plays Crispin Shamblee; there is no Arturo (Test Recap)"
+    )
+    assert "Contradicted (1)" in dialog.tab_titles()
+    assert dialog.tabs.tabToolTip(dialog.tab_titles().index("Contradicted (1)")) == (
+        "Shown wrong by a better source"
+    )
+    added = dialog.lists["Added"]
+    assert [added.item(i).text().split("\n")[0] for i in range(added.count())] == [
+        "Simon Callow plays Crispin Shamblee; there is no Arturo"
+    ]
+    # The character edition 1 had by mistake, under the name of the one they really are.
+    corrected = dialog.lists["Characters corrected"]
+    assert [corrected.item(i).text() for i in range(corrected.count())] == ["Arturo → Crispin Shamblee"]
+    assert "Characters corrected (1)" in dialog.tab_titles()
+    summary = dialog.summary.text()
+    assert "1 fact corrected by a better source" in summary
+    assert "1 character of an older edition" in summary
+
+    # Only the theory citing a corrected fact needs review; it is on show first.
+    assert dialog.tabs.currentWidget() is dialog.theories
+    ids = [dialog.theories.item(i).data(ID_ROLE) for i in range(dialog.theories.count())]
+    assert ids == [cites_arturo.id]
+    with qtbot.waitSignal(store.showTheory) as shown:
+        rect = dialog.theories.visualItemRect(dialog.theories.item(0))
+        qtbot.mouseClick(dialog.theories.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert shown.args == [cites_arturo.id]
+
+    # The theory that named Arturo names Crispin now; nobody is called Arturo any more.
+    assert [c.name for c in store.theories.get(names_arturo.id).characters] == ["Crispin", "Mishi"]
+    characters = {c.key: c for c in store.cast.characters()}
+    assert "arturo" not in characters
+    crispin = characters["crispin"]
+    assert (crispin.display_name, crispin.actor, crispin.verified) == ("Crispin Shamblee", CALLOW, True)
+    assert (
+        store.canon.fact(next(f.id for f in store.canon.facts() if f.key == "s1-arturo")).shown_status
+        is FactStatus.CONTRADICTED
+    )
+
+    # And the Cast tab shows him by his full name, played by Simon Callow, with his sources.
+    tab = CastTab(store)
+    qtbot.addWidget(tab)
+    tab.resize(1280, 760)
+    tab.show()
+    tab.search_edit.setText("shamblee")
+    assert tab.detail.name_label.text() == "Crispin Shamblee"
+    assert tab.detail.actor_label.text() == f"Played by {CALLOW}"
+    assert not tab.detail.unverified_label.isVisible()
+    assert [row.open_button.isEnabled() for row in tab.detail.source_rows] == [False, True]
+    dialog.close()

@@ -1,9 +1,11 @@
-"""The Cast tab, driven through its real widgets on the mini pack (Jack, Geneviève Lavigne, Mishi)."""
+"""The Cast tab, driven through its real widgets on the mini pack (Jack McMillan, Geneviève Lavigne,
+Mishi)."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from etoile_app.domain.enums import FactStatus
@@ -11,11 +13,13 @@ from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import DreamCastDraft, TheoryDraft
 from etoile_app.domain.rules import NOTE_MAX
 from etoile_app.ui.cast_models import (
+    ACTOR_ROLE,
     DREAM_COL_CHARACTER,
     DREAM_COL_NOTE,
     DREAM_COL_RATING,
     DREAM_COL_ROLE,
     ID_ROLE,
+    NO_ACTOR_MARK,
     CharacterListModel,
     CharacterTheoriesModel,
     DreamCastTableModel,
@@ -23,6 +27,7 @@ from etoile_app.ui.cast_models import (
 )
 from etoile_app.ui.cast_tab import CastTab
 from etoile_app.ui.dream_dialog import DreamCastDialog
+from etoile_app.ui.widgets import plain_tooltip
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -38,7 +43,7 @@ def tab(qtbot, store) -> CastTab:
 
 
 def char_id(store, name: str) -> int:
-    return next(c.id for c in store.cast.characters() if c.name == name)
+    return next(c.id for c in store.cast.characters() if name in (c.name, c.display_name))
 
 
 def listed(tab: CastTab) -> list[str]:
@@ -126,7 +131,7 @@ def test_fold_ignores_case_and_accents():
 
 
 def test_list_shows_every_character_main_cast_first(tab):
-    assert listed(tab) == ["Geneviève Lavigne", "Jack", "Mishi"]
+    assert listed(tab) == ["Geneviève Lavigne", "Jack McMillan", "Mishi"]
     assert tab.characters_stack.currentWidget() is tab.character_list
 
 
@@ -136,18 +141,21 @@ def test_list_shows_every_character_main_cast_first(tab):
         ("gen", ["Geneviève Lavigne"]),
         ("genevieve", ["Geneviève Lavigne"]),
         ("GENEVIÈVE", ["Geneviève Lavigne"]),
-        ("luke kirby", ["Jack"]),
+        ("luke kirby", ["Jack McMillan"]),
+        ("mcmillan", ["Jack McMillan"]),
+        ("jack mcm", ["Jack McMillan"]),
         ("gainsbourg", ["Geneviève Lavigne"]),
-        ("mi", ["Mishi"]),
+        ("mis", ["Mishi"]),
+        ("mi", ["Jack McMillan", "Mishi"]),
     ],
 )
-def test_search_filters_by_name_or_actor(qtbot, tab, typed, expected):
+def test_search_filters_by_full_name_short_name_or_actor(qtbot, tab, typed, expected):
     if typed.isascii():
         qtbot.keyClicks(tab.search_edit, typed)
     else:
         tab.search_edit.insert(typed)  # QTest cannot type non-ASCII keys
     assert listed(tab) == expected
-    # The only match is shown at once.
+    # The first match is shown at once.
     assert tab.detail.name_label.text() == expected[0]
 
 
@@ -158,7 +166,7 @@ def test_search_with_no_match_says_so_and_clearing_brings_all_back(qtbot, tab):
     assert tab.no_match_label.text() == "No character matches “zzz”."
     assert tab.detail.name_label.text() == "Geneviève Lavigne"  # the last choice stays on show
     tab.search_edit.clear()
-    assert listed(tab) == ["Geneviève Lavigne", "Jack", "Mishi"]
+    assert listed(tab) == ["Geneviève Lavigne", "Jack McMillan", "Mishi"]
     assert tab.characters_stack.currentWidget() is tab.character_list
 
 
@@ -167,7 +175,7 @@ def test_company_filter(qtbot, tab):
     combo.setCurrentIndex(combo.findText("Paris"))
     assert listed(tab) == ["Geneviève Lavigne", "Mishi"]
     combo.setCurrentIndex(combo.findText("New York"))
-    assert listed(tab) == ["Jack"]
+    assert listed(tab) == ["Jack McMillan"]
     combo.setCurrentIndex(combo.findText("Other"))
     assert listed(tab) == []
     combo.setCurrentIndex(combo.findText("All companies"))
@@ -182,8 +190,10 @@ def test_company_filter(qtbot, tab):
 
 
 def test_selecting_jack_shows_actor_arc_and_reported_return_status(qtbot, tab):
-    click_character(qtbot, tab, "Jack")
+    click_character(qtbot, tab, "Jack McMillan")
     detail = tab.detail
+    assert detail.short_name_label.isVisible()
+    assert detail.short_name_label.text() == "Known as Jack"
     assert detail.actor_label.text() == "Played by Luke Kirby"
     assert "New York" in detail.company_label.text()
     assert "Main cast" in detail.company_label.text()
@@ -192,7 +202,7 @@ def test_selecting_jack_shows_actor_arc_and_reported_return_status(qtbot, tab):
     assert detail.return_badge.isVisible()
     assert detail.return_badge.status is FactStatus.REPORTED
     assert detail.return_badge.text() == "REPORTED"
-    assert detail.return_statement.text() == "With the cancellation there is no season to return to."
+    assert detail.return_statement.text() == "No season to return to"  # the fact's title line
     assert detail.return_source.text().startswith("Deadline · ")
     assert not detail.no_return_label.isVisible()
 
@@ -200,11 +210,74 @@ def test_selecting_jack_shows_actor_arc_and_reported_return_status(qtbot, tab):
 def test_selecting_mishi_shows_no_actor_and_no_return_news(qtbot, tab):
     click_character(qtbot, tab, "Mishi")
     detail = tab.detail
-    assert detail.actor_label.text() == "Actor not named in canon"
+    assert detail.actor_label.text() == "Not credited in the sources read."
+    assert detail.actor_label.font().italic()
+    assert not detail.short_name_label.isVisible()  # no full name to tell apart
     assert detail.arc_label.text() == "Lashes out."
     assert detail.no_return_label.isVisible()
     assert detail.no_return_label.text() == "No news about a return"
     assert not detail.return_badge.isVisible()
+
+
+def test_full_name_is_the_title_and_each_source_is_cited_with_an_open_button(qtbot, tab, monkeypatch):
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
+    click_character(qtbot, tab, "Jack McMillan")
+    detail = tab.detail
+    assert detail.name_label.text() == "Jack McMillan"
+    assert not detail.unverified_label.isVisible()  # a review confirms him
+    rows = detail.source_rows
+    assert [row.citation_label.text() for row in rows] == [
+        "Test article, “Season 2 and everything we know”, § Cast (1 May 2025)",
+        "Test Review, “Étoile, episode 1” (24 Apr 2025)",
+    ]
+    assert [row.kind_label.text() for row in rows] == ["fan-site article", "review"]
+    assert all(row.isVisible() for row in rows)
+    article, review = rows
+    # The article has no address: its button is there but cannot be pressed.
+    assert not article.open_button.isEnabled()
+    qtbot.mouseClick(article.open_button, Qt.MouseButton.LeftButton)
+    assert opened == []
+    assert review.open_button.isEnabled()
+    qtbot.mouseClick(review.open_button, Qt.MouseButton.LeftButton)
+    assert opened == ["https://example.org/review/etoile-1"]
+    # The address is the button's tooltip, escaped like every canon string.
+    assert review.open_button.toolTip() == plain_tooltip("https://example.org/review/etoile-1")
+
+    # Another character replaces the rows rather than adding to them.
+    click_character(qtbot, tab, "Mishi")
+    assert [row.citation_label.text() for row in detail.source_rows] == [
+        "Test article, “Season 2 and everything we know”, § Villains (1 May 2025)"
+    ]
+
+
+def test_a_character_only_the_article_mentions_is_marked_unverified(qtbot, tab):
+    click_character(qtbot, tab, "Geneviève Lavigne")
+    detail = tab.detail
+    assert detail.unverified_label.isVisible()
+    assert detail.unverified_label.text() == (
+        "Only the fan-site article mentions this character; the sources read do not confirm it."
+    )
+    assert detail.actor_label.text() == "Played by Charlotte Gainsbourg"
+    [row] = detail.source_rows
+    assert not row.open_button.isEnabled()
+    click_character(qtbot, tab, "Jack McMillan")
+    assert not detail.unverified_label.isVisible()
+
+
+def test_the_list_shows_a_dash_for_an_uncredited_actor_and_the_reason_as_tooltip(store, tab):
+    model = tab.characters_model
+    mishi = model.index(model.row_of(char_id(store, "Mishi")), 0)
+    jack = model.index(model.row_of(char_id(store, "Jack")), 0)
+    assert mishi.data(ACTOR_ROLE) is None
+    assert "Not credited in the sources read." in mishi.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Not credited in the sources read." in mishi.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert jack.data() == "Jack McMillan"
+    assert "Luke Kirby" in jack.data(Qt.ItemDataRole.ToolTipRole)
+    assert "fan-site article" not in jack.data(Qt.ItemDataRole.ToolTipRole)
+    genevieve = model.index(model.row_of(char_id(store, "Geneviève Lavigne")), 0)
+    assert "Only the fan-site article" in genevieve.data(Qt.ItemDataRole.ToolTipRole)
+    assert NO_ACTOR_MARK == "—"
 
 
 def test_every_label_shows_plain_text(tab):
@@ -249,7 +322,7 @@ def test_theories_about_a_character_update_and_open_on_the_board(qtbot, store, t
 
 
 def test_a_theory_written_through_the_store_appears(qtbot, store, tab):
-    click_character(qtbot, tab, "Jack")
+    click_character(qtbot, tab, "Jack McMillan")
     store.create_theory(TheoryDraft(title="Jack stays in Paris", character_ids=(char_id(store, "Jack"),)))
     qtbot.waitUntil(lambda: tab.theories_model.rowCount() == 1)
     jack_row = tab.characters_model.row_of(char_id(store, "Jack"))
