@@ -106,6 +106,7 @@ def test_frozen_app_creates_a_journal_and_renders_every_tab(bundle, tmp_path):
         "02-cast.png",
         "03-theory-board.png",
         "04-track-record.png",
+        "05-canon-browser.png",
     ]
     assert all(_looks_drawn(p) for p in pictures)
     # The migrations ran from the bundle (Alembic reads them from disk) and the canon pack was found.

@@ -45,18 +45,26 @@ def build(target: Path, seed: int = 7) -> None:
                 theory.id, rng.choice([15, 25, 35, 45, 55, 65, 75, 85]), "first guess"
             )
             journal.theories.set_juiciness(theory.id, rng.choice([None, 2, 3, 4, 5]))
-        # Fans cite what they know.
-        cited = 0
+        # Fans cite what they know: each starter's theme, tied to a canon fact.
+        cites = {
+            "late 2026": ("release-circle-late-2026", Stance.SUPPORTS),
+            "london": ("locations-london-scouting", Stance.SUPPORTS),
+            "shamblee": ("s1-crispin-donor", Stance.SUPPORTS),
+            "crispin": ("s1-callow-plays-crispin", Stance.SUPPORTS),
+            "nicholas": ("s1-nicholas-coma", Stance.SUPPORTS),
+            "job she was offered": ("s1-artistic-director-offer", Stance.SUPPORTS),
+            "tobias and gabin": ("s1-tobias-gabin-romance", Stance.SUPPORTS),
+            "mishi": ("s1-mishi-minister", Stance.SUPPORTS),
+            "revived": ("renewal-cancelled", Stance.CONTRADICTS),
+            "picks up": ("renewal-no-revival", Stance.CONTRADICTS),
+            "series finale": ("renewal-no-revival", Stance.SUPPORTS),
+        }
+        cited = set()
         for theory in adopted:
-            if "late 2026" in theory.title.casefold() and "release-circle-late-2026" in facts:
-                journal.theories.link_evidence(
-                    theory.id, facts["release-circle-late-2026"].id, Stance.SUPPORTS
-                )
-                cited += 1
-            if "london" in theory.title.casefold() and "locations-london-scouting" in facts:
-                journal.theories.link_evidence(
-                    theory.id, facts["locations-london-scouting"].id, Stance.SUPPORTS
-                )
+            for words, (key, stance) in cites.items():
+                if words in theory.title.casefold() and key in facts:
+                    journal.theories.link_evidence(theory.id, facts[key].id, stance)
+                    cited.add(theory.id)
         # June 2025: the cancellation lands; confidence drops, then some are settled.
         clock.now = datetime(2025, 6, 7, 9, 0, tzinfo=UTC)
         for theory in adopted[::3]:
@@ -88,7 +96,7 @@ def build(target: Path, seed: int = 7) -> None:
             DreamCastDraft("An old dance rival of Geneviève", "Sutton Foster", "Bunheads reunion energy", 5)
         )
         journal.cast.add_dream_cast(DreamCastDraft("A stern ballet benefactor", "Kelly Bishop", "", 4))
-        print(f"{target}: {len(adopted)} theories, {cited + 1} citing canon")
+        print(f"{target}: {len(adopted)} theories, {len(cited)} citing canon")
     finally:
         journal.close()
 

@@ -1,19 +1,46 @@
-"""Render every tab of the main window to PNG files (``--screenshot DIR``)."""
+"""Render every tab of the main window, and the canon browser, to PNG files (``--screenshot DIR``)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from etoile_app.ui.widgets import finish_deferred
 
 SETTLE_ROUNDS = 5
+#: The character the Cast tab shows in its screenshot, and the fact the canon browser opens on.
+CAST_CHARACTER = "crispin"
+BROWSER_FACT = "renewal-cancelled"
+BROWSER_SIZE = (1280, 800)
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
+def _settle(root: QWidget) -> None:
+    # What a person sees a moment after the view appears, not its first frame: the work left
+    # for after the first paint, and the layout passes that its widgets ask for.
+    QApplication.processEvents()
+    finish_deferred(root)
+    for _ in range(SETTLE_ROUNDS):
+        QApplication.processEvents()
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def _prepare(window: QMainWindow, tab: QWidget) -> None:
+    """Show what the README shows: the Cast tab on a character whose canon was corrected."""
+    if tab is getattr(window, "cast_tab", None):
+        wanted = next((c.id for c in window.store.cast.characters() if c.key == CAST_CHARACTER), None)  # type: ignore[attr-defined]
+        if wanted is not None:
+            tab.select_character(wanted)  # type: ignore[attr-defined]
 
 
 def save_screenshots(window: QMainWindow, folder: Path) -> list[Path]:
@@ -23,15 +50,26 @@ def save_screenshots(window: QMainWindow, folder: Path) -> list[Path]:
     written = []
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
-        QApplication.processEvents()
-        # What a person sees a moment after the tab appears, not its first frame: the work
-        # left for after the first paint, and the layout passes that its widgets ask for.
-        finish_deferred(window)
-        for _ in range(SETTLE_ROUNDS):
-            QApplication.processEvents()
-        path = folder / f"{index + 1:02d}-{_slug(tabs.tabText(index))}.png"
-        if not window.grab().save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-        written.append(path)
+        _settle(window)
+        _prepare(window, tabs.widget(index))
+        _settle(window)
+        written.append(_save(window, folder / f"{index + 1:02d}-{_slug(tabs.tabText(index))}.png"))
     tabs.setCurrentIndex(current)
+    browser = _open_browser(window)
+    if browser is not None:
+        _settle(browser)
+        written.append(_save(browser, folder / f"{tabs.count() + 1:02d}-canon-browser.png"))
+        browser.close()
     return written
+
+
+def _open_browser(window: QMainWindow) -> QWidget | None:
+    store = getattr(window, "store", None)
+    if store is None:
+        return None
+    from etoile_app.ui.canon_browser import open_canon_browser
+
+    fact = next((f.id for f in store.canon.facts() if f.key == BROWSER_FACT), None)
+    browser = open_canon_browser(store, window, fact)
+    browser.resize(*BROWSER_SIZE)
+    return browser

@@ -110,6 +110,7 @@ def test_screenshot_renders_every_tab_to_a_png(tmp_path):
         "02-cast.png",
         "03-theory-board.png",
         "04-track-record.png",
+        "05-canon-browser.png",
     ]
     for f in files:
         image = QImage(str(f))
@@ -286,10 +287,32 @@ def test_screenshots_show_each_tab_filled_in_not_its_first_frame(qtbot, store, s
     w.show()
     w.attach(store, None)
     written = save_screenshots(w, tmp_path / "shots")
-    assert len(written) == 4
+    assert [p.name for p in written][-1] == "05-canon-browser.png"
+    assert len(written) == 5
     board = w.board_tab
     assert board.detail.theory is not None and board.detail.theory.id == theory.id
     assert board.filters.characters.count() > 0
     assert board.filters.tags.count() == len(store.board.tags())
     # Its chart was made while the board was hidden, and still has its compact height.
     assert board.detail.history_chart.height() < 250
+
+
+def test_screenshots_show_crispin_on_the_cast_tab_and_the_canon_browser(qtbot, store, settings, tmp_path):
+    from etoile_app.canon.pack import load_pack
+    from etoile_app.paths import canon_pack_path
+    from etoile_app.ui.canon_browser import CanonBrowser
+    from etoile_app.ui.screenshots import save_screenshots
+
+    store.load_canon_pack(canon_pack_path())  # the bundled edition, newer than the test pack
+    assert store.canon.pack_version() == load_pack(canon_pack_path()).version
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    w.attach(store, None)
+    save_screenshots(w, tmp_path / "shots")
+    shown = w.cast_tab.current_character()
+    assert (shown.key, shown.full_name, shown.actor) == ("crispin", "Crispin Shamblee", "Simon Callow")
+    browser = w.findChild(CanonBrowser)
+    assert browser is not None
+    assert store.canon.fact(browser.current_fact_id()).key == "renewal-cancelled"
