@@ -69,11 +69,16 @@ def citing_text(count: int) -> str:
 
 
 def source_line(fact: Fact) -> str:
-    """``Deadline · “Étoile Canceled After One Season” · 6 June 2025``."""
+    """``Deadline · “Étoile Canceled After One Season” · 6 June 2025``; a fact checked later
+    than its source was published says so (``… · 6 June 2025 · as of 1 December 2026``)."""
     parts = [fact.source]
     if fact.source_title:
         parts.append(f"“{fact.source_title}”")
-    parts.append(long_date(fact.as_of))
+    published = fact.source_date
+    if published is not None and published != fact.as_of:
+        parts += [long_date(published), f"as of {long_date(fact.as_of)}"]
+    else:
+        parts.append(long_date(fact.as_of))
     return " · ".join(parts)
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from etoile_app.domain.enums import FactOrigin, FactStatus, Topic
 from etoile_app.domain.errors import ChoiceError
-from etoile_app.domain.models import NewsDraft
+from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.domain.rules import HEADLINE_MAX
 from etoile_app.ui.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPERSEDES_HINT, NewsDialog
 from etoile_app.ui.status_tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
@@ -509,3 +509,24 @@ def test_headline_is_plain_text_on_the_card(qtbot, tab, store):
     card = renewal(tab)
     qtbot.waitUntil(lambda: card.headline.text() == "<b>bold</b>")
     assert card.headline.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_fact_checked_after_its_source_says_both_dates():
+    from dataclasses import replace
+
+    from etoile_app.ui.status_tab import source_line
+
+    fact = Fact(
+        id=1,
+        key="renewal-no-revival",
+        topic=Topic.RENEWAL,
+        statement="No revival.",
+        status=FactStatus.REPORTED,
+        source="TV Insider",
+        as_of=date(2026, 12, 1),
+        origin=FactOrigin.PACK,
+        superseded_by_id=None,
+        source_date=date(2025, 6, 6),
+    )
+    assert source_line(fact) == "TV Insider · 6 June 2025 · as of 1 December 2026"
+    assert source_line(replace(fact, source_date=None)) == "TV Insider · 1 December 2026"
