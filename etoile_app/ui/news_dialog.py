@@ -231,6 +231,9 @@ class NewsDialog(QDialog):
         self.supersedes_combo.currentIndexChanged.connect(self._supersedes_picked)
         self._fill_supersedes(keep=fact.supersedes_id if fact is not None else None)
         self._validate()
+        # Typing starts with what happened; the topic (preset from a card, or Renewal) is one
+        # Shift+Tab away. On the topic combo, typed words would only flip through its items.
+        self.statement_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod
     def _mute(label: QLabel) -> QLabel:

@@ -530,3 +530,12 @@ def test_a_fact_checked_after_its_source_says_both_dates():
     )
     assert source_line(fact) == "TV Insider · 6 June 2025 · as of 1 December 2026"
     assert source_line(replace(fact, source_date=None)) == "TV Insider · 1 December 2026"
+
+
+def test_typing_in_a_new_news_dialog_goes_to_what_happened(qtbot, store):
+    dialog = NewsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.statement_edit.hasFocus())
+    qtbot.keyClicks(dialog.focusWidget(), "Variety reports revival talks")
+    assert dialog.statement_edit.toPlainText() == "Variety reports revival talks"
