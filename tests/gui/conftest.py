@@ -36,3 +36,16 @@ def settings(_isolated_settings) -> QSettings:
 @pytest.fixture
 def store(qtbot, journal) -> Store:
     return Store(journal)
+
+
+@pytest.fixture
+def status_tab(qtbot, store):
+    """The Status tab at a desktop size, shown."""
+    from etoile_app.ui.status_tab import StatusTab
+
+    widget = StatusTab(store)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

@@ -35,13 +35,8 @@ FACT_STATUSES = (
 
 
 @pytest.fixture
-def tab(qtbot, store) -> StatusTab:
-    widget = StatusTab(store)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def tab(status_tab) -> StatusTab:
+    return status_tab
 
 
 @pytest.fixture

@@ -22,13 +22,8 @@ NEWS_DAY = QDate(2026, 2, 1)  # before the fake clock's today (1 March 2026)
 
 
 @pytest.fixture
-def tab(qtbot, store) -> StatusTab:
-    widget = StatusTab(store)
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def tab(status_tab) -> StatusTab:
+    return status_tab
 
 
 def current_renewal(store):
