@@ -262,6 +262,21 @@ class Fact:
         """The state in plain words: the headline, or the statement where there is none."""
         return self.headline or self.statement
 
+    def as_news_draft(self) -> NewsDraft:
+        """The draft that would record this fact as it stands (news supersedes at most one fact)."""
+        return NewsDraft(
+            topic=self.topic,
+            statement=self.statement,
+            status=self.status,
+            source=self.source,
+            as_of=self.as_of,
+            supersedes_id=self.supersedes_id,
+            character_ids=self.character_ids,
+            headline=self.headline,
+            source_title=self.source_title,
+            source_url=self.source_url,
+        )
+
     @property
     def search_text(self) -> str:
         """What a search over facts looks in, folded for case."""

@@ -41,22 +41,6 @@ def _quoted(fact: Fact) -> str:
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "…"
 
 
-def news_draft(fact: Fact) -> NewsDraft:
-    """The draft that would record ``fact`` as it stands: what an undone edit goes back to."""
-    return NewsDraft(
-        topic=fact.topic,
-        statement=fact.statement,
-        status=fact.status,
-        source=fact.source,
-        as_of=fact.as_of,
-        supersedes_id=fact.supersedes_id,
-        character_ids=fact.character_ids,
-        headline=fact.headline,
-        source_title=fact.source_title,
-        source_url=fact.source_url,
-    )
-
-
 class _Command(QUndoCommand):
     """An undoable change whose first ``redo`` already happened when it was pushed."""
 
@@ -205,7 +189,7 @@ class Store(QObject):
         return fact
 
     def edit_news(self, fact_id: int, draft: NewsDraft) -> Fact:
-        before = news_draft(self.canon.fact(fact_id))
+        before = self.canon.fact(fact_id).as_news_draft()  # what undoing the edit goes back to
         fact = self.canon.edit_news(fact_id, draft)
         self._push(
             f"Edit news “{_quoted(fact)}”",
