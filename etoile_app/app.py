@@ -8,7 +8,13 @@
    opens the journal (checked, migrated, seeded) and the tabs fill in. A file that cannot be
    opened gets a dialog that says why and offers a way on (open a backup, start a new journal
    elsewhere, quit); the file itself is left alone.
-4. While the app runs, a timer keeps the rolling daily backup.
+4. While the app runs, a timer keeps the rolling daily backup. SQLite's full integrity check
+   runs on a thread once the rows show; writes wait for it, and a file that fails it gets the
+   same dialog as one that failed to open.
+5. On quit the journal is checkpointed into its one file and closed.
+
+Any failure nobody caught goes to the log file and a dialog (:mod:`etoile_app.ui.crash`), with
+``--screenshot`` to one line on stderr and exit status 1: never a traceback, never a hang.
 """
 
 from __future__ import annotations
@@ -135,11 +141,23 @@ def bring_to_front(window) -> None:
         modal.activateWindow()
 
 
+def close_journal(window) -> None:
+    """Stop the daily backups and close the window's journal (checkpointed into its one file)."""
+    daily = getattr(window, "daily_backups", None)
+    if daily is not None:
+        daily.stop()
+    store = getattr(window, "store", None)
+    if store is not None:
+        store.journal.close()
+
+
 def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from etoile_app import instance
+    from etoile_app.ui import crash
 
+    crash.install(interactive=screenshot_dir is None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -174,31 +192,41 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     def fill_in() -> None:
         # After the first paint: the icon (eight PNGs) and the ear for later launches, which
         # keep knocking for a moment if they come before it listens.
-        app.setWindowIcon(app_icon())
-        if guard is not None:
-            guard.listen()
-        code = open_journal(
-            window,
-            target,
-            guard=guard,
-            remember=settings if interactive and not db else None,
-            interactive=interactive,
-        )
-        if code:
-            outcome["code"] = code
-            app.exit(code)
-        elif screenshot_dir is not None:
-            from etoile_app.ui.screenshots import save_screenshots
+        try:
+            app.setWindowIcon(app_icon())
+            if guard is not None:
+                guard.listen()
+            code = open_journal(
+                window,
+                target,
+                guard=guard,
+                remember=settings if interactive and not db else None,
+                interactive=interactive,
+            )
+            if code:
+                outcome["code"] = code
+                app.exit(code)
+            elif screenshot_dir is not None:
+                from etoile_app.ui.screenshots import save_screenshots
 
-            for path in save_screenshots(window, screenshot_dir):
-                print(path)
-            window.close()
-            app.quit()
+                for path in save_screenshots(window, screenshot_dir):
+                    print(path)
+                window.close()
+                app.quit()
+        except Exception as exc:  # whatever it was, say it and end: never a half-open window
+            from etoile_app import logs
+
+            logs.report(exc, crash.show if interactive else None)
+            outcome["code"] = 1
+            close_journal(window)
+            app.exit(1)
 
     window.firstPainted.connect(fill_in)
+    app.aboutToQuit.connect(lambda: close_journal(window))
     try:
         code = app.exec()
     finally:
+        close_journal(window)
         if guard is not None:
             guard.release()
     return outcome["code"] or code
@@ -228,7 +256,9 @@ def open_journal(
     target = db or paths.default_database_path()
     while True:
         try:
-            journal = Journal.open(target, pack=paths.canon_pack_path())
+            journal = Journal.open(
+                target, pack=paths.canon_pack_path(), check="background" if interactive else "full"
+            )
         except DatabaseError as exc:
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
             if not interactive:
@@ -252,11 +282,18 @@ def open_journal(
             continue
         except JournalError as exc:
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
-            QMessageBox.critical(window, "Cannot open the journal", str(exc))
+            if interactive:
+                QMessageBox.critical(window, "Cannot open the journal", str(exc))
             return 1
         break
 
     window.attach(Store(journal, window), sqlite_file(to_url(target)))
+    gate = journal.database.gate
+    if gate is not None:
+        watcher = IntegrityWatcher(window)
+        watcher.damaged.connect(lambda error: _damage_found(window, error, guard=guard, remember=remember))
+        gate.when_done(watcher.report)
+        window.integrity_watcher = watcher
     if interactive:
         daily = DailyBackups(journal.backups, window)
         daily.made.connect(
@@ -266,6 +303,52 @@ def open_journal(
         daily.start()
         window.daily_backups = daily
     return 0
+
+
+class IntegrityWatcher(QObject):
+    """Carries the end of the background integrity check to the GUI thread."""
+
+    #: The check found damage (a ``DatabaseError``).
+    damaged = Signal(object)
+
+    def report(self, error: Any) -> None:  # called on the checking thread
+        if error is not None:
+            self.damaged.emit(error)
+
+
+def _damage_found(window, error, *, guard: Any = None, remember: Any = None) -> None:
+    """The full check failed after the rows showed: nothing was written (writes waited for it).
+    Close the journal, say so, and open what the person chooses in a fresh window."""
+    from PySide6.QtWidgets import QApplication
+
+    from etoile_app.ui.main_window import MainWindow
+    from etoile_app.ui.open_problem_dialog import ask
+
+    print(f"etoile-journal: {error}", file=sys.stderr, flush=True)
+    close_journal(window)
+    window.store = None
+    chosen = ask(error, window)
+    app = QApplication.instance()
+    if chosen is None:
+        window.close()
+        if app is not None:
+            app.exit(1)
+        return
+    if guard is not None and not guard.switch(chosen):
+        window.close()
+        if app is not None:
+            app.exit(1)
+        return
+    if remember is not None:
+        remember.setValue(CHOSEN_FILE_KEY, str(chosen))
+        remember.sync()
+    fresh = MainWindow(window.settings)
+    fresh.resize(window.size())
+    fresh.show()
+    window.replacement = fresh
+    window.hide()
+    if open_journal(fresh, chosen, guard=guard, remember=remember) and app is not None:
+        app.exit(1)
 
 
 def _warn(window, message: str) -> None:

@@ -65,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument(
         "--format", choices=IMPORT_FORMATS, help="json or csv; by default from FILE's suffix or content"
     )
+    imports.add_argument(
+        "--forecaster",
+        metavar="NAME",
+        help="in a Fatebook export shared by several people, whose forecasts to import "
+        "(by default the person who made the most questions)",
+    )
     imports.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=_DB_HELP)
     return p
 
@@ -84,6 +90,25 @@ def display_problem(environ: dict[str, str] | None = None, platform: str | None 
 
 
 def run(argv: list[str]) -> int:
+    """Run the command line; every failure ends as a message on stderr and a non-zero exit code,
+    with the details in the log file (:mod:`etoile_app.logs`), never as a traceback."""
+    from etoile_app import logs
+
+    logs.install()
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from etoile_app.domain.errors import JournalError
+
+        if isinstance(exc, JournalError):
+            return _fail(str(exc))
+        logs.report(exc, lambda text, _exc: _fail(text))
+        return 1
+
+
+def _run(argv: list[str]) -> int:
     p = parser()
     args = p.parse_args(argv)
     if args.command is not None:
@@ -95,7 +120,7 @@ def run(argv: list[str]) -> int:
                 if args.format is None:
                     p.error(f"say which format to write with --format {{{','.join(EXPORT_FORMATS)}}}")
             return export_command(args.db, args.format, args.out)
-        return import_command(args.db, args.file, args.format)
+        return import_command(args.db, args.file, args.format, args.forecaster)
     if args.screenshot is not None:
         # Screenshots need no screen: draw offscreen unless a platform was chosen.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -132,7 +157,11 @@ class _Stop(Exception):
 
 
 def _open_journal(db: str | None, *, must_exist: bool) -> Any:
-    """The journal at ``db`` (default: the data folder's), migrated and seeded; or an error line."""
+    """The journal at ``db`` (default: the data folder's); or an error line.
+
+    ``must_exist`` (export) opens it read-only: nothing is written to it, not even a checkpoint
+    of a ``-wal`` file left beside it. Otherwise (import) it is created, migrated and seeded.
+    """
     from etoile_app import paths
     from etoile_app.domain.errors import JournalError
     from etoile_app.services.journal import Journal
@@ -144,6 +173,8 @@ def _open_journal(db: str | None, *, must_exist: bool) -> Any:
         if file is not None and not file.exists():
             raise _Stop(_fail(f"There is no journal at {file}; nothing to export."))
     try:
+        if must_exist:
+            return Journal.open(target, read_only=True)
         return Journal.open(target, pack=paths.canon_pack_path())
     except JournalError as exc:
         raise _Stop(_fail(str(exc))) from None
@@ -167,7 +198,7 @@ def export_command(db: str | None, fmt: str, out: Path) -> int:
     return 0
 
 
-def import_command(db: str | None, file: Path, fmt: str | None) -> int:
+def import_command(db: str | None, file: Path, fmt: str | None, forecaster: str | None = None) -> int:
     """Import ``file`` into the journal, holding the journal's lock so the app cannot race it.
 
     Only this command loads anything of Qt (QtCore's lock file, the same one the app takes).
@@ -176,14 +207,44 @@ def import_command(db: str | None, file: Path, fmt: str | None) -> int:
     from etoile_app.domain.errors import JournalError
 
     held = instance.database_file(db or paths.default_database_path())
+    made = _NewJournal(held) if held is not None else None
+    code = 1
     try:
         with instance.exclusive(held) if held is not None else contextlib.nullcontext():
-            return _import(db, file, fmt)
+            code = _import(db, file, fmt, forecaster)
+            return code
     except JournalError as exc:
         return _fail(f"cannot import {file}: {exc}")
+    finally:
+        if code != 0 and made is not None:
+            made.remove()
 
 
-def _import(db: str | None, file: Path, fmt: str | None) -> int:
+class _NewJournal:
+    """What an import into a journal that did not exist yet creates, to be removed if it fails:
+    a failed import leaves nothing behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.existed = path.exists()
+        self.folders = [f for f in (path.parent / "backups", *path.parents) if not f.exists()]
+
+    def remove(self) -> None:
+        if self.existed:
+            return
+        import shutil
+
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        for folder in self.folders:  # innermost first
+            if folder.name == "backups":
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if empty
+
+
+def _import(db: str | None, file: Path, fmt: str | None, forecaster: str | None = None) -> int:
     from etoile_app.domain.errors import JournalError
 
     try:
@@ -191,7 +252,7 @@ def _import(db: str | None, file: Path, fmt: str | None) -> int:
     except _Stop as stop:
         return stop.code
     try:
-        report = journal.import_file(file, fmt)
+        report = journal.import_file(file, fmt, forecaster=forecaster)
     except JournalError as exc:
         return _fail(f"cannot import {file}: {exc}")
     finally:

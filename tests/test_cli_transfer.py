@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -236,3 +237,27 @@ def test_an_import_while_the_app_holds_the_journal_is_refused_and_writes_nothing
     assert not (tmp_path / "backups").exists()
     # Once the app has let go, the same import goes through.
     assert run(tmp_path, "import", DATA_DIR / "fatebook-export-minimal.csv", "--db", db).returncode == 0
+
+
+def test_import_picks_whose_forecasts_to_bring_in(tmp_path):
+    """A Fatebook export shared by two people: --forecaster chooses whose forecasts come in."""
+    csv_text = (
+        "Question title,Multiple choice option,Forecast created by,Forecast (scale = 0-1),"
+        "Forecast created at,Question created by,Question created at,Question resolve by,Resolution,"
+        "Resolved at,Your Brier score for this question,Your relative Brier score for this question,"
+        "Question notes,Question shared with,Question shared publicly,Question comments,Question tags\n"
+        '"Cheyenne stays in New York",,"Ana",0.7,2025-05-01 10:00:00,"Ana",2025-05-01 10:00:00,,,,,,"",'
+        '"",false,"",""\n'
+        '"Cheyenne stays in New York",,"Ben",0.2,2025-05-02 10:00:00,"Ana",2025-05-01 10:00:00,,,,,,"",'
+        '"",false,"",""'
+    )
+    source = tmp_path / "shared.csv"
+    source.write_text(csv_text, encoding="utf-8")
+    db = tmp_path / "journal.sqlite3"
+    done = run(tmp_path, "import", source, "--db", db, "--forecaster", "Ben")
+    assert done.returncode == 0, done.stderr
+    assert "skipped" in done.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title, confidence FROM theories").fetchall() == [
+            ("Cheyenne stays in New York", 20)
+        ]

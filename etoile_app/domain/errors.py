@@ -160,3 +160,22 @@ class BackupError(JournalError):
 
 class BackupsNotSupportedError(BackupError):
     """The journal lives on a database server; backing it up is the server's business."""
+
+
+# --- the machine: disk, locks ----------------------------------------------------------------
+
+
+class DiskFullError(JournalError):
+    """The disk (or the journal's size limit) is full; the change was not made, nothing was lost."""
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class JournalBusyError(JournalError):
+    """Another program holds the journal's write lock longer than the app waits for it."""
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path

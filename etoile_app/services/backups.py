@@ -8,12 +8,13 @@ feature, :meth:`BackupService.backup` returns ``None`` and restoring refuses.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from etoile_app.domain.errors import BackupError, BackupsNotSupportedError
 from etoile_app.services.base import Clock, system_clock
-from etoile_app.storage import integrity, sqlite_backup
+from etoile_app.storage import integrity, sqlite_backup, sqlite_errors
 from etoile_app.storage.database import Database, upgrade_to_head
 from etoile_app.storage.sqlite_backup import (
     BEFORE_IMPORT,
@@ -149,12 +150,16 @@ class BackupService:
 
     def _backup(self, reason: str, *, prune: bool) -> BackupInfo:
         path = self._path()
+        folder = sqlite_backup.backup_folder(path)
         try:
             made = sqlite_backup.backup(self._db.engine, path, reason, now=self._clock())
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:
+            # SQLite writes the copy, so a full disk may come as its error or as the OS's.
+            full = sqlite_errors.translate(exc, folder / "backup")
+            if full is not None:
+                raise sqlite_errors.disk_full(f"a backup in {folder}") from None
             raise BackupError(
-                f"Could not write a backup of {path} to {sqlite_backup.backup_folder(path)}: "
-                f"{exc.strerror or exc}.",
+                f"Could not write a backup of {path} to {folder}: {getattr(exc, 'strerror', None) or exc}.",
                 path,
             ) from None
         if prune:
@@ -199,6 +204,7 @@ class BackupService:
         try:
             sqlite_backup.restore(self._db.engine, source)
             upgrade_to_head(self._db)
+            self._db.checkpoint()  # the file alone holds the restored journal
         except Exception as exc:
             raise BackupError(
                 f"Could not restore {source} into {path}: {exc}. The journal as it was is in {before.path}.",

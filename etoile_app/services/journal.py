@@ -21,7 +21,7 @@ from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
 from etoile_app.services.theories import TheoryService
-from etoile_app.storage.database import Database, open_database
+from etoile_app.storage.database import Check, Database, open_database, open_read_only
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ImportReport
@@ -52,6 +52,14 @@ class Journal:
 
         return TransferService(self.database.sessions, self.clock)
 
+    @cached_property
+    def _importer(self) -> TransferService:
+        # Its transaction takes the write lock at BEGIN: it waits for another program's write
+        # to end (up to the busy timeout) instead of failing half-way through.
+        from etoile_app.services.transfer import TransferService
+
+        return TransferService(self.database.writer_sessions(), self.clock)
+
     @classmethod
     def open(
         cls,
@@ -60,12 +68,19 @@ class Journal:
         pack: Path | None = None,
         clock: Clock = system_clock,
         backups: bool = True,
+        check: Check = "full",
+        read_only: bool = False,
     ) -> Journal:
-        """Open (creating and migrating) the journal and apply the canon pack if it is newer."""
-        db = open_database(target, backups=backups)
+        """Open (creating and migrating) the journal and apply the canon pack if it is newer.
+
+        ``read_only`` (an export) opens an existing journal without ever writing to it: no
+        migration of the file, no canon pack, no checkpoint. ``check`` is
+        :func:`open_database`'s.
+        """
+        db = open_read_only(target) if read_only else open_database(target, backups=backups, check=check)
         try:
             journal = cls.from_database(db, clock=clock)
-            if pack is not None:
+            if pack is not None and not read_only:
                 journal.seeded = journal.canon.apply_pack(load_pack(pack))
         except BaseException:
             db.dispose()
@@ -85,12 +100,19 @@ class Journal:
             clock=clock,
         )
 
-    def import_file(self, path: str | Path, fmt: str | None = None) -> ImportReport:
+    def import_file(
+        self, path: str | Path, fmt: str | None = None, *, forecaster: str | None = None
+    ) -> ImportReport:
         """Import a JSON or Fatebook CSV file, all or nothing, backing the journal up first
-        (once the file has been checked, and only when the import will change something)."""
-        return self.transfer.import_file(
-            path, fmt=fmt, before_write=lambda: self.backups.backup(BEFORE_IMPORT)
+        (once the file has been checked, and only when the import will change something).
+        ``forecaster`` picks whose forecasts a shared Fatebook export brings in."""
+        report = self._importer.import_file(
+            path, fmt=fmt, before_write=lambda: self.backups.backup(BEFORE_IMPORT), forecaster=forecaster
         )
+        if report.changed:
+            self.database.checkpoint()  # the file alone holds what was imported
+        return report
 
     def close(self) -> None:
-        self.database.dispose()
+        """Checkpoint the journal into its one file and close every connection."""
+        self.database.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from etoile_app.storage import sqlite_pragmas
+from etoile_app.storage import sqlite_errors, sqlite_pragmas
 
 
 def to_url(target: str | Path | URL) -> URL:
@@ -38,15 +38,15 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     opened as immutable, which creates nothing; otherwise those files already exist.
     """
     url = to_url(target)
-    if read_only and url.get_backend_name() == "sqlite":
-        path = sqlite_file(url)
-        if path is not None:
-            query = {"mode": "ro", "uri": "true"}
-            if not Path(f"{path}-wal").exists():
-                query["immutable"] = "1"
-            url = URL.create("sqlite", database=f"file:{path.as_posix()}", query=query)
+    path = sqlite_file(url)
+    if read_only and url.get_backend_name() == "sqlite" and path is not None:
+        query = {"mode": "ro", "uri": "true"}
+        if not Path(f"{path}-wal").exists():
+            query["immutable"] = "1"
+        url = URL.create("sqlite", database=f"file:{path.as_posix()}", query=query)
     engine = create_engine(url)
     sqlite_pragmas.install(engine, read_only=read_only)
+    sqlite_errors.install(engine, path)
     return engine
 
 

@@ -6,8 +6,9 @@ byte for byte as it was. The problems are told apart so that each gets its own m
 its own way out (open a backup, start a new journal elsewhere, update the app):
 
 - not a database at all: the first 16 bytes are not SQLite's signature;
-- damaged: SQLite's own check (``quick_check``, or ``integrity_check`` for backups) fails;
-- foreign: tables, but no ``alembic_version`` table;
+- damaged: SQLite's own check fails (``integrity_check``; ``quick_check`` when the full check
+  follows in the background, see :class:`etoile_app.storage.database.WriteGate`);
+- foreign: tables, views, indexes or triggers, but no ``alembic_version`` table;
 - newer: a schema revision this version does not know;
 - read-only: the file or its folder cannot be written (``os.access``, before opening).
 """
@@ -31,21 +32,19 @@ from etoile_app.domain.errors import (
 )
 from etoile_app.storage import migrate
 from etoile_app.storage.engine import make_engine
+from etoile_app.storage.sqlite_errors import (  # noqa: F401  (re-exported for callers)
+    SQLITE_CANTOPEN,
+    SQLITE_CORRUPT,
+    SQLITE_IOERR,
+    SQLITE_NOTADB,
+    SQLITE_PERM,
+    SQLITE_READONLY,
+    sqlite_code,
+)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: At most this many problems are collected from SQLite's check; one is enough to refuse.
 PROBLEMS_SHOWN = 3
-
-# SQLite's primary result codes (the low byte of an extended code).
-SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 3, 8, 10, 11
-SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
-
-
-def sqlite_code(error: BaseException) -> int | None:
-    """SQLite's primary result code behind ``error`` (a sqlite3 or SQLAlchemy error), if any."""
-    orig = getattr(error, "orig", error) if isinstance(error, sa_exc.DBAPIError) else error
-    code = getattr(orig, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
 
 
 def _has_signature(path: Path, what: str) -> bool:
@@ -96,14 +95,11 @@ def inspect(path: Path, *, what: str = "the journal", thorough: bool = False) ->
             problems = [row[0] for row in cursor.execute(f"PRAGMA {check}({PROBLEMS_SHOWN})")]
             if problems != ["ok"]:
                 raise damaged_error(path, "SQLite's check found: " + "; ".join(problems), what)
-            tables = {
-                row[0]
-                for row in cursor.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                )
-            }
-            if migrate.VERSION_TABLE not in tables:
-                if tables:
+            # Any object counts, not only tables: a file holding only a view is another app's.
+            listed = cursor.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+            objects = {(row[0], row[1]) for row in listed}
+            if ("table", migrate.VERSION_TABLE) not in objects:
+                if objects:
                     raise ForeignDatabaseError(
                         f"{path} holds other data and is not an Étoile Theory Journal "
                         "(it may belong to another app). It was left as it is.",
@@ -120,6 +116,27 @@ def inspect(path: Path, *, what: str = "the journal", thorough: bool = False) ->
     if len(rows) != 1 or not isinstance(rows[0], str):
         raise damaged_error(path, "its schema version record is missing or doubled", what)
     return rows[0]
+
+
+def full_check(path: Path, *, what: str = "the journal") -> None:
+    """Run SQLite's full ``integrity_check`` read-only; raise :class:`DamagedDatabaseError`.
+
+    ``quick_check`` skips what the full check adds: that every index matches its table. An
+    index that no longer does gives wrong answers and, once written through, spreads damage.
+    """
+    engine = make_engine(path, read_only=True)
+    try:
+        raw = engine.raw_connection()
+        try:
+            problems = [row[0] for row in raw.cursor().execute(f"PRAGMA integrity_check({PROBLEMS_SHOWN})")]
+        finally:
+            raw.close()
+    except (sqlite3.Error, sa_exc.DBAPIError) as exc:
+        raise _classify(exc, path, what) from None
+    finally:
+        engine.dispose()
+    if problems != ["ok"]:
+        raise damaged_error(path, "SQLite's check found: " + "; ".join(problems), what)
 
 
 def _classify(exc: BaseException, path: Path, what: str) -> DatabaseError:

@@ -152,12 +152,14 @@ def restore(engine: Engine, source: Path) -> None:
 
     The copy goes through SQLite (the online backup, from the backup into the open database),
     so the database stays one consistent file and every connection sees the restored content.
-    The pool is emptied afterwards, so no connection keeps anything it had cached.
+    The restored pages are then moved from the ``-wal`` file into the main file, and the pool is
+    emptied, so no connection keeps anything it had cached.
     """
     with contextlib.closing(sqlite3.connect(read_only_uri(source), uri=True)) as src:
         raw = engine.raw_connection()
         try:
             src.backup(raw.driver_connection)  # type: ignore[arg-type]
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
         finally:
             raw.close()
     engine.dispose()

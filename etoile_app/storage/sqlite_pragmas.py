@@ -5,7 +5,10 @@
   that returned is on disk even if the machine loses power right after.
 - ``busy_timeout``: wait for a lock instead of failing at once.
 - pysqlite's own transaction handling is switched off and SQLAlchemy's ``begin`` emits
-  ``BEGIN``, so a transaction covers every statement in it, DDL included.
+  ``BEGIN``, so a transaction covers every statement in it, DDL included. An engine made with
+  ``execution_options(**IMMEDIATE)`` emits ``BEGIN IMMEDIATE`` instead: it takes the write lock
+  up front (waiting out ``busy_timeout`` for it), so a long write such as an import never fails
+  half-way when another program writes; a deferred transaction that read first cannot wait.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 BUSY_TIMEOUT_MS = 5_000
+#: The execution option that makes an engine's transactions take the write lock at ``BEGIN``.
+IMMEDIATE = {"etoile_begin_immediate": True}
 
 
 def install(engine: Engine, *, read_only: bool = False) -> None:
@@ -36,4 +41,5 @@ def install(engine: Engine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get("etoile_begin_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -243,10 +243,44 @@ def parse_json(raw: bytes, catalogue: Catalogue | None = None) -> JournalFile:
             f"this is not valid JSON: {exc.msg} (column {exc.colno}).", line=exc.lineno
         ) from None
     except RecursionError:
-        raise ImportFileError("the JSON is nested too deeply to be a journal export.") from None
+        line, column = _too_deep_at(text)
+        raise ImportFileError(
+            f"the JSON is nested too deeply to be a journal export (more than {NESTING_SHOWN} "
+            f"levels of brackets by column {column}).",
+            line=line,
+        ) from None
     except ValueError as exc:  # e.g. a number too long to convert
         raise ImportFileError(f"this is not a JSON file the journal can read: {exc}.") from None
     return _JsonReader(catalogue).read(data)
+
+
+#: A journal export nests a handful of levels; past this many the position is reported.
+NESTING_SHOWN = 100
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """The line and column (from 1) where ``text`` opens its bracket number ``NESTING_SHOWN + 1``
+    (brackets inside strings do not count); the end of the text if it never does."""
+    depth, in_string, escaped, line, start = 0, False, False, 1, 0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line, start = line + 1, i + 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > NESTING_SHOWN:
+                return line, i - start + 1
+        elif ch in "]}":
+            depth -= 1
+    return line, len(text) - start + 1
 
 
 def _names(record: type) -> tuple[str, ...]:
