@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import Character, TagCount
+from etoile_app.ui import fmt
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -105,11 +106,11 @@ class FilterPanel(QWidget):
 
     def set_characters(self, characters: list[Character]) -> None:
         chosen = self.character_ids()
-        self._fill(self.characters, [(c.name, c.id) for c in characters], chosen)
+        self._fill(self.characters, [(fmt.isolate(c.name), c.id) for c in characters], chosen)
 
     def set_tags(self, tags: list[TagCount]) -> None:
         chosen = self.tag_names()
-        self._fill(self.tags, [(f"{t.name}  ({t.count})", t.name) for t in tags], chosen)
+        self._fill(self.tags, [(f"{fmt.isolate(t.name)}  ({t.count})", t.name) for t in tags], chosen)
 
     def _fill(self, widget: QListWidget, entries: list[tuple[str, object]], chosen: frozenset) -> None:
         widget.blockSignals(True)

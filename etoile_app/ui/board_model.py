@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
 from etoile_app.ui import fmt
+from etoile_app.ui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.services.board import BoardService
@@ -153,13 +154,12 @@ class TheoryTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_TITLE:
-                return row.title
-            if column in (COL_CHARACTERS, COL_TAGS):
-                return _display(row, column)
+            # Qt shows a tooltip that looks like HTML as HTML: user text is escaped.
+            if column in (COL_TITLE, COL_CHARACTERS, COL_TAGS):
+                return plain_tooltip(_display(row, column))
             if column == COL_UPDATED:
                 updated, written = fmt.local_datetime(row.updated_at), fmt.local_datetime(row.created_at)
-                return f"Updated {updated}; written {written}"
+                return plain_tooltip(f"Updated {updated}; written {written}")
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _CENTRED if column in (COL_CONFIDENCE, COL_JUICINESS) else _LEFT
@@ -176,14 +176,16 @@ class TheoryTableModel(QAbstractTableModel):
 
 
 def _display(row: TheoryRow, column: int) -> str:
+    # User text is isolated (fmt.isolate): a right-to-left override in one title or tag must
+    # not reorder what the cell shows after it.
     if column == COL_TITLE:
-        return row.title
+        return fmt.isolate(row.title)
     if column == COL_CATEGORY:
         return row.category.label
     if column == COL_CHARACTERS:
-        return ", ".join(row.characters)
+        return ", ".join(map(fmt.isolate, row.characters))
     if column == COL_TAGS:
-        return "  ".join(row.tags)
+        return "  ".join(map(fmt.isolate, row.tags))
     if column == COL_CONFIDENCE:
         return fmt.percent(row.confidence)
     if column == COL_JUICINESS:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import TheoryQuery
 from etoile_app.ui import board_model as bm
+from etoile_app.ui import fmt
 from etoile_app.ui.board_filters import FilterPanel
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_detail import TheoryDetail
@@ -314,15 +315,19 @@ class BoardTab(QWidget):
         if self._run(lambda: self.store.delete_theory(theory_id)):
             window = self.window()
             if hasattr(window, "statusBar"):
-                window.statusBar().showMessage(f"Deleted “{theory.title}”. Undo with Ctrl+Z.", 8000)
+                title = fmt.isolate(theory.title)
+                window.statusBar().showMessage(f"Deleted “{title}”. Undo with Ctrl+Z.", 8000)
 
     def _run(self, action) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
+        from etoile_app.ui.transfer_actions import APP_TITLE
+        from etoile_app.ui.widgets import tell
+
         try:
             action()
         except JournalError as exc:
-            QMessageBox.warning(self, "Étoile Theory Journal", exc.message)
+            tell(self, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
             return False
         return True
 

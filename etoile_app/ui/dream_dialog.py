@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft
-from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating
+from etoile_app.ui import fmt
+from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating, plain_tooltip
 
 NO_CHARACTER = "— none —"
 MUTED_STYLE = "color: palette(placeholder-text);"
@@ -59,10 +60,10 @@ class DreamCastDialog(QDialog):
         self.character_combo = QComboBox()
         self.character_combo.addItem(NO_CHARACTER, None)
         for c in characters:
-            self.character_combo.addItem(c.name, c.id)
+            self.character_combo.addItem(fmt.isolate(c.name), c.id)
         self.rating = StarRating()
         self.rating.setAccessibleName("Rating")
-        self.rating.setToolTip("Rating: click a star; click it again or press 0 to clear")
+        self.rating.setToolTip(plain_tooltip("Rating: click a star; click it again or press 0 to clear"))
         self.note_edit = QPlainTextEdit()
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setPlaceholderText("Why them? (optional)")

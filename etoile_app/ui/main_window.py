@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from etoile_app import __version__
 from etoile_app.ui.fmt import long_date
-from etoile_app.ui.widgets import after_first_paint
+from etoile_app.ui.widgets import after_first_paint, tell
 
 if TYPE_CHECKING:
     from etoile_app.ui.board_tab import BoardTab
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = undo, redo
 
         store.theoriesChanged.connect(self._update_counts)
-        store.failed.connect(lambda message: QMessageBox.warning(self, APP_TITLE, message))
+        store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
         store.showCharacterOnBoard.connect(self._show_character)
         store.showTheory.connect(self._show_theory)
         for action in self._journal_actions():
@@ -352,6 +352,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        # Quitting closes the journal: SQLite moves its -wal file into the main file, so the
+        # file alone then holds every save (copy it, sync it, back it up by hand).
+        daily = getattr(self, "daily_backups", None)
+        if daily is not None:
+            daily.stop()
+        if self.store is not None:
+            self.store.journal.close()
         super().closeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:

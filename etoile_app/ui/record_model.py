@@ -8,12 +8,18 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from etoile_app.ui import fmt
+from etoile_app.ui.widgets import plain_tooltip
+
 Index = QModelIndex | QPersistentModelIndex
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its header, its text for a record, and the record's tooltip (default: the
+    text). Both may hold user text: the model isolates the text and escapes the tooltip."""
+
     header: str
     text: Callable[[Any], str]
     numeric: bool = False
@@ -59,9 +65,10 @@ class RecordTableModel(QAbstractTableModel):
         record = self.records[index.row()]
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(record)
+            return fmt.isolate(column.text(record))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(record) if column.tooltip else column.text(record)
+            tip = column.tooltip(record) if column.tooltip else column.text(record)
+            return plain_tooltip(fmt.isolate(tip)) if tip else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -23,8 +23,9 @@ from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Theory
+from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import error_label, set_error
+from etoile_app.ui.widgets import error_label, set_error, tell
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
@@ -40,7 +41,7 @@ class ResolveDialog(QDialog):
         self.setWindowTitle("Resolve theory")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        heading = QLabel(theory.title)
+        heading = QLabel(fmt.isolate(theory.title))
         heading.setTextFormat(Qt.TextFormat.PlainText)
         heading.setWordWrap(True)
         font = heading.font()
@@ -116,6 +117,6 @@ class ResolveDialog(QDialog):
                 self.theory.id, status, self.note.toPlainText(), date(d.year(), d.month(), d.day())
             )
         except JournalError as exc:
-            QMessageBox.warning(self, self.windowTitle(), exc.message)
+            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
             return
         self.accept()

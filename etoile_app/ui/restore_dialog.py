@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.errors import JournalError
 from etoile_app.services.backups import KEEP, REASON_LABELS, BackupInfo
 from etoile_app.ui.fmt import local_datetime
-from etoile_app.ui.widgets import PlainLabel, error_label, muted, set_error
+from etoile_app.ui.widgets import PlainLabel, error_label, muted, plain_tooltip, set_error
 
 if TYPE_CHECKING:
     from etoile_app.services.backups import BackupService
@@ -83,7 +83,7 @@ class BackupList(QTreeWidget):
                 ]
             )
             item.setTextAlignment(SIZE, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(WHEN, str(info.path))
+            item.setToolTip(WHEN, plain_tooltip(str(info.path)))
             item.setData(WHEN, INFO_ROLE, info)
             self.addTopLevelItem(item)
         if backups:

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.errors import JournalError
+from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_editor import ConfidenceInput
+from etoile_app.ui.widgets import plain_tooltip, tell
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -46,12 +48,14 @@ class StarterDialog(QDialog):
         self.tree.setAccessibleName("Starter theories")
         self.tree.itemChanged.connect(self._update)
         for starter in store.theories.starters():
-            item = QTreeWidgetItem([starter.title, starter.category.label, starter.source])
+            title = fmt.isolate(starter.title)
+            item = QTreeWidgetItem([title, starter.category.label, fmt.isolate(starter.source)])
             item.setData(0, KEY_ROLE, starter.key)
-            item.setToolTip(0, starter.body or starter.title)
+            item.setToolTip(0, plain_tooltip(fmt.isolate(starter.body or starter.title)))
+            item.setToolTip(2, plain_tooltip(fmt.isolate(starter.source)))
             if starter.adopted:
                 item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable))
-                item.setText(0, f"{starter.title}  (already in your journal)")
+                item.setText(0, f"{title}  (already in your journal)")
             else:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(0, Qt.CheckState.Unchecked)
@@ -107,6 +111,6 @@ class StarterDialog(QDialog):
         try:
             self.store.adopt_starters(keys, self.confidence.value())
         except JournalError as exc:
-            QMessageBox.warning(self, self.windowTitle(), exc.message)
+            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
             return
         self.accept()

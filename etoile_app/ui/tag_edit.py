@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.errors import TagError
+from etoile_app.ui import fmt
+from etoile_app.ui.widgets import plain_tooltip
 
 
 class FlowLayout(QLayout):
@@ -184,8 +186,8 @@ class TagEdit(QWidget):
         if name in self._chips:
             return
         chip = QToolButton()
-        chip.setText(f"{name}  ✕")
-        chip.setToolTip(f"Remove the tag {name}")
+        chip.setText(f"{fmt.isolate(name)}  ✕")
+        chip.setToolTip(plain_tooltip(f"Remove the tag {fmt.isolate(name)}"))
         chip.setAccessibleName(f"Tag {name}")
         chip.setAutoRaise(False)
         chip.setStyleSheet("QToolButton { border-radius: 9px; padding: 1px 8px; }")

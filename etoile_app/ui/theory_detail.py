@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QPalette, QTextDocument, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -13,7 +14,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +28,122 @@ from etoile_app.ui.widgets import Badge, PlainLabel, muted
 
 if TYPE_CHECKING:
     from etoile_app.ui.charts import HistoryChart
+
+
+class WrapText(QTextEdit):
+    """User text shown like a plain, selectable label that wraps at word boundaries, or
+    anywhere when a word is wider than the line: a 200-letter word wraps instead of widening
+    the pane (a word-wrapped QLabel never breaks a word, so its minimum width is the longest
+    word, and zero-width spaces would break a copied address). The text is plain and copies as
+    written; user text set beside other text should come through ``fmt.isolate``.
+
+    ``text()``, ``setText()`` and ``textFormat()`` answer as a ``PlainLabel`` would.
+    """
+
+    #: Narrowest width it asks for: a few letters, so its column can always shrink.
+    MIN_CHARS = 6
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._role: QPalette.ColorRole | None = None
+        self._heights: dict[int, int] = {}
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # as a selectable label: no Tab stop
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.viewport().setAutoFillBackground(False)  # the window shows through, as behind a label
+        self.document().setDocumentMargin(0)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        # A second document measures heights for widths the layout asks about, leaving the
+        # shown one laid out at the widget's own width.
+        self._measure = QTextDocument(self)
+        self._measure.setDocumentMargin(0)
+        option = self._measure.defaultTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self._measure.setDefaultTextOption(option)
+        self._measure.setDefaultFont(self.font())
+        self.setText(text)
+
+    # --- the PlainLabel face -----------------------------------------------------------------
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self.setPlainText(text)
+        self._measure.setPlainText(text)
+        self._changed()
+
+    def textFormat(self) -> Qt.TextFormat:
+        return Qt.TextFormat.PlainText
+
+    def setForegroundRole(self, role: QPalette.ColorRole) -> None:
+        """Text in another colour of the palette (``widgets.muted``); kept through theme changes."""
+        super().setForegroundRole(role)
+        self._role = role
+        self._apply_role()
+
+    def _apply_role(self) -> None:
+        if self._role is None:
+            return
+        palette = self.palette()
+        colour = palette.color(self._role)
+        if palette.color(QPalette.ColorRole.Text) != colour:
+            palette.setColor(QPalette.ColorRole.Text, colour)
+            self.setPalette(palette)
+
+    # --- size --------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._heights.clear()
+        self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._measure.setDefaultFont(self.font())
+            self._changed()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._apply_role()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            self._measure.setTextWidth(max(1, width))
+            height = max(self.fontMetrics().height(), int(self._measure.size().height() + 0.999))
+            self._heights[width] = height
+        return height
+
+    def sizeHint(self) -> QSize:
+        self._measure.setTextWidth(-1)
+        natural = int(self._measure.idealWidth() + 0.999)
+        width = max(1, min(natural, self.fontMetrics().averageCharWidth() * 60))
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.fontMetrics().averageCharWidth() * self.MIN_CHARS
+        return QSize(width, self.heightForWidth(max(width, self.width())))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the height follows the width
+
+
+def _quiet(text: WrapText) -> WrapText:
+    """Secondary text (sources, notes) in the palette's quieter colour, as ``widgets.muted``."""
+    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return text
 
 
 def _heading(text: str) -> QLabel:
@@ -76,7 +195,7 @@ class TheoryDetail(QWidget):
         self.delete_button.clicked.connect(lambda: self._emit(self.deleteRequested))
         column.addLayout(buttons)
 
-        self.title = PlainLabel()
+        self.title = WrapText()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -85,17 +204,17 @@ class TheoryDetail(QWidget):
 
         summary = QHBoxLayout()
         self.badge = Badge()
-        self.summary = PlainLabel(wrap=False)
+        self.summary = PlainLabel(wrap=False)  # numbers and names the app chose
         summary.addWidget(self.badge)
         summary.addWidget(self.summary, 1)
         column.addLayout(summary)
 
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
-        self.facts: dict[str, QLabel] = {}
+        self.facts: dict[str, QWidget] = {}
         for row, name in enumerate(("Characters", "Tags", "Deadline", "Resolution", "Written")):
             key = muted(QLabel(name))
-            value = PlainLabel()
+            value = WrapText()
             facts.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
             facts.addWidget(value, row, 1)
             self.facts[name] = value
@@ -104,7 +223,7 @@ class TheoryDetail(QWidget):
         column.addLayout(facts)
 
         column.addWidget(_heading("Theory"))
-        self.body = PlainLabel()
+        self.body = WrapText()
         column.addWidget(self.body)
         column.addStretch(1)
 
@@ -159,13 +278,13 @@ class TheoryDetail(QWidget):
         self.badge.set_status(t.status)
         juicy = f" · juiciness {fmt.stars(t.juiciness)}" if t.juiciness else ""
         self.summary.setText(f"{t.confidence} % sure · {t.category.label}{juicy}")
-        self._set("Characters", ", ".join(c.name for c in t.characters) or "None chosen")
-        self._set("Tags", "  ".join(t.tags) or "No tags")
+        self._set("Characters", ", ".join(fmt.isolate(c.name) for c in t.characters) or "None chosen")
+        self._set("Tags", "  ".join(fmt.isolate(tag) for tag in t.tags) or "No tags")
         self._set(
             "Deadline", f"Resolve by {fmt.long_date(t.resolve_by)}" if t.resolve_by else "", hide_empty=True
         )
         if t.status.is_resolved and t.resolved_on is not None:
-            note = f" — {t.resolution_note}" if t.resolution_note else ""
+            note = f" — {fmt.isolate(t.resolution_note)}" if t.resolution_note else ""
             self._set("Resolution", f"{t.status.label} on {fmt.long_date(t.resolved_on)}{note}")
         else:
             self._set("Resolution", "", hide_empty=True)
@@ -179,20 +298,19 @@ class TheoryDetail(QWidget):
             self.evidence.addWidget(muted(QLabel("No canon facts cited yet. Edit the theory to add some.")))
         for e in t.evidence:
             mark = "✔ Supports" if e.stance is Stance.SUPPORTS else "✘ Contradicts"
-            line = PlainLabel(f"{mark}: {e.statement}")
-            self.evidence.addWidget(line)
-            source = f"{e.fact_status.label} · {e.source} · {fmt.short_date(e.as_of)}"
+            self.evidence.addWidget(WrapText(f"{mark}: {fmt.isolate(e.statement)}"))
+            source = f"{e.fact_status.label} · {fmt.isolate(e.source)} · {fmt.short_date(e.as_of)}"
             if e.note:
-                source += f"\nYour note: {e.note}"
-            self.evidence.addWidget(muted(PlainLabel(source)))
+                source += f"\nYour note: {fmt.isolate(e.note)}"
+            self.evidence.addWidget(_quiet(WrapText(source)))
 
         moment = now or datetime.now(UTC)
         self.history_chart.set_history(t.history, t.status, t.resolved_at, moment)
         _clear(self.history)
         for point in reversed(t.history):
-            note = f" — {point.note}" if point.note else ""
+            note = f" — {fmt.isolate(point.note)}" if point.note else ""
             self.history.addWidget(
-                PlainLabel(f"{fmt.local_datetime(point.changed_at)}:  {point.confidence} %{note}")
+                WrapText(f"{fmt.local_datetime(point.changed_at)}:  {point.confidence} %{note}")
             )
 
         resolved = t.status.is_resolved

@@ -41,7 +41,7 @@ from etoile_app.domain.models import EvidenceDraft, Fact, Theory, TheoryDraft
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
 from etoile_app.ui.tag_edit import TagEdit
-from etoile_app.ui.widgets import StarRating, error_label, set_error
+from etoile_app.ui.widgets import StarRating, error_label, plain_tooltip, set_error, tell
 
 if TYPE_CHECKING:
     from etoile_app.ui.canon_browser import CanonBrowser
@@ -320,7 +320,7 @@ class TheoryEditor(QDialog):
         item = QTreeWidgetItem([stance.label, fact.statement, note])
         item.setData(0, ID_ROLE, fact_id)
         item.setData(1, ID_ROLE, stance)
-        item.setToolTip(1, f"{fact.statement}\n{fact.source} · {fmt.short_date(fact.as_of)}")
+        item.setToolTip(1, plain_tooltip(f"{fact.statement}\n{fact.source} · {fmt.short_date(fact.as_of)}"))
         self.evidence.addTopLevelItem(item)
         self.tabs.setTabText(1, f"Evidence ({self.evidence.topLevelItemCount()})")
 
@@ -433,10 +433,16 @@ class TheoryEditor(QDialog):
             if target is not None:
                 set_error(target, exc.message)
             else:
-                QMessageBox.warning(self, self.windowTitle(), exc.message)
+                tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
             return
-        except JournalError as exc:
-            QMessageBox.warning(self, self.windowTitle(), exc.message)
+        except JournalError as exc:  # a full disk, a busy journal: say it; what was typed stays here
+            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
+            return
+        except Exception as exc:  # unexpected: the details go to the log, the text stays here
+            from etoile_app import logs
+
+            message = logs.message(exc, logs.record(exc, "Saving a theory failed"))
+            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), f"The theory was not saved. {message}")
             return
         self.saved.emit(saved)
         self.accept()

@@ -26,7 +26,7 @@ from etoile_app.ui import fmt
 from etoile_app.ui.charts import CalibrationChart
 from etoile_app.ui.record_model import Column, RecordTableModel
 from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import muted
+from etoile_app.ui.widgets import muted, plain_tooltip
 
 NO_SCORE = "—"
 BOLD_EMPTY = (
@@ -162,7 +162,7 @@ class TrackTab(QWidget):
             grid.addWidget(_muted(caption), 1, column)
             self.numbers[key] = value
         self.explanation = _muted(scoring.BRIER_EXPLANATION)
-        self.explanation.setToolTip(scoring.LOG_SCORE_EXPLANATION)
+        self.explanation.setToolTip(plain_tooltip(scoring.LOG_SCORE_EXPLANATION))
         grid.addWidget(self.explanation, 0, 4, 2, 1)
         grid.setColumnStretch(4, 1)
         return grid
@@ -249,9 +249,13 @@ class TrackTab(QWidget):
         self.numbers["brier"].setText(_num(overall.mean_brier))
         self.numbers["log"].setText(_num(overall.mean_log_score, 2))
         self.numbers["scored"].setText(str(overall.count))
-        self.numbers["scored"].setToolTip(f"{overall.confirmed} confirmed, {overall.busted} busted")
+        self.numbers["scored"].setToolTip(
+            plain_tooltip(f"{overall.confirmed} confirmed, {overall.busted} busted")
+        )
         self.numbers["unscored"].setText(f"{summary.void_count + summary.open_count}")
-        self.numbers["unscored"].setToolTip(f"{summary.void_count} void, {summary.open_count} open")
+        self.numbers["unscored"].setToolTip(
+            plain_tooltip(f"{summary.void_count} void, {summary.open_count} open")
+        )
         self.models["category"].set_records(summary.by_category)
         self.models["tag"].set_records(summary.by_tag)
         self.models["character"].set_records(summary.by_character)
@@ -280,7 +284,7 @@ class TrackTab(QWidget):
         )
         for kind, items in groups:
             for g in items:
-                combo.addItem(f"{kind.capitalize()}: {g.label}  ({g.count})", (kind, g.key))
+                combo.addItem(f"{kind.capitalize()}: {fmt.isolate(g.label)}  ({g.count})", (kind, g.key))
         index = combo.findData(current) if current is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from etoile_app.domain.errors import JournalError
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import documents_folder
+from etoile_app.ui.widgets import documents_folder, tell
 
 APP_TITLE = "Étoile Theory Journal"
 
@@ -28,17 +28,6 @@ EXPORT_CHOICES = (
     ("md", "Markdown to share (*.md)", ".md"),
 )
 IMPORT_FILTER = "Journal exports (*.json *.csv);;JSON export (*.json);;Fatebook CSV (*.csv);;All files (*)"
-
-
-def _tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
-    """A window-modal message that returns at once; the box deletes itself when closed."""
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages are the user's text
-    if detail:
-        box.setInformativeText(detail)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box
 
 
 def _show_in_status_bar(parent: QWidget, text: str) -> None:
@@ -66,7 +55,7 @@ def export_to(store: Store, path: Path, export_format: str, parent: QWidget) -> 
     try:
         report = store.export_journal(path, export_format)
     except JournalError as exc:
-        return _tell(
+        return tell(
             parent, QMessageBox.Icon.Warning, "Export failed", f"Could not export to {path}.", str(exc)
         )
     _show_in_status_bar(parent, f"Exported {fmt.count(report.theories, 'theory', 'theories')} to {path}")
@@ -92,7 +81,7 @@ def import_from(store: Store, path: Path, parent: QWidget) -> QMessageBox:
     try:
         report = store.import_journal(path)
     except JournalError as exc:
-        return _tell(
+        return tell(
             parent,
             QMessageBox.Icon.Warning,
             "Import refused",
@@ -100,14 +89,14 @@ def import_from(store: Store, path: Path, parent: QWidget) -> QMessageBox:
             "Nothing was written; your journal is as it was.",
         )
     if not report.changed:
-        return _tell(
+        return tell(
             parent,
             QMessageBox.Icon.Information,
             "Nothing to import",
             f"Everything in {path.name} is already in your journal ({report.summary()}).",
         )
     detail = "Your journal as it was is in a backup (File → Restore from backup…)."
-    return _tell(
+    return tell(
         parent, QMessageBox.Icon.Information, "Import done", f"{path.name}: {report.summary()}.", detail
     )
 
@@ -124,7 +113,7 @@ def backup_now(store: Store, parent: QWidget) -> QMessageBox | None:
     try:
         made = store.backup_now()
     except JournalError as exc:
-        return _tell(parent, QMessageBox.Icon.Warning, "Backup failed", str(exc))
+        return tell(parent, QMessageBox.Icon.Warning, "Backup failed", str(exc))
     if made is not None:
         _show_in_status_bar(parent, f"Backup saved: {made.path}")
     return None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
 from etoile_app.ui.fmt import NO_STAR, STAR
@@ -278,3 +278,18 @@ def documents_folder() -> Path:
     if found and Path(found).is_dir():
         return Path(found)
     return Path.home()
+
+
+def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
+    """A window-modal message that returns at once; the box deletes itself when closed.
+
+    Its text is plain (the detail too): messages quote file names and what was typed, and a
+    static ``QMessageBox.warning`` would show them as HTML when they look like it.
+    """
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages are the user's text
+    if detail:
+        box.setInformativeText(detail)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
