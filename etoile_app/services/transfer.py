@@ -308,19 +308,30 @@ class TransferService(Service):
         *,
         fmt: str | None = None,
         before_write: Callable[[], object] | None = None,
+        forecaster: str | None = None,
     ) -> ImportReport:
         """Import a JSON export or a Fatebook-style CSV, all or nothing.
 
         ``fmt`` (``json`` or ``csv``) defaults to the file's suffix, else its first character.
         ``before_write`` is called once, after the whole file has been checked and only if the
         import will change something, before anything is written (the app backs up there).
+        ``forecaster`` (CSV only) names the person whose forecasts to import from a file with
+        forecasts by several people; without it the file's likeliest owner is taken, and the
+        report says whom (``ImportReport.forecaster``, ``forecaster_guessed``).
         """
         source = Path(path)
         raw = read_import_file(source)
-        return self.import_bytes(raw, fmt or guess_format(source.name, raw[:64]), before_write=before_write)
+        return self.import_bytes(
+            raw, fmt or guess_format(source.name, raw[:64]), before_write=before_write, forecaster=forecaster
+        )
 
     def import_bytes(
-        self, raw: bytes, fmt: str, *, before_write: Callable[[], object] | None = None
+        self,
+        raw: bytes,
+        fmt: str,
+        *,
+        before_write: Callable[[], object] | None = None,
+        forecaster: str | None = None,
     ) -> ImportReport:
         if fmt not in IMPORT_FORMATS:
             raise ImportFileError(
@@ -330,13 +341,21 @@ class TransferService(Service):
             raise ImportFileError(
                 f"the file is larger than {MAX_IMPORT_BYTES:,} bytes, the most an import takes."
             )
+        csv_counts: dict[str, Any] = {}
         with self._sessions.begin() as s:
             if fmt == "json":
                 data = parse_json(raw, self._catalogue(s))
                 plan = self._plan_json(s, data)
             else:
-                table = parse_csv(raw, today=self.today())
+                table = parse_csv(raw, today=self.today(), forecaster=forecaster)
                 plan = self._plan_csv(s, table)
+                csv_counts = {
+                    "forecasts_skipped": table.forecasts_skipped,
+                    "questions_skipped": table.questions_skipped,
+                    "forecaster": table.forecaster,
+                    "forecaster_guessed": table.forecaster_guessed,
+                    "titles_shortened": table.titles_shortened,
+                }
             if plan.writes:
                 if before_write is not None:
                     before_write()
@@ -354,6 +373,7 @@ class TransferService(Service):
                 user_facts_created=c["facts_created"],
                 user_facts_updated=c["facts_updated"],
                 rows_skipped=c["skipped"],
+                **csv_counts,
             )
 
     def _catalogue(self, s: Session) -> Catalogue:

@@ -1,11 +1,23 @@
-"""CSV in Fatebook's export layout: writing it, and reading a Fatebook user's own export."""
+"""CSV in Fatebook's export layout: writing it, and reading a Fatebook user's own export.
+
+The layout is Fatebook's own exporter, ``lib/web/export.ts`` in github.com/Sage-Future/fatebook:
+a header of bare column names, then one row per forecast; text cells always in double quotes
+(a quote doubled), numbers, times and ``true``/``false`` bare, a missing value as an empty cell,
+lines joined by ``\n``; tags joined by ``"; "``. "Your Brier score for this question" is
+Fatebook's ``QuestionScore.absoluteScore`` (``lib/_scoring.ts``), reproduced by
+:func:`fatebook_brier`.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, Overflow
@@ -14,7 +26,6 @@ from typing import Any
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import ValidationError
-from etoile_app.domain.scoring import brier, in_force_confidence
 from etoile_app.domain.transfer.records import (
     FUTURE_SLACK,
     ImportFileError,
@@ -46,7 +57,12 @@ CSV_COLUMNS = (
 CSV_REQUIRED = ("Question title", "Forecast (scale = 0-1)", "Forecast created at")
 #: Older Fatebook exports name two columns differently.
 CSV_ALIASES = {"question resolution": "Resolution", "question resolved at": "Resolved at"}
-TAG_SEPARATOR = ", "
+#: How Fatebook joins a question's tags (and its shared-with names and comments).
+TAG_SEPARATOR = "; "
+#: What a cell may not start with, or a spreadsheet may run it as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = "=+-@\t\r"
+_NEEDS_GUARD = re.compile("^'*[=+\\-@\t\r]")
+_GUARDED = re.compile("^'+[=+\\-@\t\r]")
 RESOLUTIONS = {
     TheoryStatus.CONFIRMED: "YES",
     TheoryStatus.BUSTED: "NO",
@@ -63,45 +79,179 @@ def csv_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_CSV_TIME)
 
 
+def guard_formula(text: str) -> str:
+    """``text`` made safe for a spreadsheet: a leading ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return gets a ``'`` before it (as OWASP recommends), so it is shown, not run.
+
+    Text that already starts with quotes before such a character gets one more, so
+    :func:`unguard_formula` gives back exactly what was written.
+    """
+    return "'" + text if _NEEDS_GUARD.match(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The inverse of :func:`guard_formula`: one ``'`` before a formula character is removed."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
+def _text_cell(text: str) -> str:
+    """A text cell as Fatebook writes one: always in double quotes, a quote doubled; guarded."""
+    return '"' + guard_formula(text).replace('"', '""') + '"'
+
+
 def _probability_text(confidence: int) -> str:
     return f"{confidence / 100:.2f}".rstrip("0")
 
 
+def js_number(value: float) -> str:
+    """``value`` as JavaScript (and so Fatebook's exporter) prints a number: ``0.18000000000000005``,
+    ``2``, ``1e-7``."""
+    if value == 0:
+        return "0"
+    digits = Decimal(repr(value)).normalize()  # the shortest digits that read back as ``value``
+    if 1e-6 <= abs(value) < 1e21:
+        return f"{digits:f}"
+    sign, numerals, exponent = digits.as_tuple()
+    mantissa = "".join(map(str, numerals))
+    power = exponent + len(mantissa) - 1
+    text = mantissa[0] + ("." + mantissa[1:] if len(mantissa) > 1 else "")
+    return f"{'-' if sign else ''}{text}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+_DAY_MS = 86_400_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ms(moment: datetime) -> int:
+    """Milliseconds since 1970 of ``moment`` to the whole second (the precision a CSV carries)."""
+    return (moment.astimezone(UTC).replace(microsecond=0) - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _js_sum(values: Iterable[float]) -> float:
+    """Left to right, as JavaScript's ``reduce((a, b) => a + b, 0)`` adds."""
+    total = 0.0
+    for value in values:
+        total = total + value
+    return total
+
+
+def _two_sided_brier(p: float, yes: bool) -> float:
+    """Fatebook's Brier score of one forecast: both outcomes' squared errors, 0 (right) to 2."""
+    truth = 1 if yes else 0
+    a, b = p - truth, (1 - p) - (1 - truth)
+    return a * a + b * b
+
+
+def _interval_average(
+    recent: float | None, inside: Sequence[tuple[int, float]], start: int, length: int
+) -> float | None:
+    """The forecast over one interval, weighted by how long each held (Fatebook's own arithmetic,
+    quirks included: time before the first forecast counts for the last one of the interval)."""
+    avg, weights = 0.0, 0.0
+    if recent is not None and inside:
+        weight = (inside[0][0] - start) / length
+        weights = weights + weight
+        avg = avg + weight * recent
+    elif recent is not None:
+        return recent
+    elif not inside:
+        return None
+    for (at, p), (after, _) in itertools.pairwise(inside):
+        weight = (after - at) / length
+        weights = weights + weight
+        avg = avg + weight * p
+    return avg + (1 - weights) * inside[-1][1]
+
+
+def fatebook_brier(
+    created_at: datetime, resolved_at: datetime, yes: bool, forecasts: Iterable[tuple[datetime, float]]
+) -> float | None:
+    """Fatebook's "Your Brier score for this question" (``relativeBrierScoring`` in its
+    ``lib/_scoring.ts``, the ``absoluteBrierScore`` it stores): the time from the question's
+    creation to its resolution is cut into days (the last one partial); each day's forecast is
+    the time-weighted average of the forecasts in force; each day scores the two-sided Brier
+    score ``(p − o)² + ((1 − p) − (1 − o))²`` (0 is perfect, 2 is certain and wrong); the days
+    are averaged (a last partial day weighs its fraction). ``None`` when Fatebook stores no
+    score: no forecast before resolution, or a resolution not after creation.
+
+    Times count to the whole second, so a file's score is the one its own rows give.
+    """
+    points = sorted(((_ms(at), p) for at, p in forecasts), key=lambda f: f[0])
+    if not points:
+        return None
+    opened, closed = _ms(created_at), _ms(resolved_at)
+    days = (closed - opened) / _DAY_MS
+    whole, fraction = math.floor(days), days - math.floor(days)
+    scores = []
+    # Intervals only move forward, so three indexes into ``points`` do: the points up to
+    # ``upto`` are at or before the interval's start, those from ``first`` to ``last`` inside it.
+    upto = first = last = 0
+    day = opened
+    while day < opened + math.ceil(days) * _DAY_MS:
+        stop = day + _DAY_MS if day + _DAY_MS < closed else closed
+        start = day if day < closed else closed
+        while upto < len(points) and points[upto][0] <= start:
+            upto += 1
+        while first < len(points) and points[first][0] < start:
+            first += 1
+        last = max(last, first)
+        while last < len(points) and points[last][0] < stop:
+            last += 1
+        recent = points[upto - 1][1] if upto else None
+        average = _interval_average(recent, points[first:last], start, stop - start)
+        if average is not None:
+            scores.append(_two_sided_brier(average, yes))
+        day += _DAY_MS
+    if not scores:
+        return None
+    if whole == 0:
+        return _js_sum(scores) / 1
+    if not abs(fraction - 0) < 0.0001:  # Fatebook's floatEquality
+        return (_js_sum(scores[:-1]) + scores[-1] * fraction) / (whole + fraction)
+    return _js_sum(scores) / whole
+
+
 def brier_text(theory: TheoryEntry) -> str:
-    """The Brier score (0–1) of the confidence in force at resolution; empty if not scored."""
+    """Fatebook's Brier score of a confirmed or busted theory (:func:`fatebook_brier`); else empty."""
     if theory.status not in (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED) or theory.resolved_at is None:
         return ""
-    confidence = in_force_confidence(theory.history, theory.resolved_at, theory.confidence)
-    score = brier(confidence / 100, theory.status is TheoryStatus.CONFIRMED)
-    return f"{score:.4f}".rstrip("0").rstrip(".")
+    score = fatebook_brier(
+        theory.created_at,
+        theory.resolved_at,
+        theory.status is TheoryStatus.CONFIRMED,
+        ((p.changed_at, p.confidence / 100) for p in theory.history),
+    )
+    return "" if score is None else js_number(score)
 
 
 def format_csv(theories: Iterable[TheoryEntry]) -> str:
-    """One row per forecast (each confidence in a theory's history); binned theories are left out."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row per forecast (each confidence in a theory's history), as Fatebook's exporter writes
+    them (but for seconds with a leading zero: it writes ``09:15:0``); binned theories are left out."""
+    lines = [",".join(CSV_COLUMNS)]
     for t in theories:
         if t.deleted_at is not None:
             continue
+        resolved = t.resolved_at is not None and t.status.is_resolved
         question = {
+            "Question title": _text_cell(t.title),
             "Question created at": csv_moment(t.created_at),
             "Question resolve by": f"{t.resolve_by.isoformat()} 00:00:00" if t.resolve_by else "",
-            "Resolution": RESOLUTIONS[t.status],
-            "Resolved at": csv_moment(t.resolved_at) if t.resolved_at and t.status.is_resolved else "",
+            "Resolution": _text_cell(RESOLUTIONS[t.status]) if t.status.is_resolved else "",
+            "Resolved at": csv_moment(t.resolved_at) if resolved and t.resolved_at else "",
             "Your Brier score for this question": brier_text(t),
-            "Question notes": t.body,
+            "Question notes": _text_cell(t.body),
+            "Question shared with": _text_cell(""),
             "Question shared publicly": "false",
-            "Question comments": t.resolution_note,
-            "Question tags": TAG_SEPARATOR.join(t.tags),
+            "Question comments": _text_cell(t.resolution_note),
+            "Question tags": _text_cell(TAG_SEPARATOR.join(t.tags)),
         }
         for point in t.history:
-            row = dict(question)
-            row["Question title"] = t.title
-            row["Forecast (scale = 0-1)"] = _probability_text(point.confidence)
-            row["Forecast created at"] = csv_moment(point.changed_at)
-            writer.writerow([row.get(name, "") for name in CSV_COLUMNS])
-    return out.getvalue()
+            row = question | {
+                "Forecast (scale = 0-1)": _probability_text(point.confidence),
+                "Forecast created at": csv_moment(point.changed_at),
+            }
+            lines.append(",".join(row.get(name, "") for name in CSV_COLUMNS))
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +277,8 @@ class CsvQuestion:
     forecasts: tuple[CsvForecast, ...]  # in time order
     #: Which of body, tags, resolve_by, status, resolved_at and resolution_note the file has a column for.
     provided: frozenset[str] = frozenset()
+    #: The file's title was too long for the journal: ``title`` is its start, ``body`` starts with all of it.
+    shortened: bool = False
 
     @property
     def match_key(self) -> tuple[str, datetime]:
@@ -136,7 +288,17 @@ class CsvQuestion:
 @dataclass(frozen=True, slots=True)
 class CsvFile:
     questions: tuple[CsvQuestion, ...]
-    rows_skipped: int = 0
+    rows_skipped: int = 0  # rows of multiple-choice questions
+    #: Forecasts by other people than ``forecaster`` on the questions, and questions left out
+    #: because none of their forecasts is ``forecaster``'s.
+    forecasts_skipped: int = 0
+    questions_skipped: int = 0
+    #: Whose forecasts were read, when the file has forecasts by more than one person ("" if not).
+    forecaster: str = ""
+    #: True when the caller named nobody and ``forecaster`` was worked out from the file.
+    forecaster_guessed: bool = False
+    #: The titles that were longer than the journal's limit, as shortened (the full text starts the body).
+    titles_shortened: tuple[str, ...] = ()
 
 
 _CSV_MOMENT = re.compile(
@@ -226,6 +388,7 @@ def _header(cells: list[str]) -> dict[str, int]:
         columns[name] = i
     for name in CSV_REQUIRED:
         if name not in columns:
+            _refuse_other_separator(cells)
             raise ImportFileError(
                 f'the header has no "{name}" column; a CSV import needs '
                 + ", ".join(f'"{c}"' for c in CSV_REQUIRED)
@@ -235,13 +398,37 @@ def _header(cells: list[str]) -> dict[str, int]:
     return columns
 
 
+_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+
+
+def _refuse_other_separator(cells: list[str]) -> None:
+    """A header whose columns are split by semicolons or tabs, as spreadsheets save CSV in some
+    languages, is named as such (rather than as a missing column)."""
+    line = ",".join(cells)
+    for separator, name in _SEPARATORS.items():
+        if separator not in line:
+            continue
+        try:
+            split = next(csv.reader([line], delimiter=separator))
+        except csv.Error:
+            continue
+        if {c.strip().casefold() for c in split} >= {c.casefold() for c in CSV_REQUIRED}:
+            raise ImportFileError(
+                f"the columns are separated by {name}, not commas. Some spreadsheet programs save "
+                "CSV that way in some languages; Fatebook's CSV uses commas. Save the file again "
+                'as CSV with "," as the field separator (and "." in numbers) and import it again.',
+                line=1,
+            )
+
+
 class _Row:
     def __init__(self, cells: list[str], columns: dict[str, int], line: int) -> None:
         self.cells, self.columns, self.line = cells, columns, line
 
     def __getitem__(self, name: str) -> str:
+        """The cell of column ``name`` ("" without that column), with a formula guard taken off."""
         index = self.columns.get(name)
-        return self.cells[index] if index is not None else ""
+        return unguard_formula(self.cells[index]) if index is not None else ""
 
     def check(self, cleaner: Callable[[str], Any], value: str) -> Any:
         try:
@@ -272,43 +459,134 @@ def _rows(text: str) -> Iterable[_Row]:
         raise ImportFileError(f"this is not valid CSV: {exc}.", line=end + 1) from None
 
 
-def parse_csv(raw: bytes, today: date | None = None) -> CsvFile:
+def _person(name: str) -> str:
+    """A forecaster's name as compared: white space folded, case ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def _question_key(row: _Row) -> tuple[str, str]:
+    return (" ".join(row["Question title"].split()), row["Question created at"].strip())
+
+
+def _choose_forecaster(rows: list[_Row], forecaster: str | None) -> tuple[str | None, str, bool]:
+    """Whose forecasts to read: ``(key, name, guessed)``; key ``None`` reads everyone's.
+
+    A file with forecasts by one person (or by nobody named) is read whole. Of several people,
+    ``forecaster`` is taken if given; else the person who made the most questions of the file
+    ("Question created by"), or, if that person made no forecast here, the one who forecast on
+    the most questions. Ties go to the name that comes first in the file.
+    """
+    if not rows or "Forecast created by" not in rows[0].columns:
+        return None, "", False
+    names: dict[str, str] = {}
+    for row in rows:
+        names.setdefault(_person(row["Forecast created by"]), " ".join(row["Forecast created by"].split()))
+    if forecaster is not None and forecaster.strip():
+        key = _person(forecaster)
+        if key in names:
+            return (key, names[key], False) if len(names) > 1 else (None, "", False)
+        if set(names) == {""}:
+            return None, "", False  # nobody is named: every forecast is the importer's
+        listed = ", ".join(brief(n or "(no name)", 30) for n in list(names.values())[:8])
+        raise ImportFileError(
+            f"nobody named {brief(forecaster.strip(), 40)} made a forecast in this file; "
+            f"its forecasts are by {listed}."
+        )
+    if len(names) <= 1:
+        return None, "", False
+    creators: Counter[str] = Counter()
+    forecasters: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
+    pairs: set[tuple[tuple[str, str], str]] = set()
+    for row in rows:
+        question, person = _question_key(row), _person(row["Forecast created by"])
+        if question not in seen and "Question created by" in row.columns:
+            creators[_person(row["Question created by"])] += 1
+        seen.add(question)
+        if (question, person) not in pairs:
+            pairs.add((question, person))
+            forecasters[person] += 1
+    ranked = [k for k, _ in creators.most_common() if k in names] + [k for k, _ in forecasters.most_common()]
+    key = ranked[0]
+    return key, names[key] or "(no name)", True
+
+
+def shorten_title(title: str) -> str:
+    """A title cut to the journal's limit: at a space if one is near the end, then ``…``."""
+    if len(title) <= rules.TITLE_MAX:
+        return title
+    cut = title[: rules.TITLE_MAX - 1]
+    space = cut.rfind(" ")
+    if space >= rules.TITLE_MAX * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def _full_title(row: _Row) -> str:
+    """The question's title tidied as a title is, but of any length."""
+    whole = row.check(
+        lambda v: rules.clean_text(v, "The title", field="title", max_len=sys.maxsize), row["Question title"]
+    )
+    return whole if len(whole) > rules.TITLE_MAX else row.check(rules.clean_title, whole)
+
+
+def parse_csv(raw: bytes, today: date | None = None, *, forecaster: str | None = None) -> CsvFile:
     """Read and check a Fatebook-style CSV: rows of one question become its confidence history.
 
     Rows with a multiple-choice option are skipped (and counted): the journal holds yes/no calls.
+    Of a file with forecasts by several people only one person's are read (see
+    :func:`_choose_forecaster`); a question without any of theirs is left out (and counted).
     """
     text = decode_text(raw, "CSV file")
+    rows = list(_rows(text))
+    chosen, name, guessed = _choose_forecaster(rows, forecaster)
     groups: dict[tuple[str, datetime | None], list[_Row]] = {}
     skipped = 0
-    for row in _rows(text):
+    for row in rows:
         if row["Multiple choice option"].strip():
             skipped += 1
             continue
-        title = row.check(rules.clean_title, row["Question title"])
+        title = _full_title(row)
         created = row["Question created at"].strip()
         created_at = _csv_time(created, row.line, "Question created at") if created else None
         groups.setdefault((title, created_at), []).append(row)
-    questions = [_question(title, created_at, rows, today) for (title, created_at), rows in groups.items()]
-    return CsvFile(tuple(questions), skipped)
+    questions, others, left_out = [], 0, 0
+    for (title, created_at), group in groups.items():
+        mine = [r for r in group if chosen is None or _person(r["Forecast created by"]) == chosen]
+        others += len(group) - len(mine)
+        if not mine:
+            left_out += 1
+            continue
+        questions.append(_question(title, created_at, group, mine, today))
+    return CsvFile(
+        tuple(questions),
+        rows_skipped=skipped,
+        forecasts_skipped=others,
+        questions_skipped=left_out,
+        forecaster=name if chosen is not None else "",
+        forecaster_guessed=guessed and chosen is not None,
+        titles_shortened=tuple(q.title for q in questions if q.shortened),
+    )
 
 
-def _question(title: str, created_at: datetime | None, rows: list[_Row], today: date | None) -> CsvQuestion:
+def _tags(cell: str) -> set[str]:
+    """Fatebook joins tags with ``"; "``; a cell without a semicolon is split on commas, as this
+    app's exports before version 0.2 joined them."""
+    parts = cell.split(";") if ";" in cell else cell.split(",")
+    return {fatebook_tag(t) for t in parts} - {""}
+
+
+def _question(
+    full_title: str, created_at: datetime | None, rows: list[_Row], mine: list[_Row], today: date | None
+) -> CsvQuestion:
     first = rows[0]
     has = first.columns.__contains__
-    forecasters = {r["Forecast created by"].strip() for r in rows} - {""}
-    if len(forecasters) > 1:
-        names = ", ".join(sorted(brief(n, 30) for n in forecasters))
-        raise ImportFileError(
-            f"the question {brief(title, 60)} has forecasts by several people ({names}); the journal "
-            "keeps one person's confidence, so remove the other people's rows and import again.",
-            line=first.line,
-        )
     forecasts = []
-    for row in rows:
+    for row in mine:
         cell, at = row["Forecast (scale = 0-1)"], row["Forecast created at"]
-        for name, value in (("Forecast (scale = 0-1)", cell), ("Forecast created at", at)):
+        for column, value in (("Forecast (scale = 0-1)", cell), ("Forecast created at", at)):
             if not value.strip():
-                raise ImportFileError(f'"{name}" is empty.', line=row.line)
+                raise ImportFileError(f'"{column}" is empty.', line=row.line)
         moment = _csv_time(at, row.line, "Forecast created at")
         forecasts.append(CsvForecast(_csv_confidence(cell, row.line), moment, row.line))
     forecasts.sort(key=lambda f: f.at)
@@ -327,6 +605,9 @@ def _question(title: str, created_at: datetime | None, rows: list[_Row], today: 
             raise ImportFileError(f'"Resolved at" {cell} is in the future.', line=first.line)
     comments = first["Question comments"].strip()
     notes = first["Question notes"]
+    title = shorten_title(full_title)
+    if title != full_title:  # the whole title leads the body
+        notes = f"{full_title}\n\n{notes}" if notes.strip() else full_title
     if comments and not status.is_resolved:
         notes = f"{notes.rstrip()}\n\n{COMMENTS_HEADING} {comments}".lstrip()
     note = ""
@@ -340,10 +621,12 @@ def _question(title: str, created_at: datetime | None, rows: list[_Row], today: 
     resolve_by = None
     if first["Question resolve by"].strip():
         resolve_by = _csv_time(first["Question resolve by"], first.line, "Question resolve by").date()
-    tags = first.check(lambda v: {fatebook_tag(t) for t in v.split(",")} - {""}, first["Question tags"])
+    tags = first.check(_tags, first["Question tags"])
     # What the file says nothing about (a column it lacks) leaves an existing theory's field alone.
     provided = {
-        "body": has("Question notes") or (has("Question comments") and "Comments" in notes),
+        "body": has("Question notes")
+        or title != full_title
+        or (has("Question comments") and "Comments" in notes),
         "tags": has("Question tags"),
         "resolve_by": has("Question resolve by"),
         "status": has("Resolution"),
@@ -362,4 +645,5 @@ def _question(title: str, created_at: datetime | None, rows: list[_Row], today: 
         tags=tuple(sorted(tags)),
         forecasts=tuple(forecasts),
         provided=frozenset(k for k, v in provided.items() if v),
+        shortened=title != full_title,
     )

@@ -145,6 +145,16 @@ class ImportReport:
     user_facts_created: int = 0
     user_facts_updated: int = 0
     rows_skipped: int = 0  # CSV rows of multiple-choice questions
+    #: CSV: forecasts by other people than ``forecaster`` (on questions shared with them), and
+    #: questions left out because none of their forecasts is ``forecaster``'s.
+    forecasts_skipped: int = 0
+    questions_skipped: int = 0
+    #: CSV: whose forecasts were imported, when the file holds forecasts by several people.
+    forecaster: str = ""
+    #: CSV: ``forecaster`` was worked out from the file (who made the most questions), not named.
+    forecaster_guessed: bool = False
+    #: CSV: titles longer than 200 characters, as shortened; each theory's body starts with the whole title.
+    titles_shortened: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -164,10 +174,25 @@ class ImportReport:
             f"{self.theories_created} new, {self.theories_updated} updated, "
             f"{self.theories_unchanged} unchanged"
         )
+        notes = []
         if self.rows_skipped:
-            rows = "row" if self.rows_skipped == 1 else "rows"
-            text += f" ({self.rows_skipped} multiple-choice {rows} skipped)"
-        return text
+            notes.append(f"{_count(self.rows_skipped, 'multiple-choice row')} skipped")
+        if self.forecasts_skipped or self.questions_skipped:
+            whose = f"only {self.forecaster}'s forecasts imported" if self.forecaster else "forecasts"
+            if self.forecaster_guessed:
+                whose += ", guessed to be yours"
+            skipped = [f"{_count(self.forecasts_skipped, 'forecast')} by other people skipped"]
+            if self.questions_skipped:
+                skipped.append(f"{_count(self.questions_skipped, 'question')} without any of theirs left out")
+            notes.append(f"{whose}: " + ", ".join(skipped))
+        if self.titles_shortened:
+            long = _count(len(self.titles_shortened), "long title")
+            notes.append(f"{long} shortened, the whole title starting the body")
+        return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 @dataclass(frozen=True, slots=True)
