@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import importlib.resources
+import shutil
 import sys
+import tempfile
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 APP_NAME = "EtoileTheoryJournal"
@@ -11,19 +17,47 @@ DB_FILENAME = "journal.sqlite3"
 
 
 def resources_dir() -> Path:
-    """The bundled ``resources/`` folder.
+    """The bundled ``resources/`` folder (canon pack, icons, desktop entry), as a real folder.
 
-    In a PyInstaller bundle it sits in the unpacked bundle; from a source checkout (or an
-    editable install) beside the package; from a wheel it is installed as ``etoile_app/resources``.
+    The data lives once in the repository, in ``resources/`` at its top. It is found
+
+    - in a PyInstaller bundle at ``sys._MEIPASS/resources`` (``build_spec/etoile.spec`` puts it there);
+    - in an installed wheel as the package data ``etoile_app/resources`` (``pyproject.toml``
+      maps the package ``etoile_app.resources`` to ``resources/``), through ``importlib.resources``;
+    - in a source checkout or an editable install beside the package, ``etoile_app/../resources``.
     """
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "resources"
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "resources"
-    if checkout.is_dir():
-        return checkout
-    return here / "resources"
+    installed = _installed_resources()
+    if installed is not None:
+        return installed
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+@functools.cache
+def _installed_resources() -> Path | None:
+    """``etoile_app/resources`` from the installed package, or None when it is not there (a checkout)."""
+    folder = importlib.resources.files("etoile_app") / "resources"
+    if not folder.is_dir():
+        return None
+    if isinstance(folder, Path):
+        return folder
+    # Installed somewhere that is not a folder (a zip archive on sys.path): the callers need
+    # real files, so copy the data out once; the copy is removed when the program exits.
+    copy = Path(tempfile.mkdtemp(prefix="etoile-resources-"))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
+    _copy_tree(folder, copy)
+    return copy
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 ICON_NAME = "etoile-journal"
