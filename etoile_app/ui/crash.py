@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from etoile_app import logs
@@ -26,6 +27,7 @@ def show(text: str, _exc: BaseException | None = None, parent: QWidget | None = 
     _showing = True
     try:
         box = QMessageBox(QMessageBox.Icon.Critical, TITLE, text, QMessageBox.StandardButton.Ok, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote what was typed
         box.setObjectName("crashDialog")
         box.exec()
     finally:

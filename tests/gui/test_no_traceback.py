@@ -151,3 +151,41 @@ def test_screenshot_of_a_journal_with_a_damaged_index_exits_with_a_message(tmp_p
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "damaged" in done.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_unexpected_error_in_the_window_is_a_dialog_naming_the_log(qtbot, tmp_path, monkeypatch, capfd):
+    import sys
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from etoile_app.ui import crash
+
+    monkeypatch.setenv("ETOILE_LOG_DIR", str(tmp_path / "log"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    crash.install(interactive=True)
+    seen: list[tuple[str, Qt.TextFormat]] = []
+
+    def answer() -> None:
+        for box in QApplication.topLevelWidgets():
+            if box.objectName() == "crashDialog" and box.isVisible():
+                seen.append((box.text(), box.textFormat()))
+                box.accept()
+                return
+        QTimer.singleShot(20, answer)
+
+    def fail() -> None:
+        raise ValueError("<b>boom</b>")
+
+    QTimer.singleShot(0, fail)
+    QTimer.singleShot(20, answer)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    text, text_format = seen[0]
+    log_files = list((tmp_path / "log").glob("*.log"))
+    assert log_files and str(log_files[0]) in text
+    assert text_format == Qt.TextFormat.PlainText
+    assert "Traceback" in log_files[0].read_text(encoding="utf-8")
+    assert "Traceback" not in capfd.readouterr().err
