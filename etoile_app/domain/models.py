@@ -126,6 +126,38 @@ class Theory:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def as_draft(self) -> TheoryDraft:
+        """The draft that would write this theory as it stands, evidence included."""
+        return TheoryDraft(
+            title=self.title,
+            body=self.body,
+            category=self.category,
+            character_ids=self.character_ids,
+            tags=self.tags,
+            confidence=self.confidence,
+            juiciness=self.juiciness,
+            resolve_by=self.resolve_by,
+            evidence=tuple(EvidenceDraft(e.fact_id, e.stance, e.note) for e in self.evidence),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TheorySnapshot:
+    """A theory as it stood, with what undo needs to put it back exactly.
+
+    ``evidence_rows`` pairs each item of ``theory.evidence`` with its row id and when it was
+    linked; ``history_ids`` are the row ids of ``theory.history``, in the same order. Putting
+    the rows back under their own ids keeps their order, their dates and the export unchanged.
+    """
+
+    theory: Theory
+    evidence_rows: tuple[tuple[int, datetime], ...] = ()
+    history_ids: tuple[int, ...] = ()
+
+    @property
+    def id(self) -> int:
+        return self.theory.id
+
 
 # --- searching the board -------------------------------------------------------------------
 

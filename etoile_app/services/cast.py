@@ -123,6 +123,24 @@ class CastService(Service):
             s.delete(record)
             return gone
 
+    def put_back_dream_cast(self, entry: DreamCast) -> DreamCast:
+        """Return an entry to exactly how ``entry`` shows it, re-creating it if it was deleted.
+
+        It comes back under its own id, so whatever refers to it (the undo history, the Cast
+        tab's selection) still does; only if another entry took that id meanwhile does it get
+        a new one, which the returned record carries.
+        """
+        draft = DreamCastDraft(entry.role_idea, entry.actor, entry.note, entry.rating, entry.character_id)
+        with self._sessions.begin() as s:
+            record = s.get(DreamCastRecord, entry.id)
+            if record is None or record.created_at != entry.created_at:  # gone, or another's id now
+                record = DreamCastRecord(id=None if record else entry.id)
+                s.add(record)
+            _fill_dream(s, record, draft)
+            record.created_at, record.updated_at = entry.created_at, entry.updated_at
+            s.flush()
+            return mapping.dream_cast(record)
+
 
 def _clean_dream(draft: DreamCastDraft) -> DreamCastDraft:
     return DreamCastDraft(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from etoile_app.domain import rules
@@ -17,7 +17,13 @@ from etoile_app.domain.errors import (
     StarterNotFoundError,
     TheoryNotFoundError,
 )
-from etoile_app.domain.models import EvidenceDraft, StarterTheory, Theory, TheoryDraft
+from etoile_app.domain.models import (
+    EvidenceDraft,
+    StarterTheory,
+    Theory,
+    TheoryDraft,
+    TheorySnapshot,
+)
 from etoile_app.services.base import Service, load_characters, load_fact, shown_statuses
 from etoile_app.storage import mapping
 from etoile_app.storage.models import (
@@ -27,9 +33,33 @@ from etoile_app.storage.models import (
     StarterRecord,
     TagRecord,
     TheoryRecord,
+    theory_tags,
 )
 
 RESOLVED = (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED, TheoryStatus.VOID)
+#: Ids per ``IN (…)`` when many theories are loaded at once (well under SQLite's variable limit).
+CHUNK = 500
+#: The theory columns undo puts back (uid, created_at and starter_key never change).
+_RESTORED = (
+    "title",
+    "body",
+    "category",
+    "confidence",
+    "juiciness",
+    "status",
+    "resolve_by",
+    "resolved_on",
+    "resolved_at",
+    "resolution_note",
+    "updated_at",
+    "deleted_at",
+)
+_LOAD_ALL = (
+    selectinload(TheoryRecord.tags),
+    selectinload(TheoryRecord.characters),
+    selectinload(TheoryRecord.evidence),
+    selectinload(TheoryRecord.history),
+)
 
 
 class TheoryService(Service):
@@ -108,6 +138,16 @@ class TheoryService(Service):
 
         return self._change(theory_id, change)
 
+    def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
+        """Replace the theory's tags."""
+        names = rules.clean_tags(list(tags))
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            r.tags = _tags(s, names)
+            _refresh_lists(r)
+
+        return self._change(theory_id, change)
+
     def set_confidence(self, theory_id: int, confidence: object, note: str = "") -> Theory:
         value = rules.clean_confidence(confidence)
         note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
@@ -154,6 +194,16 @@ class TheoryService(Service):
 
     def resolve(self, theory_id: int, status: object, note: str = "", on: date | None = None) -> Theory:
         """Settle a theory: confirmed, busted, or void (it can never be settled)."""
+        value, note, day = self._clean_resolution(status, note, on)
+
+        def change(s: Session, r: TheoryRecord) -> None:
+            self._check_open(r, "resolve it again")
+            r.status, r.resolution_note = value, note
+            r.resolved_on, r.resolved_at = day, self._now()
+
+        return self._change(theory_id, change)
+
+    def _clean_resolution(self, status: object, note: str, on: date | None) -> tuple[TheoryStatus, str, date]:
         value = rules.clean_choice(status, TheoryStatus, "resolution")
         if value not in RESOLVED:
             raise InvalidStateError(
@@ -165,13 +215,7 @@ class TheoryService(Service):
         day = rules.clean_date(on, "The resolution date") or self._today()
         if day > self._today():
             raise DateError(f"A theory cannot be resolved on a future date ({day.isoformat()}).")
-
-        def change(s: Session, r: TheoryRecord) -> None:
-            self._check_open(r, "resolve it again")
-            r.status, r.resolution_note = value, note
-            r.resolved_on, r.resolved_at = day, self._now()
-
-        return self._change(theory_id, change)
+        return value, note, day
 
     def reopen(self, theory_id: int) -> Theory:
         def change(s: Session, r: TheoryRecord) -> None:
@@ -196,6 +240,127 @@ class TheoryService(Service):
                 raise InvalidStateError(f"“{record.title}” is not deleted.")
             record.deleted_at = None
             return self._view(s, record)
+
+    # --- several theories at once: one transaction, all or nothing --------------------------
+
+    def resolve_many(
+        self, theory_ids: Iterable[int], status: object, note: str = "", on: date | None = None
+    ) -> list[Theory]:
+        """Resolve every one of ``theory_ids`` the same way with one note; resolved ones too
+        (voiding a selection that holds a busted theory makes it void)."""
+        value, note, day = self._clean_resolution(status, note, on)
+        now = self._now()
+        with self._sessions.begin() as s:
+            records = self._load_many(s, theory_ids)
+            for r in records:
+                r.status, r.resolution_note, r.resolved_on, r.resolved_at = value, note, day, now
+                r.updated_at = now
+            return [self._view(s, r) for r in records]
+
+    def delete_many(self, theory_ids: Iterable[int]) -> list[Theory]:
+        """Move every one of ``theory_ids`` to the bin."""
+        now = self._now()
+        with self._sessions.begin() as s:
+            records = self._load_many(s, theory_ids)
+            for r in records:
+                r.deleted_at = now
+            return [self._view(s, r) for r in records]
+
+    def restore_many(self, theory_ids: Iterable[int]) -> list[Theory]:
+        """Bring every one of ``theory_ids`` back from the bin."""
+        with self._sessions.begin() as s:
+            records = self._load_many(s, theory_ids, live=False)
+            for r in records:
+                if r.deleted_at is None:
+                    raise InvalidStateError(f"“{r.title}” is not deleted.")
+                r.deleted_at = None
+            return [self._view(s, r) for r in records]
+
+    def add_tag_many(self, theory_ids: Iterable[int], tag: str) -> list[Theory]:
+        """Tag every one of ``theory_ids``; those that already carry the tag are left untouched."""
+        name = rules.normalise_tag(tag)
+        now = self._now()
+        with self._sessions.begin() as s:
+            records = self._load_many(s, theory_ids)
+            (record_tag,) = _tags(s, [name])
+            for r in records:
+                if all(t.name != name for t in r.tags):
+                    r.tags.append(record_tag)
+                    _refresh_lists(r)
+                    r.updated_at = now
+            return [self._view(s, r) for r in records]
+
+    # --- undo: a theory as it stood, and putting it back -----------------------------------
+
+    def snapshot(self, theory_ids: Iterable[int]) -> list[TheorySnapshot]:
+        """Each theory as it stands now, deleted ones too, for :meth:`put_back`."""
+        with self._sessions() as s:
+            return [
+                TheorySnapshot(
+                    theory=self._view(s, r),
+                    evidence_rows=tuple((e.id, e.created_at) for e in r.evidence),
+                    history_ids=tuple(h.id for h in r.history),
+                )
+                for r in self._load_many(s, theory_ids, live=False)
+            ]
+
+    def put_back(self, snapshots: Sequence[TheorySnapshot]) -> list[Theory]:
+        """Return each theory to exactly how it stood in its snapshot, in one transaction.
+
+        Every field, tag, character, piece of evidence and confidence point comes back, rows
+        under their own ids where those are free; points and links added since are removed,
+        and tags nothing carries any more go with them. Undo and redo both go through here.
+        """
+        with self._sessions.begin() as s:
+            records = self._load_many(s, [snap.id for snap in snapshots], live=False)
+            dropped: set[str] = set()
+            for record, snap in zip(records, snapshots, strict=True):
+                dropped |= {t.name for t in record.tags} - set(snap.theory.tags)
+                self._put_back(s, record, snap)
+            s.flush()
+            if dropped:
+                unused = ~exists().where(theory_tags.c.tag_id == TagRecord.id)
+                s.execute(delete(TagRecord).where(TagRecord.name.in_(dropped), unused))
+            return [self._view(s, r) for r in records]
+
+    def _put_back(self, s: Session, record: TheoryRecord, snap: TheorySnapshot) -> None:
+        was = snap.theory
+        for name in _RESTORED:
+            setattr(record, name, getattr(was, name))
+        # Only what differs is looked up again: undoing a bulk change touches many theories.
+        if {c.id for c in record.characters} != set(was.character_ids):
+            record.characters = load_characters(s, was.character_ids)
+        if {t.name for t in record.tags} != set(was.tags):
+            record.tags = _tags(s, list(was.tags))
+        _refresh_lists(record)
+        # Rows that go are deleted first, so a link to the same fact can come back.
+        wanted_evidence = {row_id for row_id, _ in snap.evidence_rows}
+        wanted_history = set(snap.history_ids)
+        evidence_kept = [e for e in record.evidence if e.id in wanted_evidence]
+        history_kept = [h for h in record.history if h.id in wanted_history]
+        if len(evidence_kept) < len(record.evidence) or len(history_kept) < len(record.history):
+            record.evidence, record.history = evidence_kept, history_kept
+            s.flush()
+        evidence = {e.id: e for e in record.evidence}
+        kept_evidence = []
+        for item, (row_id, linked_at) in zip(was.evidence, snap.evidence_rows, strict=True):
+            e = evidence.get(row_id) or EvidenceRecord(
+                id=_free_id(s, EvidenceRecord, row_id), fact=load_fact(s, item.fact_id), created_at=linked_at
+            )
+            e.stance, e.note = item.stance, item.note
+            kept_evidence.append(e)
+        record.evidence = kept_evidence
+        history = {h.id: h for h in record.history}
+        record.history = [
+            history.get(row_id)
+            or ConfidenceRecord(
+                id=_free_id(s, ConfidenceRecord, row_id),
+                confidence=point.confidence,
+                changed_at=point.changed_at,
+                note=point.note,
+            )
+            for point, row_id in zip(was.history, snap.history_ids, strict=True)
+        ]
 
     # --- starter pack ----------------------------------------------------------------------
 
@@ -277,6 +442,25 @@ class TheoryService(Service):
             raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
         return record
 
+    def _load_many(self, s: Session, theory_ids: Iterable[int], *, live: bool = True) -> list[TheoryRecord]:
+        """The theories of ``theory_ids`` in that order (each once), everything about them loaded."""
+        ids = list(dict.fromkeys(theory_ids))
+        found: dict[int, TheoryRecord] = {}
+        for start in range(0, len(ids), CHUNK):
+            stmt = (
+                select(TheoryRecord)
+                .where(TheoryRecord.id.in_(ids[start : start + CHUNK]))
+                .options(*_LOAD_ALL)
+            )
+            found.update((r.id, r) for r in s.scalars(stmt))
+        for ident in ids:
+            record = found.get(ident)
+            if record is None:
+                raise TheoryNotFoundError(ident)
+            if live and record.deleted_at is not None:
+                raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
+        return [found[i] for i in ids]
+
     @staticmethod
     def _check_open(record: TheoryRecord, action: str) -> None:
         if record.status is not TheoryStatus.OPEN:
@@ -345,6 +529,11 @@ def _tags(s: Session, names: list[str]) -> list[TagRecord]:
             s.add(tag)
         out.append(tag)
     return out
+
+
+def _free_id(s: Session, model: type, row_id: int) -> int | None:
+    """``row_id`` when no row of ``model`` holds it, else ``None`` (the database picks one)."""
+    return row_id if s.get(model, row_id) is None else None
 
 
 def _refresh_lists(record: TheoryRecord) -> None:

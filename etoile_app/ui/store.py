@@ -8,6 +8,7 @@ and emits a signal naming what changed, so every view refreshes what it shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import (
     DreamCast,
@@ -24,6 +26,7 @@ from etoile_app.domain.models import (
     PackChanges,
     Theory,
     TheoryDraft,
+    TheorySnapshot,
 )
 
 if TYPE_CHECKING:
@@ -36,9 +39,30 @@ if TYPE_CHECKING:
 QUOTE_MAX = 50
 
 
-def _quoted(fact: Fact) -> str:
-    text = " ".join(fact.title_line.split())
+def _quote(text: str) -> str:
+    """``text`` on one line, cut to :data:`QUOTE_MAX` characters, for the name of an undo step."""
+    text = " ".join(text.split())
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1].rstrip() + "…"
+
+
+def _quoted(fact: Fact) -> str:
+    return _quote(fact.title_line)
+
+
+def _theories_named(theories: Sequence[Theory]) -> str:
+    """“Title” for one theory, “3 theories” for several."""
+    if len(theories) == 1:
+        return f"“{_quote(theories[0].title)}”"
+    return f"{len(theories)} theories"
+
+
+def _substance(snapshots: Sequence[TheorySnapshot]) -> list[TheorySnapshot]:
+    """The snapshots less the time of the last change: saving what was there is no undo step."""
+    return [replace(s, theory=replace(s.theory, updated_at=None)) for s in snapshots]
+
+
+def _dream_named(entry: DreamCast) -> str:
+    return f"“{_quote(f'{entry.actor} as {entry.role_idea}')}”"
 
 
 class _Command(QUndoCommand):
@@ -108,7 +132,7 @@ class Store(QObject):
     def create_theory(self, draft: TheoryDraft) -> Theory:
         theory = self.theories.create(draft)
         self._push(
-            f"New theory “{theory.title}”",
+            f"New theory “{_quote(theory.title)}”",
             lambda: self._changed(self.theories.restore(theory.id)),
             lambda: self._changed(self.theories.delete(theory.id)),
         )
@@ -116,31 +140,55 @@ class Store(QObject):
         return theory
 
     def edit_theory(self, theory_id: int, draft: TheoryDraft, confidence_note: str = "") -> Theory:
-        theory = self.theories.edit(theory_id, draft, confidence_note=confidence_note)
-        self._changed(theory)
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.edit(theory_id, draft, confidence_note=confidence_note)],
+            lambda after: f"Edit {_theories_named(after)}",
+            canon=draft.evidence is not None,
+        )
         return theory
 
     def set_confidence(self, theory_id: int, confidence: int, note: str = "") -> Theory:
-        theory = self.theories.set_confidence(theory_id, confidence, note)
-        self._changed(theory)
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.set_confidence(theory_id, confidence, note)],
+            lambda after: f"Set confidence in {_theories_named(after)} to {after[0].confidence} %",
+        )
         return theory
 
     def link_evidence(self, theory_id: int, fact_id: int, stance: Any, note: str = "") -> Theory:
-        theory = self.theories.link_evidence(theory_id, fact_id, stance, note)
-        self._changed(theory)
-        self.canonChanged.emit()  # the Status tab counts citing theories
+        cited = any(e.fact_id == fact_id for e in self.theories.get(theory_id).evidence)
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.link_evidence(theory_id, fact_id, stance, note)],
+            lambda after: f"{'Change' if cited else 'Add'} evidence on {_theories_named(after)}",
+            canon=True,  # the Status tab counts citing theories
+        )
         return theory
 
     def unlink_evidence(self, theory_id: int, fact_id: int) -> Theory:
-        theory = self.theories.unlink_evidence(theory_id, fact_id)
-        self._changed(theory)
-        self.canonChanged.emit()
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.unlink_evidence(theory_id, fact_id)],
+            lambda after: f"Remove evidence from {_theories_named(after)}",
+            canon=True,
+        )
+        return theory
+
+    def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
+        """Replace a theory's tags (adding or removing some)."""
+        names = list(tags)
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.set_tags(theory_id, names)],
+            lambda after: f"Change tags of {_theories_named(after)}",
+        )
         return theory
 
     def delete_theory(self, theory_id: int) -> Theory:
         theory = self.theories.delete(theory_id)
         self._push(
-            f"Delete “{theory.title}”",
+            f"Delete “{_quote(theory.title)}”",
             lambda: self._changed(self.theories.delete(theory_id)),
             lambda: self._changed(self.theories.restore(theory_id)),
         )
@@ -148,32 +196,63 @@ class Store(QObject):
         return theory
 
     def resolve(self, theory_id: int, status: Any, note: str = "", on: date | None = None) -> Theory:
-        theory = self.theories.resolve(theory_id, status, note, on)
-        self._push(
-            f"Resolve “{theory.title}” as {theory.status.value}",
-            lambda: self._changed(self.theories.resolve(theory_id, status, note, on)),
-            lambda: self._changed(self.theories.reopen(theory_id)),
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.resolve(theory_id, status, note, on)],
+            lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
         )
-        self._changed(theory)
         return theory
 
     def reopen(self, theory_id: int) -> Theory:
-        before = self.theories.get(theory_id)
-        theory = self.theories.reopen(theory_id)
-        self._push(
-            f"Reopen “{theory.title}”",
-            lambda: self._changed(self.theories.reopen(theory_id)),
-            lambda: self._changed(
-                self.theories.resolve(theory_id, before.status, before.resolution_note, before.resolved_on)
-            ),
+        """Reopen a resolved theory; undo brings back its outcome, note and date exactly."""
+        (theory,) = self._undoable(
+            [theory_id],
+            lambda: [self.theories.reopen(theory_id)],
+            lambda after: f"Reopen {_theories_named(after)}",
         )
-        self._changed(theory)
         return theory
 
     def adopt_starters(self, keys: Sequence[str], confidence: int) -> list[Theory]:
+        """Adopt starter theories; undo deletes the ones this adopted (not those adopted before)."""
+        had = {s.key for s in self.theories.starters() if s.adopted}
         theories = self.theories.adopt_starters(keys, confidence)
+        new_ids = [t.id for t in theories if t.starter_key not in had]
+        if new_ids:
+            count = len(new_ids)
+            self._push(
+                f"Adopt {count} starter theor{'y' if count == 1 else 'ies'}",
+                lambda: self._changed(self.theories.restore_many(new_ids)),
+                lambda: self._changed(self.theories.delete_many(new_ids)),
+            )
         self.theoriesChanged.emit(())
         return theories
+
+    # --- several theories at once: each is one undo step ------------------------------------
+
+    def resolve_many(
+        self, ids: Sequence[int], status: Any, note: str = "", on: date | None = None
+    ) -> list[Theory]:
+        """Resolve the theories of ``ids`` with one note; undo puts each back as it was."""
+        return self._undoable(
+            ids,
+            lambda: self.theories.resolve_many(ids, status, note, on),
+            lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
+        )
+
+    def delete_many(self, ids: Sequence[int]) -> list[Theory]:
+        return self._undoable(
+            ids,
+            lambda: self.theories.delete_many(ids),
+            lambda after: f"Delete {_theories_named(after)}",
+        )
+
+    def add_tag_many(self, ids: Sequence[int], tag: str) -> list[Theory]:
+        """Tag the theories of ``ids``; undo removes the tag only from those that lacked it."""
+        return self._undoable(
+            ids,
+            lambda: self.theories.add_tag_many(ids, tag),
+            lambda after: f"Tag {_theories_named(after)} “{_quote(rules.normalise_tag(tag))}”",
+        )
 
     # --- canon and cast --------------------------------------------------------------------
 
@@ -218,16 +297,37 @@ class Store(QObject):
 
     def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
         entry = self.cast.add_dream_cast(draft)
+        # One cell shared by undo and redo: the entry keeps its id unless another took it.
+        cell = [entry]
+        self._push(
+            f"Add dream casting {_dream_named(entry)}",
+            lambda: self._dream_put_back(cell, cell[0]),
+            lambda: self._cast_changed(self.cast.delete_dream_cast(cell[0].id)),
+        )
         self.castChanged.emit()
         return entry
 
     def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft) -> DreamCast:
+        before = next((e for e in self.cast.dream_casting() if e.id == entry_id), None)
         entry = self.cast.edit_dream_cast(entry_id, draft)
+        if before is not None:
+            cell = [entry]
+            self._push(
+                f"Edit dream casting {_dream_named(entry)}",
+                lambda: self._dream_put_back(cell, entry),
+                lambda: self._dream_put_back(cell, before),
+            )
         self.castChanged.emit()
         return entry
 
     def delete_dream_cast(self, entry_id: int) -> DreamCast:
         entry = self.cast.delete_dream_cast(entry_id)
+        cell = [entry]
+        self._push(
+            f"Delete dream casting {_dream_named(entry)}",
+            lambda: self._cast_changed(self.cast.delete_dream_cast(cell[0].id)),
+            lambda: self._dream_put_back(cell, cell[0]),
+        )
         self.castChanged.emit()
         return entry
 
@@ -270,6 +370,49 @@ class Store(QObject):
     def _changed(self, theory: Theory | Iterable[Theory]) -> None:
         ids = (theory.id,) if isinstance(theory, Theory) else tuple(t.id for t in theory)
         self.theoriesChanged.emit(ids)
+
+    def _cast_changed(self, _entry: DreamCast | None = None) -> None:
+        self.castChanged.emit()
+
+    def _dream_put_back(self, cell: list[DreamCast], entry: DreamCast) -> None:
+        back = self.cast.put_back_dream_cast(entry)
+        cell[0] = back
+        self.castChanged.emit()
+
+    def _undoable(
+        self,
+        ids: Sequence[int],
+        change: Callable[[], list[Theory]],
+        text: Callable[[list[Theory]], str],
+        *,
+        canon: bool = False,
+    ) -> list[Theory]:
+        """Run ``change`` on the theories of ``ids`` and push one step that puts them back.
+
+        Undo and redo return every theory to exactly how it stood before or after, so the
+        step does not depend on how the change was made. A change that changed nothing but
+        the time of the last change is not pushed. ``canon``: the Status tab counts citing
+        theories, which may have changed.
+        """
+        ids = list(dict.fromkeys(ids))
+        before = self.theories.snapshot(ids)
+        theories = change()
+        after = self.theories.snapshot(ids)
+        if _substance(after) != _substance(before):
+            self._push(
+                text(theories),
+                lambda: self._put_back(after, canon),
+                lambda: self._put_back(before, canon),
+            )
+        self._changed(theories)
+        if canon:
+            self.canonChanged.emit()
+        return theories
+
+    def _put_back(self, snapshots: Sequence[TheorySnapshot], canon: bool) -> None:
+        self._changed(self.theories.put_back(snapshots))
+        if canon:
+            self.canonChanged.emit()
 
     def _push(self, text: str, do: Callable[[], Any], undo: Callable[[], Any]) -> None:
         self.undo_stack.push(_Command(self, text, do, undo))
