@@ -193,6 +193,9 @@ class TagEdit(QWidget):
         chip.setStyleSheet("QToolButton { border-radius: 9px; padding: 1px 8px; }")
         chip.clicked.connect(lambda: self._remove(name))
         self._layout.insertWidget(len(self._tags), chip)
+        # Tab goes from the field through the chips in their order, then on out of the widget;
+        # left alone, a new chip would join the window's tab order at its very end.
+        QWidget.setTabOrder(self._chips[self._tags[-1]] if self._tags else self.entry, chip)
         self._tags.append(name)
         self._chips[name] = chip
         if emit:

@@ -2,14 +2,20 @@
 
 Every field is checked as it changes by the same rules the services apply; a message appears
 under a field that is wrong, and Save stays disabled until everything is right.
+
+It is meant to be used from the keyboard alone: the title has the focus when it opens, Tab walks
+the fields in reading order (never typing a tab into the body), Ctrl+S saves, Enter in the
+evidence note adds that evidence, and Esc, Cancel or closing ask before a changed draft is lost.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +54,20 @@ if TYPE_CHECKING:
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
+#: How many characters of a theory's title the window title and the discard question show.
+TITLE_SHOWN = 60
+
+
+def elide_middle(text: str, limit: int = TITLE_SHOWN) -> str:
+    """``text`` on one line, shortened to ``limit`` characters by an ellipsis in the middle, so
+    both the start and the end of a long title stay readable."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    tail = (limit - 1) // 2
+    head = limit - 1 - tail
+    return line[:head].rstrip() + "…" + line[-tail:].lstrip()
+
 
 class ConfidenceInput(QWidget):
     """A slider and a number box for 1–99 %, kept in step."""
@@ -80,6 +100,14 @@ class ConfidenceInput(QWidget):
         self.spin.setValue(value)
 
 
+class _DateEdit(QDateEdit):
+    """A date field that Tab leaves, like every other field (QDateEdit walks its day, month
+    and year with Tab; the arrow keys still do)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class TheoryEditor(QDialog):
     """New theory when ``theory`` is None, else an edit of it."""
 
@@ -89,10 +117,11 @@ class TheoryEditor(QDialog):
         super().__init__(parent)
         self.store = store
         self.theory = theory
-        self.setWindowTitle("Edit theory" if theory else "New theory")
         self.setMinimumSize(760, 640)
         self._facts: dict[int, Fact] = {f.id: f for f in store.canon.facts()}
         self._touched: set[str] = set()
+        #: The open "Discard your changes?" question, if any.
+        self.discard_box: QMessageBox | None = None
 
         tabs = QTabWidget()
         tabs.addTab(self._theory_page(), "Theory")
@@ -109,12 +138,25 @@ class TheoryEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(tabs, 1)
         layout.addWidget(self.buttons)
+        # Before loading: the tag chips a theory brings slot in after the tag field.
+        self._set_tab_order()
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.activated.connect(self.save)
+        keys = self.save_shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)
+        self.save_button.setToolTip(f"Save the theory ({keys})")
 
         if theory is not None:
             self._load(theory)
             # An existing theory's fields are shown with their problems from the start.
             self._touched.update({"title", "body"})
+        else:
+            self.category.setCurrentIndex(-1)  # a person chooses; no category is a default
+        self.title.textChanged.connect(self._show_title)
+        self._show_title()
         self.validate()
+        self._unchanged = self._state()
+        # Typing starts in the title, not in the Theory/Evidence tab bar that comes first.
+        self.title.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -128,12 +170,16 @@ class TheoryEditor(QDialog):
         self.title.setAccessibleName("Title")
         self.title_error = error_label()
         self.title.textEdited.connect(lambda: self._touch("title"))
-        form.addRow("&Title", self._with_error(self.title, self.title_error))
+        self._row(form, "&Title", self._with_error(self.title, self.title_error), self.title)
 
         self.category = QComboBox()
+        self.category.setAccessibleName("Category")
+        self.category.setPlaceholderText("Choose a category…")
         for value in Category:
             self.category.addItem(value.label, value)
-        form.addRow("&Category", self.category)
+        self.category_error = error_label()
+        self.category.currentIndexChanged.connect(self.validate)
+        self._row(form, "&Category", self._with_error(self.category, self.category_error), self.category)
 
         self.characters = QListWidget()
         self.characters.setAccessibleName("Characters")
@@ -151,14 +197,16 @@ class TheoryEditor(QDialog):
         self.tags_error = error_label()
         self.tags.problem.connect(lambda message: (set_error(self.tags_error, message), self.validate()))
         self.tags.changed.connect(self.validate)
-        form.addRow("Ta&gs", self._with_error(self.tags, self.tags_error))
+        self._row(form, "Ta&gs", self._with_error(self.tags, self.tags_error), self.tags.entry)
 
         self.confidence = ConfidenceInput()
         self.confidence.changed.connect(self._confidence_changed)
-        form.addRow("Con&fidence", self.confidence)
+        self._row(form, "Con&fidence", self.confidence, self.confidence.spin)
         self.confidence_note = QLineEdit()
         self.confidence_note.setPlaceholderText("Why has your confidence changed? (optional)")
-        self.confidence_note_label = QLabel("Why")
+        self.confidence_note.setAccessibleName("Why the confidence changed")
+        self.confidence_note_label = QLabel("&Why")
+        self.confidence_note_label.setBuddy(self.confidence_note)
         form.addRow(self.confidence_note_label, self.confidence_note)
         self.confidence_note.hide()
         self.confidence_note_label.hide()
@@ -166,9 +214,14 @@ class TheoryEditor(QDialog):
         self.juiciness = StarRating()
         form.addRow("&Juiciness", self.juiciness)
 
-        due = QHBoxLayout()
-        self.has_resolve_by = QCheckBox("Resolve by")
-        self.resolve_by = QDateEdit()
+        # "Resolve by", not "Deadline": Deadline is also the outlet many canon facts cite.
+        due_box = QWidget()
+        due = QHBoxLayout(due_box)
+        due.setContentsMargins(0, 0, 0, 0)
+        self.has_resolve_by = QCheckBox("Set a date")
+        self.has_resolve_by.setAccessibleName("Resolve by: set a date")
+        self.resolve_by = _DateEdit()
+        self.resolve_by.setAccessibleName("Resolve-by date")
         self.resolve_by.setCalendarPopup(True)
         self.resolve_by.setDisplayFormat("d MMM yyyy")
         self.resolve_by.setDate(QDate.currentDate().addYears(1))
@@ -177,16 +230,17 @@ class TheoryEditor(QDialog):
         due.addWidget(self.has_resolve_by)
         due.addWidget(self.resolve_by)
         due.addStretch(1)
-        form.addRow("Deadline", due)
+        self._row(form, "&Resolve by", due_box, self.has_resolve_by)
 
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText(
             "Your reasoning, the scenes that hint at it, what would prove you right…"
         )
         self.body.setAccessibleName("Body")
+        self.body.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.body_error = error_label()
         self.body.textChanged.connect(lambda: self._touch("body"))
-        form.addRow("&Body", self._with_error(self.body, self.body_error))
+        self._row(form, "&Body", self._with_error(self.body, self.body_error), self.body)
 
         self.title.textChanged.connect(self.validate)
         return page
@@ -202,6 +256,7 @@ class TheoryEditor(QDialog):
         self.fact_search = QLineEdit()
         self.fact_search.setPlaceholderText("Search canon facts…")
         self.fact_search.setClearButtonEnabled(True)
+        self.fact_search.setAccessibleName("Search canon facts")
         self.fact_search.textChanged.connect(self._fill_facts)
         search_row = QHBoxLayout()
         search_row.addWidget(self.fact_search, 1)
@@ -220,16 +275,23 @@ class TheoryEditor(QDialog):
 
         add_row = QHBoxLayout()
         self.stance = QComboBox()
+        self.stance.setAccessibleName("Stance")
         for value in Stance:
             self.stance.addItem(value.label, value)
         self.evidence_note = QLineEdit()
         self.evidence_note.setPlaceholderText("Note (optional): why it bears on the theory")
+        self.evidence_note.setAccessibleName("Evidence note")
         self.add_evidence_button = QPushButton("Add evidence")
         self.add_evidence_button.clicked.connect(self.add_selected_fact)
         add_row.addWidget(self.stance)
         add_row.addWidget(self.evidence_note, 1)
         add_row.addWidget(self.add_evidence_button)
         layout.addLayout(add_row)
+        self.evidence_error = error_label()
+        layout.addWidget(self.evidence_error)
+        self.fact_list.currentItemChanged.connect(lambda *_: set_error(self.evidence_error, ""))
+        for field in (self.fact_search, self.fact_list, self.stance, self.evidence_note):
+            field.installEventFilter(self)
 
         self.evidence = QTreeWidget()
         self.evidence.setHeaderLabels(["Stance", "Fact", "Note"])
@@ -246,6 +308,14 @@ class TheoryEditor(QDialog):
         return page
 
     @staticmethod
+    def _row(form: QFormLayout, text: str, field: QWidget, buddy: QWidget) -> None:
+        # A label's mnemonic (Alt+T…) focuses its buddy, which must be the input itself:
+        # QLabel skips a buddy that cannot take focus, such as the box around a field.
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        form.addRow(label, field)
+
+    @staticmethod
     def _with_error(field: QWidget, error: QLabel) -> QWidget:
         box = QWidget()
         column = QVBoxLayout(box)
@@ -254,6 +324,36 @@ class TheoryEditor(QDialog):
         column.addWidget(field)
         column.addWidget(error)
         return box
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the form as it reads; the evidence page's fields sit between the body and
+        the buttons (hidden ones are skipped), and the tab bar comes last."""
+        chain = [
+            self.title,
+            self.category,
+            self.characters,
+            self.tags,
+            self.confidence.slider,
+            self.confidence.spin,
+            self.confidence_note,
+            self.juiciness,
+            self.has_resolve_by,
+            self.resolve_by,
+            self.body,
+            self.fact_search,
+            self.browse_canon_button,
+            self.fact_list,
+            self.stance,
+            self.evidence_note,
+            self.add_evidence_button,
+            self.evidence,
+            self.remove_evidence_button,
+            self.save_button,
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+            self.tabs.tabBar(),
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- evidence --------------------------------------------------------------------------
 
@@ -305,10 +405,18 @@ class TheoryEditor(QDialog):
     def add_selected_fact(self) -> None:
         item = self.fact_list.currentItem()
         if item is None:
+            # Say so rather than do nothing: the note typed stays where it is.
+            set_error(self.evidence_error, "Choose a fact in the list above first, then add it.")
             return
+        set_error(self.evidence_error, "")
         # Qt hands enum data back as plain strings.
         self.add_evidence(item.data(ID_ROLE), Stance(self.stance.currentData()), self.evidence_note.text())
         self.evidence_note.clear()
+
+    def _go_to_fact_list(self) -> None:
+        if self.fact_list.count() and self.fact_list.currentItem() is None:
+            self.fact_list.setCurrentRow(0)
+        self.fact_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def add_evidence(self, fact_id: int, stance: Stance, note: str = "") -> None:
         for i in range(self.evidence.topLevelItemCount()):
@@ -371,6 +479,34 @@ class TheoryEditor(QDialog):
             if self.characters.item(i).checkState() == Qt.CheckState.Checked
         )
 
+    def _state(self) -> tuple:
+        """Everything a person can type or choose here, to tell a changed draft from an unchanged one."""
+        return (
+            self.title.text(),
+            self.body.toPlainText(),
+            self.category.currentIndex(),
+            self.character_ids(),
+            tuple(self.tags.tags()),
+            self.tags.entry.text(),
+            self.confidence.value(),
+            self.confidence_note.text(),
+            self.juiciness.value(),
+            self.resolve_by.date().toJulianDay() if self.has_resolve_by.isChecked() else None,
+            self.evidence_drafts(),
+            self.evidence_note.text(),
+        )
+
+    def is_changed(self) -> bool:
+        """Whether anything differs from how the editor opened."""
+        return self._state() != self._unchanged
+
+    def _show_title(self) -> None:
+        title = fmt.isolate(elide_middle(self.title.text()))
+        if self.theory is None:
+            self.setWindowTitle(f"New theory: “{title}”" if title else "New theory")
+        else:
+            self.setWindowTitle(f"Edit “{title}”" if title else "Edit theory")
+
     def draft(self) -> TheoryDraft:
         resolve_by = None
         if self.has_resolve_by.isChecked():
@@ -409,8 +545,14 @@ class TheoryEditor(QDialog):
         return True
 
     def validate(self) -> bool:
-        ok = self._check(rules.clean_title, self.title.text(), self.title_error, "title")
+        title_ok = self._check(rules.clean_title, self.title.text(), self.title_error, "title")
+        ok = title_ok
         ok &= self._check(rules.clean_body, self.body.toPlainText(), self.body_error, "body")
+        has_category = self.category.currentIndex() >= 0
+        # Said once a title is written (so a disabled Save is never unexplained) or on Save.
+        ask = not has_category and ("category" in self._touched or (title_ok and self.title.text()))
+        set_error(self.category_error, "Choose a category for the theory." if ask else "")
+        ok &= has_category
         tag_problem = self.tags.pending_problem()
         set_error(self.tags_error, tag_problem)
         ok &= not tag_problem
@@ -418,7 +560,8 @@ class TheoryEditor(QDialog):
         return bool(ok)
 
     def save(self) -> None:
-        self._touched.update({"title", "body"})
+        """Save the theory, as the Save button or Ctrl+S; nothing is written while a field is wrong."""
+        self._touched.update({"title", "body", "category"})
         if not self.tags.commit_text() or not self.validate():
             return
         try:
@@ -446,3 +589,70 @@ class TheoryEditor(QDialog):
             return
         self.saved.emit(saved)
         self.accept()
+
+    # --- keys and closing ------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Left alone, Enter in these fields reaches the dialog and presses Save, which saves the
+        # theory and drops the fact and note being added. On the evidence page Enter moves on:
+        # search → fact list → stance, and in the stance or the note it adds the evidence.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            if watched in (self.evidence_note, self.stance):
+                self.add_selected_fact()
+                return True
+            if watched is self.fact_search:
+                self._go_to_fact_list()
+                return True
+            if watched is self.fact_list:
+                self.stance.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return super().eventFilter(watched, event)
+
+    def reject(self) -> None:
+        """Esc, Cancel and closing the window (QDialog's closeEvent calls this, and stays open
+        if it does not close): ask first if anything was changed."""
+        if not self.is_changed():
+            super().reject()
+            return
+        self.ask_to_discard()
+
+    def ask_to_discard(self) -> QMessageBox:
+        """The window-modal question "Discard your changes…?"; Keep editing is the default."""
+        if self.discard_box is not None:
+            self.discard_box.raise_()
+            self.discard_box.activateWindow()
+            return self.discard_box
+        title = self.title.text().strip() or (self.theory.title if self.theory is not None else "")
+        text = (
+            f"Discard your changes to “{fmt.isolate(elide_middle(title, 80))}”?"
+            if title
+            else "Discard this new theory?"
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.windowTitle(), text, QMessageBox.StandardButton.NoButton, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the title is the user's text
+        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda button: self._answered(box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole)
+        )
+        box.finished.connect(self._forget_discard_box)
+        self.discard_box = box
+        box.open()
+        return box
+
+    def _answered(self, discard: bool) -> None:
+        if discard:
+            super().reject()
+
+    def _forget_discard_box(self) -> None:
+        self.discard_box = None

@@ -47,6 +47,7 @@ def test_after_quit_the_main_file_alone_holds_every_save(qtbot, settings, tmp_pa
     for title in ("First saved", "Second saved"):
         editor = board.new_theory()
         qtbot.keyClicks(editor.title, title)
+        qtbot.keyClicks(editor.category, "Other")  # a new theory has no category until chosen
         editor.save_button.click()
         qtbot.waitUntil(lambda e=editor: not e.isVisible())
     window.quit_action.trigger()  # Ctrl+Q
@@ -79,6 +80,7 @@ def test_save_on_a_full_disk_says_so_and_keeps_the_editor_open(qtbot, store, mon
     qtbot.addWidget(editor)
     editor.show()
     qtbot.keyClicks(editor.title, "Kept")
+    qtbot.keyClicks(editor.category, "Other")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     boxes = [b for b in editor.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and "The disk is full" in boxes[0].text()
