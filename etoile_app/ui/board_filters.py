@@ -109,8 +109,11 @@ class FilterPanel(QWidget):
         self._fill(self.characters, [(fmt.isolate(c.name), c.id) for c in characters], chosen)
 
     def set_tags(self, tags: list[TagCount]) -> None:
+        # A tag no live theory carries (its theories deleted) is not offered, unless it is
+        # ticked: then it stays, so the filter it makes can be seen and unticked.
         chosen = self.tag_names()
-        self._fill(self.tags, [(f"{fmt.isolate(t.name)}  ({t.count})", t.name) for t in tags], chosen)
+        shown = [t for t in tags if t.count or t.name in chosen]
+        self._fill(self.tags, [(f"{fmt.isolate(t.name)}  ({t.count})", t.name) for t in shown], chosen)
 
     def _fill(self, widget: QListWidget, entries: list[tuple[str, object]], chosen: frozenset) -> None:
         widget.blockSignals(True)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
 from etoile_app.ui import fmt
@@ -105,6 +106,10 @@ class TheoryTableModel(QAbstractTableModel):
         found = self._row(row)
         return found.id if found else None
 
+    def theory_row(self, row: int) -> TheoryRow | None:
+        """The board row shown at ``row`` (loading its page if need be), or ``None``."""
+        return self._row(row)
+
     def _row(self, row: int) -> TheoryRow | None:
         if not 0 <= row < self._count:
             return None
@@ -173,6 +178,15 @@ class TheoryTableModel(QAbstractTableModel):
         if 0 <= column < len(SORT_KEYS):
             descending = order == Qt.SortOrder.DescendingOrder
             self.set_query(replace(self._query, sort=SORT_KEYS[column], descending=descending))
+
+
+class TitleDelegate(QStyledItemDelegate):
+    """Draws a title too long for its cell elided in the middle, so both its start and its end
+    stay readable (its tooltip holds the whole title)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 def _display(row: TheoryRow, column: int) -> str:

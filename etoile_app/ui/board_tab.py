@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -21,14 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain.errors import JournalError
-from etoile_app.domain.models import TheoryQuery
+from etoile_app.domain import rules
+from etoile_app.domain.enums import TheoryStatus
+from etoile_app.domain.errors import JournalError, ValidationError
+from etoile_app.domain.models import TheoryQuery, TheoryRow
 from etoile_app.ui import board_model as bm
 from etoile_app.ui import fmt
 from etoile_app.ui.board_filters import FilterPanel
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_detail import TheoryDetail
-from etoile_app.ui.widgets import after_first_paint
+from etoile_app.ui.widgets import PlainLabel, after_first_paint, error_label, set_error
 
 if TYPE_CHECKING:
     from etoile_app.ui.resolve_dialog import ResolveDialog
@@ -44,6 +56,16 @@ COLUMN_WIDTHS = {
     bm.COL_UPDATED: 100,
 }
 
+#: Theories selected beyond this many are not looked at row by row on every change of the
+#: selection (Ctrl+A on 100,000 theories): their actions stay enabled and sort it out.
+SCAN_MAX = 500
+#: At most this many selected theories are selected again after the rows reload.
+KEEP_MAX = 200
+#: A change naming at most this many theories is checked for deletions and their undoing.
+WATCH_MAX = 20
+#: Stands for a detail pane that must be shown again, whatever it shows.
+_STALE = object()
+
 
 class BoardTab(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -51,7 +73,17 @@ class BoardTab(QWidget):
         self.store = store
         self.model = bm.TheoryTableModel(store.board, self)
         self._dialog = None
-        self._shown_id: int | None = None
+        self._menu: QMenu | None = None
+        # What the detail pane shows: a theory id, ("several", n), or None for nothing.
+        self._shown: object = None
+        # Theories known to be deleted (by this board, or by a redo): undoing it selects them again.
+        self._deleted: set[int] = set()
+        self._deleted_message = ""
+        # How the rows reloading now keep the selection (see _reload).
+        self._keep: list[int] = []
+        self._keep_row = 0
+        self._first_page_only = False
+        self._fallback_row: int | None = None
 
         # Left: filters.
         self.filters = FilterPanel()
@@ -79,10 +111,14 @@ class BoardTab(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._title_delegate = bm.TitleDelegate(self.table)
+        self.table.setItemDelegateForColumn(bm.COL_TITLE, self._title_delegate)
+        self.table.setAccessibleName("Theories")
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -94,8 +130,9 @@ class BoardTab(QWidget):
             self.table.setColumnWidth(column, width)
         header.setSortIndicator(bm.COL_UPDATED, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.empty_label = QLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -135,10 +172,13 @@ class BoardTab(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.splitter)
 
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
-        delete.activated.connect(lambda: self.delete_theory(self.current_id()))
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.table).activated.connect(self.edit_current)
+        self._make_actions()
+        self.detail.set_bulk_actions(
+            [self.resolve_action, self.void_action, self.tag_action, self.delete_action]
+        )
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelAboutToBeReset.connect(self._before_reset)
+        self.model.modelReset.connect(self._after_reset)
 
         store.theoriesChanged.connect(self._theories_changed)
         store.castChanged.connect(self._fill_filter_lists)
@@ -167,12 +207,42 @@ class BoardTab(QWidget):
         )
 
     def apply_filters(self) -> None:
-        keep = self.current_id()
-        self.model.set_query(self.query())
-        # The view is back at the top after a new query: keep the selection if it is there.
-        self._after_reload(keep, first_page=True)
+        # The view is back at the top after a new query: keep the selection if it is on the
+        # first page (looking further would number every match on each keystroke).
+        self._reload(lambda: self.model.set_query(self.query()), fallback_row=0, first_page=True)
 
-    def _after_reload(self, keep: int | None, fallback_row: int = 0, *, first_page: bool = False) -> None:
+    def _reload(self, change, *, fallback_row: int | None = None, first_page: bool = False) -> None:
+        """Run ``change`` (which resets the model) keeping the selection as told."""
+        self._first_page_only = first_page
+        self._fallback_row = fallback_row
+        try:
+            change()
+        finally:
+            self._first_page_only = False
+            self._fallback_row = None
+
+    # Every reset of the model (a query, a change, a click on a column header) clears the
+    # view's selection without a signal: it is put back here, and the detail pane follows it.
+    def _before_reset(self) -> None:
+        self._keep = self._ids_to_keep()
+        self._keep_row = max(0, self.table.currentIndex().row())
+
+    def _after_reset(self) -> None:
+        fallback = self._keep_row if self._fallback_row is None else self._fallback_row
+        self._after_reload(self._keep, fallback, first_page=self._first_page_only)
+
+    def _ids_to_keep(self) -> list[int]:
+        current = self.current_id()
+        rows = self._selected_row_numbers()
+        if not rows or len(rows) > KEEP_MAX:
+            return [current] if current is not None else []
+        ids = [i for i in map(self.model.theory_id, rows) if i is not None]
+        if current in ids:  # the current row stays current
+            ids.remove(current)
+            ids.insert(0, current)
+        return ids
+
+    def _after_reload(self, keep: list[int], fallback_row: int = 0, *, first_page: bool = False) -> None:
         total = self.model.rowCount()
         self.count_label.setText(f"{total:,} theor{'y' if total == 1 else 'ies'}")
         filtered = bool(self.search.text().strip()) or self.filters.is_active()
@@ -184,31 +254,60 @@ class BoardTab(QWidget):
                 "or adopt some from File → Adopt starter theories."
             )
         self.empty_label.setVisible(total == 0)
-        row = self.model.row_of(keep, first_page=first_page) if keep is not None else None
-        if row is None and total:
+        rows = [r for r in (self.model.row_of(i, first_page=first_page) for i in keep) if r is not None]
+        if not rows and total:
             # The selected theory dropped out (filtered, deleted): show its neighbour instead of nothing.
-            row = min(fallback_row, total - 1)
-        if row is not None:
-            self._select_row(row)
-        else:
-            self.detail.show_theory(None)
+            rows = [min(fallback_row, total - 1)]
+        if rows:
+            self._select_rows(rows)
+        self._selection_changed()
 
     def _fill_in(self) -> None:
         self._fill_filter_lists()
-        self._show(self.current_id())
+        self._sync_detail(force=True)
 
     def _fill_filter_lists(self) -> None:
         self.filters.set_characters(self.store.cast.characters())
         self.filters.set_tags(self.store.board.tags())
 
     def _theories_changed(self, ids: tuple) -> None:
+        restored = self._restored(ids)
         self.filters.set_tags(self.store.board.tags())
-        keep = self.current_id()
-        old_row = max(0, self.table.currentIndex().row())
-        self.model.refresh()
-        self._after_reload(keep, old_row)
-        if keep is not None and self.model.row_of(keep) is not None:
-            self._show(keep)
+        if self._shown is not None:
+            self._shown = _STALE  # what the detail pane shows may have changed: show it again
+        self._reload(self.model.refresh)
+        if restored:
+            self._select_restored(restored)
+
+    def _restored(self, ids: tuple) -> list[int]:
+        """Note which theories are deleted now; return those that were and are back (an undo)."""
+        watched = ids if ids and len(ids) <= WATCH_MAX else tuple(self._deleted)
+        back = []
+        for theory_id in watched:
+            try:
+                deleted = self.store.theories.get(theory_id).is_deleted
+            except JournalError:
+                self._deleted.discard(theory_id)
+                continue
+            if deleted:
+                self._deleted.add(theory_id)
+            elif theory_id in self._deleted:
+                self._deleted.discard(theory_id)
+                back.append(theory_id)
+        return back
+
+    def _select_restored(self, ids: list[int]) -> None:
+        rows = [r for r in map(self.model.row_of, ids) if r is not None]
+        if rows:
+            self._select_rows(rows)
+        elif len(ids) == 1:
+            self.select_theory(ids[0])  # hidden by the search or a filter: clear them
+        window = self.window()
+        if self._deleted_message and hasattr(window, "statusBar"):
+            if window.statusBar().currentMessage() == self._deleted_message:
+                what = self._quoted(ids[0]) if len(ids) == 1 else f"{len(ids):,} theories"
+                window.statusBar().showMessage(f"Restored {what}.", 5000)
+            self._deleted_message = ""
 
     # --- selection -------------------------------------------------------------------------
 
@@ -216,23 +315,53 @@ class BoardTab(QWidget):
         index = self.table.currentIndex()
         return self.model.theory_id(index.row()) if index.isValid() else None
 
-    def _select_row(self, row: int) -> None:
-        index = self.model.index(row, bm.COL_TITLE)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.scrollTo(index)
+    def _selected_row_numbers(self) -> list[int]:
+        rows: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        return sorted(rows)
 
-    def _current_changed(self, current, _previous) -> None:
-        theory_id = self.model.theory_id(current.row()) if current.isValid() else None
-        if theory_id is not None and theory_id == self._shown_id:
-            return  # the same theory, re-selected after a new query: its detail is current
-        if not self._fill_in_later.done and theory_id is not None:
-            return  # shown by _fill_in, once the rows are on screen
-        self._show(theory_id)
+    def selected_ids(self) -> list[int]:
+        """The ids of the selected theories, top to bottom."""
+        return [i for i in map(self.model.theory_id, self._selected_row_numbers()) if i is not None]
+
+    def selected_rows(self) -> list[TheoryRow]:
+        return [r for r in map(self.model.theory_row, self._selected_row_numbers()) if r is not None]
+
+    def _select_row(self, row: int) -> None:
+        self._select_rows([row])
+
+    def _select_rows(self, rows: list[int]) -> None:
+        """Select ``rows``; the first becomes the current row."""
+        last = self.model.columnCount() - 1
+        selection = QItemSelection()
+        for row in rows:
+            selection.select(self.model.index(row, 0), self.model.index(row, last))
+        first = self.model.index(rows[0], bm.COL_TITLE)
+        flags = QItemSelectionModel.SelectionFlag
+        self.table.selectionModel().setCurrentIndex(first, flags.NoUpdate)
+        self.table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
+        self.table.scrollTo(first)
+
+    def _selection_changed(self, *_args) -> None:
+        self._sync_detail()
+        self._update_actions()
+
+    def _sync_detail(self, *, force: bool = False) -> None:
+        """Make the detail pane show what is selected: one theory in full, or how many."""
+        if not self._fill_in_later.done and self._shown is None:
+            return  # shown by _fill_in once the rows are on screen, unless asked for before
+        rows = self._selected_row_numbers()
+        if len(rows) > 1:
+            self._shown = ("several", len(rows))
+            self.detail.show_selection(len(rows))
+            return
+        theory_id = self.model.theory_id(rows[0]) if rows else None
+        if force or theory_id != self._shown:
+            self._show(theory_id)
 
     def _show(self, theory_id: int | None) -> None:
-        self._shown_id = theory_id
+        self._shown = theory_id
         if theory_id is None:
             self.detail.show_theory(None)
             return
@@ -249,12 +378,11 @@ class BoardTab(QWidget):
             self.search.clear()
             self.search.blockSignals(False)
             self.filters.clear(emit=False)
-            self.model.set_query(self.query())
-            self._after_reload(None)
+            self._reload(lambda: self.model.set_query(self.query()), fallback_row=0)
             row = self.model.row_of(theory_id)
         if row is not None:
-            self._select_row(row)
-            if self._shown_id != theory_id:  # asked for by name: show it even before the first paint
+            self._select_rows([row])
+            if self._shown != theory_id:  # asked for by name: show it even before the first paint
                 self._show(theory_id)
 
     def show_character(self, character_id: int) -> None:
@@ -267,6 +395,81 @@ class BoardTab(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    # --- keyboard, menus -------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        """The board's actions, for its keys, its context menu and the main window's menus.
+
+        Enter, F2, Delete and Ctrl+C act when the table has the focus (Delete in the search
+        field deletes a letter); resolving and reopening work anywhere on the board.
+        """
+
+        def action(text: str, slot, keys, where: QWidget) -> QAction:
+            made = QAction(text, self)
+            made.setShortcuts([QKeySequence(k) for k in keys])
+            made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            made.triggered.connect(lambda _checked=False: slot())
+            where.addAction(made)
+            return made
+
+        self.edit_action = action("&Edit…", self.edit_current, ("F2", "Return", "Enter"), self.table)
+        self.resolve_action = action("&Resolve…", self.resolve_selected, ("Ctrl+R",), self)
+        self.void_action = action("&Void…", self.void_selected, (), self)
+        self.reopen_action = action("Re&open", self.reopen_selected, ("Ctrl+Shift+R",), self)
+        self.tag_action = action("Add &tag…", self.tag_selected, (), self)
+        self.delete_action = action(
+            "&Delete", self.delete_selected, (QKeySequence.StandardKey.Delete,), self.table
+        )
+        self.copy_action = action(
+            "&Copy title", self.copy_titles, (QKeySequence.StandardKey.Copy,), self.table
+        )
+        for made in (self.edit_action, self.resolve_action, self.reopen_action, self.delete_action):
+            made.setToolTip(f"{made.text().replace('&', '')} ({made.shortcut().toString()})")
+        self._update_actions()
+
+    @property
+    def actions_for_menu(self) -> list[QAction | None]:
+        """The actions in the order menus show them; ``None`` stands for a separator."""
+        return [
+            self.edit_action,
+            self.resolve_action,
+            self.void_action,
+            self.reopen_action,
+            self.tag_action,
+            None,
+            self.copy_action,
+            None,
+            self.delete_action,
+        ]
+
+    def _update_actions(self) -> None:
+        count = len(self._selected_row_numbers())
+        if count > SCAN_MAX:
+            any_open = any_resolved = True
+        else:
+            statuses = {r.status for r in self.selected_rows()}
+            any_open = TheoryStatus.OPEN in statuses
+            any_resolved = any(s.is_resolved for s in statuses)
+        self.edit_action.setEnabled(count == 1)
+        self.resolve_action.setEnabled(any_open)
+        self.void_action.setEnabled(any_open)
+        self.reopen_action.setEnabled(any_resolved)
+        for made in (self.tag_action, self.delete_action, self.copy_action):
+            made.setEnabled(count > 0)
+
+    def _context_menu(self, pos: QPoint) -> QMenu:
+        """The menu for the selected rows (a right-click selects the row under it first)."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for made in self.actions_for_menu:
+            if made is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(made)
+        self._menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -287,9 +490,10 @@ class BoardTab(QWidget):
         return editor
 
     def edit_current(self) -> None:
-        theory_id = self.current_id()
-        if theory_id is not None:
-            self.edit_theory(theory_id)
+        """Edit the selected theory (one only: the editor takes one at a time)."""
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.edit_theory(ids[0])
 
     def edit_theory(self, theory_id: int) -> TheoryEditor:
         from etoile_app.ui.theory_editor import TheoryEditor
@@ -305,31 +509,86 @@ class BoardTab(QWidget):
         self._open(dialog)
         return dialog
 
+    def resolve_selected(self, preset: TheoryStatus | None = None) -> QDialog | None:
+        """Resolve the open theories among those selected: one in the resolve dialog, several
+        at once in one step."""
+        open_ids = [r.id for r in self.selected_rows() if not r.status.is_resolved]
+        if not open_ids:
+            return None
+        if len(open_ids) == 1:
+            dialog = self.resolve_theory(open_ids[0])
+            if preset is not None:
+                dialog.choices[preset].setChecked(True)
+            return dialog
+        many = BulkResolveDialog(self.store, open_ids, preset, self)
+        self._open(many)
+        return many
+
+    def void_selected(self) -> QDialog | None:
+        return self.resolve_selected(TheoryStatus.VOID)
+
     def reopen_theory(self, theory_id: int) -> None:
         self._run(lambda: self.store.reopen(theory_id))
+
+    def reopen_selected(self) -> None:
+        ids = [r.id for r in self.selected_rows() if r.status.is_resolved]
+        if len(ids) == 1:
+            self.reopen_theory(ids[0])
+        elif ids:
+            # One step to undo for them all.
+            stack = self.store.undo_stack
+            stack.beginMacro(f"Reopen {len(ids):,} theories")
+            try:
+                for theory_id in ids:
+                    if not self._run(lambda theory_id=theory_id: self.store.reopen(theory_id)):
+                        break
+            finally:
+                stack.endMacro()
+
+    def tag_selected(self) -> QDialog | None:
+        ids = self.selected_ids()
+        if not ids:
+            return None
+        dialog = TagDialog(self.store, ids, self)
+        self._open(dialog)
+        return dialog
 
     def delete_theory(self, theory_id: int | None) -> None:
         if theory_id is None:
             return
-        theory = self.store.theories.get(theory_id)
+        title = self._quoted(theory_id)
         if self._run(lambda: self.store.delete_theory(theory_id)):
-            window = self.window()
-            if hasattr(window, "statusBar"):
-                title = fmt.isolate(theory.title)
-                window.statusBar().showMessage(f"Deleted “{title}”. Undo with Ctrl+Z.", 8000)
+            self._deleted.add(theory_id)
+            self._say_deleted(f"Deleted {title}. Undo with Ctrl+Z.")
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.delete_theory(ids[0])
+        elif ids and self._run(lambda: self.store.delete_many(ids)):
+            self._deleted.update(ids)
+            self._say_deleted(f"Deleted {len(ids):,} theories. Undo with Ctrl+Z.")
+
+    def copy_titles(self) -> None:
+        """Copy the selected titles as written, one a line."""
+        titles = [r.title for r in self.selected_rows()]
+        if titles:
+            QGuiApplication.clipboard().setText("\n".join(titles))
+
+    def _quoted(self, theory_id: int) -> str:
+        try:
+            return f"“{fmt.isolate(self.store.theories.get(theory_id).title)}”"
+        except JournalError:
+            return "the theory"
+
+    def _say_deleted(self, message: str) -> None:
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            self._deleted_message = message
+            window.statusBar().showMessage(message, 8000)
 
     def _run(self, action) -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
-        from etoile_app.ui.transfer_actions import APP_TITLE
-        from etoile_app.ui.widgets import tell
-
-        try:
-            action()
-        except JournalError as exc:
-            tell(self, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
-            return False
-        return True
+        return _try(self, action)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -337,6 +596,11 @@ class BoardTab(QWidget):
         settings.setValue("board/splitter", self.splitter.saveState())
         settings.setValue("board/detail_splitter", self.detail_splitter.saveState())
         settings.setValue("board/header", self.table.horizontalHeader().saveState())
+        selected = self.selected_ids()[:1] or [self.current_id()]
+        if selected[0] is None:
+            settings.remove("board/theory")
+        else:
+            settings.setValue("board/theory", selected[0])
 
     def restore_state(self, settings: QSettings) -> None:
         splitter = settings.value("board/splitter")
@@ -348,3 +612,178 @@ class BoardTab(QWidget):
         header = settings.value("board/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+        # The theory selected when the app closed, if it is still there.
+        try:
+            theory_id = int(settings.value("board/theory", -1))
+        except (TypeError, ValueError):
+            return
+        row = self.model.row_of(theory_id) if theory_id >= 0 else None
+        if row is not None:
+            self._select_rows([row])
+
+
+# --- several theories at once ----------------------------------------------------------------
+
+
+def _titles_preview(store: Store, ids: list[int], shown: int = 5) -> str:
+    rows = store.board.rows(ids[:shown])
+    lines = [f"• {fmt.isolate(r.title)}" for r in rows]
+    if len(ids) > shown:
+        lines.append(f"… and {len(ids) - shown:,} more")
+    return "\n".join(lines)
+
+
+class BulkResolveDialog(QDialog):
+    """Settle several theories at once: one outcome, one note, one date, one step to undo."""
+
+    def __init__(
+        self, store: Store, ids: list[int], preset: TheoryStatus | None = None, parent: QWidget | None = None
+    ) -> None:
+        from etoile_app.ui.resolve_dialog import CHOICES
+
+        super().__init__(parent)
+        self.store, self.ids = store, list(ids)
+        self.setWindowTitle(f"Resolve {len(ids):,} theories")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.addWidget(PlainLabel(_titles_preview(store, self.ids)))
+
+        self.group = QButtonGroup(self)
+        self.choices: dict[TheoryStatus, QRadioButton] = {}
+        for status, label, hint in CHOICES:
+            button = QRadioButton(f"{label} — {hint}")
+            self.group.addButton(button)
+            self.choices[status] = button
+            layout.addWidget(button)
+            button.toggled.connect(self.validate)
+
+        form = QFormLayout()
+        self.when = QDateEdit()
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("d MMM yyyy")
+        today = store.today()
+        self.when.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.when.setDate(QDate(today.year, today.month, today.day))
+        form.addRow("Settled on", self.when)
+        self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)
+        self.note.setPlaceholderText("What settled them? One note for all of them.")
+        self.note.setMaximumHeight(110)
+        self.note.setAccessibleName("Note")
+        self.note.textChanged.connect(self.validate)
+        self.note_error = error_label()
+        form.addRow("Note", self.note)
+        form.addRow("", self.note_error)
+        layout.addLayout(form)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(f"Resolve {len(ids):,}")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        # An outcome is chosen to start with (the first, as in the resolve dialog), so Enter
+        # resolves; the void action starts on Void.
+        self.choices[preset or CHOICES[0][0]].setChecked(True)
+        self.ok_button.setDefault(True)
+        self.validate()
+
+    def status(self) -> TheoryStatus | None:
+        return next((s for s, button in self.choices.items() if button.isChecked()), None)
+
+    def validate(self) -> bool:
+        try:
+            rules.clean_text(
+                self.note.toPlainText(), "The note", field="note", max_len=rules.NOTE_MAX, multiline=True
+            )
+        except ValidationError as exc:
+            set_error(self.note_error, exc.message)
+            self.ok_button.setEnabled(False)
+            return False
+        set_error(self.note_error, "")
+        ok = self.status() is not None
+        self.ok_button.setEnabled(ok)
+        return ok
+
+    def save(self) -> None:
+        status = self.status()
+        if status is None or not self.validate():
+            return
+        d = self.when.date()
+        on = date(d.year(), d.month(), d.day())
+        if _try(self, lambda: self.store.resolve_many(self.ids, status, note=self.note.toPlainText(), on=on)):
+            self.accept()
+
+
+class TagDialog(QDialog):
+    """Add one tag to the selected theories, in one step to undo."""
+
+    def __init__(self, store: Store, ids: list[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.ids = store, list(ids)
+        count = f"{len(ids):,} theories" if len(ids) > 1 else "the theory"
+        self.setWindowTitle("Add a tag")
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(PlainLabel(_titles_preview(store, self.ids)))
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText("romance/jack-cheyenne")
+        self.entry.setAccessibleName(f"Tag to add to {count}")
+        completer = QCompleter([t.name for t in store.board.tags() if t.count], self.entry)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.entry.setCompleter(completer)
+        self.entry.textChanged.connect(self.validate)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("Tag", self.entry)
+        form.addRow("", self.error)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(f"Add to {count}")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.validate()
+
+    def tag(self) -> str | None:
+        try:
+            return rules.normalise_tag(self.entry.text())
+        except ValidationError:
+            return None
+
+    def validate(self) -> bool:
+        text = self.entry.text()
+        try:
+            rules.normalise_tag(text)
+        except ValidationError as exc:
+            set_error(self.error, exc.message if text.strip() else "")
+            self.ok_button.setEnabled(False)
+            return False
+        set_error(self.error, "")
+        self.ok_button.setEnabled(True)
+        return True
+
+    def save(self) -> None:
+        tag = self.tag()
+        if tag is not None and _try(self, lambda: self.store.add_tag_many(self.ids, tag)):
+            self.accept()
+
+
+def _try(parent: QWidget, action) -> bool:
+    """Run ``action``; a refusal is told in a message over ``parent``."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from etoile_app.ui.transfer_actions import APP_TITLE
+    from etoile_app.ui.widgets import tell
+
+    try:
+        action()
+    except JournalError as exc:
+        tell(parent, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
+        return False
+    return True

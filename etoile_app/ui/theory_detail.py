@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QPalette, QTextDocument, QTextOption
+from PySide6.QtGui import QAction, QPalette, QTextDocument, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -248,6 +249,27 @@ class TheoryDetail(QWidget):
         scroll.setWidget(page)
         self.stack.addWidget(scroll)
 
+        # Several theories selected: how many, and what can be done to them all at once.
+        several = QWidget()
+        several_layout = QVBoxLayout(several)
+        several_layout.addStretch(1)
+        self.selection_label = QLabel()
+        self.selection_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.selection_label.font()
+        font.setBold(True)
+        self.selection_label.setFont(font)
+        several_layout.addWidget(self.selection_label)
+        hint = QLabel("Resolve, void, tag or delete them all at once: one step to undo, one note for all.")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        several_layout.addWidget(muted(hint))
+        self._bulk_buttons = QHBoxLayout()
+        self._bulk_buttons.addStretch(1)
+        self._bulk_buttons.addStretch(1)
+        several_layout.addLayout(self._bulk_buttons)
+        several_layout.addStretch(1)
+        self.stack.addWidget(several)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -261,6 +283,20 @@ class TheoryDetail(QWidget):
             self._history_chart.setAccessibleName("Confidence history chart")
             self._chart_place.addWidget(self._history_chart)
         return self._history_chart
+
+    def set_bulk_actions(self, actions: list[QAction]) -> None:
+        """Buttons for ``actions`` on the page shown when several theories are selected."""
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self._bulk_buttons.insertWidget(self._bulk_buttons.count() - 1, button)
+
+    def show_selection(self, count: int) -> None:
+        """Say that ``count`` theories are selected (several: no one theory to show in full)."""
+        self.theory = None
+        self.selection_label.setText(f"{count:,} theories selected")
+        self.stack.setCurrentIndex(2)
 
     def _emit(self, signal: Signal) -> None:
         if self.theory is not None:

@@ -150,6 +150,9 @@ def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, stor
     assert "200" in editor.title_error.text()
 
     editor.title.setText("A fine title")
+    assert not editor.save_button.isEnabled()  # no category chosen yet
+    assert "category" in editor.category_error.text().lower()
+    editor.category.setCurrentIndex(editor.category.findData(Category.PLOT_ARC))
     assert editor.save_button.isEnabled()
     qtbot.keyClicks(editor.tags.entry, "bad<tag")
     assert not editor.save_button.isEnabled()
@@ -225,7 +228,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     assert tab.detail.resolve_button.isVisible()
     qtbot.mouseClick(tab.detail.resolve_button, Qt.MouseButton.LeftButton)
     dialog = tab._dialog
-    assert not dialog.ok_button.isEnabled()  # no outcome chosen yet
+    assert dialog.ok_button.isEnabled()  # the first outcome is chosen to start with
     dialog.choices[TheoryStatus.CONFIRMED].click()
     qtbot.keyClicks(dialog.note, "Episode 3 of the revival")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
