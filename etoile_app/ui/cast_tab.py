@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -296,6 +297,9 @@ class CastTab(QWidget):
         self.characters_stack = _stack(self.character_list, self.no_match_label)
         self.search_edit.textChanged.connect(self._on_filter_changed)
         self.company_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.character_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.character_list.customContextMenuRequested.connect(self._character_menu_requested)
+        self.context_menu: QMenu | None = None
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -357,6 +361,8 @@ class CastTab(QWidget):
         delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete_action.triggered.connect(self.delete_dream)
         self.dream_view.addAction(delete_action)
+        self.dream_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.dream_view.customContextMenuRequested.connect(self._dream_menu_requested)
         self.empty_dream_label = _muted(EMPTY_DREAM)
         self.dream_stack = _stack(self.dream_view, self.empty_dream_label)
         self.add_button = QPushButton("Add…")
@@ -518,6 +524,43 @@ class CastTab(QWidget):
     def _show_on_board(self) -> None:
         if self._current_id is not None:
             self._store.showCharacterOnBoard.emit(self._current_id)
+
+    # --- context menus ---------------------------------------------------------------------
+
+    def character_menu(self, index: QModelIndex) -> QMenu | None:
+        """What a right-click on a character row offers (it selects the row first)."""
+        if not index.isValid():
+            return None
+        self.character_list.setCurrentIndex(index)
+        menu = QMenu(self)
+        show = menu.addAction("Show theories on the board")
+        show.triggered.connect(self._show_on_board)
+        return menu
+
+    def dream_menu(self, index: QModelIndex) -> QMenu:
+        """What a right-click in the dream casting offers: the row's Edit… and Delete, and Add…."""
+        if index.isValid():
+            self.dream_view.selectRow(index.row())
+        menu = QMenu(self)
+        if index.isValid():
+            menu.addAction("Edit…").triggered.connect(self.edit_dream)
+            menu.addAction("Delete").triggered.connect(self.delete_dream)
+            menu.addSeparator()
+        menu.addAction("Add…").triggered.connect(self.add_dream)
+        return menu
+
+    def _character_menu_requested(self, pos: QPoint) -> None:
+        self._popup(self.character_menu(self.character_list.indexAt(pos)), self.character_list, pos)
+
+    def _dream_menu_requested(self, pos: QPoint) -> None:
+        self._popup(self.dream_menu(self.dream_view.indexAt(pos)), self.dream_view, pos)
+
+    def _popup(self, menu: QMenu | None, view: QAbstractItemView, pos: QPoint) -> None:
+        if menu is None:
+            return
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.context_menu = menu
+        menu.popup(view.viewport().mapToGlobal(pos))
 
     # --- dream casting ---------------------------------------------------------------------
 

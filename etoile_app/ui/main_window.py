@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QToolBar,
     QWidget,
 )
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 APP_TITLE = "Étoile Theory Journal"
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
 STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
+#: The board's actions listed in the Edit menu, when the board has them.
+BOARD_ACTIONS = ("edit_action", "resolve_action", "reopen_action", "delete_action")
 
 
 class MainWindow(QMainWindow):
@@ -46,16 +49,19 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.store: Store | None = None
         self._painted = False
+        self.board_actions_added = False
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(960, 640)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setAccessibleName("Main tabs")
         self.setCentralWidget(self.tabs)
         for name in TAB_NAMES:
             waiting = QLabel("Opening your journal…")
             waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(waiting, name)
         self._build_menus()
+        self._build_tab_shortcuts()
         self.counts = QLabel()
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().showMessage("Opening your journal…")
@@ -98,6 +104,20 @@ class MainWindow(QMainWindow):
         self.canon_browser_action = self._action("&Canon browser…", None, self.open_canon_browser)
         self.canon_browser_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         view_menu.addAction(self.canon_browser_action)
+        self.add_news_action = self._action("Add &news…", None, self._add_news)
+        self.add_news_action.setToolTip("Record news about Étoile as it breaks")
+        view_menu.addSeparator()
+        self.tab_actions: list[QAction] = []
+        for index, name in enumerate(TAB_NAMES):
+            # The shortcuts themselves are window-wide QShortcuts (see _build_tab_shortcuts);
+            # the menu only names them.
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setShortcutVisibleInContextMenu(True)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never fires: no clash
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            view_menu.addAction(action)
+            self.tab_actions.append(action)
 
         help_menu = bar.addMenu("&Help")
         about = self._action(f"&About {APP_TITLE}", None, self.show_about)
@@ -106,10 +126,55 @@ class MainWindow(QMainWindow):
         for action in self._journal_actions():
             action.setEnabled(False)
 
+    def _build_tab_shortcuts(self) -> None:
+        """Ctrl+1…4 pick a tab, Ctrl+Tab and Ctrl+Shift+Tab cycle through them, from anywhere in
+        the window: as window shortcuts they reach the window before the focused widget (the
+        board's table would otherwise take Ctrl+Tab for itself)."""
+        self.tab_shortcuts: list[QShortcut] = []
+
+        def add(keys: str, slot) -> None:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.tab_shortcuts.append(shortcut)
+
+        for index in range(len(TAB_NAMES)):
+            add(f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i))
+        add("Ctrl+Tab", lambda: self._cycle_tab(1))
+        add("Ctrl+Shift+Tab", lambda: self._cycle_tab(-1))
+        add("Ctrl+Backtab", lambda: self._cycle_tab(-1))  # what X11 sends for Ctrl+Shift+Tab
+
+    def _cycle_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    @staticmethod
+    def _name_step(action: QAction, word: str) -> None:
+        tip = action.text().replace("&", "") if action.isEnabled() else f"Nothing to {word.lower()}"
+        if action.toolTip() != tip:
+            action.setToolTip(tip)
+
+    def _build_toolbar(self) -> None:
+        """The main actions where they can be seen, reusing the menus' actions."""
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("mainToolbar")  # saveState() needs a name
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.add_news_action, self.canon_browser_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        bar.addAction(self.import_action)
+        bar.addAction(self.export_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
     def _journal_actions(self) -> tuple[QAction, ...]:
         """Actions that need an open journal: disabled until it is attached."""
         return (
             self.new_action,
+            self.add_news_action,
             self.adopt_action,
             self.import_action,
             self.export_action,
@@ -155,6 +220,13 @@ class MainWindow(QMainWindow):
         self.edit_menu.insertAction(first, redo)
         self.edit_menu.insertSeparator(first)
         self.undo_action, self.redo_action = undo, redo
+        # The menu names the step ("Undo Delete “…”"); on the toolbar a short word, with the
+        # step in the tooltip, keeps the bar from growing with every title.
+        for action, word in ((undo, "Undo"), (redo, "Redo")):
+            action.setIconText(word)
+            action.setToolTip(word)
+            action.changed.connect(lambda a=action, w=word: self._name_step(a, w))
+        self._build_toolbar()
 
         store.theoriesChanged.connect(self._update_counts)
         store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
@@ -176,6 +248,8 @@ class MainWindow(QMainWindow):
         tab = self._make_tab(index)
         tab.restore_state(self.settings)
         self._built[index] = tab
+        if index == BOARD:
+            self._add_board_actions(tab)
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)
         placeholder = self.tabs.widget(index)
@@ -185,6 +259,19 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
         placeholder.deleteLater()
         return tab
+
+    def _add_board_actions(self, board: QWidget) -> None:
+        """The board's own actions (edit, resolve, reopen, delete) in the Edit menu, for those
+        the board offers; a board without them leaves the menu as it is."""
+        actions = [
+            a for a in (getattr(board, name, None) for name in BOARD_ACTIONS) if isinstance(a, QAction)
+        ]
+        if not actions or self.board_actions_added:
+            return
+        self.edit_menu.addSeparator()
+        for action in actions:
+            self.edit_menu.addAction(action)
+        self.board_actions_added = True
 
     def _make_tab(self, index: int) -> QWidget:
         assert self.store is not None
@@ -266,6 +353,10 @@ class MainWindow(QMainWindow):
     def _new_theory(self) -> None:
         self.tabs.setCurrentWidget(self.board_tab)
         self.board_tab.new_theory()
+
+    def _add_news(self) -> None:
+        self.tabs.setCurrentWidget(self.status_tab)
+        self.status_tab.open_news_dialog()
 
     def _adopt_starters(self) -> None:
         from etoile_app.ui.starter_dialog import StarterDialog

@@ -30,9 +30,27 @@ from etoile_app.ui.widgets import muted, plain_tooltip
 
 NO_SCORE = "—"
 BOLD_EMPTY = (
-    f"No bold call has come true yet: a confirmed theory called at {scoring.BOLD_MAX_CONFIDENCE} % "
-    f"or less, or rated {scoring.BOLD_MIN_JUICINESS} stars or more."
+    f"No bold calls yet: a bold call is a theory you gave {scoring.BOLD_MAX_CONFIDENCE} % or less, "
+    f"or rated {scoring.BOLD_MIN_JUICINESS} stars or more for juiciness, that came true."
 )
+
+
+def ranking_empty(min_resolved: int, closest: GroupScore | None) -> str:
+    """Why no category is ranked yet, and how far the nearest one has come."""
+    text = (
+        f"No category can be ranked yet: a category needs at least {min_resolved} theories resolved "
+        "as confirmed or busted before its calibration means anything."
+    )
+    if closest is not None:
+        text += f" Closest: {fmt.isolate(closest.label)}, with {closest.count} of {min_resolved}."
+    return text
+
+
+def least_empty(min_resolved: int) -> str:
+    return (
+        f"Only one category has {min_resolved} or more scored calls, and it is listed above. "
+        "A second one is needed before either can be called the least calibrated."
+    )
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -101,6 +119,7 @@ def _table(columns, empty_text: str) -> tuple[QWidget, QTableView, RecordTableMo
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     empty = _muted(empty_text)
     empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    empty.setMargin(16)
     holder = QWidget()
     stack = QStackedLayout(holder)
     stack.addWidget(view)
@@ -190,6 +209,7 @@ class TrackTab(QWidget):
         column.addWidget(chart_holder, 3)
 
         holder, self.bin_view, self.bin_model, _ = _table(BIN_COLUMNS, "")
+        self.bin_view.setAccessibleName("Calibration by confidence")
         self.bin_view.setMaximumHeight(130)
         column.addWidget(holder, 1)
         note = _muted(scoring.CALIBRATION_EXPLANATION)
@@ -198,6 +218,7 @@ class TrackTab(QWidget):
 
     def _lists(self) -> QTabWidget:
         tabs = QTabWidget()
+        tabs.tabBar().setAccessibleName("Track record lists")
         self.lists = tabs
         self.models: dict[str, RecordTableModel] = {}
         self.views: dict[str, QTableView] = {}
@@ -208,8 +229,10 @@ class TrackTab(QWidget):
             ("due", "Ready to resolve", DUE_COLUMNS, "Nothing is past its resolve-by date."),
             ("bold", "Bold calls", BOLD_COLUMNS, BOLD_EMPTY),
         )
+        self.empty_labels: dict[str, QLabel] = {}
         for key, title, columns, empty in specs:
-            holder, view, model, _ = _table(columns, empty)
+            holder, view, model, self.empty_labels[key] = _table(columns, empty)
+            view.setAccessibleName(title)
             self.models[key], self.views[key] = model, view
             tabs.addTab(holder, title)
         for key in ("due", "bold"):
@@ -220,12 +243,12 @@ class TrackTab(QWidget):
         column = QVBoxLayout(ranking)
         self.ranking_note = _muted()
         column.addWidget(self.ranking_note)
-        column.addWidget(QLabel("Most calibrated"))
-        holder, _, self.models["most"], _ = _table(RANK_COLUMNS, "—")
-        column.addWidget(holder)
-        column.addWidget(QLabel("Least calibrated"))
-        holder, _, self.models["least"], _ = _table(RANK_COLUMNS, "—")
-        column.addWidget(holder)
+        self.rank_empty: dict[str, QLabel] = {}
+        for key, title in (("most", "Most calibrated"), ("least", "Least calibrated")):
+            column.addWidget(QLabel(title))
+            holder, view, self.models[key], self.rank_empty[key] = _table(RANK_COLUMNS, "")
+            view.setAccessibleName(title)
+            column.addWidget(holder)
         tabs.addTab(ranking, "Best and worst")
         return tabs
 
@@ -264,6 +287,11 @@ class TrackTab(QWidget):
         ranking = track.category_ranking()
         self.models["most"].set_records(ranking.most)
         self.models["least"].set_records(ranking.least)
+        closest = max(summary.by_category, key=lambda g: g.count, default=None)
+        self.rank_empty["most"].setText(ranking_empty(ranking.min_resolved, closest))
+        self.rank_empty["least"].setText(
+            least_empty(ranking.min_resolved) if ranking.most else "Nothing to rank yet (see above)."
+        )
         self.ranking_note.setText(
             f"Categories with at least {ranking.min_resolved} scored calls, ranked by the gap between "
             "how sure you were on average and how often you were right."

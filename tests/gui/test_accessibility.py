@@ -1,0 +1,166 @@
+"""Every control a person can reach has a name a screen reader can say.
+
+The walk visits each tab of the main window and the common dialogs, takes every visible widget
+that accepts focus, and lists those with neither an accessible name nor, for a button, its own
+text. Offenders in the files this change owns fail the test; those elsewhere are listed in a
+strict xfail naming their files, so fixing them turns it into a reminder to drop the entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+
+from etoile_app.domain.enums import TheoryStatus
+from etoile_app.domain.models import DreamCastDraft, TheoryDraft
+from etoile_app.ui.main_window import TAB_NAMES, MainWindow
+
+#: Modules this change owns, all of whose controls must be named.
+OWN = {
+    "etoile_app.ui.charts",
+    "etoile_app.ui.track_tab",
+    "etoile_app.ui.main_window",
+    "etoile_app.ui.resolve_dialog",
+}
+#: Shared small widgets: a control made from one is charged to the module that used it.
+SHARED = {"etoile_app.ui.widgets"}
+
+
+def owner(widget: QWidget) -> str:
+    w: QWidget | None = widget
+    while w is not None:
+        module = type(w).__module__
+        if module.startswith("etoile_app.") and module not in SHARED:
+            return module
+        w = w.parentWidget()
+    return "?"
+
+
+def is_named(widget: QWidget) -> bool:
+    if widget.accessibleName().strip():
+        return True
+    # A button's or a (selectable) label's own visible text is what a screen reader says.
+    if isinstance(widget, QAbstractButton | QLabel):
+        return bool(widget.text().replace("&", "").strip())
+    return False
+
+
+def describe(widget: QWidget) -> str:
+    hint = widget.objectName() or getattr(widget, "placeholderText", lambda: "")() or ""
+    return f"{type(widget).__name__}({hint!r})" if hint else type(widget).__name__
+
+
+def unnamed(root: QWidget) -> dict[str, set[str]]:
+    """Unnamed focusable visible controls under ``root``, by the module that made them."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.isVisible():
+            continue
+        if widget.focusProxy() is not None:
+            continue  # the proxy is the control, and is walked itself
+        if not is_named(widget):
+            found[owner(widget)].add(describe(widget))
+    return found
+
+
+def _merge(into: dict[str, set[str]], more: dict[str, set[str]]) -> None:
+    for module, names in more.items():
+        into[module] |= names
+
+
+@pytest.fixture
+def window(qtbot, store, settings, clock):
+    t = store.create_theory(TheoryDraft("Jack and Cheyenne marry", confidence=70))
+    clock.advance(days=2)
+    store.resolve(t.id, TheoryStatus.CONFIRMED, "Episode 3")
+    store.create_theory(TheoryDraft("A time jump of a year", confidence=45))
+    store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous"))
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    w.attach(store, Path("/tmp/journal.sqlite3"))
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: len(w._built) == len(TAB_NAMES))
+    return w
+
+
+@pytest.fixture
+def offenders(qtbot, window, store) -> dict[str, set[str]]:
+    """Walk every tab (each list of the Track record too) and the common dialogs."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for index in range(len(TAB_NAMES)):
+        window.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        if index == 3:
+            for page in range(window.track_tab.lists.count()):
+                window.track_tab.lists.setCurrentIndex(page)
+                QApplication.processEvents()
+                _merge(found, unnamed(window))
+        _merge(found, unnamed(window))
+
+    board = window.board_tab
+    open_id = next(t.id for t in store.board.page(board.query(), 0, 10) if t.status is TheoryStatus.OPEN)
+    dialogs = [
+        board.resolve_theory(open_id),
+        board.new_theory(),
+        window.status_tab.open_news_dialog(),
+        window.open_canon_browser(),
+    ]
+    window.tabs.setCurrentIndex(1)
+    dialogs.append(window.cast_tab.dream_dialog())
+    for dialog in dialogs:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _merge(found, unnamed(dialog))
+        dialog.hide()
+    return found
+
+
+def test_every_control_in_the_files_of_this_change_has_a_name(offenders):
+    mine = {m: sorted(n) for m, n in offenders.items() if m in OWN}
+    assert not mine, f"controls without an accessible name: {mine}"
+
+
+#: Unnamed controls found in files other developers own (reported to them; see the test).
+KNOWN_ELSEWHERE = {
+    "etoile_app/ui/status_tab.py": "a focusable QScrollArea",
+    "etoile_app/ui/cast_tab.py": "the character detail's focusable QScrollArea",
+    "etoile_app/ui/board_tab.py": "a focusable QScrollArea",
+    "etoile_app/ui/board_filters.py": "the characters/tags QListWidget and a confidence QSpinBox",
+    "etoile_app/ui/theory_editor.py": "the Theory/Evidence QTabBar",
+    "etoile_app/ui/news_dialog.py": "the topic/status QComboBox, QDateEdit, four QLineEdits, the "
+    "statement QPlainTextEdit and a QListWidget (placeholders only)",
+    "etoile_app/ui/dream_dialog.py": "the character QComboBox, two QLineEdits and the note "
+    "QPlainTextEdit (placeholders only)",
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="controls without a name in files owned elsewhere: " + ", ".join(sorted(KNOWN_ELSEWHERE)),
+)
+def test_every_control_elsewhere_has_a_name(offenders):
+    others = {m: sorted(n) for m, n in offenders.items() if m not in OWN}
+    assert not others, f"controls without an accessible name: {others}"
+
+
+def test_the_walk_finds_what_it_should(qtbot):
+    """The walk itself: an unnamed line edit is found; a named one and a button with text are not."""
+    from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    layout = QVBoxLayout(root)
+    bare, named, button = QLineEdit(), QLineEdit(), QPushButton("Save")
+    bare.setPlaceholderText("only a placeholder")
+    named.setAccessibleName("Title")
+    for w in (bare, named, button):
+        layout.addWidget(w)
+    root.show()
+    found = unnamed(root)
+    assert [sorted(n) for n in found.values()] == [["QLineEdit('only a placeholder')"]]
