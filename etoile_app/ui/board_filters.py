@@ -42,8 +42,8 @@ class FilterPanel(QWidget):
 
         confidence = QGroupBox("Confidence")
         row = QHBoxLayout(confidence)
-        self.confidence_min = self._spin(1)
-        self.confidence_max = self._spin(99)
+        self.confidence_min = self._spin(1, "Lowest confidence")
+        self.confidence_max = self._spin(99, "Highest confidence")
         row.addWidget(QLabel("from"))
         row.addWidget(self.confidence_min)
         row.addWidget(QLabel("to"))
@@ -74,6 +74,7 @@ class FilterPanel(QWidget):
         group = QGroupBox(title)
         inner = QVBoxLayout(group)
         widget = QListWidget()
+        widget.setAccessibleName(f"Filter by {title.casefold()}")
         widget.setUniformItemSizes(True)
         widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         widget.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -83,8 +84,9 @@ class FilterPanel(QWidget):
         layout.addWidget(group, 1)
         return widget
 
-    def _spin(self, value: int) -> QSpinBox:
+    def _spin(self, value: int, name: str = "") -> QSpinBox:
         spin = QSpinBox()
+        spin.setAccessibleName(name)
         spin.setRange(1, 99)
         spin.setSuffix(" %")
         spin.setValue(value)

@@ -89,6 +89,7 @@ class BoardTab(QWidget):
         self.filters = FilterPanel()
         self.filters.changed.connect(self.apply_filters)
         filter_scroll = QScrollArea()
+        filter_scroll.setAccessibleName("Filters")
         filter_scroll.setWidgetResizable(True)
         filter_scroll.setFrameShape(QFrame.Shape.NoFrame)
         filter_scroll.setWidget(self.filters)

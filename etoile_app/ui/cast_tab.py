@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain.enums import Company, SourceKind
+from etoile_app.domain.enums import Company, FactStatus, SourceKind
 from etoile_app.domain.models import (
     Character,
     DreamCast,
@@ -61,7 +61,7 @@ from etoile_app.ui.cast_models import (
 )
 from etoile_app.ui.dream_dialog import DreamCastDialog
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import Badge, PlainLabel, muted, plain_tooltip
+from etoile_app.ui.widgets import Badge, PlainLabel, badge_colours, muted, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -70,13 +70,32 @@ THEORY_LIMIT = 500  # more theories than this about one character is the board's
 COMPANY_CHOICES = (("All companies", None), ("Paris", Company.PARIS), ("New York", Company.NEW_YORK),
                    ("Other", Company.OTHER))  # fmt: skip
 
-#: The unverified note's colour: the rumoured badge's amber, a caution rather than an error.
-UNVERIFIED_COLOUR = "#b8730a"
 
 EMPTY_DREAM = (
     "No dream casting yet. Who should join Étoile if it ever comes back? "
     "Click Add… to pair a role idea with an actor, rate it and say why."
 )
+
+
+class UnverifiedNote(PlainLabel):
+    """The unverified note, in the rumoured badge's amber (a caution, not an error), in the
+    palette's variant: the light amber is too dim on a dark window."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._paint()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._paint()
+
+    def _paint(self) -> None:
+        amber, _ = badge_colours(FactStatus.RUMOURED, self.palette())
+        palette = self.palette()
+        if palette.color(QPalette.ColorRole.WindowText) != amber:
+            palette.setColor(QPalette.ColorRole.WindowText, amber)
+            self.setPalette(palette)
 
 
 def _heading(text: str = "", scale: float = 1.0) -> PlainLabel:
@@ -144,8 +163,7 @@ class CharacterDetail(QWidget):
         self.short_name_label = _muted()
         self.actor_label = PlainLabel()
         self.company_label = _muted()
-        self.unverified_label = PlainLabel(UNVERIFIED_NOTE)
-        self.unverified_label.setStyleSheet(f"color: {UNVERIFIED_COLOUR};")
+        self.unverified_label = UnverifiedNote(UNVERIFIED_NOTE)
         self.description_label = PlainLabel()
         self.arc_label = PlainLabel()
         self.return_badge = Badge()
@@ -311,6 +329,7 @@ class CastTab(QWidget):
         # Right, top: the character, and the theories about them.
         self.detail = CharacterDetail()
         self.detail_scroll = QScrollArea()
+        self.detail_scroll.setAccessibleName("Character details")
         self.detail_scroll.setWidget(self.detail)
         self.detail_scroll.setWidgetResizable(True)
         self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)

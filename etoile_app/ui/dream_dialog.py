@@ -27,7 +27,7 @@ from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft
 from etoile_app.ui import fmt
-from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating, plain_tooltip
+from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating, name_form_fields, plain_tooltip
 
 NO_CHARACTER = "— none —"
 MUTED_STYLE = "color: palette(placeholder-text);"
@@ -86,6 +86,7 @@ class DreamCastDialog(QDialog):
         form.addRow("C&haracter:", self._with_error(self.character_combo, "character"))
         form.addRow("Ra&ting:", self._with_error(self.rating, "rating"))
         form.addRow("&Note:", self._with_error(self.note_edit, "note", extra=self.note_count))
+        name_form_fields(form)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -34,7 +34,7 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactStatus, Topic
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import PlainLabel, error_label, plain_tooltip
+from etoile_app.ui.widgets import PlainLabel, error_label, name_form_fields, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.ui.store import Store
@@ -203,6 +203,7 @@ class NewsDialog(QDialog):
             _with_message(self.supersedes_combo, self.supersedes_error, self.supersedes_hint),
         )
         form.addRow("&Characters:", self.characters_list)
+        name_form_fields(form)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

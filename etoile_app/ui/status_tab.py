@@ -417,6 +417,7 @@ class StatusTab(QWidget):
         outer.addWidget(self._top_bar())
 
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName("Status cards")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -213,7 +213,7 @@ class TheoryDetail(QWidget):
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
         self.facts: dict[str, QWidget] = {}
-        for row, name in enumerate(("Characters", "Tags", "Deadline", "Resolution", "Written")):
+        for row, name in enumerate(("Characters", "Tags", "Resolve by", "Resolution", "Written")):
             key = muted(QLabel(name))
             value = WrapText()
             facts.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
@@ -316,9 +316,7 @@ class TheoryDetail(QWidget):
         self.summary.setText(f"{t.confidence} % sure · {t.category.label}{juicy}")
         self._set("Characters", ", ".join(fmt.isolate(c.name) for c in t.characters) or "None chosen")
         self._set("Tags", "  ".join(fmt.isolate(tag) for tag in t.tags) or "No tags")
-        self._set(
-            "Deadline", f"Resolve by {fmt.long_date(t.resolve_by)}" if t.resolve_by else "", hide_empty=True
-        )
+        self._set("Resolve by", fmt.long_date(t.resolve_by) if t.resolve_by else "", hide_empty=True)
         if t.status.is_resolved and t.resolved_on is not None:
             note = f" — {fmt.isolate(t.resolution_note)}" if t.resolution_note else ""
             self._set("Resolution", f"{t.status.label} on {fmt.long_date(t.resolved_on)}{note}")

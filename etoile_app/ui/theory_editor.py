@@ -124,6 +124,7 @@ class TheoryEditor(QDialog):
         self.discard_box: QMessageBox | None = None
 
         tabs = QTabWidget()
+        tabs.tabBar().setAccessibleName("Theory or evidence")
         tabs.addTab(self._theory_page(), "Theory")
         tabs.addTab(self._evidence_page(), "Evidence")
         self.tabs = tabs

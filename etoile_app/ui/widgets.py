@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
 from etoile_app.ui.fmt import NO_STAR, STAR
@@ -293,3 +293,23 @@ def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def name_form_fields(form: QFormLayout) -> None:
+    """Give each field of ``form`` its row's label as accessible name, where it has none.
+
+    A field wrapped with its message in a box of its own is not the label's buddy, so a screen
+    reader would announce it by its placeholder, or not at all; the focusable widgets of the row
+    take the label's words instead ("&Source:" → "Source").
+    """
+    for row in range(form.rowCount()):
+        label_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        field_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        label = label_item.widget() if label_item is not None else None
+        field = field_item.widget() if field_item is not None else None
+        if not isinstance(label, QLabel) or field is None:
+            continue
+        name = label.text().replace("&", "").rstrip(": ").strip()
+        for widget in (field, *field.findChildren(QWidget)):
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not widget.accessibleName():
+                widget.setAccessibleName(name)

@@ -35,11 +35,6 @@ OWN_MODULES = {
     "etoile_app.ui.main_window",
     "etoile_app.ui.resolve_dialog",
 }
-#: Labels drawn below MIN_CONTRAST in files owned elsewhere (reported; see the strict xfail).
-KNOWN_ELSEWHERE = {
-    "etoile_app/ui/cast_tab.py": "the amber 'Only the fan-site article mentions this character' "
-    "note (UNVERIFIED_COLOUR #b8730a, 4.1:1 on a dark window) has no dark variant",
-}
 #: Shared small widgets: a label made from one is charged to the module that used it.
 SHARED = {"etoile_app.ui.widgets"}
 
@@ -237,11 +232,6 @@ def test_every_tab_and_the_canon_browser_are_dark_filled_and_readable(dark_offen
     assert not mine, f"low-contrast text: {mine}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="low-contrast text in a dark palette in files owned elsewhere: "
-    + ", ".join(sorted(KNOWN_ELSEWHERE)),
-)
 def test_labels_elsewhere_are_readable_in_a_dark_palette(dark_offenders):
     others = [
         (where, *o)
