@@ -7,6 +7,7 @@ once the journal is open.
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -441,7 +442,26 @@ class MainWindow(QMainWindow):
                 tab.save_state(self.settings)
         self.settings.sync()
 
+    def unsaved_editor(self) -> QWidget | None:
+        """An open theory editor holding changes nobody saved, if there is one."""
+        module = sys.modules.get("etoile_app.ui.theory_editor")  # no editor was ever opened
+        if module is None:
+            return None
+        for editor in self.findChildren(module.TheoryEditor):
+            if editor.isVisible() and editor.is_changed():
+                return editor
+        return None
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # A draft is never thrown away without asking: quitting stops at an editor with changes,
+        # which comes forward and asks; once it is saved or discarded, quitting goes on.
+        editor = self.unsaved_editor()
+        if editor is not None:
+            event.ignore()
+            editor.raise_()
+            editor.activateWindow()
+            editor.ask_to_discard()  # type: ignore[attr-defined]
+            return
         self.save_state()
         # Quitting closes the journal: SQLite moves its -wal file into the main file, so the
         # file alone then holds every save (copy it, sync it, back it up by hand).

@@ -393,3 +393,52 @@ def test_a_long_title_is_elided_in_the_middle_of_the_window_title(qtbot, board, 
     shown = editor.windowTitle()
     assert len(shown) < 100
     assert "Begins here" in shown and "ends here" in shown and "…" in shown
+
+
+def test_quitting_with_a_changed_draft_open_asks_and_keeps_it(qtbot, store, settings, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from etoile_app.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.attach(store, tmp_path / "journal.sqlite3")
+    editor = window.board_tab.new_theory()
+    qtbot.waitExposed(editor)
+    qtbot.keyClicks(editor.title, "Cheyenne stays in New York")
+
+    window.quit_action.trigger()
+
+    assert window.isVisible(), "quitting went on and dropped the draft"
+    assert editor.isVisible() and editor.title.text() == "Cheyenne stays in New York"
+    asked = editor.discard_box
+    assert asked is not None and asked.isVisible()
+    keep = next(b for b in asked.buttons() if asked.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert editor.isVisible()
+
+    # Discarding lets the next quit go on.
+    window.quit_action.trigger()
+    discard = next(
+        b
+        for b in editor.discard_box.buttons()
+        if editor.discard_box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    )
+    qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not editor.isVisible())
+    window.quit_action.trigger()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_quitting_with_an_unchanged_editor_open_just_quits(qtbot, store, settings, tmp_path):
+    from etoile_app.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.attach(store, tmp_path / "journal.sqlite3")
+    editor = window.board_tab.new_theory()
+    qtbot.waitExposed(editor)
+    window.quit_action.trigger()
+    qtbot.waitUntil(lambda: not window.isVisible())
