@@ -74,3 +74,27 @@ def character_id(journal: Journal, key: str) -> int:
 def write(journal: Journal, title: str = "A theory", **fields: Any) -> Theory:
     """Create a theory with the given draft fields."""
     return journal.theories.create(TheoryDraft(title=title, **fields))
+
+
+def write_full_theory(journal: Journal, category: Any = None) -> Theory:
+    """A theory with every field filled in and two pieces of evidence (the mini pack's facts)."""
+    from datetime import date
+
+    from etoile_app.domain.enums import Category, Stance
+    from etoile_app.domain.models import EvidenceDraft
+
+    return write(
+        journal,
+        "Mishi turns villain",
+        body="She sabotages the gala.",
+        category=category or Category.VILLAIN_ARC,
+        character_ids=(character_id(journal, "mishi"),),
+        tags=("villain", "gala"),
+        confidence=40,
+        juiciness=4,
+        resolve_by=date(2026, 12, 31),
+        evidence=(
+            EvidenceDraft(fact_id(journal, "renewal-order"), Stance.SUPPORTS, "ordered"),
+            EvidenceDraft(fact_id(journal, "release-none"), Stance.CONTRADICTS, "no date"),
+        ),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import character_id, db_snapshot, fact_id, write
+from helpers import character_id, db_snapshot, fact_id, write, write_full_theory
 
 from etoile_app.domain.enums import Category, Stance, TheoryStatus
 from etoile_app.domain.errors import InvalidStateError, TagError, TheoryNotFoundError
@@ -15,21 +15,7 @@ from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, TheoryDraft
 @pytest.fixture
 def rich(journal, clock):
     """A theory with every field filled in, two pieces of evidence and two confidence points."""
-    theory = write(
-        journal,
-        "Mishi turns villain",
-        body="She sabotages the gala.",
-        category=Category.ROMANCE,
-        character_ids=(character_id(journal, "mishi"),),
-        tags=("villain", "gala"),
-        confidence=40,
-        juiciness=4,
-        resolve_by=date(2026, 12, 31),
-        evidence=(
-            EvidenceDraft(fact_id(journal, "renewal-order"), Stance.SUPPORTS, "ordered"),
-            EvidenceDraft(fact_id(journal, "release-none"), Stance.CONTRADICTS, "no date"),
-        ),
-    )
+    theory = write_full_theory(journal, Category.ROMANCE)
     clock.advance(hours=1)
     journal.theories.set_confidence(theory.id, 55, "a hunch")
     clock.advance(hours=1)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from helpers import character_id, db_snapshot, fact_id, write
+from helpers import character_id, db_snapshot, fact_id, write, write_full_theory
 
 from etoile_app.domain.enums import Category, Stance, TheoryStatus
 from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, TheoryDraft
@@ -23,21 +23,7 @@ def _dump(journal) -> dict:
 
 @pytest.fixture
 def villain(journal, clock):
-    theory = write(
-        journal,
-        "Mishi turns villain",
-        body="She sabotages the gala.",
-        category=Category.VILLAIN_ARC,
-        character_ids=(character_id(journal, "mishi"),),
-        tags=("villain", "gala"),
-        confidence=40,
-        juiciness=4,
-        resolve_by=date(2026, 12, 31),
-        evidence=(
-            EvidenceDraft(fact_id(journal, "renewal-order"), Stance.SUPPORTS, "ordered"),
-            EvidenceDraft(fact_id(journal, "release-none"), Stance.CONTRADICTS, "no date"),
-        ),
-    )
+    theory = write_full_theory(journal)
     clock.advance(hours=1)
     return theory
 
