@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -184,6 +185,8 @@ class CanonBrowser(QDialog):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(self._row_activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         column.addWidget(self.table, 1)
 
         self.count_label = muted(QLabel())
@@ -446,6 +449,41 @@ class CanonBrowser(QDialog):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        fact_id = self.current_fact_id()
+        if fact_id is not None:
+            self.fact_menu(fact_id).popup(self.table.viewport().mapToGlobal(pos))
+
+    def fact_menu(self, fact_id: int) -> QMenu:
+        """What applies to a fact: copy it, open its source, and for your own news edit or
+        retract it (both undoable)."""
+        fact = self.store.canon.fact(fact_id)
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        copy = menu.addAction("&Copy statement")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(fact.statement))
+        source = menu.addAction("&Open source")
+        source.setEnabled(_openable(fact.source_url))
+        source.triggered.connect(lambda: QDesktopServices.openUrl(QUrl(fact.source_url)))
+        if fact.origin is FactOrigin.USER and not fact.is_retracted:
+            menu.addSeparator()
+            edit = menu.addAction("&Edit news…")
+            edit.triggered.connect(lambda: self._edit_news(fact))
+            retract = menu.addAction("&Retract news")
+            retract.triggered.connect(lambda: self.store.retract_news(fact.id))
+        return menu
+
+    def _edit_news(self, fact: Fact) -> None:
+        from etoile_app.ui.news_dialog import NewsDialog
+
+        dialog = NewsDialog(self.store, fact.topic, self, fact=fact)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def open_source(self) -> None:
         if self.detail is not None and _openable(self.detail.fact.source_url):

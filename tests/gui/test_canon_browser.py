@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QTextDocument
-from PySide6.QtWidgets import QComboBox, QListWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QListWidget, QMenu, QWidget
 
 from etoile_app.domain.enums import FactStatus, Stance, Topic
 from etoile_app.domain.models import NewsDraft, TheoryDraft
@@ -396,3 +396,37 @@ def test_browse_canon_from_the_evidence_picker_chooses_the_fact(qtbot, store):
     assert editor.fact_list.currentItem().data(EDITOR_ID_ROLE) == minister
     qtbot.mouseClick(editor.add_evidence_button, Qt.MouseButton.LeftButton)
     assert [d.fact_id for d in editor.evidence_drafts()] == [minister]
+
+
+# --- context menu ------------------------------------------------------------------------------
+
+
+def _menu_texts(menu) -> list[str]:
+    return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+
+
+def test_a_right_click_on_a_fact_offers_what_applies_to_it(qtbot, store, browser):
+    from PySide6.QtGui import QGuiApplication
+
+    cancelled = fact_id(store, "renewal-cancelled")
+    browser.select_fact(cancelled)
+    rect = browser.table.visualRect(browser.table.currentIndex())
+    browser.table.customContextMenuRequested.emit(rect.center())
+    menu = browser.findChild(QMenu)
+    assert menu is not None and menu.isVisible()
+    assert _menu_texts(menu) == ["Copy statement", "Open source"]  # a pack fact is not yours to edit
+    menu.close()
+
+    menu = browser.fact_menu(cancelled)
+    next(a for a in menu.actions() if a.text() == "&Copy statement").trigger()
+    assert QGuiApplication.clipboard().text() == store.canon.fact(cancelled).statement
+
+
+def test_your_news_can_be_retracted_from_the_browser_and_undone(qtbot, store, browser):
+    mine = store.add_news(news("A revival is rumoured."))
+    menu = browser.fact_menu(mine.id)
+    assert _menu_texts(menu) == ["Copy statement", "Open source", "Edit news…", "Retract news"]
+    next(a for a in menu.actions() if a.text() == "&Retract news").trigger()
+    assert store.canon.fact(mine.id).is_retracted
+    store.undo_stack.undo()
+    assert not store.canon.fact(mine.id).is_retracted
