@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.models import DreamCastDraft, TheoryDraft
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
+from gui.widget_owner import owner
 
 #: Modules this change owns, all of whose controls must be named.
 OWN = {
@@ -26,18 +27,6 @@ OWN = {
     "etoile_app.ui.main_window",
     "etoile_app.ui.resolve_dialog",
 }
-#: Shared small widgets: a control made from one is charged to the module that used it.
-SHARED = {"etoile_app.ui.widgets"}
-
-
-def owner(widget: QWidget) -> str:
-    w: QWidget | None = widget
-    while w is not None:
-        module = type(w).__module__
-        if module.startswith("etoile_app.") and module not in SHARED:
-            return module
-        w = w.parentWidget()
-    return "?"
 
 
 def is_named(widget: QWidget) -> bool:

@@ -24,6 +24,7 @@ from etoile_app.ui.charts import MIN_MARKER, CalibrationChart, HistoryChart
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from etoile_app.ui.screenshots import _settle
 from etoile_app.ui.track_tab import TrackTab
+from gui.widget_owner import owner
 
 SHOTS = Path("/tmp/dark-shots")
 #: WCAG AA for body text.
@@ -35,8 +36,6 @@ OWN_MODULES = {
     "etoile_app.ui.main_window",
     "etoile_app.ui.resolve_dialog",
 }
-#: Shared small widgets: a label made from one is charged to the module that used it.
-SHARED = {"etoile_app.ui.widgets"}
 
 # A system dark palette (KDE Breeze Dark's colours), as a desktop would hand it to Qt.
 DARK = {
@@ -111,17 +110,6 @@ def painted_contrast(image: QImage, rect: QRect) -> float | None:
         return None  # nothing drawn (an empty or clipped label)
     background = QColor.fromRgb(colours.most_common(1)[0][0])
     return max(contrast(QColor.fromRgb(p), background) for p in colours)
-
-
-def owner(widget: QWidget) -> str:
-    """The app module that built ``widget``: its own class's, or its nearest app ancestor's."""
-    w: QWidget | None = widget
-    while w is not None:
-        module = type(w).__module__
-        if module.startswith("etoile_app.") and module not in SHARED:
-            return module
-        w = w.parentWidget()
-    return "?"
 
 
 def low_contrast_labels(root: QWidget, image: QImage) -> list[tuple[str, str, float]]:
