@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 
+from etoile_app import APP_TITLE
+
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer
 
-APP_TITLE = "Étoile Theory Journal"
 LOCK_SUFFIX = ".lock"
 RAISE_REQUEST = b"raise\n"
 RAISE_ANSWER = b"ok\n"

@@ -434,6 +434,41 @@ def test_reopen_clears_the_resolution(journal: Journal, theory: Theory) -> None:
     assert journal.theories.set_confidence(theory.id, 60).confidence == 60
 
 
+def test_reopen_keeps_each_earlier_resolution(journal: Journal, theory: Theory, clock) -> None:
+    journal.theories.resolve(theory.id, TheoryStatus.BUSTED, "he stayed", date(2026, 2, 1))
+    resolved_at = journal.theories.get(theory.id).resolved_at
+    clock.advance(days=1)
+    reopened = journal.theories.reopen(theory.id)
+    (first,) = reopened.earlier_resolutions
+    assert (first.status, first.note, first.resolved_on) == (
+        TheoryStatus.BUSTED,
+        "he stayed",
+        date(2026, 2, 1),
+    )
+    assert (first.resolved_at, first.reopened_at) == (resolved_at, clock.now)
+    clock.advance(days=1)
+    journal.theories.resolve(theory.id, TheoryStatus.CONFIRMED, "he came back")
+    clock.advance(days=1)
+    again = journal.theories.reopen(theory.id)
+    assert [(e.status, e.note) for e in again.earlier_resolutions] == [
+        (TheoryStatus.BUSTED, "he stayed"),
+        (TheoryStatus.CONFIRMED, "he came back"),
+    ]
+    assert journal.theories.get(theory.id).earlier_resolutions == again.earlier_resolutions
+
+
+def test_resolving_a_resolved_theory_again_keeps_the_old_resolution(journal: Journal, theory: Theory) -> None:
+    journal.theories.resolve(theory.id, TheoryStatus.BUSTED, "he stayed", date(2026, 2, 1))
+    (voided,) = journal.theories.resolve_many([theory.id], TheoryStatus.VOID, "cancelled")
+    assert voided.status is TheoryStatus.VOID
+    assert [(e.status, e.note) for e in voided.earlier_resolutions] == [(TheoryStatus.BUSTED, "he stayed")]
+
+
+def test_a_new_theory_has_no_earlier_resolutions(journal: Journal, theory: Theory) -> None:
+    journal.theories.resolve(theory.id, TheoryStatus.VOID)
+    assert journal.theories.get(theory.id).earlier_resolutions == ()
+
+
 def test_reopening_an_open_theory_is_refused(journal: Journal, theory: Theory) -> None:
     with pytest.raises(InvalidStateError, match="already open"):
         journal.theories.reopen(theory.id)

@@ -241,7 +241,7 @@ def index_of(doc: dict[str, Any], title: str) -> int:
 def test_export_carries_format_version_and_every_field(rich: Journal, clock: FakeClock) -> None:
     doc = export_doc(rich, clock)
     assert doc["format"] == FORMAT == "etoile-journal"
-    assert doc["format_version"] == FORMAT_VERSION == 2
+    assert doc["format_version"] == FORMAT_VERSION == 3
     assert doc["app_version"] == __version__
     assert doc["exported_at"] == clock.now.strftime("%Y-%m-%dT%H:%M:%S") + ".250018Z"
     assert doc["canon_pack_version"] == 1
@@ -267,7 +267,15 @@ def test_export_carries_format_version_and_every_field(rich: Journal, clock: Fak
         "characters",
         "evidence",
         "history",
+        "earlier_resolutions",
     ]
+    assert couple["earlier_resolutions"] == []
+    reopened = doc["theories"][index_of(doc, "Nicholas returns")]
+    assert reopened["status"] == "open"
+    assert reopened["resolution_note"] == ""
+    (earlier,) = reopened["earlier_resolutions"]
+    assert list(earlier) == ["status", "resolved_on", "resolved_at", "note", "reopened_at"]
+    assert (earlier["status"], earlier["note"]) == ("busted", "Too early")
     assert couple["tags"] == ["love-triangle", "romance", "romance/jack-cheyenne"]
     assert couple["characters"] == [{"key": "jack", "name": "Jack"}]
     assert [(e["fact"], e["stance"]) for e in couple["evidence"]] == [  # in the order cited
@@ -522,12 +530,20 @@ def _nested(depth: int) -> Any:
 
 
 # (mutation of the exported document, the field the error names, words in the message)
+_EARLIER = {
+    "status": "busted",
+    "resolved_on": "2026-02-01",
+    "resolved_at": "2026-02-01T10:00:00Z",
+    "note": "",
+    "reopened_at": "2026-02-02T10:00:00Z",
+}
+
 BAD_DOCUMENTS = {
     "wrong type": (_set("theories.0.confidence", "70"), "theories[0].confidence", "whole number"),
     "a list instead of an object": (_set("theories.1", []), "theories[1]", "must be an object"),
     "theories not a list": (_set("theories", {}), "theories", "must be a list"),
     "unknown format": (_set("format", "fatebook"), "format", "not an Étoile Theory Journal export"),
-    "newer format": (_set("format_version", 3), "format_version", "newer version"),
+    "newer format": (_set("format_version", FORMAT_VERSION + 1), "format_version", "newer version"),
     "format version as text": (_set("format_version", "1"), "format_version", "whole number"),
     "format version zero": (_set("format_version", 0), "format_version", "not a valid format version"),
     "no format": (_delete("format"), "format", "missing"),
@@ -631,6 +647,26 @@ BAD_DOCUMENTS = {
         "cannot be empty",
     ),
     "user fact in the future": (_set("user_facts.0.as_of", "2099-01-01"), "user_facts[0].as_of", "future"),
+    "earlier resolution open": (
+        _set("theories.0.earlier_resolutions", [_EARLIER | {"status": "open"}]),
+        "theories[0].earlier_resolutions[0].status",
+        "confirmed, busted or void",
+    ),
+    "earlier resolution reopened first": (
+        _set("theories.0.earlier_resolutions", [_EARLIER | {"reopened_at": "2026-01-01T00:00:00Z"}]),
+        "theories[0].earlier_resolutions[0].reopened_at",
+        "reopened before it was resolved",
+    ),
+    "earlier resolution in the future": (
+        _set("theories.0.earlier_resolutions", [_EARLIER | {"resolved_on": "2099-01-01"}]),
+        "theories[0].earlier_resolutions[0].resolved_on",
+        "future",
+    ),
+    "earlier resolution without a date": (
+        _set("theories.0.earlier_resolutions", [{k: v for k, v in _EARLIER.items() if k != "resolved_on"}]),
+        "theories[0].earlier_resolutions[0].resolved_on",
+        "missing",
+    ),
     "dream rating": (_set("dream_casting.0.rating", 6), "dream_casting[0].rating", "1 to 5"),
     "dream character": (
         _set("dream_casting.1.character.key", "nobody"),
@@ -815,3 +851,37 @@ def test_a_version_1_file_without_the_news_fields_still_imports(rich: Journal, f
     assert report.user_facts_created == len(doc["user_facts"])
     imported = {f.key: f for f in fresh.canon.facts() if f.key.startswith("user-")}
     assert {f.headline for f in imported.values()} == {""}
+
+
+def test_a_version_2_file_keeps_the_journals_earlier_resolutions(
+    rich: Journal, fresh: Journal, clock: FakeClock
+) -> None:
+    """Format 2 files had no earlier resolutions: a theory already in the journal keeps its own."""
+    doc = json.loads(rich.transfer.export_json())
+    doc["format_version"] = 2
+    for theory in doc["theories"]:
+        theory.pop("earlier_resolutions")
+    report = rich.transfer.import_bytes(to_bytes(doc), "json")
+    assert report.theories_updated == 0
+    assert report.theories_unchanged == len(doc["theories"])
+    (reopened,) = rich.board.page(_query("Nicholas returns"))
+    assert [e.note for e in rich.theories.get(reopened.id).earlier_resolutions] == ["Too early"]
+    report = fresh.transfer.import_bytes(to_bytes(doc), "json")
+    assert report.theories_created == len(doc["theories"])
+    (copied,) = fresh.board.page(_query("Nicholas returns"))
+    assert fresh.theories.get(copied.id).earlier_resolutions == ()
+
+
+def test_an_edited_file_replaces_earlier_resolutions(rich: Journal, clock: FakeClock) -> None:
+    doc = export_doc(rich, clock)
+    reopened = doc["theories"][index_of(doc, "Nicholas returns")]
+    reopened["earlier_resolutions"][0]["note"] = "Too early, said so"
+    reopened["earlier_resolutions"].insert(0, _EARLIER | {"status": "void", "note": "First try"})
+    report = transfer(rich, clock).import_bytes(to_bytes(doc), "json")
+    assert report.theories_updated == 1
+    (row,) = rich.board.page(_query("Nicholas returns"))
+    earlier = rich.theories.get(row.id).earlier_resolutions
+    assert [(e.status, e.note) for e in earlier] == [
+        (TheoryStatus.VOID, "First try"),
+        (TheoryStatus.BUSTED, "Too early, said so"),
+    ]

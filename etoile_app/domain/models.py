@@ -65,6 +65,17 @@ class ConfidencePoint:
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierResolution:
+    """A resolution a theory had until it was reopened (or resolved again another way)."""
+
+    status: TheoryStatus
+    resolved_on: date
+    resolved_at: datetime
+    note: str
+    reopened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     fact_id: int
     stance: Stance
@@ -117,6 +128,7 @@ class Theory:
     starter_key: str | None
     evidence: tuple[Evidence, ...] = ()
     history: tuple[ConfidencePoint, ...] = ()
+    earlier_resolutions: tuple[EarlierResolution, ...] = ()  # oldest first
 
     @property
     def character_ids(self) -> tuple[int, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +18,7 @@ from etoile_app.domain.errors import (
     TheoryNotFoundError,
 )
 from etoile_app.domain.models import (
+    EarlierResolution,
     EvidenceDraft,
     StarterTheory,
     Theory,
@@ -30,6 +31,7 @@ from etoile_app.storage.models import (
     CharacterRecord,
     ConfidenceRecord,
     EvidenceRecord,
+    ResolutionRecord,
     StarterRecord,
     TagRecord,
     TheoryRecord,
@@ -59,6 +61,7 @@ _LOAD_ALL = (
     selectinload(TheoryRecord.characters),
     selectinload(TheoryRecord.evidence),
     selectinload(TheoryRecord.history),
+    selectinload(TheoryRecord.earlier_resolutions),
 )
 
 
@@ -218,9 +221,12 @@ class TheoryService(Service):
         return value, note, day
 
     def reopen(self, theory_id: int) -> Theory:
+        """Open a resolved theory again; its resolution stays in its earlier resolutions."""
+
         def change(s: Session, r: TheoryRecord) -> None:
             if r.status is TheoryStatus.OPEN:
                 raise InvalidStateError(f"“{r.title}” is already open.")
+            _keep_resolution(r, self._now())
             r.status, r.resolution_note = TheoryStatus.OPEN, ""
             r.resolved_on = r.resolved_at = None
 
@@ -247,12 +253,14 @@ class TheoryService(Service):
         self, theory_ids: Iterable[int], status: object, note: str = "", on: date | None = None
     ) -> list[Theory]:
         """Resolve every one of ``theory_ids`` the same way with one note; resolved ones too
-        (voiding a selection that holds a busted theory makes it void)."""
+        (voiding a selection that holds a busted theory makes it void, and the busted
+        resolution joins its earlier resolutions)."""
         value, note, day = self._clean_resolution(status, note, on)
         now = self._now()
         with self._sessions.begin() as s:
             records = self._load_many(s, theory_ids)
             for r in records:
+                _keep_resolution(r, now)
                 r.status, r.resolution_note, r.resolved_on, r.resolved_at = value, note, day, now
                 r.updated_at = now
             return [self._view(s, r) for r in records]
@@ -361,6 +369,10 @@ class TheoryService(Service):
             )
             for point, row_id in zip(was.history, snap.history_ids, strict=True)
         ]
+        if [mapping.earlier_resolution(e) for e in record.earlier_resolutions] != list(
+            was.earlier_resolutions
+        ):
+            record.earlier_resolutions = [_resolution_record(e) for e in was.earlier_resolutions]
 
     # --- starter pack ----------------------------------------------------------------------
 
@@ -540,3 +552,27 @@ def _refresh_lists(record: TheoryRecord) -> None:
     """Keep the denormalised tag and character columns (search, sorting, board) current."""
     record.tags_text = mapping.LIST_SEPARATOR.join(sorted(t.name for t in record.tags))
     record.characters_text = mapping.LIST_SEPARATOR.join(sorted(c.name for c in record.characters))
+
+
+def _keep_resolution(record: TheoryRecord, ended_at: datetime) -> None:
+    """Add a resolved theory's resolution to its earlier ones, before it is replaced."""
+    if record.status.is_resolved and record.resolved_on is not None and record.resolved_at is not None:
+        record.earlier_resolutions.append(
+            ResolutionRecord(
+                status=record.status,
+                resolved_on=record.resolved_on,
+                resolved_at=record.resolved_at,
+                note=record.resolution_note,
+                reopened_at=ended_at,
+            )
+        )
+
+
+def _resolution_record(e: EarlierResolution) -> ResolutionRecord:
+    return ResolutionRecord(
+        status=e.status,
+        resolved_on=e.resolved_on,
+        resolved_at=e.resolved_at,
+        note=e.note,
+        reopened_at=e.reopened_at,
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from etoile_app import __version__
 from etoile_app.domain.enums import Category, FactOrigin, TheoryStatus
-from etoile_app.domain.models import ConfidencePoint
+from etoile_app.domain.models import ConfidencePoint, EarlierResolution
 from etoile_app.domain.transfer import (
     MAX_IMPORT_BYTES,
     Catalogue,
@@ -56,6 +56,7 @@ from etoile_app.storage.models import (
     DreamCastRecord,
     EvidenceRecord,
     FactRecord,
+    ResolutionRecord,
     TagRecord,
     TheoryRecord,
     theory_characters,
@@ -69,6 +70,7 @@ _CHUNK = 500  # ids per IN (…): well under every database's limit on bound par
 T = TheoryRecord
 H = ConfidenceRecord
 E = EvidenceRecord
+R = ResolutionRecord
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -91,6 +93,14 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
     stmt = select(H.theory_id, H.confidence, H.changed_at, H.note).order_by(H.theory_id, H.changed_at, H.id)
     for r in _rows(s, stmt, H.theory_id, ids):
         history[r.theory_id].append(ConfidencePoint(r.confidence, r.changed_at, r.note))
+    earlier: dict[int, list[EarlierResolution]] = defaultdict(list)
+    stmt = select(R.theory_id, R.status, R.resolved_on, R.resolved_at, R.note, R.reopened_at).order_by(
+        R.theory_id, R.resolved_at, R.id
+    )
+    for r in _rows(s, stmt, R.theory_id, ids):
+        earlier[r.theory_id].append(
+            EarlierResolution(r.status, r.resolved_on, r.resolved_at, r.note, r.reopened_at)
+        )
     tags: dict[int, list[str]] = defaultdict(list)
     stmt = select(theory_tags.c.theory_id, TagRecord.name).join(
         TagRecord, TagRecord.id == theory_tags.c.tag_id
@@ -135,6 +145,7 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
             characters=tuple(sorted(characters[t.id])),
             evidence=tuple(evidence[t.id]),
             history=tuple(history[t.id]),
+            earlier_resolutions=tuple(earlier[t.id]),
         )
     return out
 
@@ -395,6 +406,9 @@ class TransferService(Service):
         existing = read_theories(s, sorted(found.values()))
         for theory in data.theories:
             ident = found.get(theory.uid)
+            if theory.earlier_resolutions is None:  # an older file: keep the journal's own
+                kept = existing[ident].earlier_resolutions if ident is not None else ()
+                theory = replace(theory, earlier_resolutions=kept)
             if ident is None:
                 plan.create.append(theory)
                 plan.counts["forecasts"] += len(theory.history)
@@ -655,6 +669,7 @@ class _Writer:
             for table, column in (
                 (H.__table__, H.__table__.c.theory_id),
                 (E.__table__, E.__table__.c.theory_id),
+                (R.__table__, R.__table__.c.theory_id),
                 (theory_tags, theory_tags.c.theory_id),
                 (theory_characters, theory_characters.c.theory_id),
             ):
@@ -676,6 +691,17 @@ class _Writer:
                     "created_at": e.created_at,
                 }
                 for e in t.evidence
+            ]
+            children[R.__table__] += [
+                {
+                    "theory_id": ident,
+                    "status": r.status,
+                    "resolved_on": r.resolved_on,
+                    "resolved_at": r.resolved_at,
+                    "note": r.note,
+                    "reopened_at": r.reopened_at,
+                }
+                for r in t.earlier_resolutions or ()
             ]
             children[theory_tags] += [{"theory_id": ident, "tag_id": tag_ids[name]} for name in t.tags]
             children[theory_characters] += [

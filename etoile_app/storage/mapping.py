@@ -7,6 +7,7 @@ from etoile_app.domain.models import (
     CharacterRef,
     ConfidencePoint,
     DreamCast,
+    EarlierResolution,
     Evidence,
     Fact,
     SourceRef,
@@ -17,6 +18,7 @@ from etoile_app.domain.models import (
 from etoile_app.storage.models import (
     DreamCastRecord,
     FactRecord,
+    ResolutionRecord,
     StarterRecord,
     TheoryRecord,
 )
@@ -128,7 +130,12 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
         starter_key=record.starter_key,
         evidence=evidence,
         history=tuple(ConfidencePoint(h.confidence, h.changed_at, h.note) for h in record.history),
+        earlier_resolutions=tuple(earlier_resolution(r) for r in record.earlier_resolutions),
     )
+
+
+def earlier_resolution(r: ResolutionRecord) -> EarlierResolution:
+    return EarlierResolution(r.status, r.resolved_on, r.resolved_at, r.note, r.reopened_at)
 
 
 def theory_row(row: object) -> TheoryRow:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, text
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
 
 #: The newest migration. A test checks it against the migration scripts.
-HEAD_REVISION = "0004_canon_v2"
+HEAD_REVISION = "0005_earlier_resolutions"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 

@@ -161,6 +161,12 @@ class TheoryRecord(Base):
         passive_deletes=True,
         order_by="(ConfidenceRecord.changed_at, ConfidenceRecord.id)",
     )
+    earlier_resolutions: Mapped[list[ResolutionRecord]] = relationship(
+        back_populates="theory",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(ResolutionRecord.resolved_at, ResolutionRecord.id)",
+    )
 
 
 class TagRecord(Base):
@@ -265,6 +271,23 @@ class ConfidenceRecord(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     theory: Mapped[TheoryRecord] = relationship(back_populates="history")
+
+
+class ResolutionRecord(Base):
+    """A resolution a theory had before it was reopened (or resolved again another way)."""
+
+    __tablename__ = "earlier_resolutions"
+    __table_args__ = (CheckConstraint("status <> 'open'", name="settled"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
+    status: Mapped[TheoryStatus] = mapped_column(_enum(TheoryStatus, "theory_status"))
+    resolved_on: Mapped[date] = mapped_column(Date)
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    theory: Mapped[TheoryRecord] = relationship(back_populates="earlier_resolutions")
 
 
 class DreamCastRecord(Base):

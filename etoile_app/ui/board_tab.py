@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QCompleter,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QPlainTextEdit,
+    QMessageBox,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -31,16 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain import rules
+from etoile_app import APP_TITLE
 from etoile_app.domain.enums import TheoryStatus
-from etoile_app.domain.errors import JournalError, ValidationError
-from etoile_app.domain.models import TheoryQuery, TheoryRow
+from etoile_app.domain.errors import JournalError
+from etoile_app.domain.models import Theory, TheoryQuery, TheoryRow
 from etoile_app.ui import board_model as bm
 from etoile_app.ui import fmt
 from etoile_app.ui.board_filters import FilterPanel
 from etoile_app.ui.store import Store
 from etoile_app.ui.theory_detail import TheoryDetail
-from etoile_app.ui.widgets import PlainLabel, after_first_paint, error_label, set_error
+from etoile_app.ui.widgets import after_first_paint, attempt
 
 if TYPE_CHECKING:
     from etoile_app.ui.resolve_dialog import ResolveDialog
@@ -74,6 +67,8 @@ class BoardTab(QWidget):
         self.model = bm.TheoryTableModel(store.board, self)
         self._dialog = None
         self._menu: QMenu | None = None
+        #: The open "Reopen …?" question, if any.
+        self.reopen_box: QMessageBox | None = None
         # What the detail pane shows: a theory id, ("several", n), or None for nothing.
         self._shown: object = None
         # Theories known to be deleted (by this board, or by a redo): undoing it selects them again.
@@ -472,6 +467,11 @@ class BoardTab(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
         return menu
 
+    def focus_widget(self) -> QWidget:
+        """Where the keyboard goes when the board is chosen with Ctrl+1 or Ctrl+Tab: the table,
+        with the current theory, so that Ctrl+R, F2 and Delete act at once."""
+        return self.table
+
     # --- actions ---------------------------------------------------------------------------
 
     def _open(self, dialog) -> None:
@@ -503,10 +503,10 @@ class BoardTab(QWidget):
         self._open(editor)
         return editor
 
-    def resolve_theory(self, theory_id: int) -> ResolveDialog:
+    def resolve_theory(self, theory_id: int, preset: TheoryStatus | None = None) -> ResolveDialog:
         from etoile_app.ui.resolve_dialog import ResolveDialog
 
-        dialog = ResolveDialog(self.store, self.store.theories.get(theory_id), self)
+        dialog = ResolveDialog(self.store, self.store.theories.get(theory_id), self, preset)
         self._open(dialog)
         return dialog
 
@@ -517,10 +517,9 @@ class BoardTab(QWidget):
         if not open_ids:
             return None
         if len(open_ids) == 1:
-            dialog = self.resolve_theory(open_ids[0])
-            if preset is not None:
-                dialog.choices[preset].setChecked(True)
-            return dialog
+            return self.resolve_theory(open_ids[0], preset)
+        from etoile_app.ui.resolve_dialog import BulkResolveDialog
+
         many = BulkResolveDialog(self.store, open_ids, preset, self)
         self._open(many)
         return many
@@ -528,28 +527,77 @@ class BoardTab(QWidget):
     def void_selected(self) -> QDialog | None:
         return self.resolve_selected(TheoryStatus.VOID)
 
-    def reopen_theory(self, theory_id: int) -> None:
-        self._run(lambda: self.store.reopen(theory_id))
+    def reopen_theory(self, theory_id: int) -> QMessageBox | None:
+        return self._ask_to_reopen([theory_id])
 
-    def reopen_selected(self) -> None:
+    def reopen_selected(self) -> QMessageBox | None:
         ids = [r.id for r in self.selected_rows() if r.status.is_resolved]
+        return self._ask_to_reopen(ids) if ids else None
+
+    def _ask_to_reopen(self, ids: list[int]) -> QMessageBox | None:
+        """Ask before reopening (Reopen is the default button); the resolutions are kept as
+        earlier ones and one Ctrl+Z puts them back."""
+        if self.reopen_box is not None:
+            self.reopen_box.close()
         if len(ids) == 1:
-            self.reopen_theory(ids[0])
-        elif ids:
-            # One step to undo for them all.
-            stack = self.store.undo_stack
-            stack.beginMacro(f"Reopen {len(ids):,} theories")
-            try:
-                for theory_id in ids:
-                    if not self._run(lambda theory_id=theory_id: self.store.reopen(theory_id)):
-                        break
-            finally:
-                stack.endMacro()
+            found: list[Theory] = []
+            if not self._run(lambda: found.append(self.store.theories.get(ids[0]))):
+                return None
+            theory = found[0]
+            text = f"Reopen “{fmt.isolate(fmt.elide_middle(theory.title, 80))}”?"
+            settled = (
+                f"{theory.status.label} on {fmt.long_date(theory.resolved_on)}" if theory.resolved_on else ""
+            )
+            note = f": “{fmt.isolate(theory.resolution_note)}”" if theory.resolution_note else ""
+            detail = (
+                f"{settled}{note}.\n\nThe resolution stays in the theory's history as an earlier "
+                "resolution, and Edit → Undo takes the reopening back."
+            )
+        else:
+            text = f"Reopen {len(ids):,} resolved theories?"
+            detail = (
+                "Each resolution stays in its theory's history as an earlier resolution, and "
+                "Edit → Undo takes the reopening back in one step."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question, APP_TITLE, text, QMessageBox.StandardButton.NoButton, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # titles and notes are the user's text
+        box.setInformativeText(detail)
+        reopen = box.addButton("Reopen", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reopen)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: button is reopen and self._reopen(ids))
+        box.finished.connect(self._forget_reopen_box)
+        self.reopen_box = box
+        box.open()
+        return box
+
+    def _forget_reopen_box(self) -> None:
+        self.reopen_box = None
+
+    def _reopen(self, ids: list[int]) -> None:
+        if len(ids) == 1:
+            self._run(lambda: self.store.reopen(ids[0]))
+            return
+        # One step to undo for them all.
+        stack = self.store.undo_stack
+        stack.beginMacro(f"Reopen {len(ids):,} theories")
+        try:
+            for theory_id in ids:
+                if not self._run(lambda theory_id=theory_id: self.store.reopen(theory_id)):
+                    break
+        finally:
+            stack.endMacro()
 
     def tag_selected(self) -> QDialog | None:
         ids = self.selected_ids()
         if not ids:
             return None
+        from etoile_app.ui.tag_dialog import TagDialog
+
         dialog = TagDialog(self.store, ids, self)
         self._open(dialog)
         return dialog
@@ -589,7 +637,7 @@ class BoardTab(QWidget):
             window.statusBar().showMessage(message, 8000)
 
     def _run(self, action) -> bool:
-        return _try(self, action)
+        return attempt(self, action)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -624,167 +672,3 @@ class BoardTab(QWidget):
 
 
 # --- several theories at once ----------------------------------------------------------------
-
-
-def _titles_preview(store: Store, ids: list[int], shown: int = 5) -> str:
-    rows = store.board.rows(ids[:shown])
-    lines = [f"• {fmt.isolate(r.title)}" for r in rows]
-    if len(ids) > shown:
-        lines.append(f"… and {len(ids) - shown:,} more")
-    return "\n".join(lines)
-
-
-class BulkResolveDialog(QDialog):
-    """Settle several theories at once: one outcome, one note, one date, one step to undo."""
-
-    def __init__(
-        self, store: Store, ids: list[int], preset: TheoryStatus | None = None, parent: QWidget | None = None
-    ) -> None:
-        from etoile_app.ui.resolve_dialog import CHOICES
-
-        super().__init__(parent)
-        self.store, self.ids = store, list(ids)
-        self.setWindowTitle(f"Resolve {len(ids):,} theories")
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.addWidget(PlainLabel(_titles_preview(store, self.ids)))
-
-        self.group = QButtonGroup(self)
-        self.choices: dict[TheoryStatus, QRadioButton] = {}
-        for status, label, hint in CHOICES:
-            button = QRadioButton(f"{label} — {hint}")
-            self.group.addButton(button)
-            self.choices[status] = button
-            layout.addWidget(button)
-            button.toggled.connect(self.validate)
-
-        form = QFormLayout()
-        self.when = QDateEdit()
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("d MMM yyyy")
-        today = store.today()
-        self.when.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.when.setDate(QDate(today.year, today.month, today.day))
-        form.addRow("Settled on", self.when)
-        self.note = QPlainTextEdit()
-        self.note.setTabChangesFocus(True)
-        self.note.setPlaceholderText("What settled them? One note for all of them.")
-        self.note.setMaximumHeight(110)
-        self.note.setAccessibleName("Note")
-        self.note.textChanged.connect(self.validate)
-        self.note_error = error_label()
-        form.addRow("Note", self.note)
-        form.addRow("", self.note_error)
-        layout.addLayout(form)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(f"Resolve {len(ids):,}")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        # An outcome is chosen to start with (the first, as in the resolve dialog), so Enter
-        # resolves; the void action starts on Void.
-        self.choices[preset or CHOICES[0][0]].setChecked(True)
-        self.ok_button.setDefault(True)
-        self.validate()
-
-    def status(self) -> TheoryStatus | None:
-        return next((s for s, button in self.choices.items() if button.isChecked()), None)
-
-    def validate(self) -> bool:
-        try:
-            rules.clean_text(
-                self.note.toPlainText(), "The note", field="note", max_len=rules.NOTE_MAX, multiline=True
-            )
-        except ValidationError as exc:
-            set_error(self.note_error, exc.message)
-            self.ok_button.setEnabled(False)
-            return False
-        set_error(self.note_error, "")
-        ok = self.status() is not None
-        self.ok_button.setEnabled(ok)
-        return ok
-
-    def save(self) -> None:
-        status = self.status()
-        if status is None or not self.validate():
-            return
-        d = self.when.date()
-        on = date(d.year(), d.month(), d.day())
-        if _try(self, lambda: self.store.resolve_many(self.ids, status, note=self.note.toPlainText(), on=on)):
-            self.accept()
-
-
-class TagDialog(QDialog):
-    """Add one tag to the selected theories, in one step to undo."""
-
-    def __init__(self, store: Store, ids: list[int], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store, self.ids = store, list(ids)
-        count = f"{len(ids):,} theories" if len(ids) > 1 else "the theory"
-        self.setWindowTitle("Add a tag")
-        self.setMinimumWidth(420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(PlainLabel(_titles_preview(store, self.ids)))
-        self.entry = QLineEdit()
-        self.entry.setPlaceholderText("romance/jack-cheyenne")
-        self.entry.setAccessibleName(f"Tag to add to {count}")
-        completer = QCompleter([t.name for t in store.board.tags() if t.count], self.entry)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.entry.setCompleter(completer)
-        self.entry.textChanged.connect(self.validate)
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("Tag", self.entry)
-        form.addRow("", self.error)
-        layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(f"Add to {count}")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.validate()
-
-    def tag(self) -> str | None:
-        try:
-            return rules.normalise_tag(self.entry.text())
-        except ValidationError:
-            return None
-
-    def validate(self) -> bool:
-        text = self.entry.text()
-        try:
-            rules.normalise_tag(text)
-        except ValidationError as exc:
-            set_error(self.error, exc.message if text.strip() else "")
-            self.ok_button.setEnabled(False)
-            return False
-        set_error(self.error, "")
-        self.ok_button.setEnabled(True)
-        return True
-
-    def save(self) -> None:
-        tag = self.tag()
-        if tag is not None and _try(self, lambda: self.store.add_tag_many(self.ids, tag)):
-            self.accept()
-
-
-def _try(parent: QWidget, action) -> bool:
-    """Run ``action``; a refusal is told in a message over ``parent``."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from etoile_app.ui.transfer_actions import APP_TITLE
-    from etoile_app.ui.widgets import tell
-
-    try:
-        action()
-    except JournalError as exc:
-        tell(parent, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
-        return False
-    return True

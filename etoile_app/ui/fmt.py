@@ -84,3 +84,18 @@ def _isolate_line(line: str) -> str:
             depth -= 1
         kept.append(ch)
     return FSI + "".join(kept) + PDI * depth + PDI
+
+
+#: How many characters of a theory's title the window title and the discard question show.
+TITLE_SHOWN = 60
+
+
+def elide_middle(text: str, limit: int = TITLE_SHOWN) -> str:
+    """``text`` on one line, shortened to ``limit`` characters by an ellipsis in the middle, so
+    both the start and the end of a long title stay readable."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    tail = (limit - 1) // 2
+    head = limit - 1 - tail
+    return line[:head].rstrip() + "…" + line[-tail:].lstrip()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app import __version__
+from etoile_app import APP_TITLE, __version__
 from etoile_app.ui.fmt import long_date
 from etoile_app.ui.widgets import after_first_paint, tell
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from etoile_app.ui.store import Store
     from etoile_app.ui.track_tab import TrackTab
 
-APP_TITLE = "Étoile Theory Journal"
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
 STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
 #: The board's actions listed in the Edit menu, when the board has them.
@@ -140,13 +139,23 @@ class MainWindow(QMainWindow):
             self.tab_shortcuts.append(shortcut)
 
         for index in range(len(TAB_NAMES)):
-            add(f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i))
+            add(f"Ctrl+{index + 1}", lambda i=index: self.go_to_tab(i))
         add("Ctrl+Tab", lambda: self._cycle_tab(1))
         add("Ctrl+Shift+Tab", lambda: self._cycle_tab(-1))
         add("Ctrl+Backtab", lambda: self._cycle_tab(-1))  # what X11 sends for Ctrl+Shift+Tab
 
     def _cycle_tab(self, step: int) -> None:
-        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+        self.go_to_tab((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def go_to_tab(self, index: int) -> None:
+        """Show tab ``index`` and put the keyboard focus in it (its main list, or its first
+        control), so that the next key acts on the tab rather than on the tab bar."""
+        self.tabs.setCurrentIndex(index)
+        page = self.tabs.currentWidget()
+        target = getattr(page, "focus_widget", None)
+        widget = target() if callable(target) else _first_focusable(page)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     @staticmethod
     def _name_step(action: QAction, word: str) -> None:
@@ -477,3 +486,18 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.firstPainted.emit)
+
+
+def _first_focusable(page: QWidget) -> QWidget | None:
+    """The first control inside ``page`` that Tab would reach."""
+    widget = page.nextInFocusChain()
+    while widget is not page and widget is not None:
+        if (
+            page.isAncestorOf(widget)
+            and widget.isVisibleTo(page)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None

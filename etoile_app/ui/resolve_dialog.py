@@ -1,4 +1,8 @@
-"""Settle a theory: confirmed, busted or void, with a note and the date it was settled."""
+"""Settle theories: confirmed, busted or void, with a note and the date they were settled.
+
+:class:`ResolveDialog` settles one theory; :class:`BulkResolveDialog` settles several at once
+with one note, in one step to undo. Both share the same form.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
@@ -21,11 +24,11 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
-from etoile_app.domain.errors import JournalError, ValidationError
+from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import Theory
 from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import error_label, set_error, tell
+from etoile_app.ui.widgets import PlainLabel, attempt, error_label, set_error
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
@@ -34,24 +37,28 @@ CHOICES = (
 )
 
 
-class ResolveDialog(QDialog):
-    def __init__(self, store: Store, theory: Theory, parent: QWidget | None = None) -> None:
+class _ResolveForm(QDialog):
+    """The outcome, the date and the note; the subclass puts what is resolved above them and
+    says what Resolve does."""
+
+    def __init__(
+        self,
+        store: Store,
+        header: list[QWidget],
+        note_hint: str,
+        preset: TheoryStatus | None,
+        parent: QWidget | None,
+    ) -> None:
         super().__init__(parent)
-        self.store, self.theory = store, theory
-        self.setWindowTitle("Resolve theory")
+        self.store = store
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        heading = QLabel(fmt.isolate(theory.title))
-        heading.setTextFormat(Qt.TextFormat.PlainText)
-        heading.setWordWrap(True)
-        font = heading.font()
-        font.setBold(True)
-        heading.setFont(font)
-        layout.addWidget(heading)
-        layout.addWidget(QLabel(f"You were {theory.confidence} % sure it would come true."))
+        for widget in header:
+            layout.addWidget(widget)
 
         # One exclusive group: the arrow keys move the choice, not only the focus, as in any
-        # desktop radio group. The first outcome is chosen to start with, so Enter resolves.
+        # desktop radio group. An outcome is chosen to start with (the first, or the preset:
+        # the void action starts on Void), so Enter resolves.
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.choices: dict[TheoryStatus, QRadioButton] = {}
@@ -77,9 +84,7 @@ class ResolveDialog(QDialog):
         self.when.setAccessibleName("Settled on")
         form.addRow("Settled on", self.when)
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText(
-            "What settled it? An episode, an announcement, a link… (Shift+Enter for a new line)"
-        )
+        self.note.setPlaceholderText(f"{note_hint} (Shift+Enter for a new line)")
         self.note.setAccessibleName("Resolution note")
         self.note.setMaximumHeight(110)
         # Tab moves on and Enter resolves, as in every other field of the dialog.
@@ -100,9 +105,9 @@ class ResolveDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        first = self.choices[CHOICES[0][0]]
-        first.setChecked(True)
-        first.setFocus()
+        chosen = self.choices[preset or CHOICES[0][0]]
+        chosen.setChecked(True)
+        chosen.setFocus()
         self.validate()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -117,10 +122,11 @@ class ResolveDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def status(self) -> TheoryStatus | None:
-        for status, button in self.choices.items():
-            if button.isChecked():
-                return status
-        return None
+        return next((s for s, button in self.choices.items() if button.isChecked()), None)
+
+    def settled_on(self) -> date:
+        d = self.when.date()
+        return date(d.year(), d.month(), d.day())
 
     def validate(self) -> bool:
         try:
@@ -146,12 +152,55 @@ class ResolveDialog(QDialog):
             set_error(self.status_error, "Choose an outcome: confirmed, busted or void.")
             self.choices[CHOICES[0][0]].setFocus()
             return
-        d = self.when.date()
-        try:
-            self.store.resolve(
-                self.theory.id, status, self.note.toPlainText(), date(d.year(), d.month(), d.day())
-            )
-        except JournalError as exc:
-            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
-            return
-        self.accept()
+        if attempt(self, lambda: self._resolve(status, self.note.toPlainText(), self.settled_on())):
+            self.accept()
+
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
+        raise NotImplementedError
+
+
+class ResolveDialog(_ResolveForm):
+    """Settle one theory."""
+
+    def __init__(
+        self, store: Store, theory: Theory, parent: QWidget | None = None, preset: TheoryStatus | None = None
+    ) -> None:
+        self.theory = theory
+        heading = QLabel(fmt.isolate(theory.title))
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        heading.setWordWrap(True)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        sure = QLabel(f"You were {theory.confidence} % sure it would come true.")
+        hint = "What settled it? An episode, an announcement, a link…"
+        super().__init__(store, [heading, sure], hint, preset, parent)
+        self.setWindowTitle("Resolve theory")
+
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
+        self.store.resolve(self.theory.id, status, note, on)
+
+
+class BulkResolveDialog(_ResolveForm):
+    """Settle several theories at once: one outcome, one note, one date, one step to undo."""
+
+    def __init__(
+        self, store: Store, ids: list[int], preset: TheoryStatus | None = None, parent: QWidget | None = None
+    ) -> None:
+        self.ids = list(ids)
+        preview = PlainLabel(titles_preview(store, self.ids))
+        super().__init__(store, [preview], "What settled them? One note for all of them.", preset, parent)
+        self.setWindowTitle(f"Resolve {len(ids):,} theories")
+        self.ok_button.setText(f"Resolve {len(ids):,}")
+
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
+        self.store.resolve_many(self.ids, status, note=note, on=on)
+
+
+def titles_preview(store: Store, ids: list[int], shown: int = 5) -> str:
+    """The first ``shown`` titles of ``ids``, one a line, and how many more there are."""
+    rows = store.board.rows(ids[:shown])
+    lines = [f"• {fmt.isolate(r.title)}" for r in rows]
+    if len(ids) > shown:
+        lines.append(f"… and {len(ids) - shown:,} more")
+    return "\n".join(lines)

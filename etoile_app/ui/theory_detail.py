@@ -226,6 +226,12 @@ class TheoryDetail(QWidget):
         column.addWidget(_heading("Theory"))
         self.body = WrapText()
         column.addWidget(self.body)
+        # Resolutions it had before it was reopened, newest first; hidden when there are none.
+        self.earlier_heading = _heading("Earlier resolutions")
+        column.addWidget(self.earlier_heading)
+        self.earlier = QVBoxLayout()
+        self.earlier.setSpacing(2)
+        column.addLayout(self.earlier)
         column.addStretch(1)
 
         side.addWidget(_heading("Evidence"))
@@ -326,6 +332,16 @@ class TheoryDetail(QWidget):
             "Written", f"{fmt.local_datetime(t.created_at)}; last changed {fmt.local_datetime(t.updated_at)}"
         )
         self.body.setText(t.body or "No details written yet.")
+        _clear(self.earlier)
+        self.earlier_heading.setVisible(bool(t.earlier_resolutions))
+        for earlier in reversed(t.earlier_resolutions):
+            note = f" — {fmt.isolate(earlier.note)}" if earlier.note else ""
+            self.earlier.addWidget(
+                WrapText(
+                    f"{earlier.status.label} on {fmt.long_date(earlier.resolved_on)}{note}; "
+                    f"reopened {fmt.local_datetime(earlier.reopened_at)}"
+                )
+            )
 
         _clear(self.evidence)
         if not t.evidence:

@@ -54,20 +54,6 @@ if TYPE_CHECKING:
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-#: How many characters of a theory's title the window title and the discard question show.
-TITLE_SHOWN = 60
-
-
-def elide_middle(text: str, limit: int = TITLE_SHOWN) -> str:
-    """``text`` on one line, shortened to ``limit`` characters by an ellipsis in the middle, so
-    both the start and the end of a long title stay readable."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    tail = (limit - 1) // 2
-    head = limit - 1 - tail
-    return line[:head].rstrip() + "…" + line[-tail:].lstrip()
-
 
 class ConfidenceInput(QWidget):
     """A slider and a number box for 1–99 %, kept in step."""
@@ -502,7 +488,7 @@ class TheoryEditor(QDialog):
         return self._state() != self._unchanged
 
     def _show_title(self) -> None:
-        title = fmt.isolate(elide_middle(self.title.text()))
+        title = fmt.isolate(fmt.elide_middle(self.title.text()))
         if self.theory is None:
             self.setWindowTitle(f"New theory: “{title}”" if title else "New theory")
         else:
@@ -630,7 +616,7 @@ class TheoryEditor(QDialog):
             return self.discard_box
         title = self.title.text().strip() or (self.theory.title if self.theory is not None else "")
         text = (
-            f"Discard your changes to “{fmt.isolate(elide_middle(title, 80))}”?"
+            f"Discard your changes to “{fmt.isolate(fmt.elide_middle(title, 80))}”?"
             if title
             else "Discard this new theory?"
         )

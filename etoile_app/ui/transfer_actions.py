@@ -19,8 +19,6 @@ from etoile_app.ui import fmt
 from etoile_app.ui.store import Store
 from etoile_app.ui.widgets import documents_folder, tell
 
-APP_TITLE = "Étoile Theory Journal"
-
 #: The export formats, in the order the save dialog offers them: (format, filter, suffix).
 EXPORT_CHOICES = (
     ("json", "Complete journal, JSON (*.json)", ".json"),

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPain
 from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
+from etoile_app.domain.errors import JournalError
 from etoile_app.ui.fmt import NO_STAR, STAR
 
 # Badge colours say what a status means: green for confirmed, blue for reported news, amber for
@@ -293,6 +294,18 @@ def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def attempt(parent: QWidget, action: Callable[[], object]) -> bool:
+    """Run ``action``; a refusal (a :class:`JournalError`) is told in a message over ``parent``."""
+    from etoile_app import APP_TITLE
+
+    try:
+        action()
+    except JournalError as exc:
+        tell(parent, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
+        return False
+    return True
 
 
 def name_form_fields(form: QFormLayout) -> None:

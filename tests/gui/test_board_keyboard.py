@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolButton, Q
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import TheoryDraft, TheoryQuery
 from etoile_app.ui import board_model as bm
-from etoile_app.ui.board_tab import BoardTab, BulkResolveDialog, TagDialog
+from etoile_app.ui.board_tab import BoardTab
+from etoile_app.ui.resolve_dialog import BulkResolveDialog
 from etoile_app.ui.store import Store
+from etoile_app.ui.tag_dialog import TagDialog
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 
@@ -199,13 +201,18 @@ def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
     assert store.theories.get(a.id).status is TheoryStatus.BUSTED
     assert not tab.resolve_action.isEnabled() and tab.reopen_action.isEnabled()
 
-    # From the detail pane too: the shortcut works anywhere on the board.
+    # From the detail pane too: the shortcut works anywhere on the board. It asks first;
+    # Esc keeps the resolution, Enter reopens.
     tab.detail.edit_button.setFocus()
-    qtbot.keyClick(
-        tab.detail.edit_button,
-        Qt.Key.Key_R,
-        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-    )
+    reopen = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(tab.detail.edit_button, Qt.Key.Key_R, reopen)
+    box = tab.reopen_box
+    assert box is not None and box.isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: tab.reopen_box is None)
+    assert store.theories.get(a.id).status is TheoryStatus.BUSTED
+    qtbot.keyClick(tab.detail.edit_button, Qt.Key.Key_R, reopen)
+    qtbot.keyClick(tab.reopen_box, Qt.Key.Key_Return)
     assert store.theories.get(a.id).status is TheoryStatus.OPEN
     assert tab.detail.badge.text() == "OPEN"
 
@@ -309,6 +316,8 @@ def test_resolve_several_from_the_keyboard(qtbot, store):
     qtbot.keyClick(
         tab.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
+    assert tab.reopen_box.text() == "Reopen 3 resolved theories?"
+    qtbot.keyClick(tab.reopen_box, Qt.Key.Key_Return)
     assert {store.theories.get(i).status for i in ids} == {TheoryStatus.OPEN}
     assert store.undo_stack.count() == steps + 1  # reopening them all is one step too
 

@@ -244,8 +244,19 @@ def test_resolve_and_reopen(qtbot, store, journal):
     assert tab.detail.reopen_button.isVisible()
 
     qtbot.mouseClick(tab.detail.reopen_button, Qt.MouseButton.LeftButton)
+    box = tab.reopen_box  # it asks first, saying what the resolution was and that it is kept
+    assert box.text() == f"Reopen “{a.title}”?"
+    assert "Confirmed on" in box.informativeText() and "“Episode 3 of the revival”" in box.informativeText()
+    assert journal.theories.get(a.id).status is TheoryStatus.CONFIRMED
+    (reopen,) = [b for b in box.buttons() if b.text() == "Reopen"]
+    assert box.defaultButton() is reopen
+    qtbot.mouseClick(reopen, Qt.MouseButton.LeftButton)
     assert journal.theories.get(a.id).status is TheoryStatus.OPEN
     assert tab.detail.badge.text() == "OPEN"
+    # The earlier resolution stays visible in the detail pane.
+    assert tab.detail.earlier_heading.isVisible()
+    (shown,) = [tab.detail.earlier.itemAt(i).widget().text() for i in range(tab.detail.earlier.count())]
+    assert shown.startswith("Confirmed on ") and "Episode 3 of the revival" in shown and "reopened" in shown
 
     # Reopening is undoable: the resolution comes back with its note and date.
     store.undo_stack.undo()

@@ -142,6 +142,26 @@ def test_ctrl_number_and_ctrl_tab_switch_tabs_from_every_tab(qtbot, window, star
         assert window.tabs.currentIndex() == number
 
 
+def test_a_tab_chosen_from_the_keyboard_takes_the_focus(qtbot, window, store):
+    """After Ctrl+3 the next key acts on the board (not on the tab bar): Ctrl+R resolves."""
+    from etoile_app.domain.models import TheoryDraft
+    from etoile_app.ui.resolve_dialog import ResolveDialog
+
+    theory = store.create_theory(TheoryDraft(title="Cheyenne returns to Paris", confidence=60))
+    window.board_tab.select_theory(theory.id)
+    for number in range(len(TAB_NAMES)):
+        _press(qtbot, f"Ctrl+{number + 1}")
+        page = window.tabs.currentWidget()
+        qtbot.waitUntil(lambda page=page: page.isAncestorOf(QApplication.focusWidget()))
+    _press(qtbot, "Ctrl+1")
+    _press(qtbot, f"Ctrl+{BOARD + 1}")
+    assert QApplication.focusWidget() is window.board_tab.table
+    _press(qtbot, "Ctrl+R")
+    dialog = window.board_tab._dialog
+    assert isinstance(dialog, ResolveDialog) and dialog.theory.id == theory.id
+    dialog.reject()
+
+
 def test_the_toolbar_holds_the_main_actions_of_the_menus(window):
     actions = [a for a in window.toolbar.actions() if not a.isSeparator()]
     assert [a.text().replace("&", "") for a in actions][:3] == ["New theory…", "Add news…", "Canon browser…"]

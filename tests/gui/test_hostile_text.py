@@ -395,9 +395,16 @@ def test_a_refusal_quoting_user_text_shows_it_as_typed(qtbot, hostile, monkeypat
         raise JournalError(f"Cannot reopen “{TEXT}”.")
 
     monkeypatch.setattr(hostile.window.store, "reopen", refuse)
-    hostile.window.board_tab.reopen_theory(hostile.resolved.id)
+    question = hostile.window.board_tab.reopen_theory(hostile.resolved.id)
+    assert question.textFormat() == Qt.TextFormat.PlainText
+    assert not offenders(question)
+    qtbot.keyClick(question, Qt.Key.Key_Return)
     boxes: list[QMessageBox] = []
-    qtbot.waitUntil(lambda: bool(boxes.extend(hostile.window.findChildren(QMessageBox)) or boxes))
+    qtbot.waitUntil(
+        lambda: bool(
+            boxes.extend(b for b in hostile.window.findChildren(QMessageBox) if b.isVisible()) or boxes
+        )
+    )
     box = boxes[0]
     assert box.text() == f"Cannot reopen “{TEXT}”."
     assert box.textFormat() == Qt.TextFormat.PlainText

@@ -121,9 +121,14 @@ def test_reopen_undoes_to_the_same_outcome_note_and_date(store, journal, clock, 
     clock.advance(days=2)
     store.reopen(villain.id)
     assert store.undo_stack.undoText() == "Reopen “Mishi turns villain”"
+    reopened, reopened_dump = store.theories.get(villain.id), _dump(journal)
+    assert [e.note for e in reopened.earlier_resolutions] == ["called it"]
     store.undo_stack.undo()
     assert store.theories.get(villain.id) == resolved
     assert _dump(journal) == dump
+    store.undo_stack.redo()
+    assert store.theories.get(villain.id) == reopened
+    assert _dump(journal) == reopened_dump
 
 
 def test_a_change_that_changes_nothing_is_no_undo_step(store, villain):

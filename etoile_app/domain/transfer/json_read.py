@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.errors import ValidationError
-from etoile_app.domain.models import ConfidencePoint
+from etoile_app.domain.models import ConfidencePoint, EarlierResolution
 from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
@@ -293,6 +293,7 @@ _THEORY_FIELDS = _names(TheoryEntry)
 _REF_FIELDS = ("key", "name")
 _EVIDENCE_FIELDS = _names(EvidenceEntry)
 _HISTORY_FIELDS = _names(ConfidencePoint)
+_EARLIER_FIELDS = _names(EarlierResolution)
 _DREAM_FIELDS = _names(DreamCastEntry)
 _FACT_FIELDS = _names(UserFactEntry)
 
@@ -526,7 +527,32 @@ class _JsonReader:
             characters=self._characters(node),
             evidence=self._evidence(node, created_at),
             history=history,
+            earlier_resolutions=self._earlier(node, today) if node.has("earlier_resolutions") else None,
         )
+
+    def _earlier(self, node: _Node, today: date | None) -> tuple[EarlierResolution, ...]:
+        out = []
+        for path, item in node.items("earlier_resolutions", "earlier resolutions"):
+            entry = _Node(path, item, _EARLIER_FIELDS, "an earlier resolution")
+            status = entry.choice("status", TheoryStatus)
+            if not status.is_resolved:
+                raise entry.fail("an earlier resolution is confirmed, busted or void.", entry.at("status"))
+            resolved_on: date | None = entry.day("resolved_on", required=True)
+            _check_today(entry, "resolved_on", resolved_on, today, "The resolution date")
+            resolved_at: datetime = entry.moment("resolved_at")  # type: ignore[assignment]
+            reopened_at: datetime = entry.moment("reopened_at")  # type: ignore[assignment]
+            if reopened_at < resolved_at:
+                raise entry.fail("it was reopened before it was resolved.", entry.at("reopened_at"))
+            out.append(
+                EarlierResolution(
+                    status=status,
+                    resolved_on=resolved_on,  # type: ignore[arg-type]
+                    resolved_at=resolved_at,
+                    note=entry.text("note", "The resolution note", max_len=rules.NOTE_MAX, multiline=True),
+                    reopened_at=reopened_at,
+                )
+            )
+        return tuple(sorted(out, key=lambda r: r.resolved_at))
 
     def _history(self, node: _Node) -> tuple[ConfidencePoint, ...]:
         items = node.items("history", "confidence changes")

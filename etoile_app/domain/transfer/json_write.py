@@ -69,6 +69,16 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
                     {"confidence": h.confidence, "changed_at": _moment(h.changed_at), "note": h.note}
                     for h in t.history
                 ],
+                "earlier_resolutions": [
+                    {
+                        "status": r.status.value,
+                        "resolved_on": _day(r.resolved_on),
+                        "resolved_at": _moment(r.resolved_at),
+                        "note": r.note,
+                        "reopened_at": _moment(r.reopened_at),
+                    }
+                    for r in t.earlier_resolutions or ()
+                ],
             }
             for t in data.theories
         ],

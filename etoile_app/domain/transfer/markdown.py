@@ -54,5 +54,11 @@ def _markdown_theory(t: TheoryEntry, names: Mapping[str, str]) -> list[str]:
         details.append(f"Resolved on {t.resolved_on.isoformat()}{note}")
     elif t.resolve_by is not None:
         details.append(f"Resolve by: {t.resolve_by.isoformat()}")
+    for earlier in reversed(t.earlier_resolutions or ()):
+        note = f": {escape_markdown(earlier.note)}" if earlier.note else ""
+        details.append(
+            f"Earlier {earlier.status.label.lower()} on {earlier.resolved_on.isoformat()}, "
+            f"reopened {earlier.reopened_at.date().isoformat()}{note}"
+        )
     # Sub-items indented by four spaces nest under the item in every common Markdown dialect.
     return [f"- **{escape_markdown(t.title)}** — {t.confidence} %"] + [f"    - {d}" for d in details]

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.errors import JournalError
-from etoile_app.domain.models import ConfidencePoint
+from etoile_app.domain.models import ConfidencePoint, EarlierResolution
 
 FORMAT = "etoile-journal"
-#: 2 added the headline, source title and address, and retraction of user news.
-FORMAT_VERSION = 2
+#: 2 added the headline, source title and address, and retraction of user news;
+#: 3 added each theory's earlier resolutions (those it had before it was reopened).
+FORMAT_VERSION = 3
 #: The largest file an import reads; the size is checked before reading.
 MAX_IMPORT_BYTES = 50_000_000
 USER_FACT_PREFIX = "user-"
@@ -69,6 +70,9 @@ class TheoryEntry:
     characters: tuple[str, ...] = ()  # character keys, sorted
     evidence: tuple[EvidenceEntry, ...] = ()  # in the order it was cited
     history: tuple[ConfidencePoint, ...] = ()  # in time order
+    # Oldest first. ``None``: the file (older than format 3) does not say; a theory already in
+    # the journal keeps its own.
+    earlier_resolutions: tuple[EarlierResolution, ...] | None = ()
 
 
 @dataclass(frozen=True, slots=True)

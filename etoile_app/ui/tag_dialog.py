@@ -1,0 +1,77 @@
+"""Add one tag to the selected theories, in one step to undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from etoile_app.domain import rules
+from etoile_app.domain.errors import ValidationError
+from etoile_app.ui.resolve_dialog import titles_preview
+from etoile_app.ui.store import Store
+from etoile_app.ui.widgets import PlainLabel, attempt, error_label, set_error
+
+
+class TagDialog(QDialog):
+    """Add one tag to the selected theories, in one step to undo."""
+
+    def __init__(self, store: Store, ids: list[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.ids = store, list(ids)
+        count = f"{len(ids):,} theories" if len(ids) > 1 else "the theory"
+        self.setWindowTitle("Add a tag")
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(PlainLabel(titles_preview(store, self.ids)))
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText("romance/jack-cheyenne")
+        self.entry.setAccessibleName(f"Tag to add to {count}")
+        completer = QCompleter([t.name for t in store.board.tags() if t.count], self.entry)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.entry.setCompleter(completer)
+        self.entry.textChanged.connect(self.validate)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("Tag", self.entry)
+        form.addRow("", self.error)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(f"Add to {count}")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.validate()
+
+    def tag(self) -> str | None:
+        try:
+            return rules.normalise_tag(self.entry.text())
+        except ValidationError:
+            return None
+
+    def validate(self) -> bool:
+        text = self.entry.text()
+        try:
+            rules.normalise_tag(text)
+        except ValidationError as exc:
+            set_error(self.error, exc.message if text.strip() else "")
+            self.ok_button.setEnabled(False)
+            return False
+        set_error(self.error, "")
+        self.ok_button.setEnabled(True)
+        return True
+
+    def save(self) -> None:
+        tag = self.tag()
+        if tag is not None and attempt(self, lambda: self.store.add_tag_many(self.ids, tag)):
+            self.accept()
