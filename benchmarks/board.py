@@ -64,8 +64,8 @@ def measure(journal: Path, repeats: int = 3) -> BoardFigures:
 
     from etoile_app import paths
     from etoile_app.services.journal import Journal
+    from etoile_app.ui.common.store import Store
     from etoile_app.ui.main_window import MainWindow
-    from etoile_app.ui.store import Store
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="etoile-board-") as tmp:

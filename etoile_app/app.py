@@ -13,7 +13,7 @@
    same dialog as one that failed to open.
 5. On quit the journal is checkpointed into its one file and closed.
 
-Any failure nobody caught goes to the log file and a dialog (:mod:`etoile_app.ui.crash`), with
+Any failure nobody caught goes to the log file and a dialog (:mod:`etoile_app.ui.common.crash`), with
 ``--screenshot`` to one line on stderr and exit status 1: never a traceback, never a hang.
 """
 
@@ -155,7 +155,7 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from etoile_app import instance
-    from etoile_app.ui import crash
+    from etoile_app.ui.common import crash
 
     crash.install(interactive=screenshot_dir is None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -251,7 +251,7 @@ def open_journal(
     from etoile_app.domain.errors import DatabaseError, JournalError
     from etoile_app.services.journal import Journal
     from etoile_app.storage.engine import sqlite_file, to_url
-    from etoile_app.ui.store import Store
+    from etoile_app.ui.common.store import Store
 
     target = db or paths.default_database_path()
     while True:
@@ -263,7 +263,7 @@ def open_journal(
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
             if not interactive:
                 return 1
-            from etoile_app.ui.open_problem_dialog import ask
+            from etoile_app.ui.files.open_problem_dialog import ask
 
             chosen = ask(exc, window)
             if chosen is None:
@@ -321,8 +321,8 @@ def _damage_found(window, error, *, guard: Any = None, remember: Any = None) -> 
     Close the journal, say so, and open what the person chooses in a fresh window."""
     from PySide6.QtWidgets import QApplication
 
+    from etoile_app.ui.files.open_problem_dialog import ask
     from etoile_app.ui.main_window import MainWindow
-    from etoile_app.ui.open_problem_dialog import ask
 
     print(f"etoile-journal: {error}", file=sys.stderr, flush=True)
     close_journal(window)

@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app import APP_TITLE, __version__
-from etoile_app.ui.fmt import long_date
-from etoile_app.ui.widgets import after_first_paint, tell
+from etoile_app.ui.common.fmt import long_date
+from etoile_app.ui.common.widgets import after_first_paint, tell
 
 if TYPE_CHECKING:
-    from etoile_app.ui.board_tab import BoardTab
-    from etoile_app.ui.canon_browser import CanonBrowser
-    from etoile_app.ui.cast_tab import CastTab
-    from etoile_app.ui.status_tab import StatusTab
-    from etoile_app.ui.store import Store
-    from etoile_app.ui.track_tab import TrackTab
+    from etoile_app.ui.board.tab import BoardTab
+    from etoile_app.ui.canon.browser import CanonBrowser
+    from etoile_app.ui.cast.tab import CastTab
+    from etoile_app.ui.common.store import Store
+    from etoile_app.ui.status.tab import StatusTab
+    from etoile_app.ui.track.tab import TrackTab
 
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
 STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
@@ -286,18 +286,18 @@ class MainWindow(QMainWindow):
     def _make_tab(self, index: int) -> QWidget:
         assert self.store is not None
         if index == STATUS:
-            from etoile_app.ui.status_tab import StatusTab
+            from etoile_app.ui.status.tab import StatusTab
 
             return StatusTab(self.store, self)
         if index == CAST:
-            from etoile_app.ui.cast_tab import CastTab
+            from etoile_app.ui.cast.tab import CastTab
 
             return CastTab(self.store, self)
         if index == BOARD:
-            from etoile_app.ui.board_tab import BoardTab
+            from etoile_app.ui.board.tab import BoardTab
 
             return BoardTab(self.store, self)
-        from etoile_app.ui.track_tab import TrackTab
+        from etoile_app.ui.track.tab import TrackTab
 
         return TrackTab(self.store, self)
 
@@ -369,43 +369,43 @@ class MainWindow(QMainWindow):
         self.status_tab.open_news_dialog()
 
     def _adopt_starters(self) -> None:
-        from etoile_app.ui.starter_dialog import StarterDialog
+        from etoile_app.ui.board.starter_dialog import StarterDialog
 
         if self.store is not None:
             StarterDialog(self.store, self).exec()
 
     def _load_pack(self) -> None:
-        from etoile_app.ui.canon_pack_dialog import choose_pack_file
+        from etoile_app.ui.files.canon_pack_dialog import choose_pack_file
 
         if self.store is not None:
             choose_pack_file(self.store, self)
 
     def _import(self) -> None:
-        from etoile_app.ui.transfer_actions import choose_import
+        from etoile_app.ui.files.transfer import choose_import
 
         if self.store is not None:
             choose_import(self.store, self)
 
     def _export(self) -> None:
-        from etoile_app.ui.transfer_actions import choose_export
+        from etoile_app.ui.files.transfer import choose_export
 
         if self.store is not None:
             choose_export(self.store, self)
 
     def _backup_now(self) -> None:
-        from etoile_app.ui.transfer_actions import backup_now
+        from etoile_app.ui.files.transfer import backup_now
 
         if self.store is not None:
             backup_now(self.store, self)
 
     def _restore(self) -> None:
-        from etoile_app.ui.transfer_actions import open_restore
+        from etoile_app.ui.files.transfer import open_restore
 
         if self.store is not None:
             open_restore(self.store, self)
 
     def open_canon_browser(self) -> CanonBrowser | None:
-        from etoile_app.ui.canon_browser import open_canon_browser
+        from etoile_app.ui.canon.browser import open_canon_browser
 
         return open_canon_browser(self.store, self) if self.store is not None else None
 
@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
 
     def unsaved_editor(self) -> QWidget | None:
         """An open theory editor holding changes nobody saved, if there is one."""
-        module = sys.modules.get("etoile_app.ui.theory_editor")  # no editor was ever opened
+        module = sys.modules.get("etoile_app.ui.board.editor")  # no editor was ever opened
         if module is None:
             return None
         for editor in self.findChildren(module.TheoryEditor):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
-from etoile_app.ui.widgets import finish_deferred
+from etoile_app.ui.common.widgets import finish_deferred
 
 SETTLE_ROUNDS = 5
 #: The character the Cast tab shows in its screenshot, and the fact the canon browser opens on.
@@ -67,7 +67,7 @@ def _open_browser(window: QMainWindow) -> QWidget | None:
     store = getattr(window, "store", None)
     if store is None:
         return None
-    from etoile_app.ui.canon_browser import open_canon_browser
+    from etoile_app.ui.canon.browser import open_canon_browser
 
     fact = next((f.id for f in store.canon.facts() if f.key == BROWSER_FACT), None)
     browser = open_canon_browser(store, window, fact)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from etoile_app.ui.store import Store
+from etoile_app.ui.common.store import Store
 
 # Qt's offscreen screen is 800×800 unless told otherwise; give it a desktop-sized one so windows
 # keep the sizes a person would see (this runs before pytest-qt creates the QApplication).
@@ -41,7 +41,7 @@ def store(qtbot, journal) -> Store:
 @pytest.fixture
 def status_tab(qtbot, store):
     """The Status tab at a desktop size, shown."""
-    from etoile_app.ui.status_tab import StatusTab
+    from etoile_app.ui.status.tab import StatusTab
 
     widget = StatusTab(store)
     qtbot.addWidget(widget)

@@ -22,10 +22,10 @@ from gui.widget_owner import owner
 
 #: Modules this change owns, all of whose controls must be named.
 OWN = {
-    "etoile_app.ui.charts",
-    "etoile_app.ui.track_tab",
+    "etoile_app.ui.common.charts",
+    "etoile_app.ui.track.tab",
     "etoile_app.ui.main_window",
-    "etoile_app.ui.resolve_dialog",
+    "etoile_app.ui.board.resolve_dialog",
 }
 
 

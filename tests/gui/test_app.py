@@ -300,7 +300,7 @@ def test_screenshots_show_each_tab_filled_in_not_its_first_frame(qtbot, store, s
 def test_screenshots_show_crispin_on_the_cast_tab_and_the_canon_browser(qtbot, store, settings, tmp_path):
     from etoile_app.canon.pack import load_pack
     from etoile_app.paths import canon_pack_path
-    from etoile_app.ui.canon_browser import CanonBrowser
+    from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.screenshots import save_screenshots
 
     store.load_canon_pack(canon_pack_path())  # the bundled edition, newer than the test pack

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolButton, Q
 
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import TheoryDraft, TheoryQuery
-from etoile_app.ui import board_model as bm
-from etoile_app.ui.board_tab import BoardTab
-from etoile_app.ui.resolve_dialog import BulkResolveDialog
-from etoile_app.ui.store import Store
-from etoile_app.ui.tag_dialog import TagDialog
+from etoile_app.ui.board import model as bm
+from etoile_app.ui.board.resolve_dialog import BulkResolveDialog
+from etoile_app.ui.board.tab import BoardTab
+from etoile_app.ui.board.tag_dialog import TagDialog
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.store import Store
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 
@@ -150,7 +151,7 @@ def test_tab_leaves_the_table(qtbot, store):
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2])
 def test_enter_or_f2_edits_the_selected_theory(qtbot, store, key):
-    from etoile_app.ui.theory_editor import TheoryEditor
+    from etoile_app.ui.board.editor import TheoryEditor
 
     _, b, _ = _seed(store)
     tab = _board(qtbot, store)
@@ -187,7 +188,7 @@ def test_delete_key_deletes_and_says_so_until_undone(qtbot, store, settings):
 
 
 def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
-    from etoile_app.ui.resolve_dialog import ResolveDialog
+    from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
     a, _, _ = _seed(store)
     tab = _board(qtbot, store)
@@ -359,9 +360,7 @@ def test_tag_several_at_once(qtbot, store):
 
 
 def _tag_names(tab: BoardTab) -> list[str]:
-    return [
-        tab.filters.tags.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(tab.filters.tags.count())
-    ]
+    return [tab.filters.tags.item(i).data(ID_ROLE) for i in range(tab.filters.tags.count())]
 
 
 def test_a_tag_no_live_theory_carries_leaves_the_filter_list(qtbot, store):

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from etoile_app.domain.enums import Category, Stance, TheoryStatus
 from etoile_app.domain.models import TheoryDraft, TheoryQuery
-from etoile_app.ui import board_model as bm
-from etoile_app.ui.board_tab import BoardTab
+from etoile_app.ui.board import model as bm
+from etoile_app.ui.board.tab import BoardTab
 
 
 def _ids(journal, name):

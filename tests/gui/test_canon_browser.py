@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QMenu, QWidget
 
 from etoile_app.domain.enums import FactStatus, Stance, Topic
 from etoile_app.domain.models import NewsDraft, TheoryDraft
-from etoile_app.ui.canon_browser import (
+from etoile_app.ui.board.editor import ID_ROLE as EDITOR_ID_ROLE
+from etoile_app.ui.board.editor import TheoryEditor
+from etoile_app.ui.canon.browser import (
     COL_CITED,
     COL_DATE,
     COL_FACT,
@@ -23,10 +25,8 @@ from etoile_app.ui.canon_browser import (
     CanonBrowser,
     open_canon_browser,
 )
+from etoile_app.ui.common.widgets import finish_deferred
 from etoile_app.ui.main_window import MainWindow
-from etoile_app.ui.theory_editor import ID_ROLE as EDITOR_ID_ROLE
-from etoile_app.ui.theory_editor import TheoryEditor
-from etoile_app.ui.widgets import finish_deferred
 
 DAUGHTER = "Mishi is Geneviève's daughter."
 MINISTER = "Mishi is the daughter of the minister of culture, not of Geneviève."
@@ -205,7 +205,7 @@ def test_selecting_a_fact_shows_its_detail_and_timeline(qtbot, browser, store):
 
 def test_a_fact_from_a_news_source_has_an_address_to_open(qtbot, browser, monkeypatch):
     opened = []
-    monkeypatch.setattr("etoile_app.ui.canon_browser.QDesktopServices.openUrl", opened.append)
+    monkeypatch.setattr("etoile_app.ui.canon.browser.QDesktopServices.openUrl", opened.append)
     select_row(qtbot, browser, CANCELLED)
     assert browser.statement.text() == "Prime Video cancelled the show after one season."
     assert not browser.unverified_note.isVisible()

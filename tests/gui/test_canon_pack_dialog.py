@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from etoile_app.domain.enums import FactStatus, Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
 from etoile_app.services.journal import Journal
-from etoile_app.ui.canon_pack_dialog import ID_ROLE, apply_pack_file
-from etoile_app.ui.cast_tab import CastTab
-from etoile_app.ui.store import Store
+from etoile_app.ui.cast.tab import CastTab
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.files.canon_pack_dialog import ID_ROLE, apply_pack_file
 
 
 @pytest.fixture(autouse=True)

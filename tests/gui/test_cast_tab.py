@@ -12,7 +12,8 @@ from etoile_app.domain.enums import FactStatus
 from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import DreamCastDraft, TheoryDraft
 from etoile_app.domain.rules import NOTE_MAX
-from etoile_app.ui.cast_models import (
+from etoile_app.ui.cast.dream_dialog import DreamCastDialog
+from etoile_app.ui.cast.models import (
     ACTOR_ROLE,
     DREAM_COL_CHARACTER,
     DREAM_COL_NOTE,
@@ -25,9 +26,8 @@ from etoile_app.ui.cast_models import (
     DreamCastTableModel,
     fold,
 )
-from etoile_app.ui.cast_tab import CastTab
-from etoile_app.ui.dream_dialog import DreamCastDialog
-from etoile_app.ui.widgets import plain_tooltip
+from etoile_app.ui.cast.tab import CastTab
+from etoile_app.ui.common.widgets import plain_tooltip
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 

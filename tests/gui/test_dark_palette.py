@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from etoile_app.domain import scoring
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import ConfidencePoint, DreamCastDraft, TheoryDraft
-from etoile_app.ui.charts import MIN_MARKER, CalibrationChart, HistoryChart
+from etoile_app.ui.common.charts import MIN_MARKER, CalibrationChart, HistoryChart
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from etoile_app.ui.screenshots import _settle
-from etoile_app.ui.track_tab import TrackTab
+from etoile_app.ui.track.tab import TrackTab
 from gui.widget_owner import owner
 
 SHOTS = Path("/tmp/dark-shots")
@@ -31,10 +31,10 @@ SHOTS = Path("/tmp/dark-shots")
 MIN_CONTRAST = 4.5
 #: The modules of this change: no label in them may fall short.
 OWN_MODULES = {
-    "etoile_app.ui.charts",
-    "etoile_app.ui.track_tab",
+    "etoile_app.ui.common.charts",
+    "etoile_app.ui.track.tab",
     "etoile_app.ui.main_window",
-    "etoile_app.ui.resolve_dialog",
+    "etoile_app.ui.board.resolve_dialog",
 }
 
 # A system dark palette (KDE Breeze Dark's colours), as a desktop would hand it to Qt.
@@ -315,7 +315,7 @@ def test_the_resolution_label_stays_inside_the_plot_area(qtbot, history, confide
 
 
 def test_a_long_note_is_elided_in_its_points_tooltip(history):
-    from etoile_app.ui.charts import point_tooltip
+    from etoile_app.ui.common.charts import point_tooltip
 
     note = "Because " + "the director said so in an interview " * 20
     text = point_tooltip(ConfidencePoint(30, datetime(2026, 3, 1, tzinfo=UTC), note), history.fontMetrics())

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.models import DreamCastDraft, TheoryDraft
-from etoile_app.ui.cast_models import ID_ROLE
-from etoile_app.ui.cast_tab import CastTab
+from etoile_app.ui.board.resolve_dialog import ResolveDialog
+from etoile_app.ui.cast.models import ID_ROLE
+from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.main_window import BOARD, BOARD_ACTIONS, TAB_NAMES, MainWindow
-from etoile_app.ui.resolve_dialog import ResolveDialog
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_ctrl_number_and_ctrl_tab_switch_tabs_from_every_tab(qtbot, window, star
 def test_a_tab_chosen_from_the_keyboard_takes_the_focus(qtbot, window, store):
     """After Ctrl+3 the next key acts on the board (not on the tab bar): Ctrl+R resolves."""
     from etoile_app.domain.models import TheoryDraft
-    from etoile_app.ui.resolve_dialog import ResolveDialog
+    from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
     theory = store.create_theory(TheoryDraft(title="Cheyenne returns to Paris", confidence=60))
     window.board_tab.select_theory(theory.id)

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from etoile_app.domain.enums import Category, Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
+from etoile_app.ui.board.editor import TheoryEditor
+from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.main_window import MainWindow
-from etoile_app.ui.theory_editor import TheoryEditor
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -97,7 +98,7 @@ def test_enter_in_the_evidence_note_adds_the_evidence_and_saves_nothing(qtbot, b
 
     assert editor.isVisible()
     assert db_snapshot(journal) == before
-    fact_id = editor.fact_list.item(0).data(Qt.ItemDataRole.UserRole + 1)
+    fact_id = editor.fact_list.item(0).data(ID_ROLE)
     assert editor.evidence_drafts() == (EvidenceDraft(fact_id, Stance.SUPPORTS, "the London scouting"),)
     assert editor.evidence_note.text() == ""
     assert editor.tabs.tabText(1) == "Evidence (1)"

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, NewsDraft, TheoryDraft
-from etoile_app.ui import board_model as bm
-from etoile_app.ui import fmt
+from etoile_app.ui.board import model as bm
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import plain_tooltip
 from etoile_app.ui.main_window import BOARD, CAST, STATUS, TRACK, MainWindow
-from etoile_app.ui.widgets import plain_tooltip
 
 HOSTILE = (
     "<img src=x>",
@@ -353,7 +353,7 @@ def _news_dialog(h: Hostile) -> QWidget:
 
 
 def _starter_dialog(h: Hostile) -> QWidget:
-    from etoile_app.ui.starter_dialog import StarterDialog
+    from etoile_app.ui.board.starter_dialog import StarterDialog
 
     dialog = StarterDialog(h.window.store, h.window)
     dialog.open()
@@ -361,7 +361,7 @@ def _starter_dialog(h: Hostile) -> QWidget:
 
 
 def _restore_dialog(h: Hostile) -> QWidget:
-    from etoile_app.ui.transfer_actions import open_restore
+    from etoile_app.ui.files.transfer import open_restore
 
     h.window.store.backup_now()
     return open_restore(h.window.store, h.window)

@@ -16,9 +16,9 @@ from etoile_app.domain.enums import FactOrigin, FactStatus, Topic
 from etoile_app.domain.errors import ChoiceError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.domain.rules import HEADLINE_MAX
-from etoile_app.ui.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPERSEDES_HINT, NewsDialog
-from etoile_app.ui.status_tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
-from etoile_app.ui.widgets import Badge
+from etoile_app.ui.canon.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPERSEDES_HINT, NewsDialog
+from etoile_app.ui.common.widgets import Badge
+from etoile_app.ui.status.tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
 
 CANCELLED_HEADLINE = "Cancelled after one season"
 REVIVAL = "Netflix is said to be reviving Étoile."
@@ -43,9 +43,9 @@ def tab(status_tab) -> StatusTab:
 def browser_calls(monkeypatch) -> list[tuple]:
     """Stand in for the canon browser (its own module and tests): record how it is opened."""
     calls: list[tuple] = []
-    fake = types.ModuleType("etoile_app.ui.canon_browser")
+    fake = types.ModuleType("etoile_app.ui.canon.browser")
     fake.open_canon_browser = lambda *args, **kwargs: calls.append((args, kwargs))
-    monkeypatch.setitem(sys.modules, "etoile_app.ui.canon_browser", fake)
+    monkeypatch.setitem(sys.modules, "etoile_app.ui.canon.browser", fake)
     return calls
 
 
@@ -509,7 +509,7 @@ def test_headline_is_plain_text_on_the_card(qtbot, tab, store):
 def test_a_fact_checked_after_its_source_says_both_dates():
     from dataclasses import replace
 
-    from etoile_app.ui.status_tab import source_line
+    from etoile_app.ui.status.tab import source_line
 
     fact = Fact(
         id=1,

@@ -67,7 +67,7 @@ def test_after_quit_the_main_file_alone_holds_every_save(qtbot, settings, tmp_pa
 
 
 def test_save_on_a_full_disk_says_so_and_keeps_the_editor_open(qtbot, store, monkeypatch):
-    from etoile_app.ui.theory_editor import TheoryEditor
+    from etoile_app.ui.board.editor import TheoryEditor
 
     def full(*_args, **_kwargs):
         raise DiskFullError(
@@ -163,7 +163,7 @@ def test_an_unexpected_error_in_the_window_is_a_dialog_naming_the_log(qtbot, tmp
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from etoile_app.ui import crash
+    from etoile_app.ui.common import crash
 
     monkeypatch.setenv("ETOILE_LOG_DIR", str(tmp_path / "log"))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)

@@ -24,9 +24,9 @@ from etoile_app.domain.errors import (
 )
 from etoile_app.services.journal import Journal
 from etoile_app.storage.database import open_database
-from etoile_app.ui import open_problem_dialog
+from etoile_app.ui.files import open_problem_dialog
+from etoile_app.ui.files.open_problem_dialog import Action, OpenChoice, OpenProblemDialog
 from etoile_app.ui.main_window import MainWindow
-from etoile_app.ui.open_problem_dialog import Action, OpenChoice, OpenProblemDialog
 
 
 def _titles(path: Path) -> list[str]:

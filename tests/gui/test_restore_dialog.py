@@ -12,8 +12,8 @@ from test_open_problems import damage
 from etoile_app.app import DailyBackups
 from etoile_app.domain.errors import BackupError
 from etoile_app.services.journal import Journal
-from etoile_app.ui.fmt import local_datetime
-from etoile_app.ui.restore_dialog import RestoreDialog, size_text
+from etoile_app.ui.common.fmt import local_datetime
+from etoile_app.ui.files.restore_dialog import RestoreDialog, size_text
 
 
 def _titles(journal: Journal) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from etoile_app.domain.models import TheoryQuery
-from etoile_app.ui.starter_dialog import KEY_ROLE, StarterDialog
+from etoile_app.ui.board.starter_dialog import ID_ROLE, StarterDialog
 
 
 def _items(dialog):
@@ -17,7 +17,7 @@ def test_adopt_chosen_starters_at_a_chosen_confidence(qtbot, store, journal):
     qtbot.addWidget(dialog)
     dialog.show()
     items = _items(dialog)
-    assert [i.data(0, KEY_ROLE) for i in items] == ["jack-cheyenne", "mishi-villain"]
+    assert [i.data(0, ID_ROLE) for i in items] == ["jack-cheyenne", "mishi-villain"]
     assert not dialog.ok_button.isEnabled()  # nothing ticked yet
 
     items[1].setCheckState(0, Qt.CheckState.Checked)

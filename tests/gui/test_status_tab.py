@@ -12,8 +12,9 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Stanc
 from etoile_app.domain.errors import DateError, JournalError
 from etoile_app.domain.models import NewsDraft, TheoryDraft
 from etoile_app.domain.rules import STATEMENT_MAX
-from etoile_app.ui.news_dialog import NOTHING, NewsDialog
-from etoile_app.ui.status_tab import SETTINGS_EXPANDED, SPACING, StatusTab
+from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.status.tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
 CANCELLED = "Prime Video cancelled the show after one season."
 HAPPENING = "Season 2 is officially happening."
@@ -218,7 +219,7 @@ def test_news_can_name_characters(qtbot, tab, store):
     names = dialog.characters_list
     jack = next(names.item(i) for i in range(names.count()) if names.item(i).text().startswith("Jack"))
     jack.setCheckState(Qt.CheckState.Checked)
-    jack_id = jack.data(Qt.ItemDataRole.UserRole)
+    jack_id = jack.data(ID_ROLE)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.cards[Topic.CAST].statement.text() == "Jack is back.")
     saved = store.canon.facts(Topic.CAST)[0]

@@ -10,7 +10,7 @@ from helpers import character_id, db_snapshot, fact_id, write, write_full_theory
 
 from etoile_app.domain.enums import Category, Stance, TheoryStatus
 from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, TheoryDraft
-from etoile_app.ui.store import Store
+from etoile_app.ui.common.store import Store
 
 
 def _dump(journal) -> dict:

@@ -9,9 +9,9 @@ import pytest
 from etoile_app.domain import scoring
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import TheoryDraft
-from etoile_app.ui.board_tab import BoardTab
-from etoile_app.ui.record_model import RecordTableModel
-from etoile_app.ui.track_tab import BIN_COLUMNS, GROUP_COLUMNS, TrackTab
+from etoile_app.ui.board.tab import BoardTab
+from etoile_app.ui.common.record_model import RecordTableModel
+from etoile_app.ui.track.tab import BIN_COLUMNS, GROUP_COLUMNS, TrackTab
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from etoile_app.domain.models import TheoryDraft
-from etoile_app.ui import board_model as bm
+from etoile_app.ui.board import model as bm
+from etoile_app.ui.files.restore_dialog import RestoreDialog
+from etoile_app.ui.files.transfer import EXPORT_CHOICES, format_for
 from etoile_app.ui.main_window import MainWindow
-from etoile_app.ui.restore_dialog import RestoreDialog
-from etoile_app.ui.transfer_actions import EXPORT_CHOICES, format_for
 
 FATEBOOK = DATA_DIR / "fatebook-export-minimal.csv"
 
@@ -190,7 +190,7 @@ def test_format_follows_the_suffix_before_the_filter() -> None:
 def test_file_dialogs_start_in_documents_or_else_home(qapp, monkeypatch, tmp_path):
     from PySide6.QtCore import QStandardPaths
 
-    from etoile_app.ui.widgets import documents_folder
+    from etoile_app.ui.common.widgets import documents_folder
 
     home = tmp_path / "home"
     home.mkdir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 #: Shared small widgets: a widget made from one is charged to the module that used it.
-SHARED = {"etoile_app.ui.widgets"}
+SHARED = {"etoile_app.ui.common.widgets"}
 
 
 def owner(widget: QWidget) -> str:

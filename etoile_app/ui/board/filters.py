@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import Character, TagCount
-from etoile_app.ui import fmt
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE
 
 
 class FilterPanel(QWidget):

@@ -44,15 +44,14 @@ from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, Stance
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import EvidenceDraft, Fact, Theory, TheoryDraft
-from etoile_app.ui import fmt
-from etoile_app.ui.store import Store
-from etoile_app.ui.tag_edit import TagEdit
-from etoile_app.ui.widgets import StarRating, error_label, plain_tooltip, set_error, tell
+from etoile_app.ui.board.tag_edit import TagEdit
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import StarRating, error_label, plain_tooltip, set_error, tell
 
 if TYPE_CHECKING:
-    from etoile_app.ui.canon_browser import CanonBrowser
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    from etoile_app.ui.canon.browser import CanonBrowser
 
 
 class ConfidenceInput(QWidget):
@@ -358,7 +357,7 @@ class TheoryEditor(QDialog):
 
     def browse_canon(self) -> CanonBrowser:
         """Open the canon browser to pick a fact; the picked one becomes the chosen fact here."""
-        from etoile_app.ui.canon_browser import open_canon_browser
+        from etoile_app.ui.canon.browser import open_canon_browser
 
         current = self.fact_list.currentItem()
         browser = open_canon_browser(

@@ -26,8 +26,18 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from etoile_app.domain.enums import Company, RoleKind
 from etoile_app.domain.models import Character, DreamCast, TheoryRow
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import badge_colours, plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import (
+    ACTOR_ROLE,
+    COMPANY_ROLE,
+    ID_ROLE,
+    RECORD_ROLE,
+    ROLE_KIND_ROLE,
+    SEARCH_ROLE,
+    SORT_ROLE,
+    THEORY_COUNT_ROLE,
+)
+from etoile_app.ui.common.widgets import badge_colours, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -40,14 +50,6 @@ NO_ACTOR_MARK = "—"
 UNVERIFIED_NOTE = "Only the fan-site article mentions this character; the sources read do not confirm it."
 
 # --- custom roles (shared by the three models so views can ask any of them the same way) ----
-ID_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the record's id
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 2  # the record itself (Character, TheoryRow, DreamCast)
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a value that sorts the column sensibly
-ACTOR_ROLE = Qt.ItemDataRole.UserRole + 10  # str | None: who plays the character
-ROLE_KIND_ROLE = Qt.ItemDataRole.UserRole + 11  # RoleKind
-COMPANY_ROLE = Qt.ItemDataRole.UserRole + 12  # Company
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 13  # str: folded names and actor, for the search field
-THEORY_COUNT_ROLE = Qt.ItemDataRole.UserRole + 14  # int
 
 #: Group headings of the character list, which comes main cast first.
 ROLE_GROUPS = {RoleKind.MAIN: "Main cast", RoleKind.RECURRING: "Recurring", RoleKind.GUEST: "Guests"}

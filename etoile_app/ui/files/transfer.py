@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from etoile_app.domain.errors import JournalError
-from etoile_app.ui import fmt
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import documents_folder, tell
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import documents_folder, tell
 
 #: The export formats, in the order the save dialog offers them: (format, filter, suffix).
 EXPORT_CHOICES = (
@@ -119,7 +119,7 @@ def backup_now(store: Store, parent: QWidget) -> QMessageBox | None:
 
 def open_restore(store: Store, parent: QWidget):
     """File → Restore from backup…: the dialog, open (window-modal); it deletes itself when closed."""
-    from etoile_app.ui.restore_dialog import RestoreDialog
+    from etoile_app.ui.files.restore_dialog import RestoreDialog
 
     dialog = RestoreDialog(store.journal.backups, parent, restore=store.restore_backup)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -10,16 +10,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from etoile_app.domain.enums import FactStatus, Topic
 from etoile_app.domain.models import Fact
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE, RECORD_ROLE, SORT_ROLE
+from etoile_app.ui.common.widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
 COL_DATE, COL_STATUS, COL_TOPIC, COL_FACT, COL_SOURCE, COL_CITED = range(6)
 HEADERS = ("Date", "Status", "Topic", "Fact", "Source", "Cited by")
-ID_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the fact's id
-FACT_ROLE = Qt.ItemDataRole.UserRole + 2  # Fact
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a value that sorts the column sensibly
 
 #: The Status filter's entry for facts that rest on the fan-site article alone.
 UNVERIFIED = "unverified"
@@ -93,7 +91,7 @@ class FactTableModel(QAbstractTableModel):
             return self._sort_value(fact, column)
         if role == ID_ROLE:
             return fact.id
-        if role == FACT_ROLE:
+        if role == RECORD_ROLE:
             return fact
         return None
 

@@ -14,8 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE, RECORD_ROLE
+from etoile_app.ui.common.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.services.board import BoardService
@@ -36,8 +37,6 @@ SORT_KEYS = (
     SortKey.STATUS,
     SortKey.UPDATED,
 )
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # Flags and alignments are made once: combining Qt enums in Python costs a call each time.
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
@@ -50,7 +49,7 @@ _ROLES = frozenset(
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.TextAlignmentRole,
         ID_ROLE,
-        ROW_ROLE,
+        RECORD_ROLE,
     )
 )
 
@@ -170,7 +169,7 @@ class TheoryTableModel(QAbstractTableModel):
             return _CENTRED if column in (COL_CONFIDENCE, COL_JUICINESS) else _LEFT
         if role == ID_ROLE:
             return row.id
-        if role == ROW_ROLE:
+        if role == RECORD_ROLE:
             return row
         return None
 

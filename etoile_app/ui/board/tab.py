@@ -28,16 +28,16 @@ from etoile_app import APP_TITLE
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Theory, TheoryQuery, TheoryRow
-from etoile_app.ui import board_model as bm
-from etoile_app.ui import fmt
-from etoile_app.ui.board_filters import FilterPanel
-from etoile_app.ui.store import Store
-from etoile_app.ui.theory_detail import TheoryDetail
-from etoile_app.ui.widgets import after_first_paint, attempt
+from etoile_app.ui.board import model as bm
+from etoile_app.ui.board.detail import TheoryDetail
+from etoile_app.ui.board.filters import FilterPanel
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import after_first_paint, attempt
 
 if TYPE_CHECKING:
-    from etoile_app.ui.resolve_dialog import ResolveDialog
-    from etoile_app.ui.theory_editor import TheoryEditor
+    from etoile_app.ui.board.editor import TheoryEditor
+    from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
 COLUMN_WIDTHS = {
     bm.COL_CATEGORY: 130,
@@ -483,7 +483,7 @@ class BoardTab(QWidget):
     # The editor and the resolve dialog are imported when first opened: the board shows its
     # rows without them.
     def new_theory(self) -> TheoryEditor:
-        from etoile_app.ui.theory_editor import TheoryEditor
+        from etoile_app.ui.board.editor import TheoryEditor
 
         editor = TheoryEditor(self.store, None, self)
         editor.saved.connect(lambda t: self.select_theory(t.id))
@@ -497,14 +497,14 @@ class BoardTab(QWidget):
             self.edit_theory(ids[0])
 
     def edit_theory(self, theory_id: int) -> TheoryEditor:
-        from etoile_app.ui.theory_editor import TheoryEditor
+        from etoile_app.ui.board.editor import TheoryEditor
 
         editor = TheoryEditor(self.store, self.store.theories.get(theory_id), self)
         self._open(editor)
         return editor
 
     def resolve_theory(self, theory_id: int, preset: TheoryStatus | None = None) -> ResolveDialog:
-        from etoile_app.ui.resolve_dialog import ResolveDialog
+        from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
         dialog = ResolveDialog(self.store, self.store.theories.get(theory_id), self, preset)
         self._open(dialog)
@@ -518,7 +518,7 @@ class BoardTab(QWidget):
             return None
         if len(open_ids) == 1:
             return self.resolve_theory(open_ids[0], preset)
-        from etoile_app.ui.resolve_dialog import BulkResolveDialog
+        from etoile_app.ui.board.resolve_dialog import BulkResolveDialog
 
         many = BulkResolveDialog(self.store, open_ids, preset, self)
         self._open(many)
@@ -596,7 +596,7 @@ class BoardTab(QWidget):
         ids = self.selected_ids()
         if not ids:
             return None
-        from etoile_app.ui.tag_dialog import TagDialog
+        from etoile_app.ui.board.tag_dialog import TagDialog
 
         dialog = TagDialog(self.store, ids, self)
         self._open(dialog)

@@ -8,11 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import RECORD_ROLE
+from etoile_app.ui.common.widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import Stance
 from etoile_app.domain.models import Theory
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import Badge, PlainLabel, muted
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import Badge, PlainLabel, muted
 
 if TYPE_CHECKING:
-    from etoile_app.ui.charts import HistoryChart
+    from etoile_app.ui.common.charts import HistoryChart
 
 
 class WrapText(QTextEdit):
@@ -283,7 +283,7 @@ class TheoryDetail(QWidget):
     @property
     def history_chart(self) -> HistoryChart:
         if self._history_chart is None:
-            from etoile_app.ui.charts import HistoryChart
+            from etoile_app.ui.common.charts import HistoryChart
 
             self._history_chart = HistoryChart()
             self._history_chart.setAccessibleName("Confidence history chart")

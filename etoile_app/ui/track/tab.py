@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import scoring
 from etoile_app.domain.scoring import CalibrationBin, GroupScore
-from etoile_app.ui import fmt
-from etoile_app.ui.charts import CalibrationChart
-from etoile_app.ui.record_model import Column, RecordTableModel
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import muted, plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.charts import CalibrationChart
+from etoile_app.ui.common.record_model import Column, RecordTableModel
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import muted, plain_tooltip
 
 NO_SCORE = "—"
 BOLD_EMPTY = (

@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import FactOrigin, FactStatus, Topic
 from etoile_app.domain.models import Fact, FactDetail
-from etoile_app.ui import fmt
-from etoile_app.ui.canon_models import (
+from etoile_app.ui.canon.models import (
     COL_CITED,
     COL_DATE,
     COL_FACT,
@@ -50,8 +49,9 @@ from etoile_app.ui.canon_models import (
     FactFilter,
     FactTableModel,
 )
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import Badge, PlainLabel, muted, plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import Badge, PlainLabel, muted, plain_tooltip
 
 SETTINGS_GEOMETRY = "canon_browser/geometry"
 SETTINGS_SPLITTER = "canon_browser/splitter"
@@ -479,7 +479,7 @@ class CanonBrowser(QDialog):
         return menu
 
     def _edit_news(self, fact: Fact) -> None:
-        from etoile_app.ui.news_dialog import NewsDialog
+        from etoile_app.ui.canon.news_dialog import NewsDialog
 
         dialog = NewsDialog(self.store, fact.topic, self, fact=fact)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

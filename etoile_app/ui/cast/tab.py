@@ -40,7 +40,8 @@ from etoile_app.domain.models import (
     SourceRef,
     TheoryQuery,
 )
-from etoile_app.ui.cast_models import (
+from etoile_app.ui.cast.dream_dialog import DreamCastDialog
+from etoile_app.ui.cast.models import (
     DREAM_COL_ACTOR,
     DREAM_COL_CHARACTER,
     DREAM_COL_NOTE,
@@ -59,12 +60,11 @@ from etoile_app.ui.cast_models import (
     DreamCastTableModel,
     actor_text,
 )
-from etoile_app.ui.dream_dialog import DreamCastDialog
-from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import Badge, PlainLabel, badge_colours, muted, plain_tooltip
+from etoile_app.ui.common.fmt import short_date
+from etoile_app.ui.common.widgets import Badge, PlainLabel, badge_colours, muted, plain_tooltip
 
 if TYPE_CHECKING:
-    from etoile_app.ui.store import Store
+    from etoile_app.ui.common.store import Store
 
 THEORY_LIMIT = 500  # more theories than this about one character is the board's job
 COMPANY_CHOICES = (("All companies", None), ("Paris", Company.PARIS), ("New York", Company.NEW_YORK),

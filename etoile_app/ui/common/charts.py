@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip, QWidget
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.models import ConfidencePoint
 from etoile_app.domain.scoring import CalibrationBin
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import badge_colours, is_dark, plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import badge_colours, is_dark, plain_tooltip
 
 POINT_COLOUR = QColor("#1f5fa8")
 INTERVAL_COLOUR = QColor("#7aa6d8")

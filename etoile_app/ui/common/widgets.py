@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSizePolicy, QWi
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
 from etoile_app.domain.errors import JournalError
-from etoile_app.ui.fmt import NO_STAR, STAR
+from etoile_app.ui.common.fmt import NO_STAR, STAR
 
 # Badge colours say what a status means: green for confirmed, blue for reported news, amber for
 # rumours, violet for guesses, grey for what newer news overtook, red for what was shown wrong.

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Topic
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Fact, TopicCard
-from etoile_app.ui.fmt import long_date
-from etoile_app.ui.news_dialog import NewsDialog
-from etoile_app.ui.widgets import Badge, PlainLabel, muted, plain_tooltip
+from etoile_app.ui.canon.news_dialog import NewsDialog
+from etoile_app.ui.common.fmt import long_date
+from etoile_app.ui.common.widgets import Badge, PlainLabel, muted, plain_tooltip
 
 if TYPE_CHECKING:
-    from etoile_app.ui.store import Store
+    from etoile_app.ui.common.store import Store
 
 SETTINGS_EXPANDED = "status/expanded_history"
 CARD_MIN_WIDTH = 440  # below this a statement wraps every few words
@@ -539,7 +539,7 @@ class StatusTab(QWidget):
 
     def browse_facts(self, fact_id: int | None = None) -> None:
         # Imported here: the browser is a window of its own, built only when asked for.
-        from etoile_app.ui.canon_browser import open_canon_browser
+        from etoile_app.ui.canon.browser import open_canon_browser
 
         if fact_id is None:
             open_canon_browser(self.store, self)

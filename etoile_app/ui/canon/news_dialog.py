@@ -33,11 +33,12 @@ from etoile_app.domain import rules
 from etoile_app.domain.enums import STATUS_TOPICS, FactStatus, Topic
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
-from etoile_app.ui.fmt import short_date
-from etoile_app.ui.widgets import PlainLabel, error_label, name_form_fields, plain_tooltip
+from etoile_app.ui.common.fmt import short_date
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.widgets import PlainLabel, error_label, name_form_fields, plain_tooltip
 
 if TYPE_CHECKING:
-    from etoile_app.ui.store import Store
+    from etoile_app.ui.common.store import Store
 
 NEWS_STATUSES = (FactStatus.CONFIRMED, FactStatus.REPORTED, FactStatus.RUMOURED, FactStatus.SPECULATION)
 STATUS_HINTS = {
@@ -180,7 +181,7 @@ class NewsDialog(QDialog):
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, character.id)
+            item.setData(ID_ROLE, character.id)
             self.characters_list.addItem(item)
 
         form = QFormLayout()
@@ -255,7 +256,7 @@ class NewsDialog(QDialog):
         self.date_edit.setDate(QDate(fact.as_of.year, fact.as_of.month, fact.as_of.day))
         for i in range(self.characters_list.count()):
             item = self.characters_list.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) in fact.character_ids:
+            if item.data(ID_ROLE) in fact.character_ids:
                 item.setCheckState(Qt.CheckState.Checked)
         # What is already there has been seen: say at once what is wrong with it.
         self._touched |= {"headline", "statement", "source", "source_title", "source_url", "as_of", "status"}
@@ -274,11 +275,7 @@ class NewsDialog(QDialog):
 
     def character_ids(self) -> tuple[int, ...]:
         items = (self.characters_list.item(i) for i in range(self.characters_list.count()))
-        return tuple(
-            item.data(Qt.ItemDataRole.UserRole)
-            for item in items
-            if item.checkState() == Qt.CheckState.Checked
-        )
+        return tuple(item.data(ID_ROLE) for item in items if item.checkState() == Qt.CheckState.Checked)
 
     def draft(self) -> NewsDraft:
         older = self.supersedes()

@@ -26,9 +26,9 @@ from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import Theory
-from etoile_app.ui import fmt
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import PlainLabel, attempt, error_label, set_error
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import PlainLabel, attempt, error_label, set_error
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),

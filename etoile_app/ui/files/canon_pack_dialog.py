@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Character, Fact, PackChanges
-from etoile_app.ui import fmt
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import PlainLabel, muted, plain_tooltip
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import PlainLabel, muted, plain_tooltip
 
 #: The fact tabs: name, what it means (shown above the list and as the tab's tooltip).
 FACT_TABS = (

@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.errors import JournalError
-from etoile_app.ui import fmt
-from etoile_app.ui.store import Store
-from etoile_app.ui.theory_editor import ConfidenceInput
-from etoile_app.ui.widgets import plain_tooltip, tell
-
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+from etoile_app.ui.board.editor import ConfidenceInput
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import plain_tooltip, tell
 
 
 class StarterDialog(QDialog):
@@ -50,7 +49,7 @@ class StarterDialog(QDialog):
         for starter in store.theories.starters():
             title = fmt.isolate(starter.title)
             item = QTreeWidgetItem([title, starter.category.label, fmt.isolate(starter.source)])
-            item.setData(0, KEY_ROLE, starter.key)
+            item.setData(0, ID_ROLE, starter.key)
             item.setToolTip(0, plain_tooltip(fmt.isolate(starter.body or starter.title)))
             item.setToolTip(2, plain_tooltip(fmt.isolate(starter.source)))
             if starter.adopted:
@@ -94,7 +93,7 @@ class StarterDialog(QDialog):
 
     def chosen_keys(self) -> list[str]:
         return [
-            item.data(0, KEY_ROLE)
+            item.data(0, ID_ROLE)
             for item in self._items()
             if item.flags() & Qt.ItemFlag.ItemIsUserCheckable and item.checkState(0) == Qt.CheckState.Checked
         ]

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import ERROR_STYLE, PlainLabel, StarRating, name_form_fields, plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import ERROR_STYLE, PlainLabel, StarRating, name_form_fields, plain_tooltip
 
 NO_CHARACTER = "— none —"
 MUTED_STYLE = "color: palette(placeholder-text);"

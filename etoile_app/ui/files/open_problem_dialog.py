@@ -43,8 +43,8 @@ from etoile_app.domain.errors import (
     SchemaTooNewError,
 )
 from etoile_app.services.backups import BackupInfo, backups_of, restore_as_new_file, restored_name
-from etoile_app.ui.restore_dialog import BackupList
-from etoile_app.ui.widgets import PlainLabel, documents_folder, error_label, muted, set_error
+from etoile_app.ui.common.widgets import PlainLabel, documents_folder, error_label, muted, set_error
+from etoile_app.ui.files.restore_dialog import BackupList
 
 JOURNAL_FILTER = "Étoile journals (*.sqlite3);;All files (*)"
 

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.errors import JournalError
 from etoile_app.services.backups import KEEP, REASON_LABELS, BackupInfo
-from etoile_app.ui.fmt import local_datetime
-from etoile_app.ui.widgets import PlainLabel, error_label, muted, plain_tooltip, set_error
+from etoile_app.ui.common.fmt import local_datetime
+from etoile_app.ui.common.roles import RECORD_ROLE
+from etoile_app.ui.common.widgets import PlainLabel, error_label, muted, plain_tooltip, set_error
 
 if TYPE_CHECKING:
     from etoile_app.services.backups import BackupService
 
-INFO_ROLE = Qt.ItemDataRole.UserRole + 1
 WHEN, KIND, SIZE = range(3)
 
 
@@ -84,19 +84,19 @@ class BackupList(QTreeWidget):
             )
             item.setTextAlignment(SIZE, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(WHEN, plain_tooltip(str(info.path)))
-            item.setData(WHEN, INFO_ROLE, info)
+            item.setData(WHEN, RECORD_ROLE, info)
             self.addTopLevelItem(item)
         if backups:
             self.setCurrentItem(self.topLevelItem(0))
 
     def selected(self) -> BackupInfo | None:
         item = self.currentItem()
-        return item.data(WHEN, INFO_ROLE) if item is not None and item.isSelected() else None
+        return item.data(WHEN, RECORD_ROLE) if item is not None and item.isSelected() else None
 
     def select(self, path) -> None:
         for i in range(self.topLevelItemCount()):
             item = self.topLevelItem(i)
-            if item.data(WHEN, INFO_ROLE).path == path:
+            if item.data(WHEN, RECORD_ROLE).path == path:
                 self.setCurrentItem(item)
                 return
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.errors import ValidationError
-from etoile_app.ui.resolve_dialog import titles_preview
-from etoile_app.ui.store import Store
-from etoile_app.ui.widgets import PlainLabel, attempt, error_label, set_error
+from etoile_app.ui.board.resolve_dialog import titles_preview
+from etoile_app.ui.common.store import Store
+from etoile_app.ui.common.widgets import PlainLabel, attempt, error_label, set_error
 
 
 class TagDialog(QDialog):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.errors import TagError
-from etoile_app.ui import fmt
-from etoile_app.ui.widgets import plain_tooltip
+from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import plain_tooltip
 
 
 class FlowLayout(QLayout):

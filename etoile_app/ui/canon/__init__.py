@@ -1,0 +1,1 @@
+"""The canon browser and the news editor, opened from the status tab and from the theory editor."""

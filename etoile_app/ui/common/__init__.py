@@ -1,0 +1,1 @@
+"""What every screen shares: the store (services plus undo), formatting, widgets, charts, roles."""

@@ -1,0 +1,1 @@
+"""The track record: scores, calibration, bold calls, best and worst."""
