@@ -4,8 +4,8 @@ The file is created with the app's own ``open_database`` (Alembic migrations, FT
 triggers) and seeded with the bundled canon pack through ``CanonService.apply_pack``, so the
 app opens it without migrating or re-seeding. The theories then go in through SQLAlchemy Core
 bulk inserts in one transaction; the FTS5 triggers index them as they would any save. The
-denormalised ``tags_text`` and ``characters_text`` are the sorted names joined by a newline,
-as the services write them.
+denormalised ``tags_text`` and ``characters_text`` come from the app's own
+:mod:`etoile_app.storage.search_columns`, as the services write them.
 
     .venv/bin/python -m benchmarks.generate 10000 /tmp/j10k.sqlite3
 
@@ -19,6 +19,8 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from etoile_app.storage import search_columns
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 #: Bump when the generated data changes, so cached journals are made anew.
@@ -267,8 +269,8 @@ class _Rows:
                 "updated_at": updated,
                 "deleted_at": updated + timedelta(days=1) if r.random() < 0.01 else None,
                 "starter_key": None,
-                "tags_text": "\n".join(tags),
-                "characters_text": "\n".join(sorted(name for _, name in chars)),
+                "tags_text": search_columns.tags_text(tags),
+                "characters_text": search_columns.characters_text(name for _, name in chars),
             }
         )
         self.tag_links.extend((theory_id, t) for t in tags)

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from etoile_app.domain.models import Theory, TheoryDraft
+from etoile_app.domain.models import Theory, TheoryDraft, TheoryQuery
+from etoile_app.services.board import BoardService
 from etoile_app.services.journal import Journal
 from etoile_app.storage.models import Base, CharacterRecord, FactRecord
 
@@ -69,6 +70,11 @@ def fact_id(journal: Journal, key: str) -> int:
 def character_id(journal: Journal, key: str) -> int:
     with journal.database.sessions() as s:
         return s.scalars(select(CharacterRecord.id).where(CharacterRecord.key == key)).one()
+
+
+def listed(board: BoardService, query: TheoryQuery | None = None) -> list[int]:
+    """The ids of every theory the board lists for ``query``, in its order (one page holds them)."""
+    return [row.id for row in board.page(query or TheoryQuery(), 0, 1_000_000)]
 
 
 def write(journal: Journal, title: str = "A theory", **fields: Any) -> Theory:

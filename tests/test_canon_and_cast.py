@@ -262,7 +262,7 @@ def test_return_status_follows_news_that_supersedes_it(journal: Journal) -> None
             character_ids=(jack,),
         )
     )
-    status = journal.cast.character(jack).return_status
+    status = next(c for c in journal.cast.characters() if c.id == jack).return_status
     assert status is not None
     assert status.id == news.id
 
@@ -275,13 +275,6 @@ def test_theory_counts_per_character(journal: Journal) -> None:
 
     counts = {c.key: (c.theory_count, c.open_theory_count) for c in journal.cast.characters()}
     assert counts == {"jack": (2, 1), "mishi": (1, 1), "genevieve": (0, 0)}
-
-
-def test_character_by_id(journal: Journal) -> None:
-    mishi = character_id(journal, "mishi")
-    assert journal.cast.character(mishi).name == "Mishi"
-    with pytest.raises(CharacterNotFoundError):
-        journal.cast.character(NO_SUCH_ID)
 
 
 # --- dream casting -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import CANON_V1, FakeClock, fact_id, write
+from helpers import CANON_V1, FakeClock, fact_id, listed, write
 
 from etoile_app.canon.pack import load_pack
 from etoile_app.domain.enums import FactStatus, Stance, TheoryStatus, Topic
@@ -236,7 +236,7 @@ def test_upgrading_the_bundled_pack_keeps_theories_and_evidence(v1_journal: Jour
     assert [c.name for c in after.characters] == ["Crispin"]
     assert {e.note for e in after.evidence} == {"the article says so"}
     assert {e.fact_status for e in after.evidence} == {FactStatus.CONTRADICTED}
-    assert arturo_theory.id in journal.board.ids(TheoryQuery(text="Crispin"))
+    assert arturo_theory.id in listed(journal.board, TheoryQuery(text="Crispin"))
     assert journal.theories.get(guess.id).evidence[0].fact_status is FactStatus.SUPERSEDED
     assert journal.theories.get(untouched.id).status is TheoryStatus.OPEN
     crispin = next(c for c in journal.cast.characters() if c.key == "crispin")

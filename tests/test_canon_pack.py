@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import MINI_PACK, MINI_PACK_V1, character_id, fact_id, mini_pack_data, write
+from helpers import MINI_PACK, MINI_PACK_V1, character_id, fact_id, listed, mini_pack_data, write
 
 from etoile_app.canon import pack as pack_module
 from etoile_app.canon.pack import load_pack, parse_pack
@@ -102,11 +102,14 @@ def _top(**values: Any) -> Callable[[dict[str, Any]], None]:
 BROKEN_PACKS = {
     "unknown status": (
         _set("facts", 3, status="maybe"),
-        ["facts[3]", "release-late-2026", '"status"', "maybe"],
+        ["facts[3].status", "release-late-2026", "maybe"],
     ),
-    "unknown topic": (_set("facts", 0, topic="gossip"), ["facts[0]", "renewal-order", '"topic"', "gossip"]),
-    "missing statement": (_drop("facts", 1, "statement"), ["facts[1]", "renewal-happening", '"statement"']),
-    "blank statement": (_set("facts", 1, statement="  "), ["facts[1]", '"statement"', "empty"]),
+    "unknown topic": (_set("facts", 0, topic="gossip"), ["facts[0].topic", "renewal-order", "gossip"]),
+    "missing statement": (
+        _drop("facts", 1, "statement"),
+        ["facts[1].statement", "renewal-happening", "missing"],
+    ),
+    "blank statement": (_set("facts", 1, statement="  "), ["facts[1].statement", "empty"]),
     "unknown source": (_set("facts", 5, source="tabloid"), ["facts[5]", "locations-london", "tabloid"]),
     "bad date": (_set("facts", 5, as_of="2025-13-01"), ["facts[5]", "as_of", "2025-13-01"]),
     "supersedes unknown key": (_set("facts", 2, supersedes=["nothing-here"]), ["facts[2]", "nothing-here"]),
@@ -159,7 +162,10 @@ BROKEN_PACKS = {
         _drop("characters", 2, "actor_note"),
         ["characters[2]", "mishi", "actor_note"],
     ),
-    "character without sources": (_set("characters", 0, sources=[]), ["characters[0]", "jack", '"sources"']),
+    "character without sources": (
+        _set("characters", 0, sources=[]),
+        ["characters[0].sources", "jack", "empty"],
+    ),
     "character replaces a current key": (
         _set("characters", 0, replaces=["mishi"]),
         ["characters[0]", "jack", "mishi", "still a character"],
@@ -168,7 +174,7 @@ BROKEN_PACKS = {
         _set("sources", 1, url="javascript:alert(1)"),
         ["sources[1]", "deadline", "web address"],
     ),
-    "source of unknown kind": (_set("sources", 1, kind="blog"), ["sources[1]", '"kind"', "blog"]),
+    "source of unknown kind": (_set("sources", 1, kind="blog"), ["sources[1].kind", "blog"]),
     "fact without any date": (
         lambda d: (d["sources"][1].pop("date"), None),
         ["facts[2]", "renewal-cancelled", "as_of"],
@@ -184,10 +190,10 @@ BROKEN_PACKS = {
     "fact is not an object": (lambda d: d["facts"].__setitem__(2, "renewal"), ["facts[2]", "object"]),
     "character with bad company": (
         _set("characters", 1, company="london"),
-        ["characters[1]", "genevieve", '"company"', "london"],
+        ["characters[1].company", "genevieve", "london"],
     ),
     "character with bad role": (_set("characters", 2, role="lead"), ["characters[2]", "mishi", "lead"]),
-    "character without name": (_drop("characters", 0, "name"), ["characters[0]", "jack", '"name"']),
+    "character without name": (_drop("characters", 0, "name"), ["characters[0].name", "jack", "missing"]),
     "duplicate character": (_set("characters", 2, key="jack"), ["characters[2]", "jack", "twice"]),
     "starter with bad tag": (
         _set("starters", 1, tags=["villain", "evil!"]),
@@ -202,14 +208,26 @@ BROKEN_PACKS = {
         _set("starters", 1, characters=["nobody"]),
         ["starters[1]", "nobody"],
     ),
-    "no sources": (_top(sources=[]), ['"sources"', "empty"]),
+    "no sources": (_top(sources=[]), ["sources: ", "empty"]),
     "schema too new": (_top(schema_version=3), ["test-pack.json", "schema version 3", "newer"]),
-    "schema zero": (_top(schema_version=0), ["schema version 0"]),
-    "schema is text": (_top(schema_version="1"), ['"schema_version"', "int"]),
-    "wrong format": (_top(format="something-else"), ["test-pack.json", '"format"', "etoile-canon-pack"]),
-    "version zero": (_top(version=0), ['"version"']),
-    "version is bool": (_top(version=True), ['"version"', "int"]),
-    "facts not a list": (_top(facts={}), ['"facts"', "list"]),
+    "schema zero": (_top(schema_version=0), ["schema_version", "0 is not a valid schema version"]),
+    "schema is text": (_top(schema_version="1"), ["schema_version", "whole number", "text"]),
+    "wrong format": (_top(format="something-else"), ["test-pack.json", "format: ", "etoile-canon-pack"]),
+    "version zero": (_top(version=0), ["version: ", "found 0"]),
+    "version is bool": (_top(version=True), ["version: ", "whole number", "true/false"]),
+    "facts not a list": (_top(facts={}), ["facts: ", "list"]),
+    # As strict as a journal export (both read through etoile_app.domain.json_checks).
+    "unknown field": (_set("facts", 0, colour="red"), ["facts[0].colour", "renewal-order", "no field"]),
+    "schema 1 field in schema 2": (_set("sources", 0, name="Article"), ["sources[0].name", "no field"]),
+    "unknown top-level field": (_top(extra=1), ["test-pack.json: extra: ", "no field"]),
+    "date without hyphens": (_set("facts", 5, as_of="20250606"), ["facts[5].as_of", "YYYY-MM-DD"]),
+    "date out of range": (_set("facts", 5, as_of="1066-10-14"), ["facts[5].as_of", "out of range"]),
+    "version a decimal": (_top(version=2.0), ["version: ", "decimal"]),
+    "version NaN": (_top(version=float("nan")), ["version: ", "NaN"]),
+    "version of 41 digits": (_top(version=10**40), ["version: ", "41-digit"]),
+    "version past the limit": (_top(version=2**31 + 1), ["version: ", "2147483649"]),
+    "key too long": (_set("facts", 0, key="k" * 81), ["facts[0].key", "not a key"]),
+    "tag not text": (_set("starters", 0, tags=[5]), ["starters[0].tags[0]", "jack-cheyenne", "must be text"]),
 }
 
 
@@ -227,14 +245,24 @@ def test_broken_pack_is_rejected_naming_the_entry(
 
 
 def test_pack_that_is_not_an_object_is_rejected() -> None:
-    with pytest.raises(CanonPackError, match="expected an object"):
+    with pytest.raises(CanonPackError, match="must be an object"):
         parse_pack(b"[1, 2, 3]")
+
+
+def test_a_field_given_twice_is_rejected() -> None:
+    text = json.dumps(mini_pack_data())
+    twice = text.replace('"key": "renewal-order",', '"key": "renewal-order", "key": "renewal-again",', 1)
+    assert twice != text
+    with pytest.raises(
+        CanonPackError, match=r"facts\[0\] \(key 'renewal-again'\): the field 'key' appears twice"
+    ):
+        parse_pack(twice)
 
 
 def test_pack_that_is_not_json_says_where(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{\n  "format": "etoile-canon-pack",\n  oops\n}', encoding="utf-8")
-    with pytest.raises(CanonPackError, match=r"broken\.json is not valid JSON.*line 3, column 3"):
+    with pytest.raises(CanonPackError, match=r"broken\.json: this is not valid JSON.*line 3, column 3"):
         load_pack(path)
 
 
@@ -380,11 +408,11 @@ def test_newer_pack_lists_open_theories_citing_changed_or_superseded_facts(journ
 def test_newer_pack_renames_characters_in_theories_and_search(journal: Journal) -> None:
     jack = character_id(journal, "jack")
     theory = write(journal, "Plain title", character_ids=(jack,))
-    assert journal.board.ids(TheoryQuery(text="mercier")) == []
+    assert listed(journal.board, TheoryQuery(text="mercier")) == []
 
     journal.canon.apply_pack(_pack_v2())
 
-    assert journal.board.ids(TheoryQuery(text="mercier")) == [theory.id]
+    assert listed(journal.board, TheoryQuery(text="mercier")) == [theory.id]
     assert journal.board.rows([theory.id])[0].characters == ("Jack Mercier",)
     assert journal.theories.get(theory.id).characters[0].name == "Jack Mercier"
 

@@ -6,7 +6,6 @@ Expected values are worked out by hand in the comments, not by calling the code 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from etoile_app.domain import scoring
 from etoile_app.domain.enums import Category
-from etoile_app.domain.models import CharacterRef, ConfidencePoint
+from etoile_app.domain.models import CharacterRef
 from etoile_app.domain.scoring import Forecast
 
 JACK, MISHI = CharacterRef(1, "Jack"), CharacterRef(3, "Mishi")
@@ -113,30 +112,6 @@ def test_summary_of_nothing_has_no_means() -> None:
 
 def test_mean_of_nothing_is_none() -> None:
     assert scoring.mean([]) is None
-
-
-# --- in-force confidence -------------------------------------------------------------------
-
-
-def test_in_force_confidence_is_the_last_entry_at_or_before_resolution() -> None:
-    t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    points = [
-        ConfidencePoint(70, t0),
-        ConfidencePoint(40, t0 + timedelta(days=1)),
-        ConfidencePoint(45, t0 + timedelta(days=1)),  # same moment, recorded later: wins the tie
-        ConfidencePoint(90, t0 + timedelta(days=3)),
-    ]
-    assert scoring.in_force_confidence(points, t0, 50) == 70
-    assert scoring.in_force_confidence(points, t0 + timedelta(hours=12), 50) == 70
-    assert scoring.in_force_confidence(points, t0 + timedelta(days=1), 50) == 45
-    assert scoring.in_force_confidence(points, t0 + timedelta(days=2), 50) == 45
-    assert scoring.in_force_confidence(points, t0 + timedelta(days=9), 50) == 90
-
-
-def test_in_force_confidence_falls_back_to_the_current_one() -> None:
-    t0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    assert scoring.in_force_confidence([], t0, 55) == 55
-    assert scoring.in_force_confidence([ConfidencePoint(70, t0 + timedelta(seconds=1))], t0, 55) == 55
 
 
 # --- calibration bins ----------------------------------------------------------------------

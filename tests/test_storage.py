@@ -5,24 +5,27 @@ from __future__ import annotations
 import os
 import sqlite3
 import warnings
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from helpers import file_digest, sidecar_files, write
 from sqlalchemy import delete, inspect, text
 
 from etoile_app import paths
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
-from etoile_app.domain.models import TheoryDraft
+from etoile_app.domain.models import Theory, TheoryDraft
+from etoile_app.domain.transfer import TheoryEntry
 from etoile_app.services.journal import Journal
-from etoile_app.storage import migrate, sqlite_backup
+from etoile_app.storage import migrate, search_columns, sqlite_backup
 from etoile_app.storage.database import open_database
 from etoile_app.storage.engine import make_engine
 from etoile_app.storage.fulltext import is_search_table
-from etoile_app.storage.models import Base, TheoryRecord
+from etoile_app.storage.models import THEORY_COLUMNS, Base, TheoryRecord
 
 
 def test_tests_never_see_the_real_user_data_folder(isolated_user_folders: Path) -> None:
@@ -71,7 +74,7 @@ def test_empty_database_upgraded_to_head_matches_the_models(tmp_path: Path) -> N
 
 
 def test_head_revision_constant_matches_the_migration_scripts() -> None:
-    assert migrate.script_head() == migrate.HEAD_REVISION
+    assert ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_current_head() == migrate.HEAD_REVISION
     assert migrate.HEAD_REVISION in migrate.known_revisions()
 
 
@@ -125,7 +128,7 @@ def test_fulltext_index_follows_insert_update_and_delete(journal: Journal) -> No
     assert _fts_hits(journal, "flummox") == [theory.id]
     assert _fts_hits(journal, "sparkle") == []  # the tag went with the edit
 
-    journal.theories.add_tags(theory.id, ["glimmer"])
+    journal.theories.set_tags(theory.id, ["glimmer"])
     assert _fts_hits(journal, "glimmer") == [theory.id]
 
     with journal.database.sessions.begin() as s:
@@ -134,11 +137,32 @@ def test_fulltext_index_follows_insert_update_and_delete(journal: Journal) -> No
     assert _fts_hits(journal, "glimmer") == []
 
 
+def test_theory_columns_are_every_own_column_of_the_record_and_its_copies() -> None:
+    """Copies between the record, ``Theory`` and ``TheoryEntry`` go by THEORY_COLUMNS: a column
+    added to the model but not there would silently not be copied."""
+    own = {c.name for c in TheoryRecord.__table__.columns} - {"id", "tags_text", "characters_text"}
+    assert set(THEORY_COLUMNS) == own
+    assert set(THEORY_COLUMNS) <= {f.name for f in fields(Theory)}
+    assert set(THEORY_COLUMNS) <= {f.name for f in fields(TheoryEntry)}
+
+
+def test_list_columns_hold_the_sorted_names(journal: Journal) -> None:
+    assert search_columns.tags_text(["villain", "romance/jack", "gala"]) == "gala\nromance/jack\nvillain"
+    assert search_columns.split_list(search_columns.characters_text(["Mishi", "Jack"])) == ("Jack", "Mishi")
+    assert search_columns.split_list(search_columns.tags_text([])) == ()
+    mishi = next(c.id for c in journal.cast.characters() if c.key == "mishi")
+    theory = write(journal, "Listed", tags=("villain", "gala"), character_ids=(mishi,))
+    with journal.database.sessions() as s:
+        record = s.get(TheoryRecord, theory.id)
+        assert record is not None
+        assert (record.tags_text, record.characters_text) == ("gala\nvillain", "Mishi")
+
+
 def test_fulltext_index_holds_character_names(journal: Journal) -> None:
     theory = write(journal, "Plain title")
     assert _fts_hits(journal, "mishi") == []
     mishi = next(c.id for c in journal.cast.characters() if c.key == "mishi")
-    journal.theories.set_characters(theory.id, [mishi])
+    journal.theories.edit(theory.id, TheoryDraft(title="Plain title", character_ids=(mishi,)))
     assert _fts_hits(journal, "mishi") == [theory.id]
 
 

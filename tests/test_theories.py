@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from helpers import START, FakeClock, character_id, fact_id, write
+from helpers import START, FakeClock, character_id, fact_id, listed, write
 
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.errors import (
@@ -183,12 +183,12 @@ def test_deleted_theory_leaves_the_board_and_restore_brings_all_of_it_back(
     deleted = journal.theories.delete(theory.id)
     assert deleted.deleted_at == clock.now
     assert deleted.is_deleted
-    assert theory.id not in journal.board.ids(TheoryQuery())
-    assert journal.board.ids(TheoryQuery(deleted=True)) == [theory.id]
+    assert theory.id not in listed(journal.board)
+    assert listed(journal.board, TheoryQuery(deleted=True)) == [theory.id]
 
     restored = journal.theories.restore(theory.id)
     assert restored.deleted_at is None
-    assert theory.id in journal.board.ids(TheoryQuery())
+    assert theory.id in listed(journal.board)
     for field in ("title", "tags", "characters", "evidence", "history", "confidence", "uid"):
         assert getattr(restored, field) == getattr(before, field)
 
@@ -207,10 +207,13 @@ def test_restoring_a_live_theory_is_refused(journal: Journal, theory: Theory) ->
 # --- tags, category, characters -------------------------------------------------------------
 
 
-def test_add_tags_normalises_and_dedupes(journal: Journal, theory: Theory) -> None:
-    updated = journal.theories.add_tags(theory.id, ["Romance", " romance ", "Villain", "New Tag"])
+def test_set_tags_normalises_and_dedupes(journal: Journal, theory: Theory) -> None:
+    updated = journal.theories.set_tags(theory.id, ["Romance", " romance ", "Villain", "New Tag"])
     assert updated.tags == ("new-tag", "romance", "villain")
     assert journal.board.rows([theory.id])[0].tags == ("new-tag", "romance", "villain")
+    child = journal.theories.set_tags(theory.id, ["Romance / Jack Cheyenne"])
+    assert child.tags == ("romance/jack-cheyenne",)
+    assert journal.board.rows([theory.id])[0].tags == ("romance/jack-cheyenne",)
 
 
 def test_same_tag_on_two_theories_is_one_tag(journal: Journal, theory: Theory) -> None:
@@ -219,24 +222,24 @@ def test_same_tag_on_two_theories_is_one_tag(journal: Journal, theory: Theory) -
     assert [(t.name, t.count) for t in journal.board.tags() if t.name == "villain"] == [("villain", 2)]
 
 
-def test_remove_tags_matches_the_normalised_form(journal: Journal, theory: Theory) -> None:
-    journal.theories.add_tags(theory.id, ["romance/jack-cheyenne", "keep"])
-    updated = journal.theories.remove_tags(theory.id, ["VILLAIN", "Romance / Jack Cheyenne", "absent"])
-    assert updated.tags == ("keep",)
-    assert journal.board.rows([theory.id])[0].tags == ("keep",)
+def test_edit_accepts_a_category_or_its_value(journal: Journal, theory: Theory) -> None:
+    def edited(category: object) -> Category:
+        draft = TheoryDraft(theory.title, category=category, confidence=theory.confidence)  # type: ignore[arg-type]
+        return journal.theories.edit(theory.id, draft).category
+
+    assert edited("casting") is Category.CASTING
+    assert edited(Category.ROMANCE) is Category.ROMANCE
 
 
-def test_set_category_accepts_a_member_or_its_value(journal: Journal, theory: Theory) -> None:
-    assert journal.theories.set_category(theory.id, "casting").category is Category.CASTING
-    assert journal.theories.set_category(theory.id, Category.ROMANCE).category is Category.ROMANCE
-
-
-def test_set_characters_replaces_them(journal: Journal, theory: Theory) -> None:
+def test_edit_replaces_the_characters(journal: Journal, theory: Theory) -> None:
     jack, gen = character_id(journal, "jack"), character_id(journal, "genevieve")
-    updated = journal.theories.set_characters(theory.id, [jack, gen])
-    assert [c.name for c in updated.characters] == ["Geneviève Lavigne", "Jack"]
+
+    def edited(*ids: int) -> Theory:
+        return journal.theories.edit(theory.id, TheoryDraft(theory.title, character_ids=ids, confidence=40))
+
+    assert [c.name for c in edited(jack, gen).characters] == ["Geneviève Lavigne", "Jack"]
     assert journal.board.rows([theory.id])[0].characters == ("Geneviève Lavigne", "Jack")
-    assert journal.theories.set_characters(theory.id, []).characters == ()
+    assert edited().characters == ()
     assert journal.board.rows([theory.id])[0].characters == ()
 
 
@@ -593,21 +596,18 @@ BAD_INPUT: dict[str, tuple[Action, type[JournalError]]] = {
     "set_juiciness 0": (lambda j, t: j.theories.set_juiciness(t.id, 0), RatingError),
     "set_juiciness 6": (lambda j, t: j.theories.set_juiciness(t.id, 6), RatingError),
     "set_juiciness unknown": (lambda j, t: j.theories.set_juiciness(NO_SUCH_ID, 3), TheoryNotFoundError),
-    "set_category bad": (lambda j, t: j.theories.set_category(t.id, "drama"), ChoiceError),
-    "set_category unknown": (lambda j, t: j.theories.set_category(NO_SUCH_ID, "other"), TheoryNotFoundError),
-    "set_characters unknown character": (
-        lambda j, t: j.theories.set_characters(t.id, [character_id(j, "jack"), NO_SUCH_ID]),
+    "edit bad category": (_edit(category="drama"), ChoiceError),
+    "edit a known and an unknown character": (
+        lambda j, t: j.theories.edit(
+            t.id, TheoryDraft("Ok", confidence=40, character_ids=(character_id(j, "jack"), NO_SUCH_ID))
+        ),
         CharacterNotFoundError,
     ),
-    "set_characters unknown theory": (
-        lambda j, t: j.theories.set_characters(NO_SUCH_ID, []),
-        TheoryNotFoundError,
-    ),
-    "add_tags empty": (lambda j, t: j.theories.add_tags(t.id, ["new", ""]), TagError),
-    "add_tags 41 chars": (lambda j, t: j.theories.add_tags(t.id, ["x" * 41]), TagError),
-    "add_tags a<b": (lambda j, t: j.theories.add_tags(t.id, ["a<b"]), TagError),
-    "add_tags unknown theory": (lambda j, t: j.theories.add_tags(NO_SUCH_ID, ["new"]), TheoryNotFoundError),
-    "remove_tags bad": (lambda j, t: j.theories.remove_tags(t.id, ["villain", "a//b"]), TagError),
+    "set_tags empty": (lambda j, t: j.theories.set_tags(t.id, ["new", ""]), TagError),
+    "set_tags 41 chars": (lambda j, t: j.theories.set_tags(t.id, ["x" * 41]), TagError),
+    "set_tags a<b": (lambda j, t: j.theories.set_tags(t.id, ["a<b"]), TagError),
+    "set_tags a//b": (lambda j, t: j.theories.set_tags(t.id, ["villain", "a//b"]), TagError),
+    "set_tags unknown theory": (lambda j, t: j.theories.set_tags(NO_SUCH_ID, ["new"]), TheoryNotFoundError),
     "set_resolve_by datetime": (
         lambda j, t: j.theories.set_resolve_by(t.id, datetime(2026, 1, 1, tzinfo=UTC)),
         DateError,

@@ -12,7 +12,14 @@ import pytest
 from helpers import DATA_DIR, FakeClock, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_transfer_json import build_rich_journal, fresh, ids_by_uid, theory_count, transfer  # noqa: F401
+from test_transfer_json import (  # noqa: F401
+    build_rich_journal,
+    export_bytes,
+    fresh,
+    ids_by_uid,
+    theory_count,
+    transfer,
+)
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, TheoryStatus
@@ -58,14 +65,14 @@ def theories_by_title(journal: Journal) -> dict[str, Theory]:
 
 
 def test_header_is_fatebooks_in_order(journal: Journal, clock: FakeClock) -> None:
-    raw = transfer(journal, clock).export_csv()
+    raw = export_bytes(journal, clock, "csv")
     assert raw.decode("utf-8") == HEADER  # Fatebook joins lines with "\n", with none after the last
     assert ",".join(CSV_COLUMNS) == HEADER
 
 
 def test_one_row_per_forecast_with_fatebook_values(journal: Journal, clock: FakeClock) -> None:
     build_rich_journal(journal, clock)
-    out = rows(transfer(journal, clock).export_csv())
+    out = rows(export_bytes(journal, clock, "csv"))
     assert list(out[0]) == list(CSV_COLUMNS)
     live = [t for t in theories_by_title(journal).values() if not t.is_deleted]
     assert len(out) == sum(len(t.history) for t in live)
@@ -114,7 +121,7 @@ def test_fatebooks_own_layout_byte_for_byte(journal: Journal, clock: FakeClock) 
     theory = write(journal, 'Jack says "oui"', body="", tags=("romance", "season-2"), confidence=70)
     clock.advance(days=1)
     journal.theories.resolve(theory.id, TheoryStatus.CONFIRMED, "Called it")
-    lines = transfer(journal, clock).export_csv().decode("utf-8").split("\n")
+    lines = export_bytes(journal, clock, "csv").decode("utf-8").split("\n")
     assert lines[1] == (
         '"Jack says ""oui""",,,0.7,2026-03-01 12:00:00,,2026-03-01 12:00:00,,"YES",2026-03-02 12:00:00,'
         '0.18000000000000005,,"","",false,"Called it","romance; season-2"'
@@ -153,7 +160,7 @@ def test_brier_column_is_fatebooks_score(
         if value is not None:
             journal.theories.set_confidence(theory.id, value)
     journal.theories.resolve(theory.id, status)
-    cells = {r["Your Brier score for this question"] for r in rows(transfer(journal, clock).export_csv())}
+    cells = {r["Your Brier score for this question"] for r in rows(export_bytes(journal, clock, "csv"))}
     if brier is None:
         assert cells == {""}
     else:
@@ -194,7 +201,7 @@ def test_awkward_text_survives_csv_quoting(journal: Journal, clock: FakeClock) -
     title = 'Jack says "non", then, "oui"'
     body = 'Line one, with a comma\nLine two with "quotes"\r\nLine three; =1+1'
     write(journal, title, body=body)
-    (row,) = rows(transfer(journal, clock).export_csv())
+    (row,) = rows(export_bytes(journal, clock, "csv"))
     assert row["Question title"] == title
     assert row["Question notes"] == body.replace("\r\n", "\n")
 
@@ -326,7 +333,7 @@ def test_a_csv_export_round_trips_into_an_empty_journal(
             (p.confidence, p.changed_at.replace(microsecond=0)) for p in original.history
         ]
     # Same bytes out again: the CSV carries everything it can hold.
-    assert transfer(fresh, clock).export_csv() == path.read_bytes()
+    assert export_bytes(fresh, clock, "csv") == path.read_bytes()
     again = transfer(fresh, clock).import_file(path)
     assert (again.theories_created, again.theories_unchanged) == (0, 6)
 
@@ -335,7 +342,7 @@ def test_reimporting_our_own_csv_export_changes_nothing(
     journal: Journal, clock: FakeClock, db_snapshot
 ) -> None:
     build_rich_journal(journal, clock)
-    raw = transfer(journal, clock).export_csv()
+    raw = export_bytes(journal, clock, "csv")
     before = db_snapshot(journal)
     report = transfer(journal, clock).import_bytes(raw, "csv")
     assert report == ImportReport("csv", theories_unchanged=6)
@@ -507,7 +514,7 @@ def test_a_formula_cannot_reach_a_spreadsheet(journal: Journal, clock: FakeClock
     body = "@SUM(1+1)*cmd|' /C calc'!A0\n-then a list"
     theory = write(journal, title, body=body, tags=("romance",))
     journal.theories.resolve(theory.id, TheoryStatus.VOID, "+1 for drama")
-    raw = transfer(journal, clock).export_csv()
+    raw = export_bytes(journal, clock, "csv")
     (row,) = rows(raw)
     assert row["Question title"] == "'" + title
     assert row["Question notes"] == "'" + body
@@ -582,11 +589,11 @@ def test_formulas_survive_the_services_round_trip(
     body: str,
 ) -> None:
     write(journal, title, body=body)
-    raw = transfer(journal, clock).export_csv()
+    raw = export_bytes(journal, clock, "csv")
     assert transfer(fresh, clock).import_bytes(raw, "csv").theories_created == 1
     (copied,) = theories_by_title(fresh).values()
     assert (copied.title, copied.body) == (title, body)
-    assert transfer(fresh, clock).export_csv() == raw
+    assert export_bytes(fresh, clock, "csv") == raw
 
 
 def test_a_long_title_is_shortened_not_refused(journal: Journal, clock: FakeClock, db_snapshot) -> None:

@@ -19,7 +19,7 @@ import pytest
 from helpers import FakeClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_transfer_json import rich, rich_template, transfer  # noqa: F401
+from test_transfer_json import export_bytes, rich, rich_template, transfer  # noqa: F401
 
 from etoile_app.domain.transfer import CSV_COLUMNS, ImportFileError, ImportReport, parse_csv, parse_json
 from etoile_app.services.journal import Journal
@@ -138,8 +138,8 @@ class Attempt:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         parse_json(service.export_json())
-        parse_csv(service.export_csv())
-        service.export_markdown().decode("utf-8")
+        parse_csv(export_bytes(self.journal, self.clock, "csv"))
+        export_bytes(self.journal, self.clock, "md").decode("utf-8")
         self.outcomes["imported"] += 1
         return report
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
@@ -133,6 +134,14 @@ def build_rich_journal(journal: Journal, clock: FakeClock) -> None:
 
 def transfer(journal: Journal, clock: FakeClock) -> TransferService:
     return TransferService(journal.database.sessions, clock)
+
+
+def export_bytes(journal: Journal, clock: FakeClock, fmt: str) -> bytes:
+    """What File → Export writes in ``fmt`` (``csv`` or ``md``), read back."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{fmt}"
+        transfer(journal, clock).export_file(path, fmt)
+        return path.read_bytes()
 
 
 @pytest.fixture(scope="session")

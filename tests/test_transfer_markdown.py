@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import FakeClock, character_id, write
-from test_transfer_json import build_rich_journal, transfer
+from test_transfer_json import build_rich_journal, export_bytes, transfer
 
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.transfer import escape_markdown
@@ -49,7 +49,7 @@ def small_journal(journal: Journal, clock: FakeClock) -> None:
 
 def test_exact_output_for_a_small_journal(journal: Journal, clock: FakeClock) -> None:
     small_journal(journal, clock)
-    text = transfer(journal, clock).export_markdown().decode("utf-8")
+    text = export_bytes(journal, clock, "md").decode("utf-8")
     today = clock.now.astimezone().date().isoformat()
     assert text == (
         "# My Étoile theories\n"
@@ -86,7 +86,7 @@ def test_exact_output_for_a_small_journal(journal: Journal, clock: FakeClock) ->
 
 def test_groups_come_in_status_order_and_empty_ones_are_left_out(journal: Journal, clock: FakeClock) -> None:
     build_rich_journal(journal, clock)
-    text = transfer(journal, clock).export_markdown().decode("utf-8")
+    text = export_bytes(journal, clock, "md").decode("utf-8")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## Open (3)", "## Confirmed (1)", "## Busted (1)", "## Void (1)"]
     assert "Geneviève leaves Paris" not in text
@@ -96,7 +96,7 @@ def test_groups_come_in_status_order_and_empty_ones_are_left_out(journal: Journa
 
 
 def test_an_empty_journal_says_so(journal: Journal, clock: FakeClock) -> None:
-    text = transfer(journal, clock).export_markdown().decode("utf-8")
+    text = export_bytes(journal, clock, "md").decode("utf-8")
     assert text.splitlines()[2].startswith("0 theories from the Étoile Theory Journal")
     assert "##" not in text
 
@@ -125,7 +125,7 @@ def test_escape_markdown(text: str, escaped: str) -> None:
 def test_rendered_output_shows_user_text_as_text(journal: Journal, clock: FakeClock) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     small_journal(journal, clock)
-    text = transfer(journal, clock).export_markdown().decode("utf-8")
+    text = export_bytes(journal, clock, "md").decode("utf-8")
     html = markdown_it.MarkdownIt("commonmark").render(text)
     assert "<img" not in html and "<b>" not in html and "<a " not in html and "<code>" not in html
     assert html.count("<h1>") == 1 and html.count("<h2>") == 3

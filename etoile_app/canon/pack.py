@@ -1,23 +1,23 @@
 """Load and validate a canon pack file into domain records.
 
-A pack is a JSON document (see ``docs/CANON_PACK.md``). Validation is strict and complete
-before anything is returned, and every error names the entry at fault, e.g.
-``facts[4] (key 'release-late-2026'): "status" 'maybe' is not one of …``.
+A pack is a JSON document (see ``docs/CANON_PACK.md``), read field by field through
+:mod:`etoile_app.domain.json_checks`, as strictly as a journal export. Validation is complete
+before anything is returned, and every error names the file, the field and the entry at fault,
+e.g. ``etoile-canon.json: facts[4].status (key 'release-late-2026'): 'maybe' is not one of …``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from etoile_app.domain import rules
+from etoile_app.domain import json_checks, rules
 from etoile_app.domain.enums import Category, Company, FactStatus, RoleKind, SourceKind, Topic
-from etoile_app.domain.errors import CanonPackError, ValidationError
+from etoile_app.domain.errors import CanonPackError
+from etoile_app.domain.json_checks import JsonFieldError, JsonObject, JsonTextError, brief, is_key, kind_of
 from etoile_app.domain.models import (
+    PACK_VERSION_MAX,
     CanonPack,
     PackCharacter,
     PackFact,
@@ -31,99 +31,51 @@ SCHEMA_VERSION = 2
 #: Said of a character whose actor no source names (schema 1 packs had no note of their own).
 NO_ACTOR_NOTE = "Not credited in the sources read."
 MAX_PACK_BYTES = 5_000_000
-_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_T = TypeVar("_T")
 
-
-class _Entry:
-    """Reads one JSON object, prefixing every error with where the object sits."""
-
-    def __init__(self, where: str, data: object) -> None:
-        self.where = where
-        if not isinstance(data, dict):
-            raise CanonPackError(f"{where}: expected an object, found {type(data).__name__}.")
-        self.data: dict[str, Any] = data
-
-    def fail(self, message: str) -> CanonPackError:
-        return CanonPackError(f"{self.where}: {message}")
-
-    def named(self) -> _Entry:
-        key = self.data.get("key")
-        if isinstance(key, str):
-            self.where = f"{self.where} (key {key!r})"
-        return self
-
-    def get(self, name: str, kind: type[_T], *, required: bool = True, default: _T | None = None) -> _T:
-        if name not in self.data or self.data[name] is None:
-            if required:
-                raise self.fail(f'"{name}" is missing.')
-            return default  # type: ignore[return-value]
-        value = self.data[name]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            raise self.fail(f'"{name}" must be {kind.__name__}, found {type(value).__name__}.')
-        return value
-
-    def text(self, name: str, *, max_len: int, required: bool = True, multiline: bool = False) -> str:
-        value = self.get(name, str, required=required, default="")
-        try:
-            return rules.clean_text(
-                value, f'"{name}"', field=name, max_len=max_len, required=required, multiline=multiline
-            )
-        except ValidationError as exc:
-            raise self.fail(exc.message) from None
-
-    def key(self) -> str:
-        key = self.get("key", str)
-        if not _KEY.match(key) or len(key) > 80:
-            raise self.fail(f"key {key!r} must be lower-case letters, digits and single hyphens.")
-        return key
-
-    def day(self, name: str, *, required: bool = True) -> date | None:
-        raw = self.get(name, str, required=required)
-        if raw is None:
-            return None
-        try:
-            value = date.fromisoformat(raw)
-        except ValueError:
-            raise self.fail(f'"{name}" {raw!r} is not a date written as YYYY-MM-DD.') from None
-        if not 1900 <= value.year <= 2200:
-            raise self.fail(f'"{name}" {raw} is out of range.')
-        return value
-
-    def choice(self, name: str, enum: Callable[[str], _T]) -> _T:
-        raw = self.get(name, str)
-        try:
-            return enum(raw)
-        except ValueError:
-            allowed = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
-            raise self.fail(f'"{name}" {raw!r} is not one of: {allowed}.') from None
-
-    def url(self, name: str) -> str:
-        value = self.text(name, max_len=rules.URL_MAX, required=False)
-        if value and not re.match(r"^https?://[^\s]+$", value):
-            raise self.fail(f'"{name}" {value!r} is not a web address starting with http:// or https://.')
-        return value
-
-    def key_list(self, name: str) -> list[Any]:
-        """A list of keys; a single key is taken as a list of one (schema 1 wrote one)."""
-        raw = self.data.get(name)
-        if raw is None:
-            return []
-        if isinstance(raw, str):
-            return [raw]
-        if not isinstance(raw, list):
-            raise self.fail(f'"{name}" must be a key or a list of keys, found {type(raw).__name__}.')
-        return raw
-
-    def keys(self, name: str, known: set[str], what: str) -> tuple[str, ...]:
-        raw = self.key_list(name)
-        out: list[str] = []
-        for item in raw:
-            if not isinstance(item, str) or item not in known:
-                raise self.fail(f'"{name}" names {item!r}, which is not a known {what}.')
-            if item not in out:
-                out.append(item)
-        return tuple(out)
+# The fields each object may hold, by schema where the schemas differ.
+_TOP_FIELDS = (
+    "format",
+    "schema_version",
+    "version",
+    "as_of",
+    "title",
+    "sources",
+    "characters",
+    "facts",
+    "starters",
+)
+#: Schema 1 named a source by one string; schema 2 gives its kind, outlet, title and address.
+_SOURCE_FIELDS = {
+    1: ("key", "name", "date", "note"),
+    2: ("key", "kind", "outlet", "title", "date", "url", "note"),
+}
+_CHARACTER_FIELDS = (
+    "key",
+    "name",
+    "full_name",
+    "actor",
+    "actor_note",
+    "company",
+    "role",
+    "description",
+    "season1_arc",
+)
+#: Schema 1 cited one source for a character, schema 2 a list of them.
+_CHARACTER_SOURCE_FIELDS = {1: ("source", "section", "replaces"), 2: ("sources", "section", "replaces")}
+_FACT_FIELDS = (
+    "key",
+    "topic",
+    "headline",
+    "statement",
+    "status",
+    "source",
+    "section",
+    "as_of",
+    "supersedes",
+    "contradicts",
+    "characters",
+)
+_STARTER_FIELDS = ("key", "title", "body", "category", "characters", "tags", "source", "section")
 
 
 def load_pack(path: Path) -> CanonPack:
@@ -147,44 +99,43 @@ def parse_pack(raw: bytes | str, name: str = "canon pack") -> CanonPack:
     except UnicodeDecodeError as exc:
         raise CanonPackError(f"{name} is not UTF-8 text (byte {exc.start}).") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CanonPackError(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise CanonPackError(f"{name} is nested too deeply to be a canon pack.") from None
-    return _validate(data, name)
+        data = json_checks.loads(text, "a canon pack")
+    except JsonTextError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line is not None else ""
+        raise CanonPackError(f"{name}: {exc.reason}{where}.") from None
+    try:
+        return _validate(data)
+    except JsonFieldError as exc:
+        where = exc.path + (f" ({exc.note})" if exc.note else "")
+        raise CanonPackError(f"{name}: {where}: {exc.reason}" if where else f"{name}: {exc.reason}") from None
 
 
-def _validate(data: object, name: str) -> CanonPack:
-    top = _Entry(name, data)
-    if top.get("format", str) != FORMAT:
-        raise top.fail(f'"format" must be {FORMAT!r}; this is not an Étoile canon pack.')
-    schema = top.get("schema_version", int)
-    if schema > SCHEMA_VERSION:
-        raise top.fail(
-            f"schema version {schema} is newer than this app understands ({SCHEMA_VERSION}); "
-            "update the app to load it."
-        )
-    if schema < 1:
-        raise top.fail(f"schema version {schema} is not valid.")
-    version = top.get("version", int)
-    if version < 1:
-        raise top.fail('"version" must be 1 or more.')
-
-    sources = _sources(top.get("sources", list), schema)
-    source_by_key = {s.key: s for s in sources}
-    characters = _characters(top.get("characters", list), source_by_key, schema)
-    facts = _facts(top.get("facts", list), source_by_key, {c.key for c in characters}, strict=schema >= 2)
-    starters = _starters(
-        top.get("starters", list, required=False, default=[]), source_by_key, {c.key for c in characters}
+def _validate(data: object) -> CanonPack:
+    top = JsonObject("", data, "a canon pack")
+    found = top.typed("format", str, "text", required=True)
+    if found != FORMAT:
+        raise top.fail(f"is {brief(found)}, not {FORMAT!r}: this is not an Étoile canon pack.", "format")
+    schema = top.version(
+        "schema_version",
+        SCHEMA_VERSION,
+        "schema version",
+        f"schema version {{found}} is newer than this app understands ({SCHEMA_VERSION}); "
+        "update the app to load it.",
     )
+    top.only(_TOP_FIELDS)
+    version: int = top.whole("version", 1, PACK_VERSION_MAX, required=True)  # type: ignore[assignment]
+
+    sources = _sources(top, schema)
+    source_by_key = {s.key: s for s in sources}
+    characters = _characters(top, source_by_key, schema)
+    character_keys = {c.key for c in characters}
+    facts = _facts(top, source_by_key, character_keys, strict=schema >= 2)
+    starters = _starters(top, source_by_key, character_keys)
     return CanonPack(
         schema_version=schema,
         version=version,
-        as_of=top.day("as_of"),  # type: ignore[arg-type]
-        title=top.text("title", max_len=rules.SHORT_TEXT_MAX),
+        as_of=top.day("as_of", required=True),  # type: ignore[arg-type]
+        title=top.text("title", "The title", max_len=rules.SHORT_TEXT_MAX, required=True),
         sources=sources,
         characters=characters,
         facts=facts,
@@ -192,73 +143,112 @@ def _validate(data: object, name: str) -> CanonPack:
     )
 
 
-def _unique(entry: _Entry, key: str, seen: set[str]) -> str:
+def _entries(top: JsonObject, name: str, what: str, fields: tuple[str, ...]) -> list[JsonObject]:
+    """The objects of the list ``name``, each noting its key in errors (``facts[4] (key 'x')``).
+    Every list but the starters is required."""
+    out = []
+    for path, item in top.items(name, name, required=name != "starters"):
+        key = item.get("key") if isinstance(item, dict) else None
+        out.append(JsonObject(path, item, what, fields, note=f"key {key!r}" if isinstance(key, str) else ""))
+    return out
+
+
+def _unique_key(e: JsonObject, seen: set[str]) -> str:
+    key: str = e.key("key")  # type: ignore[assignment]
     if key in seen:
-        raise entry.fail(f"key {key!r} is used twice.")
+        raise e.fail(f"{key!r} is used twice.", "key")
     seen.add(key)
     return key
 
 
-def _source(entry: _Entry, sources: dict[str, PackSource], key: object, field: str = "source") -> PackSource:
+def _key_list(e: JsonObject, name: str) -> list[Any]:
+    """A list of keys; a single key is taken as a list of one (schema 1 wrote one)."""
+    raw = e.data.get(name)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if not isinstance(raw, list):
+        raise e.fail(f"must be a key or a list of keys, found {kind_of(raw)}.", name)
+    return raw
+
+
+def _known_keys(e: JsonObject, name: str, known: set[str], what: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in _key_list(e, name):
+        if not isinstance(item, str) or item not in known:
+            raise e.fail(f"names {brief(item)}, which is not a known {what}.", name)
+        if item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+def _source(e: JsonObject, sources: dict[str, PackSource], key: object, field: str = "source") -> PackSource:
     if not isinstance(key, str) or key not in sources:
-        raise entry.fail(f'"{field}" {key!r} is not listed under "sources".')
+        raise e.fail(f'{brief(key)} is not listed under "sources".', field)
     return sources[key]
 
 
-def _cite(entry: _Entry, sources: dict[str, PackSource]) -> tuple[str, SourceRef]:
+def _section(e: JsonObject) -> str:
+    return e.text("section", "The section", max_len=rules.SHORT_TEXT_MAX)
+
+
+def _cite(e: JsonObject, sources: dict[str, PackSource]) -> tuple[str, SourceRef]:
     """The readable citation of an entry and its source, with ``§ section`` for an article."""
-    source = _source(entry, sources, entry.get("source", str))
-    ref = source.ref(entry.text("section", max_len=rules.SHORT_TEXT_MAX, required=False))
+    source = _source(e, sources, e.typed("source", str, "text", required=True))
+    ref = source.ref(_section(e))
     citation = f"{source.name}, § {ref.section}" if ref.section else source.name
     return citation, ref
 
 
-def _sources(items: list[Any], schema: int) -> tuple[PackSource, ...]:
-    out, seen = [], set()
-    for i, item in enumerate(items):
-        e = _Entry(f"sources[{i}]", item).named()
-        key = _unique(e, e.key(), seen)
+def _sources(top: JsonObject, schema: int) -> tuple[PackSource, ...]:
+    out: list[PackSource] = []
+    seen: set[str] = set()
+    for e in _entries(top, "sources", "a source", _SOURCE_FIELDS[schema]):
+        key = _unique_key(e, seen)
         if schema == 1:
             # Schema 1 named a source by one string; the article was the one whose key was "article".
             kind = SourceKind.ARTICLE if key == "article" else SourceKind.NEWS
-            name, title, url = e.text("name", max_len=rules.SHORT_TEXT_MAX), "", ""
+            name = e.text("name", "The name", max_len=rules.SHORT_TEXT_MAX, required=True)
+            title, url = "", ""
         else:
             kind = e.choice("kind", SourceKind)
-            name = e.text("outlet", max_len=rules.SHORT_TEXT_MAX)
-            title = e.text("title", max_len=rules.SHORT_TEXT_MAX, required=False)
+            name = e.text("outlet", "The outlet", max_len=rules.SHORT_TEXT_MAX, required=True)
+            title = e.text("title", "The title", max_len=rules.SHORT_TEXT_MAX)
             url = e.url("url")
         out.append(
             PackSource(
                 key=key,
                 name=name,
                 # Schema 2 allows a source whose date is not shown; its facts then give their own.
-                date=e.day("date", required=schema == 1),  # type: ignore[arg-type]
-                note=e.text("note", max_len=rules.NOTE_MAX, required=False),
+                date=e.day("date", required=schema == 1),
+                note=e.text("note", "The note", max_len=rules.NOTE_MAX),
                 kind=kind,
                 title=title,
                 url=url,
             )
         )
     if not out:
-        raise CanonPackError('"sources" is empty; every fact needs a source.')
+        raise top.fail("is empty; every fact needs a source.", "sources")
     return tuple(out)
 
 
-def _characters(items: list[Any], sources: dict[str, PackSource], schema: int) -> tuple[PackCharacter, ...]:
-    out, seen = [], set()
-    for i, item in enumerate(items):
-        e = _Entry(f"characters[{i}]", item).named()
-        key = _unique(e, e.key(), seen)
-        actor = e.text("actor", max_len=rules.SHORT_TEXT_MAX, required=False) or None
-        actor_note = e.text("actor_note", max_len=rules.SHORT_TEXT_MAX, required=False)
+def _characters(top: JsonObject, sources: dict[str, PackSource], schema: int) -> tuple[PackCharacter, ...]:
+    out: list[PackCharacter] = []
+    seen: set[str] = set()
+    entries = _entries(top, "characters", "a character", _CHARACTER_FIELDS + _CHARACTER_SOURCE_FIELDS[schema])
+    for e in entries:
+        key = _unique_key(e, seen)
+        actor = e.text("actor", "The actor", max_len=rules.SHORT_TEXT_MAX) or None
+        actor_note = e.text("actor_note", "The note on the actor", max_len=rules.SHORT_TEXT_MAX)
         if schema == 1:
             refs: tuple[SourceRef, ...] = (_cite(e, sources)[1],)
             actor_note = actor_note or ("" if actor else NO_ACTOR_NOTE)
         else:
-            section = e.text("section", max_len=rules.SHORT_TEXT_MAX, required=False)
-            keys = e.key_list("sources")
+            section = _section(e)
+            keys = _key_list(e, "sources")
             if not keys:
-                raise e.fail('"sources" is empty; name where the character and their arc come from.')
+                raise e.fail("is empty; name where the character and their arc come from.", "sources")
             picked = [_source(e, sources, k, "sources") for k in keys]
             refs = tuple(p.ref(section if p.kind is SourceKind.ARTICLE else "") for p in picked)
             if actor is None and not actor_note:
@@ -268,80 +258,77 @@ def _characters(items: list[Any], sources: dict[str, PackSource], schema: int) -
         out.append(
             PackCharacter(
                 key=key,
-                name=e.text("name", max_len=rules.SHORT_TEXT_MAX),
-                full_name=e.text("full_name", max_len=rules.SHORT_TEXT_MAX, required=False),
+                name=e.text("name", "The name", max_len=rules.SHORT_TEXT_MAX, required=True),
+                full_name=e.text("full_name", "The full name", max_len=rules.SHORT_TEXT_MAX),
                 actor=actor,
                 actor_note=actor_note,
                 company=e.choice("company", Company),
                 role=e.choice("role", RoleKind),
-                description=e.text("description", max_len=rules.STATEMENT_MAX),
-                season1_arc=e.text("season1_arc", max_len=rules.NOTE_MAX, required=False, multiline=True),
+                description=e.text(
+                    "description", "The description", max_len=rules.STATEMENT_MAX, required=True
+                ),
+                season1_arc=e.text("season1_arc", "The arc", max_len=rules.NOTE_MAX, multiline=True),
                 sources=refs,
-                replaces=tuple(e.key_list("replaces")),
+                replaces=tuple(_key_list(e, "replaces")),
             )
         )
     keys = {c.key for c in out}
     replaced: dict[str, str] = {}
-    for i, c in enumerate(out):
+    for c, e in zip(out, entries, strict=True):
         for old in c.replaces:
-            if not isinstance(old, str) or not _KEY.match(old):
-                raise CanonPackError(f'characters[{i}] (key {c.key!r}): "replaces" names {old!r}, not a key.')
+            if not is_key(old):
+                raise e.fail(f"names {brief(old)}, not a key.", "replaces")
             if old in keys:
-                raise CanonPackError(
-                    f"characters[{i}] (key {c.key!r}): it replaces {old!r}, "
-                    "which is still a character of this pack."
-                )
+                raise e.fail(f"it replaces {old!r}, which is still a character of this pack.", "replaces")
             if old in replaced:
-                raise CanonPackError(
-                    f"characters[{i}] (key {c.key!r}): {old!r} is already replaced by {replaced[old]!r}."
-                )
+                raise e.fail(f"{old!r} is already replaced by {replaced[old]!r}.", "replaces")
             replaced[old] = c.key
     return tuple(out)
 
 
 def _facts(
-    items: list[Any], sources: dict[str, PackSource], characters: set[str], *, strict: bool
+    top: JsonObject, sources: dict[str, PackSource], characters: set[str], *, strict: bool
 ) -> tuple[PackFact, ...]:
     """Facts and their timeline. ``strict`` (schema 2 on) adds the rules that keep canon honest:
     the article alone confirms nothing, a guess never overtakes a reported fact, and only a
     checked source contradicts."""
     out: list[PackFact] = []
     seen: set[str] = set()
-    entries: list[_Entry] = []
-    for i, item in enumerate(items):
-        e = _Entry(f"facts[{i}]", item).named()
-        key = _unique(e, e.key(), seen)
+    entries = _entries(top, "facts", "a fact", _FACT_FIELDS)
+    for e in entries:
+        key = _unique_key(e, seen)
         if key.startswith("user-"):
-            raise e.fail("keys starting with 'user-' are kept for facts people add themselves.")
+            raise e.fail("keys starting with 'user-' are kept for facts people add themselves.", "key")
         _, ref = _cite(e, sources)
         status = e.choice("status", FactStatus)
         if status is FactStatus.CONTRADICTED:
             raise e.fail(
-                '"contradicted" is shown, not written: name this fact in the "contradicts" of its correction.'
+                '"contradicted" is shown, not written: '
+                'name this fact in the "contradicts" of its correction.',
+                "status",
             )
         if strict and status is FactStatus.CONFIRMED and ref.kind is SourceKind.ARTICLE:
             raise e.fail(
                 "the fan-site article alone cannot confirm a fact; cite a source that does, "
                 "or give the article's claim as reported."
             )
-        as_of = e.day("as_of", required=False) or ref.published
+        as_of = e.day("as_of") or ref.published
         if as_of is None:
             raise e.fail('its source shows no date, so the fact needs an "as_of" of its own.')
         out.append(
             PackFact(
                 key=key,
                 topic=e.choice("topic", Topic),
-                statement=e.text("statement", max_len=rules.STATEMENT_MAX),
-                headline=e.text("headline", max_len=rules.HEADLINE_MAX, required=False),
+                statement=e.text("statement", "The statement", max_len=rules.STATEMENT_MAX, required=True),
+                headline=e.text("headline", "The headline", max_len=rules.HEADLINE_MAX),
                 status=status,
                 source=ref,
-                as_of=as_of,  # type: ignore[arg-type]
-                supersedes=tuple(e.key_list("supersedes")),
-                contradicts=tuple(e.key_list("contradicts")),
-                characters=e.keys("characters", characters, "character"),
+                as_of=as_of,
+                supersedes=tuple(_key_list(e, "supersedes")),
+                contradicts=tuple(_key_list(e, "contradicts")),
+                characters=_known_keys(e, "characters", characters, "character"),
             )
         )
-        entries.append(e)
     by_key = {f.key: f for f in out}
     superseded_by: dict[str, str] = {}
     contradicted_by: dict[str, str] = {}
@@ -351,29 +338,37 @@ def _facts(
             if older.as_of > fact.as_of:
                 raise e.fail(
                     f"it supersedes {older.key!r} dated {older.as_of}, "
-                    f"which is newer than its own date {fact.as_of}."
+                    f"which is newer than its own date {fact.as_of}.",
+                    "supersedes",
                 )
             if strict and fact.status.is_guess and not older.status.is_guess:
                 raise e.fail(
                     f"a {fact.status.value} fact cannot supersede {older.key!r}, "
-                    f"which is {older.status.value}: a guess never overtakes a reported fact."
+                    f"which is {older.status.value}: a guess never overtakes a reported fact.",
+                    "supersedes",
                 )
             if older.key in superseded_by:
-                raise e.fail(f"{older.key!r} is already superseded by {superseded_by[older.key]!r}.")
+                raise e.fail(
+                    f"{older.key!r} is already superseded by {superseded_by[older.key]!r}.", "supersedes"
+                )
             superseded_by[older.key] = fact.key
         for older_key in fact.contradicts:
             older = _linked(e, by_key, fact, older_key, "contradicts")
             if fact.status not in (FactStatus.CONFIRMED, FactStatus.REPORTED) or not fact.verified:
                 raise e.fail(
-                    f"only a confirmed or reported fact from a checked source can contradict {older.key!r}."
+                    f"only a confirmed or reported fact from a checked source can contradict {older.key!r}.",
+                    "contradicts",
                 )
             if older.status is FactStatus.CONFIRMED:
                 raise e.fail(
                     f"it contradicts {older.key!r}, which is marked confirmed; "
-                    "nothing a source contradicts may stay confirmed."
+                    "nothing a source contradicts may stay confirmed.",
+                    "contradicts",
                 )
             if older.key in contradicted_by:
-                raise e.fail(f"{older.key!r} is already contradicted by {contradicted_by[older.key]!r}.")
+                raise e.fail(
+                    f"{older.key!r} is already contradicted by {contradicted_by[older.key]!r}.", "contradicts"
+                )
             contradicted_by[older.key] = fact.key
     for fact, e in zip(out, entries, strict=True):
         _no_loop(e, fact.key, by_key, lambda f: f.supersedes, "supersedes")
@@ -381,16 +376,16 @@ def _facts(
     return tuple(out)
 
 
-def _linked(e: _Entry, by_key: dict[str, PackFact], fact: PackFact, key: str, field: str) -> PackFact:
+def _linked(e: JsonObject, by_key: dict[str, PackFact], fact: PackFact, key: object, field: str) -> PackFact:
     if not isinstance(key, str) or key not in by_key:
-        raise e.fail(f'"{field}" names {key!r}, which is not a fact in this pack.')
+        raise e.fail(f"names {brief(key)}, which is not a fact in this pack.", field)
     if key == fact.key:
-        raise e.fail(f"a fact cannot {field.rstrip('s')} itself.")
+        raise e.fail(f"a fact cannot {field.rstrip('s')} itself.", field)
     return by_key[key]
 
 
 def _no_loop(
-    e: _Entry,
+    e: JsonObject,
     start: str,
     by_key: dict[str, PackFact],
     links: Callable[[PackFact], tuple[str, ...]],
@@ -400,34 +395,28 @@ def _no_loop(
     while waiting:
         key = waiting.pop()
         if key == start:
-            raise e.fail(f'its "{field}" chain loops back on itself.')
+            raise e.fail("its chain loops back on itself.", field)
         if key not in walked:
             walked.add(key)
             waiting.extend(links(by_key[key]))
 
 
 def _starters(
-    items: list[Any], sources: dict[str, PackSource], characters: set[str]
+    top: JsonObject, sources: dict[str, PackSource], characters: set[str]
 ) -> tuple[StarterTheory, ...]:
-    out, seen = [], set()
-    for i, item in enumerate(items):
-        e = _Entry(f"starters[{i}]", item).named()
-        key = _unique(e, e.key(), seen)
+    out: list[StarterTheory] = []
+    seen: set[str] = set()
+    for e in _entries(top, "starters", "a starter theory", _STARTER_FIELDS):
+        key = _unique_key(e, seen)
         citation, _ = _cite(e, sources)
-        try:
-            title = rules.clean_title(e.get("title", str))
-            body = rules.clean_body(e.get("body", str, required=False, default=""))
-            tags = rules.clean_tags(e.get("tags", list, required=False, default=[]))
-        except ValidationError as exc:
-            raise e.fail(exc.message) from None
         out.append(
             StarterTheory(
                 key=key,
-                title=title,
-                body=body,
+                title=e.clean("title", rules.clean_title),
+                body=e.clean("body", rules.clean_body, required=False),
                 category=e.choice("category", Category),
-                characters=e.keys("characters", characters, "character"),
-                tags=tuple(tags),
+                characters=_known_keys(e, "characters", characters, "character"),
+                tags=tuple(e.tags("tags")),
                 source=citation,
             )
         )

@@ -471,10 +471,6 @@ class PackCharacter:
     def verified(self) -> bool:
         return any(s.kind is not SourceKind.ARTICLE for s in self.sources)
 
-    @property
-    def arc_source(self) -> str:
-        return "; ".join(s.citation for s in self.sources)
-
 
 @dataclass(frozen=True, slots=True)
 class PackFact:
@@ -505,6 +501,10 @@ class StarterTheory:
     tags: tuple[str, ...]
     source: str
     adopted: bool = False
+
+
+#: The highest edition a canon pack may have (the export carries it, the import reads it back).
+PACK_VERSION_MAX = 2**31
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,11 @@ def clean_choice(value: object, enum: type[_E], what: str) -> _E:
         raise ChoiceError(f"{value!r} is not a valid {what}; choose one of: {allowed}.", what) from None
 
 
+def year_in_range(year: int) -> bool:
+    """Dates and times the journal keeps lie in the years 1900 to 2200."""
+    return 1900 <= year <= 2200
+
+
 def clean_date(value: object, what: str) -> date | None:
     """A calendar date, or ``None``. ``datetime`` is refused so time zones never sneak in."""
     from datetime import datetime
@@ -205,7 +210,7 @@ def clean_date(value: object, what: str) -> date | None:
         return None
     if isinstance(value, datetime) or not isinstance(value, date):
         raise DateError(f"{what} must be a calendar date.")
-    if not 1900 <= value.year <= 2200:
+    if not year_in_range(value.year):
         raise DateError(f"{what} {value.isoformat()} is out of range (years 1900 to 2200).")
     return value
 

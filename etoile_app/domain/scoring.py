@@ -21,8 +21,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from etoile_app.domain.enums import Category, TheoryStatus
-from etoile_app.domain.models import CharacterRef, ConfidencePoint
+from etoile_app.domain.enums import Category
+from etoile_app.domain.models import CharacterRef
 
 BRIER_EXPLANATION = (
     "Brier score on a 0–1 scale: 0 is perfect, 0.25 is what always saying 50 % earns, "
@@ -83,20 +83,6 @@ def log_score(p: float, confirmed: bool) -> float:
     if not 0.0 < p < 1.0:
         raise ValueError(f"The log score needs a probability strictly between 0 and 1, not {p}.")
     return math.log(p if confirmed else 1.0 - p)
-
-
-def in_force_confidence(points: Iterable[ConfidencePoint], resolved_at: datetime, fallback: int) -> int:
-    """The confidence that held when the theory was resolved.
-
-    ``points`` come in the order they were recorded (by time, then by id), so among entries
-    with the same time the later one wins. With no entry at or before ``resolved_at`` the
-    theory's current confidence (``fallback``) is used.
-    """
-    found = fallback
-    for point in points:
-        if point.changed_at <= resolved_at:
-            found = point.confidence
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,22 +379,6 @@ class TrackSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ScoredTheory:
-    """One confirmed or busted theory with its scores."""
-
-    theory_id: int
-    title: str
-    category: Category
-    status: TheoryStatus
-    confidence: int  # in force at resolution
-    juiciness: int | None
-    resolved_on: date | None
-    resolved_at: datetime | None
-    brier: float
-    log_score: float
-
-
-@dataclass(frozen=True, slots=True)
 class DueTheory:
     """An open theory whose resolve-by date has passed."""
 
@@ -432,36 +402,3 @@ class BoldCall:
     juiciness: int | None
     resolved_on: date | None
     resolved_at: datetime | None
-
-    @property
-    def long_shot(self) -> bool:
-        return self.confidence <= BOLD_MAX_CONFIDENCE
-
-    @property
-    def juicy(self) -> bool:
-        return self.juiciness is not None and self.juiciness >= BOLD_MIN_JUICINESS
-
-
-def is_bold(confidence: int, juiciness: int | None) -> bool:
-    """A confirmed call is bold at ≤ 30 % in-force confidence or with ≥ 4 stars of juiciness."""
-    return confidence <= BOLD_MAX_CONFIDENCE or (juiciness is not None and juiciness >= BOLD_MIN_JUICINESS)
-
-
-@dataclass(frozen=True, slots=True)
-class TheoryHistory:
-    """A theory's confidence over time and how it ended, for a chart.
-
-    ``in_force_confidence`` is set once the theory is resolved (void too); ``brier`` and
-    ``log_score`` only when it is confirmed or busted.
-    """
-
-    theory_id: int
-    title: str
-    status: TheoryStatus
-    confidence: int  # current
-    points: tuple[ConfidencePoint, ...]  # oldest first
-    resolved_on: date | None
-    resolved_at: datetime | None
-    in_force_confidence: int | None
-    brier: float | None
-    log_score: float | None

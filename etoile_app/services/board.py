@@ -29,12 +29,6 @@ class BoardService(Service):
         with self._sessions() as s:
             return theory_queries.page(s, query, max(0, offset), max(0, limit), self._fts())
 
-    def ids(self, query: TheoryQuery) -> list[int]:
-        """Every matching id in order: the board holds these and loads rows as they scroll in."""
-        query = _clean(query)
-        with self._sessions() as s:
-            return theory_queries.ids(s, query, self._fts())
-
     def position(self, query: TheoryQuery, theory_id: int) -> int | None:
         """The row at which a theory appears for ``query`` (for selecting it), or ``None``."""
         query = _clean(query)

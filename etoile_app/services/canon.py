@@ -25,7 +25,7 @@ from etoile_app.domain.models import (
     TopicCard,
 )
 from etoile_app.services.base import Service, load_characters, load_fact
-from etoile_app.storage import mapping
+from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
@@ -337,7 +337,7 @@ class _PackWriter:
         added, changed, newly_superseded, newly_contradicted = self._facts()
         starters_added = self._starters()
         for theory in renamed:
-            theory.characters_text = mapping.LIST_SEPARATOR.join(sorted(c.name for c in theory.characters))
+            theory.characters_text = search_columns.characters_text(c.name for c in theory.characters)
         self.s.add(
             CanonPackRecord(
                 version=self.pack.version, as_of=self.pack.as_of, title=self.pack.title, applied_at=self.now

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus, Topic
-from etoile_app.domain.errors import CharacterNotFoundError, DreamCastNotFoundError
+from etoile_app.domain.errors import DreamCastNotFoundError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft, Fact
 from etoile_app.services.base import Service, load_characters
 from etoile_app.services.canon import all_facts, current_of
@@ -33,13 +33,7 @@ class CastService(Service):
         with self._sessions() as s:
             return self._characters(s)
 
-    def character(self, character_id: int) -> Character:
-        with self._sessions() as s:
-            for c in self._characters(s, only=character_id):
-                return c
-        raise CharacterNotFoundError(character_id)
-
-    def _characters(self, s: Session, only: int | None = None) -> list[Character]:
+    def _characters(self, s: Session) -> list[Character]:
         facts = all_facts(s, retracted=False)
         by_id = {f.id: f for f in facts}
         cast_facts: dict[int, list[Fact]] = defaultdict(list)
@@ -57,11 +51,8 @@ class CastService(Service):
                 .group_by(theory_characters.c.character_id)
             )
         }
-        stmt = select(CharacterRecord)
-        if only is not None:
-            stmt = stmt.where(CharacterRecord.id == only)
         out = []
-        for r in s.scalars(stmt):
+        for r in s.scalars(select(CharacterRecord)):
             total, open_ = counts.get(r.id, (0, 0))
             out.append(
                 Character(

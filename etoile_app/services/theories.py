@@ -26,8 +26,9 @@ from etoile_app.domain.models import (
     TheorySnapshot,
 )
 from etoile_app.services.base import Service, load_characters, load_fact, shown_statuses
-from etoile_app.storage import mapping
+from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
+    THEORY_COLUMNS,
     CharacterRecord,
     ConfidenceRecord,
     EvidenceRecord,
@@ -41,21 +42,8 @@ from etoile_app.storage.models import (
 RESOLVED = (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED, TheoryStatus.VOID)
 #: Ids per ``IN (…)`` when many theories are loaded at once (well under SQLite's variable limit).
 CHUNK = 500
-#: The theory columns undo puts back (uid, created_at and starter_key never change).
-_RESTORED = (
-    "title",
-    "body",
-    "category",
-    "confidence",
-    "juiciness",
-    "status",
-    "resolve_by",
-    "resolved_on",
-    "resolved_at",
-    "resolution_note",
-    "updated_at",
-    "deleted_at",
-)
+#: The theory columns undo puts back: all but uid, created_at and starter_key, which never change.
+_RESTORED = tuple(name for name in THEORY_COLUMNS if name not in ("uid", "created_at", "starter_key"))
 _LOAD_ALL = (
     selectinload(TheoryRecord.tags),
     selectinload(TheoryRecord.characters),
@@ -107,47 +95,13 @@ class TheoryService(Service):
             self._apply(s, record, clean, now)
             return self._view(s, record)
 
-    def set_category(self, theory_id: int, category: object) -> Theory:
-        from etoile_app.domain.enums import Category
-
-        value = rules.clean_choice(category, Category, "category")
-        return self._change(theory_id, lambda s, r: setattr(r, "category", value))
-
-    def set_characters(self, theory_id: int, character_ids: Iterable[int]) -> Theory:
-        ids = list(character_ids)
-
-        def change(s: Session, r: TheoryRecord) -> None:
-            r.characters = load_characters(s, ids)
-            _refresh_lists(r)
-
-        return self._change(theory_id, change)
-
-    def add_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
-        names = rules.clean_tags(list(tags))
-
-        def change(s: Session, r: TheoryRecord) -> None:
-            have = {t.name for t in r.tags}
-            r.tags.extend(t for t in _tags(s, names) if t.name not in have)
-            _refresh_lists(r)
-
-        return self._change(theory_id, change)
-
-    def remove_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
-        names = set(rules.clean_tags(list(tags)))
-
-        def change(s: Session, r: TheoryRecord) -> None:
-            r.tags = [t for t in r.tags if t.name not in names]
-            _refresh_lists(r)
-
-        return self._change(theory_id, change)
-
     def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
         """Replace the theory's tags."""
         names = rules.clean_tags(list(tags))
 
         def change(s: Session, r: TheoryRecord) -> None:
             r.tags = _tags(s, names)
-            _refresh_lists(r)
+            search_columns.refresh(r)
 
         return self._change(theory_id, change)
 
@@ -294,7 +248,7 @@ class TheoryService(Service):
             for r in records:
                 if all(t.name != name for t in r.tags):
                     r.tags.append(record_tag)
-                    _refresh_lists(r)
+                    search_columns.refresh(r)
                     r.updated_at = now
             return [self._view(s, r) for r in records]
 
@@ -340,7 +294,7 @@ class TheoryService(Service):
             record.characters = load_characters(s, was.character_ids)
         if {t.name for t in record.tags} != set(was.tags):
             record.tags = _tags(s, list(was.tags))
-        _refresh_lists(record)
+        search_columns.refresh(record)
         # Rows that go are deleted first, so a link to the same fact can come back.
         wanted_evidence = {row_id for row_id, _ in snap.evidence_rows}
         wanted_history = set(snap.history_ids)
@@ -426,7 +380,7 @@ class TheoryService(Service):
                 )
                 self._apply(s, record, rules.clean_draft(draft), now)
                 record.characters = [characters[k] for k in starter.character_keys if k in characters]
-                _refresh_lists(record)
+                search_columns.refresh(record)
                 record.history.append(
                     ConfidenceRecord(confidence=value, changed_at=now, note="Adopted from the starter pack")
                 )
@@ -497,7 +451,7 @@ class TheoryService(Service):
         record.characters = load_characters(s, clean.character_ids)
         record.tags = _tags(s, list(clean.tags))
         record.updated_at = now
-        _refresh_lists(record)
+        search_columns.refresh(record)
         if clean.evidence is not None:
             self._set_evidence(s, record, clean.evidence, now)
 
@@ -546,12 +500,6 @@ def _tags(s: Session, names: list[str]) -> list[TagRecord]:
 def _free_id(s: Session, model: type, row_id: int) -> int | None:
     """``row_id`` when no row of ``model`` holds it, else ``None`` (the database picks one)."""
     return row_id if s.get(model, row_id) is None else None
-
-
-def _refresh_lists(record: TheoryRecord) -> None:
-    """Keep the denormalised tag and character columns (search, sorting, board) current."""
-    record.tags_text = mapping.LIST_SEPARATOR.join(sorted(t.name for t in record.tags))
-    record.characters_text = mapping.LIST_SEPARATOR.join(sorted(c.name for c in record.characters))
 
 
 def _keep_resolution(record: TheoryRecord, ended_at: datetime) -> None:

@@ -12,20 +12,17 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from etoile_app.domain import rules, scoring
 from etoile_app.domain.enums import Category, TheoryStatus
-from etoile_app.domain.errors import TheoryNotFoundError
-from etoile_app.domain.models import CharacterRef, ConfidencePoint
+from etoile_app.domain.models import CharacterRef
 from etoile_app.domain.scoring import (
     BoldCall,
     CalibrationBin,
     CalibrationRanking,
     DueTheory,
     Forecast,
-    ScoredTheory,
-    TheoryHistory,
     TrackSummary,
 )
 from etoile_app.services.base import Service, load_characters
@@ -81,36 +78,6 @@ class TrackRecordService(Service):
             by_tag=scoring.by_tag(forecasts),
             by_character=scoring.by_character(forecasts),
         )
-
-    def scored(self) -> list[ScoredTheory]:
-        """Every confirmed or busted theory with its scores, most recently resolved first."""
-        in_force = _in_force().label("in_force")
-        stmt = (
-            select(T.id, T.title, T.category, T.status, in_force, T.juiciness, T.resolved_on, T.resolved_at)
-            .where(*_scored_conditions())
-            .order_by(T.resolved_at.desc().nulls_last(), T.id.desc())
-        )
-        with self._sessions() as s:
-            rows = s.execute(stmt).all()
-        out = []
-        for r in rows:
-            confirmed = r.status is TheoryStatus.CONFIRMED
-            p = scoring.probability(r.in_force)
-            out.append(
-                ScoredTheory(
-                    theory_id=r.id,
-                    title=r.title,
-                    category=r.category,
-                    status=r.status,
-                    confidence=r.in_force,
-                    juiciness=r.juiciness,
-                    resolved_on=r.resolved_on,
-                    resolved_at=r.resolved_at,
-                    brier=scoring.brier(p, confirmed),
-                    log_score=scoring.log_score(p, confirmed),
-                )
-            )
-        return out
 
     # --- calibration -----------------------------------------------------------------------
 
@@ -211,41 +178,6 @@ class TrackRecordService(Service):
             )
             for r in rows
         ]
-
-    # --- one theory ------------------------------------------------------------------------
-
-    def history(self, theory_id: int) -> TheoryHistory:
-        """A theory's confidence history and resolution, for its chart (deleted ones too)."""
-        with self._sessions() as s:
-            record = s.get(T, theory_id, options=[selectinload(T.history)])
-            if record is None:
-                raise TheoryNotFoundError(theory_id)
-            # The relationship is ordered by (changed_at, id), as in_force_confidence expects.
-            points = tuple(ConfidencePoint(h.confidence, h.changed_at, h.note) for h in record.history)
-            status, resolved_at = record.status, record.resolved_at
-            title, confidence, resolved_on = record.title, record.confidence, record.resolved_on
-        in_force = brier = log = None
-        if status.is_resolved:
-            in_force = (
-                confidence
-                if resolved_at is None
-                else scoring.in_force_confidence(points, resolved_at, confidence)
-            )
-            if status in SCORED:
-                p, confirmed = scoring.probability(in_force), status is TheoryStatus.CONFIRMED
-                brier, log = scoring.brier(p, confirmed), scoring.log_score(p, confirmed)
-        return TheoryHistory(
-            theory_id=theory_id,
-            title=title,
-            status=status,
-            confidence=confidence,
-            points=points,
-            resolved_on=resolved_on,
-            resolved_at=resolved_at,
-            in_force_confidence=in_force,
-            brier=brier,
-            log_score=log,
-        )
 
     # --- helpers ---------------------------------------------------------------------------
 

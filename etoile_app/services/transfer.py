@@ -48,7 +48,7 @@ from etoile_app.domain.transfer import (
     parse_json,
 )
 from etoile_app.services.base import Service
-from etoile_app.storage.mapping import LIST_SEPARATOR
+from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
@@ -126,21 +126,7 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
     table = T.__table__
     for t in _rows(s, select(table), table.c.id, ids):
         out[t.id] = TheoryEntry(
-            uid=t.uid,
-            title=t.title,
-            body=t.body,
-            category=t.category,
-            confidence=t.confidence,
-            juiciness=t.juiciness,
-            status=t.status,
-            resolve_by=t.resolve_by,
-            resolved_on=t.resolved_on,
-            resolved_at=t.resolved_at,
-            resolution_note=t.resolution_note,
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-            deleted_at=t.deleted_at,
-            starter_key=t.starter_key,
+            **mapping.theory_columns(t),
             tags=tuple(sorted(tags[t.id])),
             characters=tuple(sorted(characters[t.id])),
             evidence=tuple(evidence[t.id]),
@@ -277,15 +263,6 @@ class TransferService(Service):
         """The complete journal. ``exported_at`` defaults to now; it is the only part not from the data."""
         data, names = self.snapshot(exported_at=exported_at)
         return dump_json(data, names)
-
-    def export_csv(self) -> bytes:
-        data, _ = self.snapshot()
-        return format_csv(data.theories).encode("utf-8")
-
-    def export_markdown(self, *, exported_at: datetime | None = None) -> bytes:
-        data, names = self.snapshot(exported_at=exported_at)
-        day = (data.exported_at or self.now()).astimezone().date()
-        return format_markdown(data.theories, names, day).encode("utf-8")
 
     def export_file(self, path: str | Path, fmt: str, *, exported_at: datetime | None = None) -> ExportReport:
         """Write an export to ``path`` (whole or not at all); binned theories go only into JSON."""
@@ -631,25 +608,12 @@ class _Writer:
         fact_ids = dict(s.execute(select(FactRecord.key, FactRecord.id)).all())
 
         def row(t: TheoryEntry) -> dict[str, Any]:
-            return {
-                "uid": t.uid,
-                "title": t.title,
-                "body": t.body,
-                "category": t.category,
-                "confidence": t.confidence,
-                "juiciness": t.juiciness,
-                "status": t.status,
-                "resolve_by": t.resolve_by,
-                "resolved_on": t.resolved_on if t.status is not TheoryStatus.OPEN else None,
-                "resolved_at": t.resolved_at if t.status is not TheoryStatus.OPEN else None,
-                "resolution_note": t.resolution_note,
-                "created_at": t.created_at,
-                "updated_at": t.updated_at,
-                "deleted_at": t.deleted_at,
-                "starter_key": t.starter_key,
-                "tags_text": LIST_SEPARATOR.join(sorted(t.tags)),
-                "characters_text": LIST_SEPARATOR.join(sorted(names[k] for k in t.characters)),
-            }
+            values = mapping.theory_columns(t)
+            if t.status is TheoryStatus.OPEN:  # an open theory has no resolution dates
+                values["resolved_on"] = values["resolved_at"] = None
+            values["tags_text"] = search_columns.tags_text(t.tags)
+            values["characters_text"] = search_columns.characters_text(names[k] for k in t.characters)
+            return values
 
         ids: list[int] = []
         if plan.create:

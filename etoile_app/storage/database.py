@@ -199,17 +199,6 @@ def _make_folder(path: Path) -> None:
         ) from None
 
 
-def check_file(path: Path) -> str | None:
-    """Everything :func:`open_database` checks before writing to an existing file, read-only.
-
-    Returns the schema revision; raises the :class:`DatabaseError` that says what is wrong.
-    """
-    revision = integrity.inspect(path, what="the journal")
-    integrity.check_known(revision, path)
-    integrity.check_writable(path)
-    return revision
-
-
 def open_database(target: str | Path | URL, *, backups: bool = True, check: Check = "full") -> Database:
     """Open (creating if need be) and upgrade the journal at ``target``.
 

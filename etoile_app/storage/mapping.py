@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from etoile_app.domain.enums import FactStatus, SourceKind
 from etoile_app.domain.models import (
     CharacterRef,
@@ -16,18 +18,14 @@ from etoile_app.domain.models import (
     TheoryRow,
 )
 from etoile_app.storage.models import (
+    THEORY_COLUMNS,
     DreamCastRecord,
     FactRecord,
     ResolutionRecord,
     StarterRecord,
     TheoryRecord,
 )
-
-LIST_SEPARATOR = "\n"
-
-
-def split_list(text: str) -> tuple[str, ...]:
-    return tuple(part for part in text.split(LIST_SEPARATOR) if part)
+from etoile_app.storage.search_columns import split_list
 
 
 def fact(
@@ -91,6 +89,12 @@ def source_data(ref: SourceRef) -> dict[str, str]:
     }
 
 
+def theory_columns(source: object) -> dict[str, Any]:
+    """The :data:`~etoile_app.storage.models.THEORY_COLUMNS` of a theory record, a Core row of
+    the theories table or a ``TheoryEntry``, by name."""
+    return {name: getattr(source, name) for name in THEORY_COLUMNS}
+
+
 def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> Theory:
     """``shown`` holds the badge of cited facts that a newer fact overtook or a source contradicted."""
     shown = shown or {}
@@ -109,25 +113,11 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
     )
     return Theory(
         id=record.id,
-        uid=record.uid,
-        title=record.title,
-        body=record.body,
-        category=record.category,
+        **theory_columns(record),
         characters=tuple(
             CharacterRef(c.id, c.name) for c in sorted(record.characters, key=lambda c: c.name.casefold())
         ),
         tags=tuple(sorted(t.name for t in record.tags)),
-        confidence=record.confidence,
-        juiciness=record.juiciness,
-        status=record.status,
-        resolve_by=record.resolve_by,
-        resolved_on=record.resolved_on,
-        resolved_at=record.resolved_at,
-        resolution_note=record.resolution_note,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        deleted_at=record.deleted_at,
-        starter_key=record.starter_key,
         evidence=evidence,
         history=tuple(ConfidencePoint(h.confidence, h.changed_at, h.note) for h in record.history),
         earlier_resolutions=tuple(earlier_resolution(r) for r in record.earlier_resolutions),

@@ -53,14 +53,6 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
-def script_head() -> str:
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
-
-
 def check_not_newer(revision: str | None) -> None:
     """Refuse a database written by a newer version of the app (its revision is unknown here)."""
     if revision is None or revision == HEAD_REVISION:

@@ -139,7 +139,7 @@ class TheoryRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     starter_key: Mapped[str | None] = mapped_column(String(80), index=True)
-    # Denormalised for full-text search and sorting; kept current by the repository.
+    # Denormalised for full-text search and sorting; written only through storage.search_columns.
     tags_text: Mapped[str] = mapped_column(Text, default="")
     characters_text: Mapped[str] = mapped_column(Text, default="")
 
@@ -167,6 +167,28 @@ class TheoryRecord(Base):
         passive_deletes=True,
         order_by="(ResolutionRecord.resolved_at, ResolutionRecord.id)",
     )
+
+
+#: A theory's own columns, besides its id and the two derived list columns: the record, the
+#: domain's ``Theory`` and a file's ``TheoryEntry`` all name them alike, and every copy from one
+#: to another goes by this list (see ``mapping.theory_columns``). A new column joins it here.
+THEORY_COLUMNS = (
+    "uid",
+    "title",
+    "body",
+    "category",
+    "confidence",
+    "juiciness",
+    "status",
+    "resolve_by",
+    "resolved_on",
+    "resolved_at",
+    "resolution_note",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "starter_key",
+)
 
 
 class TagRecord(Base):

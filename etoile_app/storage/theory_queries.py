@@ -137,11 +137,6 @@ def page(session: Session, query: TheoryQuery, offset: int, limit: int, use_fts:
     return [mapping.theory_row(r) for r in session.execute(stmt)]
 
 
-def ids(session: Session, query: TheoryQuery, use_fts: bool) -> list[int]:
-    stmt, rank = _filtered(query, [T.id], use_fts, ranked=_ranked(query))
-    return list(session.execute(_ordered(stmt, query, rank)).scalars())
-
-
 def position(session: Session, query: TheoryQuery, theory_id: int, use_fts: bool) -> int | None:
     """Where ``theory_id`` sits (0-based) in the query's order, or ``None`` if it does not match.
 

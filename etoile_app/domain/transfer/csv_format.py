@@ -26,13 +26,12 @@ from typing import Any
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import ValidationError
+from etoile_app.domain.json_checks import brief
 from etoile_app.domain.transfer.records import (
     FUTURE_SLACK,
     ImportFileError,
     TheoryEntry,
-    brief,
     decode_text,
-    year_in_range,
 )
 
 CSV_COLUMNS = (
@@ -338,7 +337,7 @@ def _csv_time(text: str, line: int, column: str) -> datetime:
         raise ImportFileError(
             f'"{column}" {brief(text)} is not a date and time written YYYY-MM-DD HH:MM:SS.', line=line
         ) from None
-    if not year_in_range(moment.year):
+    if not rules.year_in_range(moment.year):
         raise ImportFileError(f'"{column}" {text.strip()} is out of range (years 1900 to 2200).', line=line)
     return moment
 

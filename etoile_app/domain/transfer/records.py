@@ -219,18 +219,9 @@ def guess_format(name: str, head: bytes) -> str:
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def brief(value: object, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def iso_moment(moment: datetime) -> str:
     """``2026-03-01T12:00:00Z`` (microseconds only when there are some)."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
-
-
-def year_in_range(year: int) -> bool:
-    return 1900 <= year <= 2200
 
 
 def decode_text(raw: bytes, what: str) -> str:
