@@ -148,7 +148,7 @@ def close_journal(window) -> None:
         daily.stop()
     store = getattr(window, "store", None)
     if store is not None:
-        store.journal.close()
+        store.close()
 
 
 def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:

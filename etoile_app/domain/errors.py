@@ -179,3 +179,11 @@ class JournalBusyError(JournalError):
     def __init__(self, message: str, path: object = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class CancelledError(JournalError):
+    """The work was stopped before it finished (a search made stale, an import cancelled);
+    whatever it was writing was rolled back."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from etoile_app.storage import sqlite_errors, sqlite_pragmas
+from etoile_app.storage import interrupt, sqlite_errors, sqlite_pragmas
 
 
 def to_url(target: str | Path | URL) -> URL:
@@ -47,6 +47,7 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     engine = create_engine(url)
     sqlite_pragmas.install(engine, read_only=read_only)
     sqlite_errors.install(engine, path)
+    interrupt.install(engine)
     return engine
 
 

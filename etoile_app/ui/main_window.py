@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from etoile_app.ui.board.tab import BoardTab
     from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.cast.tab import CastTab
+    from etoile_app.ui.common.changes import TheoryChanges
     from etoile_app.ui.common.store import Store
     from etoile_app.ui.status.tab import StatusTab
     from etoile_app.ui.track.tab import TrackTab
@@ -37,7 +39,15 @@ if TYPE_CHECKING:
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
 STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
 #: The board's actions listed in the Edit menu, when the board has them.
-BOARD_ACTIONS = ("edit_action", "resolve_action", "reopen_action", "delete_action")
+BOARD_ACTIONS = (
+    "edit_action",
+    "resolve_action",
+    "void_action",
+    "reopen_action",
+    "tag_action",
+    "copy_action",
+    "delete_action",
+)
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +73,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_tab_shortcuts()
         self.counts = QLabel()
+        self._counts: tuple[int, int] | None = None  # theories, open ones
+        self._counts_reading = False
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().showMessage("Opening your journal…")
         self.resize(1280, 800)
@@ -110,12 +122,10 @@ class MainWindow(QMainWindow):
         self.tab_actions: list[QAction] = []
         for index, name in enumerate(TAB_NAMES):
             # The shortcuts themselves are window-wide QShortcuts (see _build_tab_shortcuts);
-            # the menu only names them.
-            action = QAction(name, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.setShortcutVisibleInContextMenu(True)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # never fires: no clash
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            # the menu only names them, after a tab, as menus show a shortcut. An action holding
+            # the same keys would make them ambiguous while the menu bar has the focus.
+            action = QAction(f"{name}\tCtrl+{index + 1}", self)
+            action.triggered.connect(lambda _=False, i=index: self.go_to_tab(i))
             view_menu.addAction(action)
             self.tab_actions.append(action)
 
@@ -141,8 +151,9 @@ class MainWindow(QMainWindow):
         for index in range(len(TAB_NAMES)):
             add(f"Ctrl+{index + 1}", lambda i=index: self.go_to_tab(i))
         add("Ctrl+Tab", lambda: self._cycle_tab(1))
+        # X11 sends Ctrl+Shift+Tab as Ctrl+Shift+Backtab, which this sequence matches too: a
+        # second shortcut for "Ctrl+Backtab" would make both ambiguous, and neither would fire.
         add("Ctrl+Shift+Tab", lambda: self._cycle_tab(-1))
-        add("Ctrl+Backtab", lambda: self._cycle_tab(-1))  # what X11 sends for Ctrl+Shift+Tab
 
     def _cycle_tab(self, step: int) -> None:
         self.go_to_tab((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -151,7 +162,10 @@ class MainWindow(QMainWindow):
         """Show tab ``index`` and put the keyboard focus in it (its main list, or its first
         control), so that the next key acts on the tab rather than on the tab bar."""
         self.tabs.setCurrentIndex(index)
-        page = self.tabs.currentWidget()
+        self._focus_page(self.tabs.currentWidget())
+
+    @staticmethod
+    def _focus_page(page: QWidget) -> None:
         target = getattr(page, "focus_widget", None)
         widget = target() if callable(target) else _first_focusable(page)
         if widget is not None:
@@ -159,6 +173,8 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _name_step(action: QAction, word: str) -> None:
+        if not shiboken6.isValid(action):
+            return  # the window is closing and took its actions with it
         tip = action.text().replace("&", "") if action.isEnabled() else f"Nothing to {word.lower()}"
         if action.toolTip() != tip:
             action.setToolTip(tip)
@@ -220,6 +236,8 @@ class MainWindow(QMainWindow):
         front = self._tab(current)
         self.tabs.currentChanged.connect(self._tab)
         after_first_paint(front, self._build_all)
+        # The keys act on the tab in front from the start (F2, Delete, Ctrl+R on the board).
+        self._focus_page(front)
 
         undo = store.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
@@ -238,7 +256,7 @@ class MainWindow(QMainWindow):
             action.changed.connect(lambda a=action, w=word: self._name_step(a, w))
         self._build_toolbar()
 
-        store.theoriesChanged.connect(self._update_counts)
+        store.changed.connect(self._update_counts)
         store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
         store.showCharacterOnBoard.connect(self._show_character)
         store.showTheory.connect(self._show_theory)
@@ -333,15 +351,33 @@ class MainWindow(QMainWindow):
         """The tabs built so far (a tab not built yet has no state to save)."""
         return tuple(self._built[i] for i in sorted(self._built))
 
-    def _update_counts(self, *_: object) -> None:
+    def _update_counts(self, changes: TheoryChanges | None = None) -> None:
+        """The status bar's counts: read once (and after a change to everything), then moved
+        by each change's own figures."""
         if self.store is None:
+            return
+        # A count still being read may or may not hold this change: read it again instead.
+        reading = self._counts_reading
+        if changes is not None and not changes.everything and self._counts is not None and not reading:
+            total, open_ = self._counts
+            self._show_counts(total + changes.live, open_ + changes.open)
             return
         from etoile_app.domain.enums import TheoryStatus
         from etoile_app.domain.models import TheoryQuery
 
         board = self.store.board
-        total = board.count(TheoryQuery())
-        open_ = board.count(TheoryQuery(statuses=frozenset({TheoryStatus.OPEN})))
+
+        def count() -> tuple[int, int]:
+            return board.count(TheoryQuery()), board.count(
+                TheoryQuery(statuses=frozenset({TheoryStatus.OPEN}))
+            )
+
+        self._counts_reading = True
+        self.store.ops.read(count, lambda found: self._show_counts(*found), key="window.counts")
+
+    def _show_counts(self, total: int, open_: int) -> None:
+        self._counts_reading = False
+        self._counts = (total, open_)
         noun = "theory" if total == 1 else "theories"
         self.counts.setText(f"{total:,} {noun} · {open_:,} open · {total - open_:,} resolved")
 
@@ -478,7 +514,7 @@ class MainWindow(QMainWindow):
         if daily is not None:
             daily.stop()
         if self.store is not None:
-            self.store.journal.close()
+            self.store.close()
         super().closeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,10 @@ def settings(_isolated_settings) -> QSettings:
 
 
 @pytest.fixture
-def store(qtbot, journal) -> Store:
-    return Store(journal)
+def store(qtbot, journal) -> Iterator[Store]:
+    made = Store(journal)
+    yield made
+    made.ops.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -49,3 +52,20 @@ def status_tab(qtbot, store):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+def settle(store: Store, timeout: float = 5.0) -> None:
+    """Wait until the background work asked for so far has come back to the window: the
+    board's rows and counts, pages, saves. The window never waits; a test that looks at the
+    result does."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while store.ops.pending():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{store.ops.pending()} pieces of background work still running")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.001)
+    QCoreApplication.processEvents()

@@ -20,6 +20,8 @@ from etoile_app.domain.models import DreamCastDraft, TheoryDraft
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from gui.widget_owner import owner
 
+from .conftest import settle
+
 #: Modules this change owns, all of whose controls must be named.
 OWN = {
     "etoile_app.ui.common.charts",
@@ -75,6 +77,7 @@ def window(qtbot, store, settings, clock):
     w.attach(store, Path("/tmp/journal.sqlite3"))
     qtbot.waitExposed(w)
     qtbot.waitUntil(lambda: len(w._built) == len(TAB_NAMES))
+    settle(store)  # the board's rows and its selected theory in full, as a person sees them
     return w
 
 
@@ -85,6 +88,7 @@ def offenders(qtbot, window, store) -> dict[str, set[str]]:
     for index in range(len(TAB_NAMES)):
         window.tabs.setCurrentIndex(index)
         QApplication.processEvents()
+        settle(store)  # what the tab reads in the background is on it before it is walked
         if index == 3:
             for page in range(window.track_tab.lists.count()):
                 window.track_tab.lists.setCurrentIndex(page)

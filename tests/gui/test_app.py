@@ -17,6 +17,8 @@ from etoile_app.cli import display_problem
 from etoile_app.domain.models import TheoryDraft
 from etoile_app.ui.main_window import MainWindow
 
+from .conftest import settle
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -126,6 +128,7 @@ def window(qtbot, store, settings):
     qtbot.addWidget(w)
     w.show()
     w.attach(store, Path("/tmp/journal.sqlite3"))
+    settle(store)  # start-up: the counts and the tab in front are read in the background
     return w
 
 
@@ -144,8 +147,10 @@ def test_main_window_has_tabs_menus_and_standard_shortcuts(window):
 def test_status_bar_counts_follow_changes(window, store):
     assert window.counts.text() == "0 theories · 0 open · 0 resolved"
     t = store.create_theory(TheoryDraft("A theory", confidence=60))
+    settle(store)
     assert window.counts.text() == "1 theory · 1 open · 0 resolved"
     store.resolve(t.id, "busted")
+    settle(store)
     assert window.counts.text().endswith("0 open · 1 resolved")
 
 
@@ -259,6 +264,7 @@ def test_a_tab_asked_for_before_it_was_built_is_built_then(qtbot, store, setting
     store.create_theory(TheoryDraft("Newer, so first on the board"))
     store.showTheory.emit(theory.id)  # the board, built now, still gets it
     assert w.tabs.currentIndex() == BOARD
+    settle(store)  # once its rows have come
     assert w.board_tab.current_id() == theory.id
 
 

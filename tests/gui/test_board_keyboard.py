@@ -18,6 +18,8 @@ from etoile_app.ui.board.tag_dialog import TagDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
 
+from .conftest import settle
+
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 
 
@@ -35,7 +37,16 @@ def _board(qtbot, store) -> BoardTab:
     tab.activateWindow()
     qtbot.waitUntil(tab.isActiveWindow)
     qtbot.waitUntil(lambda: tab.filters.characters.count() > 0)
+    settle(store)  # the rows, their count, the tag counts and the detail pane have come
     return tab
+
+
+def _activate(qtbot, widget) -> None:
+    """Make ``widget``'s window the active one again, as the window manager does when a dialog
+    over it closes (the offscreen platform leaves no window active once it has processed the
+    dialog closing); the board's shortcuts act only in the active window."""
+    widget.window().activateWindow()
+    qtbot.waitUntil(widget.window().isActiveWindow)
 
 
 def _seed(store):
@@ -56,13 +67,17 @@ def _seed(store):
 def _click_row(qtbot, tab: BoardTab, theory_id: int, modifier=NO_MODIFIER) -> None:
     rect = tab.table.visualRect(tab.model.index(tab.model.row_of(theory_id), bm.COL_TITLE))
     qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+    settle(tab.store)  # the detail pane reads what is selected in the background
 
 
-def _retype(qtbot, line_edit, text: str) -> None:
+def _retype(qtbot, tab: BoardTab, text: str) -> None:
+    """Replace what the search holds with ``text`` and wait for the rows it finds."""
+    line_edit = tab.search
     line_edit.setFocus()
     qtbot.keyClick(line_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(line_edit, Qt.Key.Key_Backspace)
     qtbot.keyClicks(line_edit, text)
+    settle(tab.store)
 
 
 def _shows(tab: BoardTab, theory) -> bool:
@@ -84,14 +99,17 @@ def test_a_search_that_hides_then_shows_the_selected_theory_shows_it_again(qtbot
     assert _shows(tab, a)
 
     qtbot.keyClicks(tab.search, "swan")
+    settle(store)
     assert tab.current_id() == a.id and _shows(tab, a)
     qtbot.keyClick(tab.search, "x")  # "swanx": nothing matches
+    settle(store)
     assert tab.model.rowCount() == 0 and tab.detail.theory is None
     qtbot.keyClick(tab.search, Qt.Key.Key_Backspace)  # "swan" again
+    settle(store)
     assert tab.current_id() == a.id
     assert _shows(tab, a)
-    _retype(qtbot, tab.search, "zzzz")
-    _retype(qtbot, tab.search, "gala")
+    _retype(qtbot, tab, "zzzz")
+    _retype(qtbot, tab, "gala")
     assert _shows(tab, a)
 
     _click_row(qtbot, tab, a.id)  # clicking it keeps it shown
@@ -104,10 +122,12 @@ def test_the_only_theory_deleted_and_undone_is_selected_and_shown(qtbot, store):
     tab = _board(qtbot, store)
     _click_row(qtbot, tab, only.id)
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    settle(store)
     assert store.theories.get(only.id).is_deleted
     assert tab.detail.theory is None
 
     store.undo_stack.undo()
+    settle(store)
     assert tab.current_id() == only.id
     assert _shows(tab, only)
 
@@ -117,9 +137,11 @@ def test_undoing_a_delete_selects_the_theory_again(qtbot, store):
     tab = _board(qtbot, store)
     _click_row(qtbot, tab, a.id)
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    settle(store)
     assert tab.current_id() != a.id and tab.detail.theory.id == tab.current_id()
 
     store.undo_stack.undo()
+    settle(store)
     assert tab.selected_ids() == [a.id]
     assert _shows(tab, a)
 
@@ -131,6 +153,8 @@ def test_sorting_keeps_the_selection_and_its_detail(qtbot, store):
     header = tab.table.horizontalHeader()
     x = header.sectionViewportPosition(bm.COL_TITLE) + 20
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    settle(store)
+    assert tab.model.query().sort is bm.SortKey.TITLE  # the click sorted the board
     assert tab.selected_ids() == [a.id]
     assert _shows(tab, a)
 
@@ -174,14 +198,17 @@ def test_delete_key_deletes_and_says_so_until_undone(qtbot, store, settings):
     window.tabs.setCurrentWidget(window.board_tab)
     board = window.board_tab
     qtbot.waitUntil(lambda: board.filters.characters.count() > 0)
+    settle(store)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     _click_row(qtbot, board, a.id)
     qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    settle(store)
     assert store.theories.get(a.id).is_deleted
     assert window.statusBar().currentMessage().startswith("Deleted “")
 
     window.undo_action.trigger()
+    settle(store)
     assert not store.theories.get(a.id).is_deleted
     assert not window.statusBar().currentMessage().startswith("Deleted")
     assert board.current_id() == a.id and _shows(board, a)
@@ -199,6 +226,8 @@ def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
     assert isinstance(dialog, ResolveDialog) and dialog.theory.id == a.id
     dialog.choices[TheoryStatus.BUSTED].click()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    settle(store)
+    _activate(qtbot, tab)
     assert store.theories.get(a.id).status is TheoryStatus.BUSTED
     assert not tab.resolve_action.isEnabled() and tab.reopen_action.isEnabled()
 
@@ -214,6 +243,7 @@ def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
     assert store.theories.get(a.id).status is TheoryStatus.BUSTED
     qtbot.keyClick(tab.detail.edit_button, Qt.Key.Key_R, reopen)
     qtbot.keyClick(tab.reopen_box, Qt.Key.Key_Return)
+    settle(store)
     assert store.theories.get(a.id).status is TheoryStatus.OPEN
     assert tab.detail.badge.text() == "OPEN"
 
@@ -222,7 +252,7 @@ def test_keys_typed_in_the_search_stay_in_the_search(qtbot, store):
     _seed(store)
     tab = _board(qtbot, store)
     tab.table.selectRow(0)
-    _retype(qtbot, tab.search, "gala")
+    _retype(qtbot, tab, "gala")
     qtbot.keyClick(tab.search, Qt.Key.Key_Home)
     qtbot.keyClick(tab.search, Qt.Key.Key_Delete)  # deletes a letter, not the theory
     assert tab.search.text() == "ala"
@@ -290,6 +320,7 @@ def test_void_several_at_once_is_one_step_with_one_note(qtbot, store):
     qtbot.keyClicks(dialog.note, "The show ended")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
+    settle(store)
 
     theories = [store.theories.get(i) for i in ids]
     assert {t.status for t in theories} == {TheoryStatus.VOID}
@@ -311,6 +342,8 @@ def test_resolve_several_from_the_keyboard(qtbot, store):
     dialog.choices[TheoryStatus.BUSTED].click()
     qtbot.keyClick(dialog.choices[TheoryStatus.BUSTED], Qt.Key.Key_Return)  # Enter resolves
     qtbot.waitUntil(lambda: not dialog.isVisible())
+    settle(store)  # the board shows them resolved: Ctrl+Shift+R offers to reopen them
+    _activate(qtbot, tab)
     assert {store.theories.get(i).status for i in ids} == {TheoryStatus.BUSTED}
 
     steps = store.undo_stack.count()
@@ -329,10 +362,12 @@ def test_delete_several_and_undo_brings_them_back_selected(qtbot, store):
     tab = _board(qtbot, store)
     _select_all_three(qtbot, tab, store)
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    settle(store)
     assert all(store.theories.get(i).is_deleted for i in ids)
     assert tab.model.rowCount() == 0
 
     store.undo_stack.undo()
+    settle(store)
     assert sorted(tab.selected_ids()) == sorted(ids)
     assert tab.detail.selection_label.text() == "3 theories selected"
 
@@ -369,8 +404,10 @@ def test_a_tag_no_live_theory_carries_leaves_the_filter_list(qtbot, store):
     assert "villain" in _tag_names(tab)
     _click_row(qtbot, tab, a.id)
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    settle(store)
     assert "villain" not in _tag_names(tab)
     store.undo_stack.undo()
+    settle(store)
     assert "villain" in _tag_names(tab)
 
 
@@ -386,6 +423,7 @@ def test_the_selected_theory_is_remembered(qtbot, store, settings):
     second.restore_state(settings)
     second.resize(1280, 800)
     second.show()
+    settle(store)  # its rows come in the background
     assert second.current_id() == b.id
     qtbot.waitUntil(lambda: second.detail.theory is not None)
     assert _shows(second, b)

@@ -10,6 +10,8 @@ from etoile_app.domain.models import TheoryDraft, TheoryQuery
 from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.tab import BoardTab
 
+from .conftest import settle
+
 
 def _ids(journal, name):
     return {c.name: c.id for c in journal.cast.characters()}[name]
@@ -22,10 +24,18 @@ def _board(qtbot, store) -> BoardTab:
     tab.show()
     # The filter lists fill in just after the rows are on screen, as a person sees them.
     qtbot.waitUntil(lambda: tab.filters.characters.count() > 0)
+    settle(store)  # the rows, their count and the selected theory in full have come
     return tab
 
 
+def _select(tab: BoardTab, theory_id: int) -> None:
+    """Select a theory by name and wait for the detail pane to show it in full."""
+    tab.select_theory(theory_id)
+    settle(tab.store)
+
+
 def _titles(tab: BoardTab) -> list[str]:
+    settle(tab.store)
     model = tab.model
     return [model.data(model.index(r, bm.COL_TITLE)) for r in range(model.rowCount())]
 
@@ -56,21 +66,41 @@ def _seed(store, journal):
 
 def test_board_model_passes_qt_model_tester(qtbot, qtmodeltester, store, journal):
     _seed(store, journal)
-    model = bm.TheoryTableModel(store.board)
+    model = bm.TheoryTableModel(store.board, store.ops)
     model.set_query(TheoryQuery())
+    settle(store)
     assert model.rowCount() == 3
     qtmodeltester.check(model)
+
+
+def test_model_tester_over_a_first_page_then_the_count(qtbot, qtmodeltester, store, journal):
+    for i in range(bm.PAGE_SIZE * 2 + 5):
+        store.theories.create(TheoryDraft(f"Theory {i:03d}", confidence=50))
+    model = bm.TheoryTableModel(store.board, store.ops)
+    qtmodeltester.check(model)  # checks every change the model makes from here on
+    with qtbot.waitSignal(model.countKnown) as known:
+        model.set_query(TheoryQuery(sort=bm.SortKey.TITLE, descending=False))
+    assert known.args == [bm.PAGE_SIZE * 2 + 5]
+    settle(store)
+    assert model.rowCount() == bm.PAGE_SIZE * 2 + 5 and model.exact()
 
 
 def test_model_loads_rows_lazily_in_pages(qtbot, store, journal):
     for i in range(bm.PAGE_SIZE + 5):
         store.theories.create(TheoryDraft(f"Theory {i:03d}", confidence=50))
-    model = bm.TheoryTableModel(store.board)
-    model.set_query(TheoryQuery(sort=bm.SortKey.TITLE, descending=False))
-    assert model.rowCount() == bm.PAGE_SIZE + 5
-    assert model._pages == {}  # nothing loaded until a row is asked for
-    assert model.data(model.index(bm.PAGE_SIZE + 1, bm.COL_TITLE)) == f"Theory {bm.PAGE_SIZE + 1:03d}"
-    assert list(model._pages) == [1]
+    model = bm.TheoryTableModel(store.board, store.ops)
+    with qtbot.waitSignal(model.queryApplied):
+        model.set_query(TheoryQuery(sort=bm.SortKey.TITLE, descending=False))
+    assert model.rowCount() == bm.PAGE_SIZE and not model.exact()  # the first page, then the count
+    settle(store)
+    assert model.rowCount() == bm.PAGE_SIZE + 5 and model.exact()
+    assert list(model._pages) == [0]  # the first page came with the query; the rest on demand
+    index = model.index(bm.PAGE_SIZE + 1, bm.COL_TITLE)
+    assert model.data(index) is None  # asked for in the background: painting never waits
+    with qtbot.waitSignal(model.dataChanged):
+        pass
+    assert model.data(index) == f"Theory {bm.PAGE_SIZE + 1:03d}"
+    assert list(model._pages) == [0, 1]
 
 
 def test_write_a_theory_through_the_editor(qtbot, store, journal):
@@ -181,10 +211,12 @@ def test_search_and_filters_update_the_board(qtbot, store, journal):
     assert tab.count_label.text() == "1 theory"
     tab.search.clear()
     qtbot.keyClicks(tab.search, "zzzz")
+    settle(store)
     assert tab.model.rowCount() == 0
     assert tab.empty_label.isVisible()
     assert tab.detail.theory is None
     tab.search.clear()
+    settle(store)
     assert tab.model.rowCount() == 3
 
     tab.filters.status_boxes[TheoryStatus.BUSTED].click()
@@ -224,7 +256,7 @@ def test_sorting_by_a_column_header(qtbot, store, journal):
 def test_resolve_and_reopen(qtbot, store, journal):
     a, _, _ = _seed(store, journal)
     tab = _board(qtbot, store)
-    tab.select_theory(a.id)
+    _select(tab, a.id)
     assert tab.detail.resolve_button.isVisible()
     qtbot.mouseClick(tab.detail.resolve_button, Qt.MouseButton.LeftButton)
     dialog = tab._dialog
@@ -233,6 +265,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     qtbot.keyClicks(dialog.note, "Episode 3 of the revival")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
+    settle(store)
 
     resolved = journal.theories.get(a.id)
     assert resolved.status is TheoryStatus.CONFIRMED
@@ -251,6 +284,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     (reopen,) = [b for b in box.buttons() if b.text() == "Reopen"]
     assert box.defaultButton() is reopen
     qtbot.mouseClick(reopen, Qt.MouseButton.LeftButton)
+    settle(store)
     assert journal.theories.get(a.id).status is TheoryStatus.OPEN
     assert tab.detail.badge.text() == "OPEN"
     # The earlier resolution stays visible in the detail pane.
@@ -267,7 +301,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
 def test_delete_and_undo(qtbot, store, journal):
     a, _, _ = _seed(store, journal)
     tab = _board(qtbot, store)
-    tab.select_theory(a.id)
+    _select(tab, a.id)
     row = tab.table.currentIndex().row()
     qtbot.mouseClick(tab.detail.delete_button, Qt.MouseButton.LeftButton)
     assert "Mishi sabotages the gala" not in _titles(tab)
@@ -291,7 +325,7 @@ def test_confidence_history_is_shown_in_the_detail(qtbot, store, journal, clock)
     clock.advance(days=2)
     store.set_confidence(a.id, 85, "the trailer")
     tab = _board(qtbot, store)
-    tab.select_theory(a.id)
+    _select(tab, a.id)
     lines = [tab.detail.history.itemAt(i).widget().text() for i in range(tab.detail.history.count())]
     assert len(lines) == 2
     assert lines[0].endswith("85 % — the trailer") and lines[1].endswith("70 %")
@@ -300,7 +334,7 @@ def test_confidence_history_is_shown_in_the_detail(qtbot, store, journal, clock)
 def test_user_text_is_plain_text(qtbot, store, journal):
     t = store.create_theory(TheoryDraft("<b>bold</b> <img src=x>", "<i>body</i>", confidence=40))
     tab = _board(qtbot, store)
-    tab.select_theory(t.id)
+    _select(tab, t.id)
     assert tab.detail.title.textFormat() == Qt.TextFormat.PlainText
     assert tab.detail.title.text() == "<b>bold</b> <img src=x>"
     assert tab.detail.body.textFormat() == Qt.TextFormat.PlainText
@@ -322,6 +356,7 @@ def test_show_theory_clears_filters_that_hide_it(qtbot, store, journal):
     tab = _board(qtbot, store)
     qtbot.keyClicks(tab.search, "jump")
     store.showTheory.emit(a.id)
+    settle(store)
     assert tab.current_id() == a.id
     assert tab.detail.title.text() == a.title
 
@@ -340,37 +375,76 @@ def test_editing_keeps_history_and_asks_why(qtbot, store, journal):
 
 
 def test_a_search_keystroke_never_numbers_every_match(qtbot, store, journal, monkeypatch):
-    """Typing narrows the board with a count and one page: keeping the selection must not
-    cost a pass over every matching theory (BoardService.position) on each keystroke."""
+    """Typing narrows the board with one page and a count: keeping the selection must not
+    cost a pass over every matching theory (BoardService.position) on each keystroke, and a
+    keystroke's query reads its first page only (at most once: a stale one may be stopped
+    before it reads)."""
     for i in range(bm.PAGE_SIZE + 20):
         store.theories.create(TheoryDraft(f"Mishi plan {i:03d}" if i % 2 else f"Jack plan {i:03d}"))
     tab = _board(qtbot, store)
     tab.table.selectRow(0)
+    settle(store)
     kept = tab.current_id()
-    calls = []
-    real = store.board.position
-    monkeypatch.setattr(store.board, "position", lambda *a: calls.append(a) or real(*a))
+    calls, pages = [], []
+    real_position, real_page = store.board.position, store.board.page
+    monkeypatch.setattr(store.board, "position", lambda *a: calls.append(a) or real_position(*a))
+
+    def page(query, offset=0, limit=200):
+        pages.append((query.text, offset))
+        return real_page(query, offset, limit)
+
+    monkeypatch.setattr(store.board, "page", page)
     for char in "plan":
         qtbot.keyClick(tab.search, char)
+    settle(store)
     assert tab.current_id() == kept  # still matches, still selected
     qtbot.keyClick(tab.search, "x")  # "planx": nothing matches
+    settle(store)
     assert tab.model.rowCount() == 0
     tab.search.clear()
     qtbot.keyClicks(tab.search, "jack")
     assert _titles(tab)[0].startswith("Jack plan")
     assert tab.current_id() == tab.model.theory_id(0)
     assert calls == []
+    assert pages and all(offset == 0 for _text, offset in pages)  # the first page, never another
+    texts = [text for text, _offset in pages]
+    assert len(texts) == len(set(texts))  # one read per keystroke's query at most
+    assert set(texts) <= {"p", "pl", "pla", "plan", "planx", "", "j", "ja", "jac", "jack"}
+    assert texts[-1] == "jack"
+
+    # A theory selected beyond the first page is not looked for in the rest of the matches.
+    tab.search.clear()
+    settle(store)
+    last = tab.model.rowCount() - 1
+    assert last >= bm.PAGE_SIZE
+    tab.table.selectRow(last)
+    settle(store)
+    assert tab.current_id() is not None
+    qtbot.keyClick(tab.search, "p")
+    settle(store)
+    assert tab.model.rowCount() == bm.PAGE_SIZE + 20
+    assert calls == []
 
 
-def test_rows_come_before_the_filter_lists(qtbot, store, journal):
+def test_rows_come_before_the_filter_lists(qtbot, store, journal, monkeypatch):
     _seed(store, journal)
+    read = []
+    for service, name in ((store.board, "tags"), (store.cast, "characters")):
+        real = getattr(service, name)
+        monkeypatch.setattr(service, name, lambda *a, real=real, name=name: read.append(name) or real(*a))
     tab = BoardTab(store)
     qtbot.addWidget(tab)
-    assert tab.model.rowCount() == 3  # the rows are there at once
-    assert tab.filters.characters.count() == 0  # the lists wait for the first paint
+    assert tab.model.query_pending()  # the rows are asked for at once, not when the tab shows
+    with qtbot.waitSignal(tab.model.queryApplied):
+        pass
+    settle(store)
+    assert tab.model.rowCount() == 3
+    assert read == []  # the rows came first: the lists (a count per tag) wait for the first paint
+    assert tab.filters.characters.count() == 0
     tab.resize(1280, 800)
     tab.show()
     qtbot.waitUntil(lambda: tab.filters.characters.count() == len(journal.cast.characters()))
+    settle(store)
     assert tab.filters.tags.count() == len(journal.board.tags())
 
 

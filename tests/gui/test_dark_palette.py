@@ -26,6 +26,8 @@ from etoile_app.ui.screenshots import _settle
 from etoile_app.ui.track.tab import TrackTab
 from gui.widget_owner import owner
 
+from .conftest import settle
+
 SHOTS = Path("/tmp/dark-shots")
 #: WCAG AA for body text.
 MIN_CONTRAST = 4.5
@@ -157,6 +159,7 @@ def dark_window(qtbot, dark, store, settings, clock):
     w.attach(store, None)
     qtbot.waitExposed(w)
     qtbot.waitUntil(lambda: len(w._built) == len(TAB_NAMES))
+    settle(store)  # the board's rows and its selected theory, as a person sees them
     return w
 
 
@@ -187,6 +190,7 @@ def _shots(window: MainWindow, tmp_path: Path) -> dict[str, list[tuple[str, str,
         window.tabs.setCurrentIndex(index)
         if index == 3:
             window.track_tab.lists.setCurrentIndex(4)  # the bold calls
+        settle(window.store)  # what the tab reads in the background is on it when shot
         image = _shoot(window, tmp_path / f"dark-{index + 1:02d}-{name.lower().replace(' ', '-')}.png")
         _check_looks_dark_and_filled(image, name)
         found[name] = low_contrast_labels(window, image)

@@ -17,6 +17,8 @@ from etoile_app.ui.cast.models import ID_ROLE
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.main_window import BOARD, BOARD_ACTIONS, TAB_NAMES, MainWindow
 
+from .conftest import settle
+
 
 @pytest.fixture
 def theory(store):
@@ -106,6 +108,7 @@ def window(qtbot, store, settings):
     qtbot.waitExposed(w)
     w.activateWindow()
     qtbot.waitUntil(lambda: len(w._built) == len(TAB_NAMES))
+    settle(store)  # start-up: the board's rows and the counts are read in the background
     return w
 
 
@@ -149,6 +152,8 @@ def test_a_tab_chosen_from_the_keyboard_takes_the_focus(qtbot, window, store):
 
     theory = store.create_theory(TheoryDraft(title="Cheyenne returns to Paris", confidence=60))
     window.board_tab.select_theory(theory.id)
+    settle(store)  # selected once the board's rows, which hold it, have come
+    assert window.board_tab.current_id() == theory.id
     for number in range(len(TAB_NAMES)):
         _press(qtbot, f"Ctrl+{number + 1}")
         page = window.tabs.currentWidget()

@@ -40,6 +40,8 @@ from etoile_app.ui.common import fmt
 from etoile_app.ui.common.widgets import plain_tooltip
 from etoile_app.ui.main_window import BOARD, CAST, STATUS, TRACK, MainWindow
 
+from .conftest import settle
+
 HOSTILE = (
     "<img src=x>",
     "<b>bold</b>",
@@ -293,10 +295,13 @@ def hostile(qtbot, store, settings, clock, tmp_path) -> Hostile:
     window.show()
     window.attach(store, tmp_path / "journal.sqlite3")
     qtbot.waitUntil(lambda: len(window._built) == 4)
+    settle(store)
     return Hostile(window, theory, resolved, overdue, news, news_direct, dream, mishi)
 
 
-def _settle(qtbot) -> None:
+def _settle(qtbot, store) -> None:
+    """What a person sees a moment later: the background reads delivered, then laid out."""
+    settle(store)
     qtbot.wait(20)
     QApplication.processEvents()
 
@@ -310,15 +315,15 @@ def test_every_tab_of_the_main_window_shows_user_text_as_typed(qtbot, hostile):
     found: list[str] = []
     for index in (STATUS, CAST, BOARD, TRACK):
         w.tabs.setCurrentIndex(index)
-        _settle(qtbot)
+        _settle(qtbot, hostile.window.store)
     w.track_tab.refresh()
     for theory in (hostile.theory, hostile.resolved, hostile.overdue):
         w.board_tab.select_theory(theory.id)
-        _settle(qtbot)
+        _settle(qtbot, hostile.window.store)
         assert w.board_tab.detail.theory.id == theory.id
         found += offenders(w)
     w.cast_tab.select_character(hostile.mishi)
-    _settle(qtbot)
+    _settle(qtbot, hostile.window.store)
     found += offenders(w)
     assert not found, _report(found)
 
@@ -329,7 +334,7 @@ def test_the_canon_browser_shows_user_text_as_typed(qtbot, hostile):
     found: list[str] = []
     for fact in (hostile.news, hostile.news_direct):
         assert browser.select_fact(fact.id)
-        _settle(qtbot)
+        _settle(qtbot, hostile.window.store)
         found += offenders(browser)
     assert not found, _report(found)
 
@@ -382,7 +387,7 @@ def _restore_dialog(h: Hostile) -> QWidget:
 def test_dialogs_show_user_text_as_typed(qtbot, hostile, open_dialog):
     dialog = open_dialog(hostile)
     qtbot.waitExposed(dialog)
-    _settle(qtbot)
+    _settle(qtbot, hostile.window.store)
     found = offenders(dialog)
     dialog.close()
     assert not found, _report(found)
@@ -460,7 +465,7 @@ def test_a_right_to_left_override_stays_inside_the_title(qtbot, store, settings,
     window.tabs.setCurrentIndex(BOARD)
     board = window.board_tab
     board.select_theory(theory.id)
-    _settle(qtbot)
+    _settle(qtbot, store)
 
     shown = board.model.index(0, bm.COL_TITLE).data()
     assert shown == fmt.isolate(title)
@@ -513,7 +518,7 @@ def test_a_200_letter_word_wraps_inside_the_detail_pane(qtbot, store, settings, 
     board.select_theory(theory.id)
     detail = board.detail
     qtbot.waitUntil(lambda: detail.title.isVisible())
-    _settle(qtbot)
+    _settle(qtbot, store)
 
     scroll = detail.stack.currentWidget()
     page = scroll.widget()

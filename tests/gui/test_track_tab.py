@@ -13,6 +13,8 @@ from etoile_app.ui.board.tab import BoardTab
 from etoile_app.ui.common.record_model import RecordTableModel
 from etoile_app.ui.track.tab import BIN_COLUMNS, GROUP_COLUMNS, TrackTab
 
+from .conftest import settle
+
 
 @pytest.fixture
 def tab(qtbot, store):
@@ -127,6 +129,7 @@ def test_history_chart_in_the_detail_marks_the_resolution(qtbot, store, clock):
     qtbot.addWidget(board)
     board.show()
     board.select_theory(t.id)
+    settle(store)  # selected once the rows come, then read in full for the detail pane
     chart = board.detail.history_chart
     values = [chart.line.at(i).y() for i in range(chart.line.count())]
     assert values[0] == 40
@@ -136,6 +139,7 @@ def test_history_chart_in_the_detail_marks_the_resolution(qtbot, store, clock):
     assert chart.marker.at(0).y() == 75
     assert chart.marker.pointLabelsFormat() == "Confirmed"
     store.reopen(t.id)
+    settle(store)
     assert board.detail.history_chart.marker is None
 
 

@@ -17,6 +17,8 @@ from etoile_app.ui.files.restore_dialog import RestoreDialog
 from etoile_app.ui.files.transfer import EXPORT_CHOICES, format_for
 from etoile_app.ui.main_window import MainWindow
 
+from .conftest import settle
+
 FATEBOOK = DATA_DIR / "fatebook-export-minimal.csv"
 
 
@@ -26,11 +28,14 @@ def window(qtbot, store, settings, db_path):
     qtbot.addWidget(w)
     w.show()
     w.attach(store, db_path)
+    settle(store)  # start-up: the counts and the tab in front are read in the background
     return w
 
 
 def _board_titles(window: MainWindow) -> list[str]:
+    """The titles on the board once what it asked for has come (building it if need be)."""
     model = window.board_tab.model
+    settle(window.store)
     return sorted(model.index(r, bm.COL_TITLE).data() for r in range(model.rowCount()))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +31,7 @@ class FilterPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._tag_counts: dict[str, int] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -110,11 +113,24 @@ class FilterPanel(QWidget):
         self._fill(self.characters, [(fmt.isolate(c.name), c.id) for c in characters], chosen)
 
     def set_tags(self, tags: list[TagCount]) -> None:
+        """Show ``tags`` with their counts (most used first, as the board service gives them)."""
+        self._tag_counts = {t.name: t.count for t in tags}
+        self._show_tags()
+
+    def add_to_tag_counts(self, changes: Mapping[str, int]) -> None:
+        """Move the counts by ``changes`` (a change to a few theories), without reading them all."""
+        counts = self._tag_counts
+        for name, delta in changes.items():
+            counts[name] = counts.get(name, 0) + delta
+        self._show_tags()
+
+    def _show_tags(self) -> None:
         # A tag no live theory carries (its theories deleted) is not offered, unless it is
         # ticked: then it stays, so the filter it makes can be seen and unticked.
         chosen = self.tag_names()
-        shown = [t for t in tags if t.count or t.name in chosen]
-        self._fill(self.tags, [(f"{fmt.isolate(t.name)}  ({t.count})", t.name) for t in shown], chosen)
+        ordered = sorted(self._tag_counts.items(), key=lambda item: (-item[1], item[0]))
+        shown = [(name, n) for name, n in ordered if n > 0 or name in chosen]
+        self._fill(self.tags, [(f"{fmt.isolate(name)}  ({n})", name) for name, n in shown], chosen)
 
     def _fill(self, widget: QListWidget, entries: list[tuple[str, object]], chosen: frozenset) -> None:
         widget.blockSignals(True)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
+from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE, RECORD_ROLE
@@ -20,6 +22,8 @@ from etoile_app.ui.common.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.services.board import BoardService
+    from etoile_app.ui.common.changes import TheoryChanges
+    from etoile_app.ui.common.ops import Operations, Ticket
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,44 +59,241 @@ _ROLES = frozenset(
 
 PAGE_SIZE = 100
 PAGES_KEPT = 80
+#: Pages asked for by the view and not loaded yet, newest first; older wishes are dropped
+#: (scrolling fast past a thousand pages loads the ones it stops at, not every one passed).
+PAGES_WANTED = 6
 
 
 class TheoryTableModel(QAbstractTableModel):
-    def __init__(self, board: BoardService, parent=None) -> None:
+    """Rows of the board for one query, read on a reader thread (see ``ops``).
+
+    A new query is read in the background: its first page replaces the rows (a reset, which
+    the board keeps the selection across) and the exact count follows, adding the rows
+    beyond the first page. A page scrolled into view is read on demand; until it arrives its
+    cells are empty. The query submitted last wins: one that went stale is stopped.
+    """
+
+    #: A query's first page is on screen (the model was reset for it).
+    queryApplied = Signal()
+    #: The number of rows is now exact (it was the first page's until the count came).
+    countKnown = Signal(int)
+    #: The rows on screen were read again after a change and are about to be updated in place.
+    rowsAboutToUpdate = Signal()
+    #: The rows on screen were read again after a change and updated in place.
+    rowsUpdated = Signal()
+
+    def __init__(self, board: BoardService, ops: Operations, parent=None) -> None:
         super().__init__(parent)
-        self._board = board
+        self._board, self._ops = board, ops
         self._query = TheoryQuery()
         self._count = 0
+        self._exact = True
         self._pages: OrderedDict[int, list[TheoryRow]] = OrderedDict()
+        self._wanted: OrderedDict[int, None] = OrderedDict()
+        self._page_ticket: Ticket | None = None
+        self._generation = 0
+        #: Queries asked for and not on screen yet.
+        self._waiting = 0
 
     # --- the query -------------------------------------------------------------------------
 
     def query(self) -> TheoryQuery:
+        """The query whose rows are shown."""
         return self._query
 
+    def exact(self) -> bool:
+        """Whether :meth:`rowCount` is the exact number of matches (not only the first page)."""
+        return self._exact
+
+    def query_pending(self) -> bool:
+        """Whether rows asked for (a query, a refresh) have not replaced the shown ones yet."""
+        return self._waiting > 0
+
+    def loading(self) -> bool:
+        """Whether a query, its count or a page is still being read."""
+        return self._waiting > 0 or not self._exact or self._page_ticket is not None
+
     def set_query(self, query: TheoryQuery) -> None:
-        self.beginResetModel()
-        self._query = query
-        self._reload()
-        self.endResetModel()
+        """Read ``query``'s rows in the background; they replace the shown ones when they come."""
+        self._generation += 1
+        generation = self._generation
+        self._waiting += 1
+        self._ops.cancel("board.count")
+        board = self._board
+
+        def first_page() -> tuple[list[TheoryRow], int | None]:
+            rows = board.page(query, 0, PAGE_SIZE)
+            # A short first page is every match: no count needed.
+            return rows, (len(rows) if len(rows) < PAGE_SIZE else None)
+
+        self._ops.read(
+            first_page,
+            lambda found: self._first_page(generation, query, *found),
+            key="board.query",
+            failed=lambda exc: self._query_failed(generation, exc),
+        )
 
     def refresh(self) -> None:
-        """Reload after the data changed, keeping the query."""
+        """Read the rows again after the data changed, keeping the query."""
         self.set_query(self._query)
 
-    def _reload(self) -> None:
+    def update(self, changes: TheoryChanges) -> None:
+        """After a change to a few theories: read the rows on screen again and update only
+        those that differ (``dataChanged``), inserting and removing rows where theories came
+        or went. A query on its way, a change to everything, or rows far from the top loaded
+        apart from it, read everything again instead (a reset, as for a new query)."""
+        if changes.everything or self._waiting or not self._exact or not changes:
+            self.refresh()
+            return
+        numbers = self._window()
+        if numbers is None:
+            self.refresh()
+            return
+        self._generation += 1
+        generation, query, board = self._generation, self._query, self._board
+        self._waiting += 1
+        first, count = numbers[0] * PAGE_SIZE, len(numbers) * PAGE_SIZE
+
+        def reread() -> tuple[int, list[TheoryRow]]:
+            return board.count(query), board.page(query, first, count)
+
+        self._ops.read(
+            reread,
+            lambda found: self._reread_came(generation, numbers, *found),
+            key="board.query",
+            failed=lambda exc: self._query_failed(generation, exc),
+        )
+
+    def _window(self) -> list[int] | None:
+        """The loaded pages read again after a change: the run of consecutive loaded pages
+        around the one painted last (the rows on screen). ``None`` when nothing is loaded."""
+        if not self._pages:
+            return None
+        latest = next(reversed(self._pages))
+        run = [latest]
+        while run[0] - 1 in self._pages:
+            run.insert(0, run[0] - 1)
+        while run[-1] + 1 in self._pages:
+            run.append(run[-1] + 1)
+        return run
+
+    def _reread_came(self, generation: int, numbers: list[int], total: int, rows: list[TheoryRow]) -> None:
+        if generation != self._generation:
+            return
+        self._waiting = 0
+        if any(n not in self._pages for n in numbers):  # dropped meanwhile: start afresh
+            self.refresh()
+            return
+        self.rowsAboutToUpdate.emit()
+        first = numbers[0] * PAGE_SIZE
+        old = [row for n in numbers for row in self._pages[n]]
+        # Rows loaded away from those read again are read again when next painted.
+        others = [n for n in self._pages if n not in numbers]
         self._pages.clear()
-        self._count = self._board.count(self._query)
+        self._wanted.clear()
+        for n in others:
+            top = n * PAGE_SIZE
+            if top < self._count:
+                self.dataChanged.emit(
+                    self.index(top, 0), self.index(min(top + PAGE_SIZE, self._count) - 1, 0)
+                )
+        matcher = SequenceMatcher(None, [r.id for r in old], [r.id for r in rows], autojunk=False)
+        shown = list(old)  # the rows as the view knows them, kept in step with each signal
+        last_column = len(HEADERS) - 1
+        offset = 0  # rows inserted less rows removed so far
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            at = first + i1 + offset
+            if op == "equal":
+                for k in range(i2 - i1):
+                    if shown[i1 + offset + k] != rows[j1 + k]:
+                        shown[i1 + offset + k] = rows[j1 + k]
+                        self.dataChanged.emit(self.index(at + k, 0), self.index(at + k, last_column))
+                continue
+            if i2 > i1:  # theories gone from these rows (deleted, filtered out, moved away)
+                self.beginRemoveRows(QModelIndex(), at, at + (i2 - i1) - 1)
+                del shown[i1 + offset : i2 + offset]
+                self._count -= i2 - i1
+                self.endRemoveRows()
+                offset -= i2 - i1
+            if j2 > j1:  # theories that came into these rows
+                at = first + i2 + offset
+                self.beginInsertRows(QModelIndex(), at, at + (j2 - j1) - 1)
+                shown[i2 + offset : i2 + offset] = rows[j1:j2]
+                self._count += j2 - j1
+                self.endInsertRows()
+                offset += j2 - j1
+        # The rows beyond those read again: as many as the count says.
+        if total > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, total - 1)
+            self._count = total
+            self.endInsertRows()
+        elif total < self._count:
+            keep = max(total, first + len(rows))
+            if keep < self._count:
+                self.beginRemoveRows(QModelIndex(), keep, self._count - 1)
+                self._count = keep
+                self.endRemoveRows()
+        for start in range(0, len(rows), PAGE_SIZE):
+            self._pages[(first + start) // PAGE_SIZE] = rows[start : start + PAGE_SIZE]
+        self.countKnown.emit(self._count)
+        self.rowsUpdated.emit()
+
+    def _query_failed(self, generation: int, exc: JournalError) -> None:
+        if generation == self._generation:
+            self._waiting = 0
+        self._ops.failed.emit(str(exc))
+
+    def _first_page(
+        self, generation: int, query: TheoryQuery, rows: list[TheoryRow], count: int | None
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer query is on its way
+        self._waiting = 0
+        self.beginResetModel()
+        self._query = query
+        self._pages.clear()
+        self._wanted.clear()
+        if self._page_ticket is not None:
+            self._page_ticket.cancel()
+            self._page_ticket = None
+        if rows:
+            self._pages[0] = rows
+        self._count = len(rows)
+        self._exact = count is not None
+        self.endResetModel()
+        self.queryApplied.emit()
+        if self._exact:
+            self.countKnown.emit(self._count)
+            return
+        board = self._board
+        self._ops.read(
+            lambda: board.count(query),
+            lambda total: self._count_came(generation, total),
+            key="board.count",
+        )
+
+    def _count_came(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        if total > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, total - 1)
+            self._count = total
+            self.endInsertRows()
+        elif total < self._count:  # the journal changed between the two reads
+            self.beginRemoveRows(QModelIndex(), total, self._count - 1)
+            self._count = total
+            for number in [n for n in self._pages if n * PAGE_SIZE >= total]:
+                del self._pages[number]
+            self.endRemoveRows()
+        self._exact = True
+        self.countKnown.emit(self._count)
 
     def row_of(self, theory_id: int, *, first_page: bool = False) -> int | None:
         """The row of ``theory_id``, or ``None`` when the query does not show it.
 
-        Rows already loaded are looked at first. ``first_page=True`` looks no further than the
-        first page: it is what the view shows after a reset, and it spares a pass over every
-        match on each keystroke of a search.
+        Rows already loaded are looked at first. ``first_page=True`` looks no further: it is
+        what the view shows after a reset, and it spares a query on each keystroke of a search.
         """
-        if self._count and 0 not in self._pages:
-            self._row(0)
         for number, page in self._pages.items():
             for offset, row in enumerate(page):
                 if row.id == theory_id:
@@ -102,27 +303,72 @@ class TheoryTableModel(QAbstractTableModel):
         return self._board.position(self._query, theory_id)
 
     def theory_id(self, row: int) -> int | None:
-        found = self._row(row)
+        found = self._row(row, load=True)
         return found.id if found else None
 
     def theory_row(self, row: int) -> TheoryRow | None:
-        """The board row shown at ``row`` (loading its page if need be), or ``None``."""
-        return self._row(row)
+        """The board row shown at ``row`` (reading its page now if need be), or ``None``."""
+        return self._row(row, load=True)
 
-    def _row(self, row: int) -> TheoryRow | None:
+    def _row(self, row: int, *, load: bool = False) -> TheoryRow | None:
+        """The row if its page is loaded. Painting asks for the page in the background; the
+        selection's ids (``load``) read it at once."""
         if not 0 <= row < self._count:
             return None
         number = row // PAGE_SIZE
         page = self._pages.get(number)
         if page is None:
+            if not load:
+                self._want(number)
+                return None
             page = self._board.page(self._query, number * PAGE_SIZE, PAGE_SIZE)
-            self._pages[number] = page
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
+            self._keep(number, page)
         else:
             self._pages.move_to_end(number)
         offset = row - number * PAGE_SIZE
         return page[offset] if offset < len(page) else None
+
+    def _keep(self, number: int, page: list[TheoryRow]) -> None:
+        self._pages[number] = page
+        self._wanted.pop(number, None)
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+
+    def _want(self, number: int) -> None:
+        self._wanted[number] = None
+        self._wanted.move_to_end(number, last=False)
+        while len(self._wanted) > PAGES_WANTED:
+            self._wanted.popitem(last=True)
+        self._next_page()
+
+    def _next_page(self) -> None:
+        """Read the page wanted most recently, one at a time."""
+        if self._page_ticket is not None or not self._wanted:
+            return
+        number = next(iter(self._wanted))
+        generation, query, board = self._generation, self._query, self._board
+        self._page_ticket = self._ops.read(
+            lambda: board.page(query, number * PAGE_SIZE, PAGE_SIZE),
+            lambda rows: self._page_came(generation, number, rows),
+            failed=lambda exc: self._page_failed(exc),
+        )
+
+    def _page_failed(self, exc: JournalError) -> None:
+        self._page_ticket = None
+        self._wanted.clear()
+        self._ops.failed.emit(str(exc))
+
+    def _page_came(self, generation: int, number: int, rows: list[TheoryRow]) -> None:
+        self._page_ticket = None
+        if generation == self._generation:
+            self._keep(number, rows)
+            first = number * PAGE_SIZE
+            last = min(first + len(rows), self._count) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+        else:
+            self._wanted.clear()
+        self._next_page()
 
     # --- Qt model --------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.detail import TheoryDetail
 from etoile_app.ui.board.filters import FilterPanel
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.changes import TheoryChanges
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import after_first_paint, attempt
 
@@ -54,8 +55,6 @@ COLUMN_WIDTHS = {
 SCAN_MAX = 500
 #: At most this many selected theories are selected again after the rows reload.
 KEEP_MAX = 200
-#: A change naming at most this many theories is checked for deletions and their undoing.
-WATCH_MAX = 20
 #: Stands for a detail pane that must be shown again, whatever it shows.
 _STALE = object()
 
@@ -64,21 +63,21 @@ class BoardTab(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.model = bm.TheoryTableModel(store.board, self)
+        self.model = bm.TheoryTableModel(store.board, store.ops, self)
         self._dialog = None
         self._menu: QMenu | None = None
         #: The open "Reopen …?" question, if any.
         self.reopen_box: QMessageBox | None = None
+        # How to keep the selection when the rows asked for last come, and what to do then
+        # (see _reload).
+        self._on_reset: tuple[int | None, bool] = (None, False)
+        self._then: list = []
         # What the detail pane shows: a theory id, ("several", n), or None for nothing.
         self._shown: object = None
-        # Theories known to be deleted (by this board, or by a redo): undoing it selects them again.
-        self._deleted: set[int] = set()
         self._deleted_message = ""
         # How the rows reloading now keep the selection (see _reload).
         self._keep: list[int] = []
         self._keep_row = 0
-        self._first_page_only = False
-        self._fallback_row: int | None = None
 
         # Left: filters.
         self.filters = FilterPanel()
@@ -175,8 +174,11 @@ class BoardTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
+        self.model.countKnown.connect(self._show_count)
 
-        store.theoriesChanged.connect(self._theories_changed)
+        store.changed.connect(self._theories_changed)
+        self.model.rowsAboutToUpdate.connect(self._before_update)
+        self.model.rowsUpdated.connect(self._rows_updated)
         store.castChanged.connect(self._fill_filter_lists)
         store.showCharacterOnBoard.connect(self.show_character)
         store.showTheory.connect(self.select_theory)
@@ -207,15 +209,15 @@ class BoardTab(QWidget):
         # first page (looking further would number every match on each keystroke).
         self._reload(lambda: self.model.set_query(self.query()), fallback_row=0, first_page=True)
 
-    def _reload(self, change, *, fallback_row: int | None = None, first_page: bool = False) -> None:
-        """Run ``change`` (which resets the model) keeping the selection as told."""
-        self._first_page_only = first_page
-        self._fallback_row = fallback_row
-        try:
-            change()
-        finally:
-            self._first_page_only = False
-            self._fallback_row = None
+    def _reload(
+        self, change, *, fallback_row: int | None = None, first_page: bool = False, then=None
+    ) -> None:
+        """Run ``change`` (which asks the model for rows: it resets when they come) and, when
+        they come, keep the selection as told and run ``then``. The request made last wins."""
+        self._on_reset = (fallback_row, first_page)
+        if then is not None:
+            self._then.append(then)
+        change()
 
     # Every reset of the model (a query, a change, a click on a column header) clears the
     # view's selection without a signal: it is put back here, and the detail pane follows it.
@@ -224,8 +226,20 @@ class BoardTab(QWidget):
         self._keep_row = max(0, self.table.currentIndex().row())
 
     def _after_reset(self) -> None:
-        fallback = self._keep_row if self._fallback_row is None else self._fallback_row
-        self._after_reload(self._keep, fallback, first_page=self._first_page_only)
+        fallback_row, first_page = self._on_reset
+        self._on_reset = (None, False)
+        fallback = self._keep_row if fallback_row is None else fallback_row
+        self._after_reload(self._keep, fallback, first_page=first_page)
+        self._after_rows()
+
+    def _after_rows(self) -> None:
+        if self.model.query_pending():
+            return  # a newer query is coming: what waits for rows waits for those
+        self._sync_detail()
+        self._update_actions()
+        then, self._then = self._then, []
+        for action in then:
+            action()
 
     def _ids_to_keep(self) -> list[int]:
         current = self.current_id()
@@ -238,9 +252,16 @@ class BoardTab(QWidget):
             ids.insert(0, current)
         return ids
 
+    def _show_count(self, *_args) -> None:
+        total = self.model.rowCount()
+        if self.model.exact():
+            self.count_label.setText(f"{total:,} theor{'y' if total == 1 else 'ies'}")
+        else:
+            self.count_label.setText(f"{total:,}+ theories")  # the first page; the count follows
+
     def _after_reload(self, keep: list[int], fallback_row: int = 0, *, first_page: bool = False) -> None:
         total = self.model.rowCount()
-        self.count_label.setText(f"{total:,} theor{'y' if total == 1 else 'ies'}")
+        self._show_count()
         filtered = bool(self.search.text().strip()) or self.filters.is_active()
         if total == 0:
             self.empty_label.setText(
@@ -263,34 +284,42 @@ class BoardTab(QWidget):
         self._sync_detail(force=True)
 
     def _fill_filter_lists(self) -> None:
-        self.filters.set_characters(self.store.cast.characters())
-        self.filters.set_tags(self.store.board.tags())
+        store = self.store
+        store.ops.read(store.cast.characters, self.filters.set_characters, key="board.characters")
+        self._read_tags()
 
-    def _theories_changed(self, ids: tuple) -> None:
-        restored = self._restored(ids)
-        self.filters.set_tags(self.store.board.tags())
-        if self._shown is not None:
-            self._shown = _STALE  # what the detail pane shows may have changed: show it again
-        self._reload(self.model.refresh)
-        if restored:
-            self._select_restored(restored)
+    def _read_tags(self) -> None:
+        self.store.ops.read(self.store.board.tags, self.filters.set_tags, key="board.tags")
 
-    def _restored(self, ids: tuple) -> list[int]:
-        """Note which theories are deleted now; return those that were and are back (an undo)."""
-        watched = ids if ids and len(ids) <= WATCH_MAX else tuple(self._deleted)
-        back = []
-        for theory_id in watched:
-            try:
-                deleted = self.store.theories.get(theory_id).is_deleted
-            except JournalError:
-                self._deleted.discard(theory_id)
-                continue
-            if deleted:
-                self._deleted.add(theory_id)
-            elif theory_id in self._deleted:
-                self._deleted.discard(theory_id)
-                back.append(theory_id)
-        return back
+    def _theories_changed(self, changes: TheoryChanges) -> None:
+        """Update what a change touched: the tag counts by how much they moved, the rows on
+        screen that differ, the detail pane if it shows one of them; select what came back."""
+        if changes.everything:
+            self._read_tags()
+        elif changes.tag_counts:
+            self.filters.add_to_tag_counts(changes.tag_counts)
+        if self._shown is not None and (changes.everything or self._shown in changes.ids):
+            self._shown = _STALE  # what the detail pane shows changed: show it again
+        restored = sorted(changes.restored)
+        then = (lambda: self._select_restored(restored)) if restored else None
+        self._reload(lambda: self.model.update(changes), then=then)
+        if self._shown is _STALE and not self.model.query_pending():
+            self._sync_detail()
+
+    def _before_update(self) -> None:
+        self._keep_row = max(0, self.table.currentIndex().row())
+
+    def _rows_updated(self) -> None:
+        """The rows on screen were updated in place. The selection moved with its rows; if its
+        theories went (deleted, filtered out), their neighbour takes their place, as after a
+        reset. Then what waited for the rows runs."""
+        self._show_count()
+        total = self.model.rowCount()
+        self.empty_label.setVisible(total == 0)
+        if total and not self._selected_row_numbers():
+            self._select_rows([min(self._keep_row, total - 1)])
+        self._selection_changed()
+        self._after_rows()
 
     def _select_restored(self, ids: list[int]) -> None:
         rows = [r for r in map(self.model.row_of, ids) if r is not None]
@@ -357,36 +386,63 @@ class BoardTab(QWidget):
             self._show(theory_id)
 
     def _show(self, theory_id: int | None) -> None:
+        """Show ``theory_id`` in full in the detail pane, read in the background."""
         self._shown = theory_id
         if theory_id is None:
+            self.store.ops.cancel("board.detail")
             self.detail.show_theory(None)
             return
-        try:
-            self.detail.show_theory(self.store.theories.get(theory_id), self.store.now())
-        except JournalError:
-            self.detail.show_theory(None)
+        store = self.store
+
+        def shown(theory) -> None:
+            if self._shown == theory_id:
+                self.detail.show_theory(theory, store.now())
+
+        def gone(_exc: JournalError) -> None:  # deleted meanwhile
+            if self._shown == theory_id:
+                self.detail.show_theory(None)
+
+        store.ops.read(lambda: store.theories.get(theory_id), shown, key="board.detail", failed=gone)
 
     def select_theory(self, theory_id: int) -> None:
         """Show one theory, clearing the search and filters if they hide it."""
+        if self.model.query_pending():
+            # Rows are on their way (a save, a search): select it among them once they come.
+            self._then.append(lambda: self._select_now(theory_id, clear=True))
+            return
+        self._select_now(theory_id, clear=True)
+
+    def _select_now(self, theory_id: int, *, clear: bool) -> None:
         row = self.model.row_of(theory_id)
-        if row is None:
+        if row is None and clear:
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
             self.filters.clear(emit=False)
-            self._reload(lambda: self.model.set_query(self.query()), fallback_row=0)
-            row = self.model.row_of(theory_id)
+            self._reload(
+                lambda: self.model.set_query(self.query()),
+                fallback_row=0,
+                then=lambda: self._select_now(theory_id, clear=False),
+            )
+            return
         if row is not None:
             self._select_rows([row])
             if self._shown != theory_id:  # asked for by name: show it even before the first paint
                 self._show(theory_id)
 
     def show_character(self, character_id: int) -> None:
+        """Show only the theories about one character (the Cast tab asks), once the character
+        list it ticks is filled in."""
         self._fill_in_later.run()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        self.filters.show_only_character(character_id)
+
+        def filled(characters) -> None:
+            self.filters.set_characters(characters)
+            self.filters.show_only_character(character_id)
+
+        self.store.ops.read(self.store.cast.characters, filled, key="board.characters")
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -411,9 +467,9 @@ class BoardTab(QWidget):
 
         self.edit_action = action("&Edit…", self.edit_current, ("F2", "Return", "Enter"), self.table)
         self.resolve_action = action("&Resolve…", self.resolve_selected, ("Ctrl+R",), self)
-        self.void_action = action("&Void…", self.void_selected, (), self)
+        self.void_action = action("&Void…", self.void_selected, ("Ctrl+Shift+V",), self)
         self.reopen_action = action("Re&open", self.reopen_selected, ("Ctrl+Shift+R",), self)
-        self.tag_action = action("Add &tag…", self.tag_selected, (), self)
+        self.tag_action = action("Add &tag…", self.tag_selected, ("Ctrl+T",), self)
         self.delete_action = action(
             "&Delete", self.delete_selected, (QKeySequence.StandardKey.Delete,), self.table
         )
@@ -607,7 +663,6 @@ class BoardTab(QWidget):
             return
         title = self._quoted(theory_id)
         if self._run(lambda: self.store.delete_theory(theory_id)):
-            self._deleted.add(theory_id)
             self._say_deleted(f"Deleted {title}. Undo with Ctrl+Z.")
 
     def delete_selected(self) -> None:
@@ -615,7 +670,6 @@ class BoardTab(QWidget):
         if len(ids) == 1:
             self.delete_theory(ids[0])
         elif ids and self._run(lambda: self.store.delete_many(ids)):
-            self._deleted.update(ids)
             self._say_deleted(f"Deleted {len(ids):,} theories. Undo with Ctrl+Z.")
 
     def copy_titles(self) -> None:
@@ -666,7 +720,14 @@ class BoardTab(QWidget):
             theory_id = int(settings.value("board/theory", -1))
         except (TypeError, ValueError):
             return
-        row = self.model.row_of(theory_id) if theory_id >= 0 else None
+        if theory_id >= 0:
+            # Selected among the rows when they come (they are read in the background).
+            self._then.append(lambda: self._select_remembered(theory_id))
+            if not self.model.query_pending():
+                self._after_rows()
+
+    def _select_remembered(self, theory_id: int) -> None:
+        row = self.model.row_of(theory_id)
         if row is not None:
             self._select_rows([row])
 

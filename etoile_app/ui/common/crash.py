@@ -12,9 +12,8 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from etoile_app import logs
+from etoile_app import APP_TITLE, logs
 
-TITLE = "Étoile Theory Journal"
 _showing = False
 
 
@@ -26,7 +25,7 @@ def show(text: str, _exc: BaseException | None = None, parent: QWidget | None = 
         return
     _showing = True
     try:
-        box = QMessageBox(QMessageBox.Icon.Critical, TITLE, text, QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE, text, QMessageBox.StandardButton.Ok, parent)
         box.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote what was typed
         box.setObjectName("crashDialog")
         box.exec()

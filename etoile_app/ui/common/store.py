@@ -28,6 +28,8 @@ from etoile_app.domain.models import (
     TheoryDraft,
     TheorySnapshot,
 )
+from etoile_app.ui.common.changes import EVERYTHING, TheoryChanges
+from etoile_app.ui.common.ops import Operations
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ExportReport, ImportReport
@@ -61,6 +63,16 @@ def _substance(snapshots: Sequence[TheorySnapshot]) -> list[TheorySnapshot]:
     return [replace(s, theory=replace(s.theory, updated_at=None)) for s in snapshots]
 
 
+def _gone(theories: Sequence[Theory]) -> TheoryChanges:
+    """The changes of moving ``theories`` (now deleted) to the bin."""
+    return TheoryChanges.between([replace(t, deleted_at=None) for t in theories], theories)
+
+
+def _back(theories: Sequence[Theory]) -> TheoryChanges:
+    """The changes of bringing ``theories`` (now live) back from the bin."""
+    return TheoryChanges.between([replace(t, deleted_at=t.updated_at) for t in theories], theories)
+
+
 def _dream_named(entry: DreamCast) -> str:
     return f"“{_quote(f'{entry.actor} as {entry.role_idea}')}”"
 
@@ -83,7 +95,9 @@ class _Command(QUndoCommand):
 
 
 class Store(QObject):
-    #: Theories changed; the ids, or an empty tuple when many did.
+    #: Theories changed: what changed, precisely (see :mod:`etoile_app.ui.common.changes`).
+    changed = Signal(object)
+    #: Theories changed; the ids, or an empty tuple when many did (for views that reread).
     theoriesChanged = Signal(tuple)
     #: Canon facts changed (user news, a new pack).
     canonChanged = Signal()
@@ -100,6 +114,15 @@ class Store(QObject):
         super().__init__(parent)
         self.journal = journal
         self.undo_stack = QUndoStack(self)
+        #: Where database work runs off the GUI thread (see :mod:`etoile_app.ui.common.ops`).
+        self.ops = Operations(self)
+        self.ops.failed.connect(self.failed)
+
+    def close(self) -> None:
+        """Wait for the changes and jobs under way, stop the reads, and close the journal
+        (checkpointed into its one file)."""
+        self.ops.shutdown(wait=True)
+        self.journal.close()
 
     # --- reads (services return plain records) ---------------------------------------------
 
@@ -133,10 +156,10 @@ class Store(QObject):
         theory = self.theories.create(draft)
         self._push(
             f"New theory “{_quote(theory.title)}”",
-            lambda: self._changed(self.theories.restore(theory.id)),
-            lambda: self._changed(self.theories.delete(theory.id)),
+            lambda: self._emit(_back([self.theories.restore(theory.id)])),
+            lambda: self._emit(_gone([self.theories.delete(theory.id)])),
         )
-        self._changed(theory)
+        self._emit(TheoryChanges.between([None], [theory]))
         return theory
 
     def edit_theory(self, theory_id: int, draft: TheoryDraft, confidence_note: str = "") -> Theory:
@@ -189,10 +212,10 @@ class Store(QObject):
         theory = self.theories.delete(theory_id)
         self._push(
             f"Delete “{_quote(theory.title)}”",
-            lambda: self._changed(self.theories.delete(theory_id)),
-            lambda: self._changed(self.theories.restore(theory_id)),
+            lambda: self._emit(_gone([self.theories.delete(theory_id)])),
+            lambda: self._emit(_back([self.theories.restore(theory_id)])),
         )
-        self._changed(theory)
+        self._emit(_gone([theory]))
         return theory
 
     def resolve(self, theory_id: int, status: Any, note: str = "", on: date | None = None) -> Theory:
@@ -216,15 +239,16 @@ class Store(QObject):
         """Adopt starter theories; undo deletes the ones this adopted (not those adopted before)."""
         had = {s.key for s in self.theories.starters() if s.adopted}
         theories = self.theories.adopt_starters(keys, confidence)
-        new_ids = [t.id for t in theories if t.starter_key not in had]
+        new = [t for t in theories if t.starter_key not in had]
+        new_ids = [t.id for t in new]
         if new_ids:
             count = len(new_ids)
             self._push(
                 f"Adopt {count} starter theor{'y' if count == 1 else 'ies'}",
-                lambda: self._changed(self.theories.restore_many(new_ids)),
-                lambda: self._changed(self.theories.delete_many(new_ids)),
+                lambda: self._emit(_back(self.theories.restore_many(new_ids))),
+                lambda: self._emit(_gone(self.theories.delete_many(new_ids))),
             )
-        self.theoriesChanged.emit(())
+        self._emit(TheoryChanges.between([None] * len(new), new))
         return theories
 
     # --- several theories at once: each is one undo step ------------------------------------
@@ -361,15 +385,17 @@ class Store(QObject):
     def _everything_changed(self) -> None:
         self.canonChanged.emit()
         self.castChanged.emit()
-        self.theoriesChanged.emit(())
+        self._emit(EVERYTHING)
+
+    def _emit(self, changes: TheoryChanges) -> None:
+        if not changes:
+            return
+        self.changed.emit(changes)
+        self.theoriesChanged.emit(() if changes.everything else tuple(sorted(changes.ids)))
 
     def _news_changed(self, _fact: Fact | None = None) -> None:
         self.canonChanged.emit()
         self.castChanged.emit()  # return statuses may have changed
-
-    def _changed(self, theory: Theory | Iterable[Theory]) -> None:
-        ids = (theory.id,) if isinstance(theory, Theory) else tuple(t.id for t in theory)
-        self.theoriesChanged.emit(ids)
 
     def _cast_changed(self, _entry: DreamCast | None = None) -> None:
         self.castChanged.emit()
@@ -401,16 +427,19 @@ class Store(QObject):
         if _substance(after) != _substance(before):
             self._push(
                 text(theories),
-                lambda: self._put_back(after, canon),
-                lambda: self._put_back(before, canon),
+                lambda: self._put_back(after, before, canon),
+                lambda: self._put_back(before, after, canon),
             )
-        self._changed(theories)
+        self._emit(TheoryChanges.between([s.theory for s in before], [s.theory for s in after]))
         if canon:
             self.canonChanged.emit()
         return theories
 
-    def _put_back(self, snapshots: Sequence[TheorySnapshot], canon: bool) -> None:
-        self._changed(self.theories.put_back(snapshots))
+    def _put_back(
+        self, snapshots: Sequence[TheorySnapshot], current: Sequence[TheorySnapshot], canon: bool
+    ) -> None:
+        """Put the theories back as ``snapshots`` hold them; ``current`` is how they stand now."""
+        self._emit(TheoryChanges.between([s.theory for s in current], self.theories.put_back(snapshots)))
         if canon:
             self.canonChanged.emit()
 
