@@ -10,8 +10,8 @@ illustration (some imagine a revival season); the canon itself is untouched.
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -101,7 +101,15 @@ def build(target: Path, seed: int = 7) -> None:
         journal.close()
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("journal", type=Path, help="the new journal file to write (it must not exist)")
+    parser.add_argument("--seed", type=int, default=7, help="the random seed for the ratings (default 7)")
+    args = parser.parse_args(argv)
+    build(args.journal, args.seed)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit(__doc__)
-    build(Path(sys.argv[1]))
+    main()

@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -48,7 +47,7 @@ from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import StarRating, error_label, plain_tooltip, set_error, tell
+from etoile_app.ui.common.widgets import DateEdit, StarRating, error_label, plain_tooltip, set_error, tell
 
 if TYPE_CHECKING:
     from etoile_app.ui.canon.browser import CanonBrowser
@@ -83,14 +82,6 @@ class ConfidenceInput(QWidget):
 
     def setValue(self, value: int) -> None:
         self.spin.setValue(value)
-
-
-class _DateEdit(QDateEdit):
-    """A date field that Tab leaves, like every other field (QDateEdit walks its day, month
-    and year with Tab; the arrow keys still do)."""
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, next)
 
 
 class TheoryEditor(QDialog):
@@ -206,7 +197,7 @@ class TheoryEditor(QDialog):
         due.setContentsMargins(0, 0, 0, 0)
         self.has_resolve_by = QCheckBox("Set a date")
         self.has_resolve_by.setAccessibleName("Resolve by: set a date")
-        self.resolve_by = _DateEdit()
+        self.resolve_by = DateEdit()
         self.resolve_by.setAccessibleName("Resolve-by date")
         self.resolve_by.setCalendarPopup(True)
         self.resolve_by.setDisplayFormat("d MMM yyyy")

@@ -11,7 +11,6 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,7 +27,7 @@ from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import Theory
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import PlainLabel, attempt, error_label, set_error
+from etoile_app.ui.common.widgets import DateEdit, PlainLabel, attempt, error_label, set_error
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
@@ -74,7 +73,7 @@ class _ResolveForm(QDialog):
         layout.addWidget(self.status_error)
 
         form = QFormLayout()
-        self.when = QDateEdit()
+        self.when = DateEdit()
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("d MMM yyyy")
         now = store.today()

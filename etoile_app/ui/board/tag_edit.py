@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -172,12 +172,21 @@ class TagEdit(QWidget):
             self.problem.emit(exc.message)
             return False
         self.entry.clear()
+        self.completer.popup().hide()  # a list for the text just turned into a chip is stale
         self._add(name)
         return True
 
     def _completed(self, text: str) -> None:
         self.entry.setText(text)
         self.commit_text()
+        # The completer writes the chosen text into the field after telling us: clear it
+        # again once it has, and close the list.
+        QTimer.singleShot(0, lambda: self._after_completion(text))
+
+    def _after_completion(self, text: str) -> None:
+        if self.entry.text() == text:  # and not something typed since
+            self.entry.clear()
+        self.completer.popup().hide()
 
     def _check_text(self) -> None:
         self.problem.emit(self.pending_problem())
@@ -190,7 +199,12 @@ class TagEdit(QWidget):
         chip.setToolTip(plain_tooltip(f"Remove the tag {fmt.isolate(name)}"))
         chip.setAccessibleName(f"Tag {name}")
         chip.setAutoRaise(False)
-        chip.setStyleSheet("QToolButton { border-radius: 9px; padding: 1px 8px; }")
+        # A style sheet takes the style's focus frame away: draw one, or Space would remove a
+        # tag nobody could see was focused.
+        chip.setStyleSheet(
+            "QToolButton { border-radius: 9px; padding: 1px 8px; }"
+            "QToolButton:focus { border: 2px solid palette(highlight); }"
+        )
         chip.clicked.connect(lambda: self._remove(name))
         self._layout.insertWidget(len(self._tags), chip)
         # Tab goes from the field through the chips in their order, then on out of the widget;

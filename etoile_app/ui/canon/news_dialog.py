@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,7 +34,7 @@ from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.ui.common.fmt import short_date
 from etoile_app.ui.common.roles import ID_ROLE
-from etoile_app.ui.common.widgets import PlainLabel, error_label, name_form_fields, plain_tooltip
+from etoile_app.ui.common.widgets import DateEdit, PlainLabel, error_label, name_form_fields, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.ui.common.store import Store
@@ -157,7 +156,7 @@ class NewsDialog(QDialog):
         self.url_edit.setPlaceholderText("https://…")
         self.url_error = error_label()
 
-        self.date_edit = QDateEdit()
+        self.date_edit = DateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("d MMMM yyyy")
         self.date_edit.setMinimumDate(QDate(1900, 1, 1))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFormLayout, QLabel, QMessageBox, QSizePolicy, QWidget
+from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel, QMessageBox, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
 from etoile_app.domain.errors import JournalError
@@ -326,3 +326,12 @@ def name_form_fields(form: QFormLayout) -> None:
         for widget in (field, *field.findChildren(QWidget)):
             if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not widget.accessibleName():
                 widget.setAccessibleName(name)
+
+
+class DateEdit(QDateEdit):
+    """A date field that Tab leaves, like every other field (QDateEdit walks its day, month
+    and year with Tab, so what is typed after two Tabs lands in the year; the arrow keys and
+    typing still move through the parts)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
