@@ -26,7 +26,7 @@ from etoile_app.storage.database import Check, Database, open_database, open_rea
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ImportReport
     from etoile_app.services.track_record import TrackRecordService
-    from etoile_app.services.transfer import TransferService
+    from etoile_app.services.transfer import Progress, TransferService
 
 
 @dataclass
@@ -101,13 +101,24 @@ class Journal:
         )
 
     def import_file(
-        self, path: str | Path, fmt: str | None = None, *, forecaster: str | None = None
+        self,
+        path: str | Path,
+        fmt: str | None = None,
+        *,
+        forecaster: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportReport:
         """Import a JSON or Fatebook CSV file, all or nothing, backing the journal up first
         (once the file has been checked, and only when the import will change something).
-        ``forecaster`` picks whose forecasts a shared Fatebook export brings in."""
+        ``forecaster`` picks whose forecasts a shared Fatebook export brings in; ``progress``
+        hears how far it has got and may cancel it (see :data:`transfer.Progress`)."""
+        extra = {} if progress is None else {"progress": progress}
         report = self._importer.import_file(
-            path, fmt=fmt, before_write=lambda: self.backups.backup(BEFORE_IMPORT), forecaster=forecaster
+            path,
+            fmt=fmt,
+            before_write=lambda: self.backups.backup(BEFORE_IMPORT),
+            forecaster=forecaster,
+            **extra,
         )
         if report.changed:
             self.database.checkpoint()  # the file alone holds what was imported

@@ -66,6 +66,17 @@ from etoile_app.storage.models import (
 EXPORT_FORMATS = ("json", "csv", "md")
 IMPORT_FORMATS = ("json", "csv")
 _CHUNK = 500  # ids per IN (…): well under every database's limit on bound parameters
+#: Theories an import writes between two reports of its progress.
+WRITE_BATCH = 1000
+
+#: ``progress(done, total, what)``: how far a long job has got. It may raise
+#: :class:`~etoile_app.domain.errors.CancelledError` to stop the job (an import then writes nothing).
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(_done: int, _total: int, _what: str) -> None:
+    return None
+
 
 T = TheoryRecord
 H = ConfidenceRecord
@@ -264,13 +275,23 @@ class TransferService(Service):
         data, names = self.snapshot(exported_at=exported_at)
         return dump_json(data, names)
 
-    def export_file(self, path: str | Path, fmt: str, *, exported_at: datetime | None = None) -> ExportReport:
-        """Write an export to ``path`` (whole or not at all); binned theories go only into JSON."""
+    def export_file(
+        self,
+        path: str | Path,
+        fmt: str,
+        *,
+        exported_at: datetime | None = None,
+        progress: Progress = _no_progress,
+    ) -> ExportReport:
+        """Write an export to ``path`` (whole or not at all); binned theories go only into JSON.
+        ``progress`` may stop it (by raising) until the file is written."""
         if fmt not in EXPORT_FORMATS:
             raise ExportFileError(
                 f"{fmt!r} is not an export format; choose one of: {', '.join(EXPORT_FORMATS)}."
             )
+        progress(0, 2, "Reading the journal")
         data, names = self.snapshot(exported_at=exported_at)
+        progress(1, 2, f"Writing {Path(path).name}")
         if fmt == "json":
             payload, count = dump_json(data, names), len(data.theories)
         else:
@@ -282,10 +303,12 @@ class TransferService(Service):
                 day = (data.exported_at or self.now()).astimezone().date()
                 payload = format_markdown(live, names, day).encode("utf-8")
         target = Path(path)
+        progress(1, 2, f"Writing {target.name}")
         try:
             _write_atomically(target, payload)
         except OSError as exc:
             raise ExportFileError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        progress(2, 2, f"Wrote {target.name}")
         return ExportReport(fmt, count)
 
     # --- import ----------------------------------------------------------------------------
@@ -297,6 +320,7 @@ class TransferService(Service):
         fmt: str | None = None,
         before_write: Callable[[], object] | None = None,
         forecaster: str | None = None,
+        progress: Progress = _no_progress,
     ) -> ImportReport:
         """Import a JSON export or a Fatebook-style CSV, all or nothing.
 
@@ -305,12 +329,18 @@ class TransferService(Service):
         import will change something, before anything is written (the app backs up there).
         ``forecaster`` (CSV only) names the person whose forecasts to import from a file with
         forecasts by several people; without it the file's likeliest owner is taken, and the
-        report says whom (``ImportReport.forecaster``, ``forecaster_guessed``).
+        report says whom (``ImportReport.forecaster``, ``forecaster_guessed``). ``progress`` is
+        told how far it has got; if it raises :class:`CancelledError`, nothing is written.
         """
         source = Path(path)
+        progress(0, 1, f"Reading {source.name}")
         raw = read_import_file(source)
         return self.import_bytes(
-            raw, fmt or guess_format(source.name, raw[:64]), before_write=before_write, forecaster=forecaster
+            raw,
+            fmt or guess_format(source.name, raw[:64]),
+            before_write=before_write,
+            forecaster=forecaster,
+            progress=progress,
         )
 
     def import_bytes(
@@ -320,6 +350,7 @@ class TransferService(Service):
         *,
         before_write: Callable[[], object] | None = None,
         forecaster: str | None = None,
+        progress: Progress = _no_progress,
     ) -> ImportReport:
         if fmt not in IMPORT_FORMATS:
             raise ImportFileError(
@@ -331,6 +362,7 @@ class TransferService(Service):
             )
         csv_counts: dict[str, Any] = {}
         with self._sessions.begin() as s:
+            progress(0, 1, "Checking the file")
             if fmt == "json":
                 data = parse_json(raw, self._catalogue(s))
                 plan = self._plan_json(s, data)
@@ -346,8 +378,9 @@ class TransferService(Service):
                 }
             if plan.writes:
                 if before_write is not None:
+                    progress(0, 1, "Backing up the journal first")
                     before_write()
-                _Writer(s).write(plan)
+                _Writer(s, progress).write(plan)
             c = plan.counts
             return ImportReport(
                 format=fmt,
@@ -554,8 +587,9 @@ def _resolution(question: CsvQuestion, existing: TheoryEntry | None) -> dict[str
 class _Writer:
     """Writes a checked plan inside the import's transaction."""
 
-    def __init__(self, s: Session) -> None:
+    def __init__(self, s: Session, progress: Progress) -> None:
         self.s = s
+        self.progress = progress
         self.characters = {c.key: c for c in s.scalars(select(CharacterRecord))}
 
     def write(self, plan: _Plan) -> None:
@@ -615,21 +649,28 @@ class _Writer:
             values["characters_text"] = search_columns.characters_text(names[k] for k in t.characters)
             return values
 
-        ids: list[int] = []
-        if plan.create:
+        # In batches, saying how far it has got after each: a cancel between two batches rolls
+        # the whole import back.
+        total, done = len(entries), 0
+        self.progress(done, total, f"Writing {total:,} theories")
+        for start in range(0, len(plan.create), WRITE_BATCH):
+            batch = plan.create[start : start + WRITE_BATCH]
             # A plain executemany, then the new ids by uid: INSERT … RETURNING over many rows
             # is several times slower on SQLite (each batch is re-sorted to match the rows).
-            s.execute(insert(T), [row(t) for t in plan.create])
+            s.execute(insert(T), [row(t) for t in batch])
             new_ids: dict[str, int] = {}
-            uids = [t.uid for t in plan.create]
+            uids = [t.uid for t in batch]
             for chunk in _chunks(uids):
                 new_ids.update(
                     (uid, ident) for uid, ident in s.execute(select(T.uid, T.id).where(T.uid.in_(chunk)))
                 )
-            ids = [new_ids[u] for u in uids]
-        if plan.update:
-            updated = [ident for ident, _ in plan.update]
-            s.execute(update(T), [{"id": ident, **row(t)} for ident, t in plan.update])
+            self._children([new_ids[u] for u in uids], batch, tag_ids, fact_ids)
+            done += len(batch)
+            self.progress(done, total, f"Writing {total:,} theories")
+        for start in range(0, len(plan.update), WRITE_BATCH):
+            pairs = plan.update[start : start + WRITE_BATCH]
+            updated = [ident for ident, _ in pairs]
+            s.execute(update(T), [{"id": ident, **row(t)} for ident, t in pairs])
             for table, column in (
                 (H.__table__, H.__table__.c.theory_id),
                 (E.__table__, E.__table__.c.theory_id),
@@ -639,7 +680,15 @@ class _Writer:
             ):
                 for chunk in _chunks(updated):
                     s.execute(delete(table).where(column.in_(chunk)))
-            ids += updated
+            self._children(updated, [t for _, t in pairs], tag_ids, fact_ids)
+            done += len(pairs)
+            self.progress(done, total, f"Writing {total:,} theories")
+
+    def _children(
+        self, ids: list[int], entries: list[TheoryEntry], tag_ids: dict[str, int], fact_ids: dict[str, int]
+    ) -> None:
+        """The confidence history, evidence, earlier resolutions, tags and characters of the
+        theories just written under ``ids``."""
         children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for ident, t in zip(ids, entries, strict=True):
             children[H.__table__] += [
@@ -673,7 +722,7 @@ class _Writer:
             ]
         for table, rows in children.items():
             if rows:
-                s.execute(insert(table), rows)
+                self.s.execute(insert(table), rows)
 
     def _tag_ids(self, names: set[str], plan: _Plan) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -196,6 +196,20 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
+    def _job_running(self, running: bool) -> None:
+        """While an import, export or backup runs, what would change the journal waits."""
+        for action in (
+            self.new_action,
+            self.add_news_action,
+            self.adopt_action,
+            self.import_action,
+            self.export_action,
+            self.load_pack_action,
+            self.backup_action,
+            self.restore_action,
+        ):
+            action.setEnabled(not running)
+
     def _journal_actions(self) -> tuple[QAction, ...]:
         """Actions that need an open journal: disabled until it is attached."""
         return (
@@ -257,6 +271,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
 
         store.changed.connect(self._update_counts)
+        store.ops.jobRunning.connect(self._job_running)
         store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
         store.showCharacterOnBoard.connect(self._show_character)
         store.showTheory.connect(self._show_theory)
@@ -514,6 +529,9 @@ class MainWindow(QMainWindow):
         if daily is not None:
             daily.stop()
         if self.store is not None:
+            # A job under way (an import) is cancelled, which writes nothing; the writes asked
+            # for before it finish first.
+            self.store.ops.cancel_jobs()
             self.store.close()
         super().closeEvent(event)
 

@@ -79,6 +79,7 @@ def test_export_writes_the_format_of_the_chosen_filter(
     target = tmp_path / "my-journal"  # no suffix: the filter decides and adds it
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), chosen))
     window.export_action.trigger()
+    settle(window.store)  # the export runs as a job on the writer thread
     written = target.with_name(target.name + format_for(Path("x"), chosen)[1].suffix)
     text = written.read_text(encoding="utf-8")
     if fmt_name == "json":
@@ -164,6 +165,7 @@ def test_a_cancelled_file_dialog_does_nothing(window, journal, monkeypatch, db_s
 def test_back_up_then_restore_from_the_menu(window, store, journal, qtbot, clock):
     store.create_theory(TheoryDraft("Kept"))
     window.backup_action.trigger()
+    settle(store)  # the backup runs as a job on the writer thread
     (made,) = journal.backups.list()
     assert made.reason == "manual" and made.path.name in window.statusBar().currentMessage()
     clock.advance(hours=1)

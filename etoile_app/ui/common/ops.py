@@ -62,13 +62,18 @@ class Progress:
 
     def __init__(self, ops: Operations, ticket: Ticket[Any]) -> None:
         self._ops, self._ticket, self._last = ops, ticket, 0.0
+        self._shown: tuple[int, str] | None = None
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        """``done`` of ``total`` steps; raises :class:`CancelledError` once cancelled."""
+        """``done`` of ``total`` steps; raises :class:`CancelledError` once cancelled.
+
+        What reaches the window is thinned out: a new percent or a new step always does,
+        anything else at most every :data:`PROGRESS_EVERY` seconds."""
         self._ticket.token.check()
         now = time.perf_counter()
-        if now - self._last >= PROGRESS_EVERY or done >= total:
-            self._last = now
+        shown = (done * 100 // total if total else 0, text)
+        if shown != self._shown or now - self._last >= PROGRESS_EVERY:
+            self._last, self._shown = now, shown
             self._ops._progress_box.emit(self._ticket, done, total, text)
 
     def check(self) -> None:
@@ -153,6 +158,12 @@ class Operations(QObject):
         old = self._keyed.pop(key, None)
         if old is not None and not old.finished:
             old.cancel()
+
+    def cancel_jobs(self) -> None:
+        """Stop the long jobs under way, where they can stop (an import then writes nothing)."""
+        for ticket in list(self._pending):
+            if ticket.kind == "job":
+                ticket.cancel()
 
     # --- state -----------------------------------------------------------------------------
 

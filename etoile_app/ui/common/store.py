@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from etoile_app.domain import rules
-from etoile_app.domain.errors import JournalError
+from etoile_app.domain.errors import JournalBusyError, JournalError
 from etoile_app.domain.models import (
     DreamCast,
     DreamCastDraft,
@@ -29,7 +29,7 @@ from etoile_app.domain.models import (
     TheorySnapshot,
 )
 from etoile_app.ui.common.changes import EVERYTHING, TheoryChanges
-from etoile_app.ui.common.ops import Operations
+from etoile_app.ui.common.ops import Operations, Progress, Ticket
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ExportReport, ImportReport
@@ -153,6 +153,7 @@ class Store(QObject):
     # --- theories --------------------------------------------------------------------------
 
     def create_theory(self, draft: TheoryDraft) -> Theory:
+        self._check_no_job()
         theory = self.theories.create(draft)
         self._push(
             f"New theory “{_quote(theory.title)}”",
@@ -163,6 +164,7 @@ class Store(QObject):
         return theory
 
     def edit_theory(self, theory_id: int, draft: TheoryDraft, confidence_note: str = "") -> Theory:
+        self._check_no_job()
         (theory,) = self._undoable(
             [theory_id],
             lambda: [self.theories.edit(theory_id, draft, confidence_note=confidence_note)],
@@ -172,6 +174,7 @@ class Store(QObject):
         return theory
 
     def set_confidence(self, theory_id: int, confidence: int, note: str = "") -> Theory:
+        self._check_no_job()
         (theory,) = self._undoable(
             [theory_id],
             lambda: [self.theories.set_confidence(theory_id, confidence, note)],
@@ -180,6 +183,7 @@ class Store(QObject):
         return theory
 
     def link_evidence(self, theory_id: int, fact_id: int, stance: Any, note: str = "") -> Theory:
+        self._check_no_job()
         cited = any(e.fact_id == fact_id for e in self.theories.get(theory_id).evidence)
         (theory,) = self._undoable(
             [theory_id],
@@ -190,6 +194,7 @@ class Store(QObject):
         return theory
 
     def unlink_evidence(self, theory_id: int, fact_id: int) -> Theory:
+        self._check_no_job()
         (theory,) = self._undoable(
             [theory_id],
             lambda: [self.theories.unlink_evidence(theory_id, fact_id)],
@@ -200,6 +205,7 @@ class Store(QObject):
 
     def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
         """Replace a theory's tags (adding or removing some)."""
+        self._check_no_job()
         names = list(tags)
         (theory,) = self._undoable(
             [theory_id],
@@ -209,6 +215,7 @@ class Store(QObject):
         return theory
 
     def delete_theory(self, theory_id: int) -> Theory:
+        self._check_no_job()
         theory = self.theories.delete(theory_id)
         self._push(
             f"Delete “{_quote(theory.title)}”",
@@ -219,6 +226,7 @@ class Store(QObject):
         return theory
 
     def resolve(self, theory_id: int, status: Any, note: str = "", on: date | None = None) -> Theory:
+        self._check_no_job()
         (theory,) = self._undoable(
             [theory_id],
             lambda: [self.theories.resolve(theory_id, status, note, on)],
@@ -228,6 +236,7 @@ class Store(QObject):
 
     def reopen(self, theory_id: int) -> Theory:
         """Reopen a resolved theory; undo brings back its outcome, note and date exactly."""
+        self._check_no_job()
         (theory,) = self._undoable(
             [theory_id],
             lambda: [self.theories.reopen(theory_id)],
@@ -237,6 +246,7 @@ class Store(QObject):
 
     def adopt_starters(self, keys: Sequence[str], confidence: int) -> list[Theory]:
         """Adopt starter theories; undo deletes the ones this adopted (not those adopted before)."""
+        self._check_no_job()
         had = {s.key for s in self.theories.starters() if s.adopted}
         theories = self.theories.adopt_starters(keys, confidence)
         new = [t for t in theories if t.starter_key not in had]
@@ -257,6 +267,7 @@ class Store(QObject):
         self, ids: Sequence[int], status: Any, note: str = "", on: date | None = None
     ) -> list[Theory]:
         """Resolve the theories of ``ids`` with one note; undo puts each back as it was."""
+        self._check_no_job()
         return self._undoable(
             ids,
             lambda: self.theories.resolve_many(ids, status, note, on),
@@ -264,6 +275,7 @@ class Store(QObject):
         )
 
     def delete_many(self, ids: Sequence[int]) -> list[Theory]:
+        self._check_no_job()
         return self._undoable(
             ids,
             lambda: self.theories.delete_many(ids),
@@ -272,6 +284,7 @@ class Store(QObject):
 
     def add_tag_many(self, ids: Sequence[int], tag: str) -> list[Theory]:
         """Tag the theories of ``ids``; undo removes the tag only from those that lacked it."""
+        self._check_no_job()
         return self._undoable(
             ids,
             lambda: self.theories.add_tag_many(ids, tag),
@@ -281,6 +294,7 @@ class Store(QObject):
     # --- canon and cast --------------------------------------------------------------------
 
     def add_news(self, draft: NewsDraft) -> Fact:
+        self._check_no_job()
         fact = self.canon.add_news(draft)
         # Undoing news retracts it (it keeps its id, so theories citing it keep their link).
         self._push(
@@ -292,6 +306,7 @@ class Store(QObject):
         return fact
 
     def edit_news(self, fact_id: int, draft: NewsDraft) -> Fact:
+        self._check_no_job()
         before = self.canon.fact(fact_id).as_news_draft()  # what undoing the edit goes back to
         fact = self.canon.edit_news(fact_id, draft)
         self._push(
@@ -303,6 +318,7 @@ class Store(QObject):
         return fact
 
     def retract_news(self, fact_id: int) -> Fact:
+        self._check_no_job()
         fact = self.canon.retract_news(fact_id)
         self._push(
             f"Retract news “{_quoted(fact)}”",
@@ -314,12 +330,14 @@ class Store(QObject):
 
     def load_canon_pack(self, path: Path) -> PackChanges:
         """Apply a newer canon pack; every view may change (facts, characters, citing theories)."""
+        self._check_no_job()
         changes = self.canon.load_pack_file(path)
         if changes.applied:
             self._everything_changed()
         return changes
 
     def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
+        self._check_no_job()
         entry = self.cast.add_dream_cast(draft)
         # One cell shared by undo and redo: the entry keeps its id unless another took it.
         cell = [entry]
@@ -332,6 +350,7 @@ class Store(QObject):
         return entry
 
     def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft) -> DreamCast:
+        self._check_no_job()
         before = next((e for e in self.cast.dream_casting() if e.id == entry_id), None)
         entry = self.cast.edit_dream_cast(entry_id, draft)
         if before is not None:
@@ -345,6 +364,7 @@ class Store(QObject):
         return entry
 
     def delete_dream_cast(self, entry_id: int) -> DreamCast:
+        self._check_no_job()
         entry = self.cast.delete_dream_cast(entry_id)
         cell = [entry]
         self._push(
@@ -362,6 +382,7 @@ class Store(QObject):
 
     def import_journal(self, path: Path, fmt: str | None = None) -> ImportReport:
         """Import a file, all or nothing, backing the journal up first when it will change."""
+        self._check_no_job()
         report = self.journal.import_file(path, fmt)
         if report.changed:
             self._everything_changed()
@@ -370,11 +391,76 @@ class Store(QObject):
     def backup_now(self) -> BackupInfo | None:
         return self.journal.backups.backup()
 
+    # The same, as long jobs on the writer thread: the window stays responsive and shows their
+    # progress; ``done`` (on the GUI thread) gets what the synchronous call would return.
+
+    def start_import(
+        self,
+        path: Path,
+        *,
+        done: Callable[[ImportReport], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[ImportReport]:
+        """Import ``path`` in the background; cancelled, it writes nothing."""
+        journal = self.journal
+
+        def finished(report: ImportReport) -> None:
+            if report.changed:
+                self._everything_changed()
+            done(report)
+
+        return self.ops.job(
+            lambda progress: journal.import_file(path, progress=progress.report),
+            finished,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
+    def start_export(
+        self,
+        path: Path,
+        fmt: str,
+        *,
+        done: Callable[[ExportReport], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[ExportReport]:
+        """Export to ``path`` in the background; cancelled before the file is written, nothing is."""
+        transfer = self.journal.transfer
+        return self.ops.job(
+            lambda progress: transfer.export_file(path, fmt, progress=progress.report),
+            done,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
+    def start_backup(
+        self, *, done: Callable[[BackupInfo | None], Any], failed: Callable[[JournalError], Any]
+    ) -> Ticket[BackupInfo | None]:
+        """Back the journal up in the background (SQLite's online backup; not cancellable)."""
+        backups = self.journal.backups
+
+        def work(progress: Progress) -> BackupInfo | None:
+            progress.report(0, 1, "Backing up the journal")
+            return backups.backup()
+
+        return self.ops.job(work, done, failed=failed)
+
+    def _check_no_job(self) -> None:
+        """Changes wait for a long job (an import) to end: it holds the journal's write lock."""
+        if self.ops.job_running():
+            raise JournalBusyError(
+                "The journal is busy with an import, export or backup; try again when it has finished. "
+                "Nothing was changed."
+            )
+
     def restore_backup(self, backup: BackupInfo) -> BackupInfo:
         """Bring the journal back to ``backup``; return the backup made of it just before.
 
         The undo history is cleared: its steps describe a journal that no longer exists.
         """
+        self._check_no_job()
         before = self.journal.backups.restore(backup)
         self.undo_stack.clear()
         self._everything_changed()
@@ -448,6 +534,7 @@ class Store(QObject):
 
     def _guard(self, action: Callable[[], Any], what: str) -> None:
         try:
+            self._check_no_job()
             action()
         except JournalError as exc:
             self.failed.emit(f"{what}: {exc.message}")

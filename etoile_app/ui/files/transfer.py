@@ -1,22 +1,29 @@
 """File → Import…, Export…, Back up now and Restore from backup…: the journal as a whole.
 
-Each action asks for a file (or a backup), does the work through the :class:`Store`, and says
-how it went in a message box that does not block the event loop (``open()``, not ``exec()``),
-so the outcome is shown the same way to a person and to a test. A refused import names the
-line or field at fault and says that nothing was written.
+Each action asks for a file (or a backup), runs the work as a long job on the writer thread
+(its progress in a dialog that shows if it takes a moment; import and export can be
+cancelled), and says how it went in a message box that does not block the event loop
+(``open()``, not ``exec()``), so the outcome is shown the same way to a person and to a test.
+A refused or cancelled import says that nothing was written.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from etoile_app.domain.errors import JournalError
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.jobs import JobProgress
 from etoile_app.ui.common.store import Store
+
+if TYPE_CHECKING:
+    from etoile_app.domain.transfer import ExportReport, ImportReport
+    from etoile_app.services.backups import BackupInfo
 from etoile_app.ui.common.widgets import documents_folder, tell
 
 #: The export formats, in the order the save dialog offers them: (format, filter, suffix).
@@ -48,16 +55,25 @@ def format_for(path: Path, chosen_filter: str = "") -> tuple[str, Path]:
     return name, path.with_name(path.name + suffix)
 
 
-def export_to(store: Store, path: Path, export_format: str, parent: QWidget) -> QMessageBox | None:
-    """Write the export; on failure say why (nothing is left half-written)."""
-    try:
-        report = store.export_journal(path, export_format)
-    except JournalError as exc:
-        return tell(
-            parent, QMessageBox.Icon.Warning, "Export failed", f"Could not export to {path}.", str(exc)
-        )
-    _show_in_status_bar(parent, f"Exported {fmt.count(report.theories, 'theory', 'theories')} to {path}")
-    return None
+def export_to(store: Store, path: Path, export_format: str, parent: QWidget) -> JobProgress:
+    """Write the export in the background; on failure say why (nothing is left half-written)."""
+    progress = JobProgress(store.ops, "Export", f"Exporting to {path.name}", parent, cancellable=True)
+
+    def done(report: ExportReport) -> None:
+        progress.finish()
+        _show_in_status_bar(parent, f"Exported {fmt.count(report.theories, 'theory', 'theories')} to {path}")
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Warning, "Export failed", f"Could not export to {path}.", str(exc))
+
+    def cancelled() -> None:
+        progress.finish()
+        _show_in_status_bar(parent, f"Export cancelled; {path.name} was not written.")
+
+    return progress.follow(
+        store.start_export(path, export_format, done=done, failed=failed, cancelled=cancelled)
+    )
 
 
 def choose_export(store: Store, parent: QWidget) -> Path | None:
@@ -68,38 +84,54 @@ def choose_export(store: Store, parent: QWidget) -> Path | None:
     if not name:
         return None
     export_format, path = format_for(Path(name), chosen)
-    return None if export_to(store, path, export_format, parent) is not None else path
+    export_to(store, path, export_format, parent)
+    return path
 
 
 # --- import ---------------------------------------------------------------------------------
 
 
-def import_from(store: Store, path: Path, parent: QWidget) -> QMessageBox:
-    """Import ``path`` and say what it brought in, or why it was refused."""
-    try:
-        report = store.import_journal(path)
-    except JournalError as exc:
-        return tell(
+def import_from(store: Store, path: Path, parent: QWidget) -> JobProgress:
+    """Import ``path`` in the background and say what it brought in, or why it was refused."""
+    progress = JobProgress(store.ops, "Import", f"Importing {path.name}", parent, cancellable=True)
+
+    def done(report: ImportReport) -> None:
+        progress.finish()
+        if not report.changed:
+            tell(
+                parent,
+                QMessageBox.Icon.Information,
+                "Nothing to import",
+                f"Everything in {path.name} is already in your journal ({report.summary()}).",
+            )
+            return
+        detail = "Your journal as it was is in a backup (File → Restore from backup…)."
+        tell(parent, QMessageBox.Icon.Information, "Import done", f"{path.name}: {report.summary()}.", detail)
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(
             parent,
             QMessageBox.Icon.Warning,
             "Import refused",
             f"{path.name} was not imported: {exc}",
             "Nothing was written; your journal is as it was.",
         )
-    if not report.changed:
-        return tell(
+
+    def cancelled() -> None:
+        progress.finish()
+        tell(
             parent,
             QMessageBox.Icon.Information,
-            "Nothing to import",
-            f"Everything in {path.name} is already in your journal ({report.summary()}).",
+            "Import cancelled",
+            f"{path.name} was not imported.",
+            "Nothing was written; your journal is as it was.",
         )
-    detail = "Your journal as it was is in a backup (File → Restore from backup…)."
-    return tell(
-        parent, QMessageBox.Icon.Information, "Import done", f"{path.name}: {report.summary()}.", detail
-    )
+
+    return progress.follow(store.start_import(path, done=done, failed=failed, cancelled=cancelled))
 
 
-def choose_import(store: Store, parent: QWidget) -> QMessageBox | None:
+def choose_import(store: Store, parent: QWidget) -> JobProgress | None:
     name, _ = QFileDialog.getOpenFileName(parent, "Import theories", str(documents_folder()), IMPORT_FILTER)
     return import_from(store, Path(name), parent) if name else None
 
@@ -107,14 +139,20 @@ def choose_import(store: Store, parent: QWidget) -> QMessageBox | None:
 # --- backups --------------------------------------------------------------------------------
 
 
-def backup_now(store: Store, parent: QWidget) -> QMessageBox | None:
-    try:
-        made = store.backup_now()
-    except JournalError as exc:
-        return tell(parent, QMessageBox.Icon.Warning, "Backup failed", str(exc))
-    if made is not None:
-        _show_in_status_bar(parent, f"Backup saved: {made.path}")
-    return None
+def backup_now(store: Store, parent: QWidget) -> JobProgress:
+    """Back the journal up in the background and say where the backup is."""
+    progress = JobProgress(store.ops, "Back up", "Backing up the journal", parent, cancellable=False)
+
+    def done(made: BackupInfo | None) -> None:
+        progress.finish()
+        if made is not None:
+            _show_in_status_bar(parent, f"Backup saved: {made.path}")
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Warning, "Backup failed", str(exc))
+
+    return progress.follow(store.start_backup(done=done, failed=failed))
 
 
 def open_restore(store: Store, parent: QWidget):
