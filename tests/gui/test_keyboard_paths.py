@@ -147,3 +147,26 @@ def test_the_demo_journal_tool_answers_help_and_writes_nothing(tmp_path):
     )
     assert done.returncode == 0 and "usage:" in done.stdout
     assert list(here.iterdir()) == []
+
+
+def test_the_bulk_dialog_says_what_its_button_will_do(qtbot, store):
+    from etoile_app.domain.enums import TheoryStatus
+
+    ids = [store.create_theory(TheoryDraft(f"Theory {i}", confidence=50)).id for i in range(3)]
+    dialog = BulkResolveDialog(store, ids, TheoryStatus.VOID)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Void 3 theories"
+    assert dialog.ok_button.text() == "Void 3"
+    dialog.choices[TheoryStatus.BUSTED].click()
+    assert dialog.ok_button.text() == "Bust 3"
+    dialog.choices[TheoryStatus.CONFIRMED].click()
+    assert dialog.ok_button.text() == "Confirm 3"
+
+
+def test_several_selected_offers_reopen_too(qtbot, store):
+    from etoile_app.ui.board.tab import BoardTab
+
+    tab = BoardTab(store)
+    qtbot.addWidget(tab)
+    texts = [b.defaultAction().text().replace("&", "") for b in tab.detail.findChildren(QToolButton)]
+    assert "Reopen" in texts and "Void…" in texts

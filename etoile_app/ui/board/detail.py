@@ -339,7 +339,7 @@ class TheoryDetail(QWidget):
             self.earlier.addWidget(
                 WrapText(
                     f"{earlier.status.label} on {fmt.long_date(earlier.resolved_on)}{note}; "
-                    f"reopened {fmt.local_datetime(earlier.reopened_at)}"
+                    f"reopened on {fmt.long_date(earlier.reopened_at.astimezone().date())}"
                 )
             )
 
@@ -349,7 +349,7 @@ class TheoryDetail(QWidget):
         for e in t.evidence:
             mark = "✔ Supports" if e.stance is Stance.SUPPORTS else "✘ Contradicts"
             self.evidence.addWidget(WrapText(f"{mark}: {fmt.isolate(e.statement)}"))
-            source = f"{e.fact_status.label} · {fmt.isolate(e.source)} · {fmt.short_date(e.as_of)}"
+            source = f"{e.fact_status.label} · {fmt.isolate(e.source)} · as of {fmt.short_date(e.as_of)}"
             if e.note:
                 source += f"\nYour note: {fmt.isolate(e.note)}"
             self.evidence.addWidget(_quiet(WrapText(source)))

@@ -338,9 +338,8 @@ class TheoryEditor(QDialog):
         words = self.fact_search.text().casefold().split()
         self.fact_list.clear()
         for fact in self._facts.values():
-            text = (
-                f"{fact.statement}\n{fact.shown_status.label} · {fact.source} · {fmt.short_date(fact.as_of)}"
-            )
+            where = f"{fact.shown_status.label} · {fact.source} · as of {fmt.short_date(fact.as_of)}"
+            text = f"{fact.statement}\n{where}"
             if all(w in text.casefold() for w in words):
                 item = QListWidgetItem(text)
                 item.setData(ID_ROLE, fact.id)
@@ -405,7 +404,8 @@ class TheoryEditor(QDialog):
         item = QTreeWidgetItem([stance.label, fact.statement, note])
         item.setData(0, ID_ROLE, fact_id)
         item.setData(1, ID_ROLE, stance)
-        item.setToolTip(1, plain_tooltip(f"{fact.statement}\n{fact.source} · {fmt.short_date(fact.as_of)}"))
+        where = f"{fact.source} · as of {fmt.short_date(fact.as_of)}"
+        item.setToolTip(1, plain_tooltip(f"{fact.statement}\n{where}"))
         self.evidence.addTopLevelItem(item)
         self.tabs.setTabText(1, f"Evidence ({self.evidence.topLevelItemCount()})")
 

@@ -189,8 +189,15 @@ class BulkResolveDialog(_ResolveForm):
         self.ids = list(ids)
         preview = PlainLabel(titles_preview(store, self.ids))
         super().__init__(store, [preview], "What settled them? One note for all of them.", preset, parent)
-        self.setWindowTitle(f"Resolve {len(ids):,} theories")
-        self.ok_button.setText(f"Resolve {len(ids):,}")
+        verb = "Void" if preset is TheoryStatus.VOID else "Resolve"
+        self.setWindowTitle(f"{verb} {len(ids):,} theories")
+        self.group.buttonToggled.connect(self._name_button)
+        self._name_button()
+
+    def _name_button(self, *_args) -> None:
+        """The button says what it will do: "Confirm 3", "Bust 3", "Void 3"."""
+        verbs = {TheoryStatus.CONFIRMED: "Confirm", TheoryStatus.BUSTED: "Bust", TheoryStatus.VOID: "Void"}
+        self.ok_button.setText(f"{verbs.get(self.status(), 'Resolve')} {len(self.ids):,}")
 
     def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
         self.store.resolve_many(self.ids, status, note=note, on=on)

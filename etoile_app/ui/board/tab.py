@@ -169,7 +169,7 @@ class BoardTab(QWidget):
 
         self._make_actions()
         self.detail.set_bulk_actions(
-            [self.resolve_action, self.void_action, self.tag_action, self.delete_action]
+            [self.resolve_action, self.void_action, self.reopen_action, self.tag_action, self.delete_action]
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelAboutToBeReset.connect(self._before_reset)
