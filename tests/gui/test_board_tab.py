@@ -455,3 +455,24 @@ def test_showing_a_character_fills_the_lists_first(qtbot, store, journal):
     tab.show_character(_ids(journal, "Mishi"))  # before the first paint
     assert _titles(tab) == ["Mishi sabotages the gala"]
     assert tab.filters.character_ids() == frozenset({_ids(journal, "Mishi")})
+
+
+def test_an_edit_that_moves_a_row_keeps_it_selected_and_updates_in_place(qtbot, store, journal, clock):
+    """Sorted by when they changed, an edited theory moves to the top: the selection goes with
+    it, and the board updates its rows without a reset."""
+    a, b, c = _seed(store, journal)
+    tab = _board(qtbot, store)
+    tab.table.sortByColumn(bm.COL_UPDATED, Qt.SortOrder.DescendingOrder)
+    settle(store)
+    last = _titles(tab)[-1]
+    (moved,) = [t for t in (a, b, c) if t.title == last]
+    _select(tab, moved.id)
+    resets: list[int] = []
+    tab.model.modelReset.connect(lambda: resets.append(1))
+    clock.advance(minutes=5)
+    store.set_confidence(moved.id, 88)
+    settle(store)
+    assert _titles(tab)[0] == last
+    assert tab.current_id() == moved.id and tab.selected_ids() == [moved.id]
+    assert tab.detail.theory is not None and tab.detail.theory.confidence == 88
+    assert resets == []

@@ -307,18 +307,23 @@ class BoardTab(QWidget):
             self._sync_detail()
 
     def _before_update(self) -> None:
+        self._keep = self._ids_to_keep()
         self._keep_row = max(0, self.table.currentIndex().row())
 
     def _rows_updated(self) -> None:
-        """The rows on screen were updated in place. The selection moved with its rows; if its
-        theories went (deleted, filtered out), their neighbour takes their place, as after a
-        reset. Then what waited for the rows runs."""
-        self._show_count()
-        total = self.model.rowCount()
-        self.empty_label.setVisible(total == 0)
-        if total and not self._selected_row_numbers():
-            self._select_rows([min(self._keep_row, total - 1)])
-        self._selection_changed()
+        """The rows on screen were updated in place. The selection follows its theories where
+        they moved (an edit that changes the sort order); if they went (deleted, filtered out),
+        their neighbour takes their place, as after a reset. Then what waited for the rows runs."""
+        kept = self._keep
+        if kept and (self.current_id() != kept[0] or set(kept) - set(self.selected_ids())):
+            self._after_reload(self._keep, self._keep_row, first_page=True)
+        else:
+            self._show_count()
+            total = self.model.rowCount()
+            self.empty_label.setVisible(total == 0)
+            if total and not self._selected_row_numbers():
+                self._select_rows([min(self._keep_row, total - 1)])
+            self._selection_changed()
         self._after_rows()
 
     def _select_restored(self, ids: list[int]) -> None:
