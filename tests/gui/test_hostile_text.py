@@ -481,8 +481,8 @@ def test_a_right_to_left_override_stays_inside_the_title(qtbot, store, settings,
     statement_line, source_line = lines[0], lines[1].split("\n")[0]
     assert statement_line.endswith(fmt.isolate(f"Renewed {RLO}yllaer"))
     # The evidence's source line goes on after the source: its date reads as written.
-    assert source_line.endswith(" · 1 Jun 2025")
-    assert _reads_left_to_right(source_line, " · 1 Jun 2025")
+    assert source_line.endswith(" · as of 1 Jun 2025")
+    assert _reads_left_to_right(source_line, " · as of 1 Jun 2025")
     assert _reads_left_to_right(lines[1] + " · tail", " · tail")  # after the note
     history = detail.history.itemAt(0).widget().text()
     assert _reads_left_to_right(history + " · tail", " · tail")
