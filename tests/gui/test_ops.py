@@ -220,3 +220,22 @@ def test_cancelled_error_is_a_journal_error():
 def _no_leftover_work(store):
     yield
     settle(store)
+
+
+def test_keys_that_arrive_together_make_one_query(qtbot, store, monkeypatch):
+    store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60))
+    tab = _board(qtbot, store)
+    asked: list[str] = []
+    page = store.board.page
+
+    def counted(query, offset=0, limit=200):
+        asked.append(query.text)
+        return page(query, offset, limit)
+
+    monkeypatch.setattr(store.board, "page", counted)
+    for text in ("p", "pa", "par", "pari", "paris"):  # as a paste or auto-repeat delivers them
+        tab.search.setText(text)
+    assert store.ops.debouncing("board.filters") and store.ops.pending() >= 1
+    settle(store)
+    assert asked == ["paris"]
+    assert tab.model.rowCount() == 1

@@ -55,6 +55,9 @@ COLUMN_WIDTHS = {
 SCAN_MAX = 500
 #: At most this many selected theories are selected again after the rows reload.
 KEEP_MAX = 200
+#: How long the board waits after a search key or filter change for the next before it asks
+#: for rows (0: only for what the event loop already holds; every key a person types reads).
+SEARCH_DEBOUNCE_MS = 0
 #: Stands for a detail pane that must be shown again, whatever it shows.
 _STALE = object()
 
@@ -81,7 +84,7 @@ class BoardTab(QWidget):
 
         # Left: filters.
         self.filters = FilterPanel()
-        self.filters.changed.connect(self.apply_filters)
+        self.filters.changed.connect(self._filters_changed)
         filter_scroll = QScrollArea()
         filter_scroll.setAccessibleName("Filters")
         filter_scroll.setWidgetResizable(True)
@@ -94,7 +97,7 @@ class BoardTab(QWidget):
         self.search.setPlaceholderText("Search titles, text, tags and characters  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search theories")
-        self.search.textChanged.connect(self.apply_filters)
+        self.search.textChanged.connect(self._filters_changed)
         self.count_label = QLabel()
         self.new_button = QPushButton("New theory…")
         self.new_button.clicked.connect(self.new_theory)
@@ -204,6 +207,15 @@ class BoardTab(QWidget):
             descending=current.descending,
         )
 
+    def _rows_coming(self) -> bool:
+        """Whether rows asked for (a query, a refresh, a search key not yet read) are on their way."""
+        return self.model.query_pending() or self.store.ops.debouncing("board.filters")
+
+    def _filters_changed(self) -> None:
+        # Keys that arrive together (auto-repeat, a paste, a fast typist between two turns of
+        # the event loop) make one query; a query made stale by the next key is interrupted.
+        self.store.ops.debounce("board.filters", SEARCH_DEBOUNCE_MS, self.apply_filters)
+
     def apply_filters(self) -> None:
         # The view is back at the top after a new query: keep the selection if it is on the
         # first page (looking further would number every match on each keystroke).
@@ -233,7 +245,7 @@ class BoardTab(QWidget):
         self._after_rows()
 
     def _after_rows(self) -> None:
-        if self.model.query_pending():
+        if self._rows_coming():
             return  # a newer query is coming: what waits for rows waits for those
         self._sync_detail()
         self._update_actions()
@@ -303,7 +315,7 @@ class BoardTab(QWidget):
         restored = sorted(changes.restored)
         then = (lambda: self._select_restored(restored)) if restored else None
         self._reload(lambda: self.model.update(changes), then=then)
-        if self._shown is _STALE and not self.model.query_pending():
+        if self._shown is _STALE and not self._rows_coming():
             self._sync_detail()
 
     def _before_update(self) -> None:
@@ -411,7 +423,7 @@ class BoardTab(QWidget):
 
     def select_theory(self, theory_id: int) -> None:
         """Show one theory, clearing the search and filters if they hide it."""
-        if self.model.query_pending():
+        if self._rows_coming():
             # Rows are on their way (a save, a search): select it among them once they come.
             self._then.append(lambda: self._select_now(theory_id, clear=True))
             return
@@ -728,7 +740,7 @@ class BoardTab(QWidget):
         if theory_id >= 0:
             # Selected among the rows when they come (they are read in the background).
             self._then.append(lambda: self._select_remembered(theory_id))
-            if not self.model.query_pending():
+            if not self._rows_coming():
                 self._after_rows()
 
     def _select_remembered(self, theory_id: int) -> None:

@@ -5,6 +5,7 @@
   (SQLite's ``interrupt()``) and its result is never delivered.
 - :meth:`Operations.write` runs a change on the one writer thread: changes run one at a time,
   in the order they were asked for.
+- :meth:`Operations.debounce` holds a call back until the keys typed together have come.
 - :meth:`Operations.job` runs a long piece of work (import, export, backup, restore) on the
   writer thread with progress, and a way to cancel it where stopping is safe.
 
@@ -25,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from etoile_app.domain.errors import CancelledError, JournalError
 from etoile_app.services.background import StopToken, stoppable
@@ -102,6 +103,8 @@ class Operations(QObject):
         self._pending: set[Ticket[Any]] = set()
         self._jobs = 0
         self._closed = False
+        self._debounced: dict[str, QTimer] = {}
+        self._calls: dict[str, Callable[[], Any]] = {}
         queued = Qt.ConnectionType.QueuedConnection
         self._result_box.connect(self._deliver, queued)
         self._progress_box.connect(self._progress, queued)
@@ -153,6 +156,34 @@ class Operations(QObject):
                 self.jobRunning.emit(True)
         return ticket
 
+    def debounce(self, key: str, delay_ms: int, call: Callable[[], Any]) -> None:
+        """Run ``call`` on the GUI thread once no other call under ``key`` came for ``delay_ms``
+        (0: once the event loop has taken everything waiting, so keys that arrive together make
+        one query). Waiting counts as pending work."""
+        timer = self._debounced.get(key)
+        if timer is None:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda: self._fire(key))
+            self._debounced[key] = timer
+        self._calls[key] = call
+        timer.setInterval(delay_ms)
+        was_idle = self.pending() == 0
+        timer.start()
+        if was_idle:
+            self.pendingChanged.emit(self.pending())
+
+    def debouncing(self, key: str) -> bool:
+        """Whether a call under ``key`` is waiting for :meth:`debounce`'s quiet moment."""
+        timer = self._debounced.get(key)
+        return timer is not None and timer.isActive()
+
+    def _fire(self, key: str) -> None:
+        call = self._calls.pop(key, None)
+        if call is not None:
+            call()
+        self.pendingChanged.emit(self.pending())
+
     def cancel(self, key: str) -> None:
         """Stop the read submitted under ``key``, if it has not finished."""
         old = self._keyed.pop(key, None)
@@ -168,7 +199,8 @@ class Operations(QObject):
     # --- state -----------------------------------------------------------------------------
 
     def pending(self) -> int:
-        return len(self._pending)
+        """Pieces of work waiting (debounced), queued or running."""
+        return len(self._pending) + sum(t.isActive() for t in self._debounced.values())
 
     def job_running(self) -> bool:
         return self._jobs > 0
@@ -176,6 +208,9 @@ class Operations(QObject):
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the reads and (with ``wait``) let the writes and jobs asked for finish."""
         self._closed = True
+        for timer in self._debounced.values():
+            timer.stop()
+        self._calls.clear()
         for ticket in list(self._pending):
             if ticket.kind == "read":
                 ticket.cancel()
