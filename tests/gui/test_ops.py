@@ -233,8 +233,8 @@ def test_keys_that_arrive_together_make_one_query(qtbot, store, monkeypatch):
         return page(query, offset, limit)
 
     monkeypatch.setattr(store.board, "page", counted)
-    for text in ("p", "pa", "par", "pari", "paris"):  # as a paste or auto-repeat delivers them
-        tab.search.setText(text)
+    for typed in ("p", "pa", "par", "pari", "paris"):  # as a paste or auto-repeat delivers them
+        tab.search.setText(typed)
     assert store.ops.debouncing("board.filters") and store.ops.pending() >= 1
     settle(store)
     assert asked == ["paris"]
