@@ -476,3 +476,51 @@ def test_an_edit_that_moves_a_row_keeps_it_selected_and_updates_in_place(qtbot, 
     assert tab.current_id() == moved.id and tab.selected_ids() == [moved.id]
     assert tab.detail.theory is not None and tab.detail.theory.confidence == 88
     assert resets == []
+
+
+def test_model_tester_over_updates_in_place(qtbot, qtmodeltester, store, journal, clock):
+    """Rows removed, inserted and changed by the in-place update keep the model consistent."""
+    made = [
+        store.create_theory(TheoryDraft(f"Theory {i:03d}", confidence=50)) for i in range(bm.PAGE_SIZE + 20)
+    ]
+    model = bm.TheoryTableModel(store.board, store.ops)
+    changes: list = []
+    store.changed.connect(changes.append)
+    with qtbot.waitSignal(model.countKnown):
+        model.set_query(TheoryQuery(sort=bm.SortKey.TITLE, descending=False))
+    settle(store)
+    qtmodeltester.check(model)  # and every signal from here on
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+
+    def apply() -> None:
+        with qtbot.waitSignal(model.rowsUpdated):
+            model.update(changes[-1])
+        settle(store)
+
+    store.delete_theory(made[3].id)
+    apply()
+    assert model.rowCount() == bm.PAGE_SIZE + 19
+    assert model.data(model.index(3, bm.COL_TITLE)) == "Theory 004"
+
+    store.create_theory(TheoryDraft("Theory 000a", confidence=50))
+    apply()
+    assert model.rowCount() == bm.PAGE_SIZE + 20
+    assert model.data(model.index(1, bm.COL_TITLE)) == "Theory 000a"
+
+    clock.advance(minutes=1)
+    store.set_confidence(made[0].id, 91)
+    apply()
+    assert model.data(model.index(0, bm.COL_CONFIDENCE)) == "91 %"
+
+    store.undo_stack.undo()  # the confidence
+    apply()
+    store.undo_stack.undo()  # the new theory
+    apply()
+    store.undo_stack.undo()  # the delete
+    apply()
+    assert model.rowCount() == bm.PAGE_SIZE + 20
+    assert [model.data(model.index(r, bm.COL_TITLE)) for r in range(5)] == [
+        f"Theory {i:03d}" for i in range(5)
+    ]
+    assert resets == []
