@@ -198,20 +198,11 @@ class MainWindow(QMainWindow):
 
     def _job_running(self, running: bool) -> None:
         """While an import, export or backup runs, what would change the journal waits."""
-        for action in (
-            self.new_action,
-            self.add_news_action,
-            self.adopt_action,
-            self.import_action,
-            self.export_action,
-            self.load_pack_action,
-            self.backup_action,
-            self.restore_action,
-        ):
+        for action in self._changing_actions():
             action.setEnabled(not running)
 
-    def _journal_actions(self) -> tuple[QAction, ...]:
-        """Actions that need an open journal: disabled until it is attached."""
+    def _changing_actions(self) -> tuple[QAction, ...]:
+        """Actions that change the journal (or read all of it, like an export)."""
         return (
             self.new_action,
             self.add_news_action,
@@ -221,9 +212,11 @@ class MainWindow(QMainWindow):
             self.load_pack_action,
             self.backup_action,
             self.restore_action,
-            self.find_action,
-            self.canon_browser_action,
         )
+
+    def _journal_actions(self) -> tuple[QAction, ...]:
+        """Actions that need an open journal: disabled until it is attached."""
+        return (*self._changing_actions(), self.find_action, self.canon_browser_action)
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | None, slot) -> QAction:
         action = QAction(text, self)
