@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import delete, exists, select
@@ -517,10 +518,4 @@ def _keep_resolution(record: TheoryRecord, ended_at: datetime) -> None:
 
 
 def _resolution_record(e: EarlierResolution) -> ResolutionRecord:
-    return ResolutionRecord(
-        status=e.status,
-        resolved_on=e.resolved_on,
-        resolved_at=e.resolved_at,
-        note=e.note,
-        reopened_at=e.reopened_at,
-    )
+    return ResolutionRecord(**asdict(e))

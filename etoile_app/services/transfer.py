@@ -109,9 +109,7 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
         R.theory_id, R.resolved_at, R.id
     )
     for r in _rows(s, stmt, R.theory_id, ids):
-        earlier[r.theory_id].append(
-            EarlierResolution(r.status, r.resolved_on, r.resolved_at, r.note, r.reopened_at)
-        )
+        earlier[r.theory_id].append(mapping.earlier_resolution(r))
     tags: dict[int, list[str]] = defaultdict(list)
     stmt = select(theory_tags.c.theory_id, TagRecord.name).join(
         TagRecord, TagRecord.id == theory_tags.c.tag_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from etoile_app.domain.enums import FactStatus, SourceKind
@@ -21,7 +22,6 @@ from etoile_app.storage.models import (
     THEORY_COLUMNS,
     DreamCastRecord,
     FactRecord,
-    ResolutionRecord,
     StarterRecord,
     TheoryRecord,
 )
@@ -124,8 +124,9 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
     )
 
 
-def earlier_resolution(r: ResolutionRecord) -> EarlierResolution:
-    return EarlierResolution(r.status, r.resolved_on, r.resolved_at, r.note, r.reopened_at)
+def earlier_resolution(row: object) -> EarlierResolution:
+    """From a :class:`ResolutionRecord` or a Core row of its table: the fields share their names."""
+    return EarlierResolution(**{f.name: getattr(row, f.name) for f in fields(EarlierResolution)})
 
 
 def theory_row(row: object) -> TheoryRow:
