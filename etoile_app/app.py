@@ -9,8 +9,9 @@
    opened gets a dialog that says why and offers a way on (open a backup, start a new journal
    elsewhere, quit); the file itself is left alone.
 4. While the app runs, a timer keeps the rolling daily backup. SQLite's full integrity check
-   runs on a thread once the rows show; writes wait for it, and a file that fails it gets the
-   same dialog as one that failed to open.
+   runs on a thread once the rows show ("Checking the journal…" in the status bar meanwhile);
+   writes wait for it, and a file that fails it gets the same dialog as one that failed to
+   open. A journal upgraded at open (backed up first) is said in the status bar.
 5. On quit the journal is checkpointed into its one file and closed.
 
 Any failure nobody caught goes to the log file and a dialog (:mod:`etoile_app.ui.common.crash`), with
@@ -35,6 +36,10 @@ CHOSEN_FILE_KEY = "journal/file"
 HOUR_MS = 60 * 60 * 1000
 #: The start-up check for the daily backup waits until the board has shown its rows.
 FIRST_DAILY_CHECK_MS = 3_000
+#: In the status bar while SQLite's full integrity check runs after the rows show.
+CHECKING = "Checking the journal…"
+#: How long the status bar says that the journal was upgraded at open.
+UPGRADE_NOTE_MS = 60_000
 
 
 def _settings():
@@ -104,14 +109,19 @@ class DailyBackups(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
+        # A timer of its own, so that stopping (the journal closing) stops the first check too.
+        self.first_timer = QTimer(self)
+        self.first_timer.setSingleShot(True)
+        self.first_timer.timeout.connect(self.check)
 
     def start(self) -> None:
         if not self.backups.supported:
             return
-        QTimer.singleShot(self.first_check_ms, self, self.check)
+        self.first_timer.start(self.first_check_ms)
         self.timer.start()
 
     def stop(self) -> None:
+        self.first_timer.stop()
         self.timer.stop()
 
     def check(self) -> Any:
@@ -288,12 +298,17 @@ def open_journal(
         break
 
     window.attach(Store(journal, window), sqlite_file(to_url(target)))
+    _tell_upgrade(window, journal.database)
     gate = journal.database.gate
     if gate is not None:
         watcher = IntegrityWatcher(window)
         watcher.damaged.connect(lambda error: _damage_found(window, error, guard=guard, remember=remember))
-        gate.when_done(watcher.report)
         window.integrity_watcher = watcher
+        if not gate.done:
+            # Shown until the check ends; if it fails, the open-problem dialog says so.
+            note = status_note(window, CHECKING)
+            watcher.ended.connect(lambda: remove_status_note(window, note))
+        gate.when_done(watcher.report)
     if interactive:
         daily = DailyBackups(journal.backups, window)
         daily.made.connect(
@@ -308,12 +323,64 @@ def open_journal(
 class IntegrityWatcher(QObject):
     """Carries the end of the background integrity check to the GUI thread."""
 
+    #: The check ended, whether it passed or not.
+    ended = Signal()
     #: The check found damage (a ``DatabaseError``).
     damaged = Signal(object)
 
     def report(self, error: Any) -> None:  # called on the checking thread
+        self.ended.emit()
         if error is not None:
             self.damaged.emit(error)
+
+
+def status_note(window, text: str, *, lasts_ms: int = 0) -> Any:
+    """A note in the window's status bar that outlasts passing messages (a daily backup's):
+    they cover it while they show, then it is back. It goes after ``lasts_ms`` (0: when
+    :func:`remove_status_note` takes it away)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    bar = window.statusBar()
+    bar.clearMessage()  # "Ready" would cover the note for its first seconds
+    note = QLabel(text)
+    note.setTextFormat(Qt.TextFormat.PlainText)  # it may name a file
+    bar.addWidget(note, 1)
+    if lasts_ms:
+        QTimer.singleShot(lasts_ms, note, lambda: remove_status_note(window, note))
+    return note
+
+
+def remove_status_note(window, note: Any) -> None:
+    import shiboken6
+
+    if shiboken6.isValid(note) and shiboken6.isValid(window):
+        window.statusBar().removeWidget(note)
+        note.deleteLater()
+
+
+def upgrade_message(db: Any) -> str | None:
+    """What to tell a person whose journal was upgraded at open (``None``: it was not)."""
+    if db.upgraded_from is None:
+        return None
+    text = f"Upgraded your journal from an earlier version of the app (schema {db.upgraded_from})."
+    if db.backups:
+        text += (
+            f" The journal as it was is kept in the backup {db.backups[-1].name} "
+            "(File → Restore from backup…)."
+        )
+    return text
+
+
+def _tell_upgrade(window, db: Any) -> None:
+    """The upgrade ran before the window had its journal; say so once the window shows it."""
+    text = upgrade_message(db)
+    if text is None:
+        return
+    import logging
+
+    logging.getLogger("etoile_app").info("upgraded %s from schema %s", db.path, db.upgraded_from)
+    window.upgrade_note = status_note(window, text, lasts_ms=UPGRADE_NOTE_MS)
 
 
 def _damage_found(window, error, *, guard: Any = None, remember: Any = None) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from etoile_app.domain.errors import BackupError, BackupsNotSupportedError
-from etoile_app.services.base import Clock, system_clock
+from etoile_app.services.base import Clock, Progress, no_progress, system_clock
 from etoile_app.storage import integrity, sqlite_backup, sqlite_errors
 from etoile_app.storage.database import Database, upgrade_to_head
 from etoile_app.storage.sqlite_backup import (
@@ -47,6 +47,9 @@ __all__ = [
 DAILY_EVERY = timedelta(hours=24)
 #: A newest daily backup dated further ahead than this means the clock was set back: make one.
 CLOCK_SLACK = timedelta(hours=1)
+#: The steps :meth:`BackupService.restore` reports: check the backup, back the journal up,
+#: copy the backup in, bring it up to the current schema.
+RESTORE_STEPS = 4
 
 REASON_LABELS = {
     DAILY: "Daily",
@@ -189,20 +192,26 @@ class BackupService:
         """Make the daily backup if it is due; return it, or ``None`` when none was needed."""
         return self.backup(DAILY) if self.daily_due() else None
 
-    def restore(self, backup: BackupInfo | Path) -> BackupInfo:
+    def restore(self, backup: BackupInfo | Path, *, progress: Progress = no_progress) -> BackupInfo:
         """Bring the journal back to ``backup``; return the backup made of it just before.
 
         The backup is checked first (SQLite's ``integrity_check`` and a known schema); a damaged
         or newer one is refused and nothing changes. Then the journal as it is now is backed
         up (``before-restore``), and the backup's content is copied into the open database.
-        A backup from before an app update is brought up to the current schema.
+        A backup from before an app update is brought up to the current schema. ``progress``
+        hears each of the :data:`RESTORE_STEPS` steps; a restore is not meant to be stopped
+        part-way, so it should not raise.
         """
         path = self._path()
         source = backup.path if isinstance(backup, BackupInfo) else backup
+        progress(0, RESTORE_STEPS, "Checking the backup")
         verify(source)
+        progress(1, RESTORE_STEPS, "Backing up your journal as it is")
         before = self._backup(BEFORE_RESTORE, prune=False)
+        progress(2, RESTORE_STEPS, "Restoring the backup")
         try:
             sqlite_backup.restore(self._db.engine, source)
+            progress(3, RESTORE_STEPS, "Bringing it up to date")
             upgrade_to_head(self._db)
             self._db.checkpoint()  # the file alone holds the restored journal
         except Exception as exc:

@@ -14,6 +14,15 @@ from etoile_app.storage.models import CharacterRecord, FactRecord
 
 Clock = Callable[[], datetime]
 
+#: ``progress(done, total, what)``: how far a long job has got. It may raise
+#: :class:`~etoile_app.domain.errors.CancelledError` to stop the job where stopping is safe
+#: (an import or a canon pack then writes nothing).
+Progress = Callable[[int, int, str], None]
+
+
+def no_progress(_done: int, _total: int, _what: str) -> None:
+    return None
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)

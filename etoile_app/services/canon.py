@@ -24,7 +24,7 @@ from etoile_app.domain.models import (
     PackChanges,
     TopicCard,
 )
-from etoile_app.services.base import Service, load_characters, load_fact
+from etoile_app.services.base import Progress, Service, load_characters, load_fact, no_progress
 from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
@@ -40,6 +40,9 @@ from etoile_app.storage.models import (
 USER_KEY_PREFIX = "user-"
 #: The statuses a person can give news; "superseded" and "contradicted" come from the timeline.
 NEWS_STATUSES = (FactStatus.CONFIRMED, FactStatus.REPORTED, FactStatus.RUMOURED, FactStatus.SPECULATION)
+#: The steps :meth:`CanonService.load_pack_file` reports: read and check the file, compare the
+#: editions, then the characters, the facts, the starter theories and the theories to review.
+PACK_STEPS = 6
 
 
 def all_facts(session: Session, *, retracted: bool = True) -> list[Fact]:
@@ -313,28 +316,38 @@ class CanonService(Service):
         with self._sessions() as s:
             return s.scalar(select(CanonPackRecord.as_of).order_by(CanonPackRecord.version.desc()).limit(1))
 
-    def load_pack_file(self, path: Path) -> PackChanges:
-        """Validate the pack file at ``path`` like the bundled one, then apply it if it is newer."""
-        return self.apply_pack(load_pack(path))
+    def load_pack_file(self, path: Path, *, progress: Progress = no_progress) -> PackChanges:
+        """Validate the pack file at ``path`` like the bundled one, then apply it if it is newer.
 
-    def apply_pack(self, pack: CanonPack) -> PackChanges:
-        """Write a validated pack if it is newer than the one applied; user data is never touched."""
+        ``progress`` hears each step; if it raises :class:`CancelledError`, nothing is written."""
+        progress(0, PACK_STEPS, f"Reading {path.name}")
+        return self.apply_pack(load_pack(path), progress=progress)
+
+    def apply_pack(self, pack: CanonPack, *, progress: Progress = no_progress) -> PackChanges:
+        """Write a validated pack if it is newer than the one applied; user data is never touched.
+
+        All of it is one transaction: ``progress`` (told each step, the last one before the
+        commit) may stop it by raising, and then nothing was written."""
         with self._sessions.begin() as s:
+            progress(1, PACK_STEPS, f"Comparing edition {pack.version} with your canon")
             current = s.scalar(select(func.max(CanonPackRecord.version)))
             if current is not None and pack.version <= current:
                 return PackChanges(version=pack.version, applied=False)
-            return _PackWriter(s, pack, self._now()).write()
+            return _PackWriter(s, pack, self._now(), progress).write()
 
 
 class _PackWriter:
-    def __init__(self, session: Session, pack: CanonPack, now) -> None:
-        self.s, self.pack, self.now = session, pack, now
+    def __init__(self, session: Session, pack: CanonPack, now, progress: Progress = no_progress) -> None:
+        self.s, self.pack, self.now, self.progress = session, pack, now, progress
 
     def write(self) -> PackChanges:
+        self.progress(2, PACK_STEPS, "Updating the characters")
         merged, renamed = self._merge_characters()
         chars_added, chars_changed, more_renamed = self._characters()
         renamed |= more_renamed
+        self.progress(3, PACK_STEPS, "Updating the facts")
         added, changed, newly_superseded, newly_contradicted = self._facts()
+        self.progress(4, PACK_STEPS, "Updating the starter theories")
         starters_added = self._starters()
         for theory in renamed:
             theory.characters_text = search_columns.characters_text(c.name for c in theory.characters)
@@ -344,6 +357,8 @@ class _PackWriter:
             )
         )
         self.s.flush()
+        # The last step that may stop it: after this the transaction commits.
+        self.progress(5, PACK_STEPS, "Finding the theories to review")
         touched = set(changed) | set(newly_superseded) | set(newly_contradicted)
         affected: list[int] = []
         if touched:

@@ -15,8 +15,9 @@ from sqlalchemy import URL
 
 from etoile_app.canon.pack import load_pack
 from etoile_app.domain.models import PackChanges
+from etoile_app.services.background import unstoppable
 from etoile_app.services.backups import BEFORE_IMPORT, BackupService
-from etoile_app.services.base import Clock, system_clock
+from etoile_app.services.base import Clock, Progress, system_clock
 from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
@@ -26,7 +27,7 @@ from etoile_app.storage.database import Check, Database, open_database, open_rea
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ImportReport
     from etoile_app.services.track_record import TrackRecordService
-    from etoile_app.services.transfer import Progress, TransferService
+    from etoile_app.services.transfer import TransferService
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Journal:
         from etoile_app.services.transfer import TransferService
 
         return TransferService(self.database.writer_sessions(), self.clock)
+
+    @cached_property
+    def _pack_loader(self) -> CanonService:
+        return CanonService(self.database.writer_sessions(), self.clock)
 
     @classmethod
     def open(
@@ -111,7 +116,7 @@ class Journal:
         """Import a JSON or Fatebook CSV file, all or nothing, backing the journal up first
         (once the file has been checked, and only when the import will change something).
         ``forecaster`` picks whose forecasts a shared Fatebook export brings in; ``progress``
-        hears how far it has got and may cancel it (see :data:`transfer.Progress`)."""
+        hears how far it has got and may cancel it (see :data:`base.Progress`)."""
         extra = {} if progress is None else {"progress": progress}
         report = self._importer.import_file(
             path,
@@ -121,8 +126,15 @@ class Journal:
             **extra,
         )
         if report.changed:
-            self.database.checkpoint()  # the file alone holds what was imported
+            with unstoppable():  # committed: a cancel now would not undo it, only hide it
+                self.database.checkpoint()  # the file alone holds what was imported
         return report
+
+    def load_pack_file(self, path: Path, *, progress: Progress | None = None) -> PackChanges:
+        """Apply the canon pack at ``path`` if it is newer, in one transaction that takes the
+        write lock at its start (like an import); ``progress`` may stop it until it commits."""
+        extra = {} if progress is None else {"progress": progress}
+        return self._pack_loader.load_pack_file(Path(path), **extra)
 
     def close(self) -> None:
         """Checkpoint the journal into its one file and close every connection."""

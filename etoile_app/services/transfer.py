@@ -47,7 +47,7 @@ from etoile_app.domain.transfer import (
     parse_csv,
     parse_json,
 )
-from etoile_app.services.base import Service
+from etoile_app.services.base import Progress, Service, no_progress
 from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
@@ -68,14 +68,6 @@ IMPORT_FORMATS = ("json", "csv")
 _CHUNK = 500  # ids per IN (…): well under every database's limit on bound parameters
 #: Theories an import writes between two reports of its progress.
 WRITE_BATCH = 1000
-
-#: ``progress(done, total, what)``: how far a long job has got. It may raise
-#: :class:`~etoile_app.domain.errors.CancelledError` to stop the job (an import then writes nothing).
-Progress = Callable[[int, int, str], None]
-
-
-def _no_progress(_done: int, _total: int, _what: str) -> None:
-    return None
 
 
 T = TheoryRecord
@@ -279,7 +271,7 @@ class TransferService(Service):
         fmt: str,
         *,
         exported_at: datetime | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> ExportReport:
         """Write an export to ``path`` (whole or not at all); binned theories go only into JSON.
         ``progress`` may stop it (by raising) until the file is written."""
@@ -318,7 +310,7 @@ class TransferService(Service):
         fmt: str | None = None,
         before_write: Callable[[], object] | None = None,
         forecaster: str | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> ImportReport:
         """Import a JSON export or a Fatebook-style CSV, all or nothing.
 
@@ -348,7 +340,7 @@ class TransferService(Service):
         *,
         before_write: Callable[[], object] | None = None,
         forecaster: str | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> ImportReport:
         if fmt not in IMPORT_FORMATS:
             raise ImportFileError(

@@ -322,3 +322,152 @@ def test_screenshots_show_crispin_on_the_cast_tab_and_the_canon_browser(qtbot, s
     browser = w.findChild(CanonBrowser)
     assert browser is not None
     assert store.canon.fact(browser.current_fact_id()).key == "renewal-cancelled"
+
+
+# --- what the window says about opening: the integrity check, an upgrade -------------------
+
+
+def _status_notes(window) -> list[str]:
+    from PySide6.QtWidgets import QLabel
+
+    return [
+        label.text()
+        for label in window.statusBar().findChildren(QLabel)
+        if label.isVisibleTo(window) and label is not window.counts and label.text()
+    ]
+
+
+@pytest.fixture
+def held_check(monkeypatch, db_path):
+    """The journal is at the bundled canon (so opening it writes nothing) and its background
+    integrity check waits for ``held_check.set()``; ``held_check.outcome`` may be an error."""
+    import threading
+
+    from etoile_app.canon.pack import load_pack
+    from etoile_app.paths import canon_pack_path
+    from etoile_app.services.journal import Journal
+    from etoile_app.storage import integrity
+    from etoile_app.storage.database import open_database
+
+    journal = Journal.from_database(open_database(db_path))
+    journal.canon.apply_pack(load_pack(canon_pack_path()))
+    journal.close()
+    gate = threading.Event()
+    gate.outcome = None  # type: ignore[attr-defined]
+
+    def full_check(path, **kwargs):
+        gate.wait(10)
+        if gate.outcome is not None:  # type: ignore[attr-defined]
+            raise gate.outcome  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(integrity, "full_check", full_check)
+    yield gate
+    gate.set()
+
+
+@pytest.fixture
+def bare_window(qtbot, settings):
+    from etoile_app.app import close_journal
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    close_journal(w)
+
+
+def test_the_status_bar_says_the_journal_is_being_checked_until_it_passes(
+    qtbot, bare_window, db_path, held_check
+):
+    from etoile_app.app import CHECKING, open_journal
+
+    window = bare_window
+    assert open_journal(window, db_path) == 0
+    assert window.store.journal.database.gate is not None
+    assert _status_notes(window) == [CHECKING]
+    assert window.statusBar().currentMessage() == ""  # not covered by "Ready"
+    held_check.set()
+    qtbot.waitUntil(lambda: _status_notes(window) == [])
+    assert window.store.journal.database.gate.passed
+
+
+def test_a_check_that_fails_takes_the_note_away_and_says_so(
+    qtbot, bare_window, db_path, held_check, monkeypatch
+):
+    from etoile_app import app as app_module
+    from etoile_app.domain.errors import DamagedDatabaseError
+
+    window = bare_window
+    said: list[object] = []
+    monkeypatch.setattr(app_module, "_damage_found", lambda w, error, **_: said.append(error))
+    assert app_module.open_journal(window, db_path) == 0
+    assert _status_notes(window) == [app_module.CHECKING]
+    held_check.outcome = DamagedDatabaseError("The journal is damaged: an index is wrong.", db_path)
+    held_check.set()
+    qtbot.waitUntil(lambda: bool(said))
+    assert said == [held_check.outcome]  # the open-problem dialog says why, and offers backups
+    assert _status_notes(window) == []
+
+
+def _first_schema_journal(path: Path) -> None:
+    from alembic import command
+
+    from etoile_app.storage import migrate
+    from etoile_app.storage.engine import make_engine
+
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0001_initial")
+    engine.dispose()
+
+
+def test_a_journal_upgraded_at_open_is_said_in_the_status_bar(qtbot, bare_window, tmp_path):
+    from etoile_app.app import UPGRADE_NOTE_MS, open_journal
+
+    path = tmp_path / "old.sqlite3"
+    _first_schema_journal(path)
+    window = bare_window
+    assert open_journal(window, path, interactive=False) == 0
+    db = window.store.journal.database
+    (backup,) = db.backups
+    (note,) = _status_notes(window)
+    assert note.startswith("Upgraded your journal from an earlier version of the app (schema 0001_initial).")
+    assert f"kept in the backup {backup.name}" in note and "File → Restore from backup…" in note
+    assert UPGRADE_NOTE_MS >= 30_000  # long enough to be read, not for ever
+    # A passing message (a daily backup) covers it for a moment; then it is back.
+    window.statusBar().showMessage("Daily backup saved", 50)
+    assert _status_notes(window) == []
+    qtbot.waitUntil(lambda: _status_notes(window) == [note])
+
+
+def test_a_journal_opened_as_it_was_says_nothing_of_upgrades(qtbot, bare_window, db_path):
+    from etoile_app.app import open_journal
+
+    window = bare_window
+    assert open_journal(window, db_path, interactive=False) == 0
+    assert window.store.journal.database.upgraded_from is None
+    assert _status_notes(window) == []
+
+
+def test_the_upgrade_message_without_a_backup():
+    from types import SimpleNamespace
+
+    from etoile_app.app import upgrade_message
+
+    assert upgrade_message(SimpleNamespace(upgraded_from=None, backups=[])) is None
+    assert upgrade_message(SimpleNamespace(upgraded_from="0004_canon_v2", backups=[])) == (
+        "Upgraded your journal from an earlier version of the app (schema 0004_canon_v2)."
+    )
+
+
+def test_stopping_the_daily_backups_stops_their_first_check_too(qtbot, journal):
+    from etoile_app.app import DailyBackups
+
+    daily = DailyBackups(journal.backups, interval_ms=10_000, first_check_ms=30)
+    made: list[object] = []
+    daily.made.connect(made.append)
+    daily.start()
+    daily.stop()  # the journal closed before the first check came
+    qtbot.wait(100)
+    assert made == [] and journal.backups.list() == []

@@ -1,20 +1,28 @@
-"""File → Load canon pack…: a newer pack is applied and its changes shown, one click from the board."""
+"""File → Load canon pack…: a newer pack is applied and its changes shown, one click from the board.
+
+The pack loads as a long job: its progress shows, Cancel writes nothing, and every outcome but
+the changes dialog is a message that does not block (never a static ``QMessageBox``).
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from helpers import CANON_V1, FakeClock, character_id, mini_pack_data
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from etoile_app.domain.enums import FactStatus, Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
+from etoile_app.services import canon as canon_service
 from etoile_app.services.journal import Journal
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.files.canon_pack_dialog import ID_ROLE, apply_pack_file
+from etoile_app.ui.files.canon_pack_dialog import ID_ROLE, PackChangesDialog, apply_pack_file
+
+from .conftest import settle
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +73,51 @@ def _mini_pack():
     return mini_pack_data()
 
 
+def _parent(qtbot) -> QWidget:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    return parent
+
+
+def _apply(qtbot, store: Store, path, parent: QWidget) -> PackChangesDialog | None:
+    """Load ``path`` as File → Load canon pack… does; the changes dialog, once the job is done."""
+    apply_pack_file(store, path, parent)
+    settle(store)
+    shown = [d for d in parent.findChildren(PackChangesDialog) if d.isVisible()]
+    return shown[0] if shown else None
+
+
+def _message(qtbot, parent: QWidget, title: str) -> QMessageBox:
+    found: list[QMessageBox] = []
+
+    def shown() -> None:
+        found[:] = [b for b in parent.findChildren(QMessageBox) if b.isVisible() and b.windowTitle() == title]
+        assert found
+
+    qtbot.waitUntil(shown)
+    return found[0]
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """Pack loads stop once they have written the facts (in the open transaction) until
+    ``held.set()``; ``held.reached`` is set when one gets there."""
+    gate = threading.Event()
+    reached = threading.Event()
+    original = canon_service._PackWriter._facts
+
+    def facts(self):
+        out = original(self)
+        reached.set()
+        gate.wait(10)
+        return out
+
+    monkeypatch.setattr(canon_service._PackWriter, "_facts", facts)
+    gate.reached = reached  # type: ignore[attr-defined]
+    yield gate
+    gate.set()
+
+
 def _cite(store, journal, key, title):
     fact = next(f for f in journal.canon.facts() if f.key == key)
     return store.create_theory(
@@ -78,9 +131,8 @@ def test_newer_pack_shows_its_changes_and_the_theories_to_review(
     cites_renewal = _cite(store, journal, "renewal-cancelled", "A revival on another streamer")
     cites_london = _cite(store, journal, "locations-london", "The story visits London")
     _cite(store, journal, "renewal-order", "Unaffected")
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    dialog = apply_pack_file(store, _pack_v2(tmp_path, _mini_pack()), parent)
+    parent = _parent(qtbot)
+    dialog = _apply(qtbot, store, _pack_v2(tmp_path, _mini_pack()), parent)
     assert dialog is not None
     assert [
         dialog.lists["Added"].item(i).text().split("\n")[0] for i in range(dialog.lists["Added"].count())
@@ -106,37 +158,105 @@ def test_newer_pack_shows_its_changes_and_the_theories_to_review(
     assert store.canon.pack_version() == 2
 
 
-def test_an_older_or_same_pack_changes_nothing_and_says_so(
-    qtbot, store, journal, tmp_path, monkeypatch, db_snapshot
-):
-    said = {}
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: said.update(text=text))
+def test_an_older_or_same_pack_changes_nothing_and_says_so(qtbot, store, journal, tmp_path, db_snapshot):
     path = tmp_path / "same.json"
     path.write_text(json.dumps(_mini_pack()), encoding="utf-8")
     before = db_snapshot(journal)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    assert apply_pack_file(store, path, parent) is None
-    assert "already has edition 1" in said["text"]
+    parent = _parent(qtbot)
+    assert _apply(qtbot, store, path, parent) is None
+    box = _message(qtbot, parent, "Canon pack not loaded")
+    assert "same.json is edition 1; your journal already has edition 1" in box.text()
+    assert "Nothing was changed" in box.informativeText()
+    box.close()
     assert db_snapshot(journal) == before
 
 
-def test_a_broken_pack_is_refused_with_the_entry_named(
-    qtbot, store, journal, tmp_path, monkeypatch, db_snapshot
-):
-    said = {}
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: said.update(text=text))
+def test_a_broken_pack_is_refused_with_the_entry_named(qtbot, store, journal, tmp_path, db_snapshot):
     data = _mini_pack()
     data["version"] = 3
     data["facts"][1]["status"] = "certain"
-    path = tmp_path / "broken.json"
+    path = tmp_path / "<b>broken.json"  # a file name is the person's text: shown as typed
     path.write_text(json.dumps(data), encoding="utf-8")
     before = db_snapshot(journal)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    assert apply_pack_file(store, path, parent) is None
-    assert "facts[1]" in said["text"] and "certain" in said["text"]
+    parent = _parent(qtbot)
+    assert _apply(qtbot, store, path, parent) is None
+    box = _message(qtbot, parent, "Cannot load the canon pack")
+    assert box.text().startswith("<b>broken.json: facts[1]")
+    assert "certain" in box.text()
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert "Nothing was changed" in box.informativeText()
+    box.close()
     assert db_snapshot(journal) == before
+    assert not store.ops.job_running()
+
+
+def test_loading_a_pack_shows_its_progress(qtbot, store, journal, tmp_path, held):
+    parent = _parent(qtbot)
+    parent.show()
+    apply_pack_file(store, _pack_v2(tmp_path, _mini_pack()), parent)
+    assert store.ops.job_running()  # File → Load canon pack… and the like wait meanwhile
+    assert held.reached.wait(10)
+    progress = parent.findChild(QProgressDialog)
+    qtbot.waitUntil(progress.isVisible)  # it shows once the job has taken a moment
+    assert progress.windowModality() == Qt.WindowModality.WindowModal
+    qtbot.waitUntil(lambda: progress.labelText() == "Updating the facts…")
+    assert (progress.value(), progress.maximum()) == (3, canon_service.PACK_STEPS)
+    assert [b.text() for b in progress.findChildren(QPushButton)] == ["Cancel"]
+    held.set()
+    settle(store)
+    assert not [p for p in parent.findChildren(QProgressDialog) if p.isVisible()]  # it went with the job
+    dialog = parent.findChild(PackChangesDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert journal.canon.pack_version() == 2
+    dialog.close()
+
+
+def test_cancelling_a_pack_writes_nothing(qtbot, store, journal, tmp_path, held, db_snapshot):
+    before = db_snapshot(journal)
+    changed: list[object] = []
+    store.canonChanged.connect(lambda: changed.append(True))
+    parent = _parent(qtbot)
+    parent.show()
+    apply_pack_file(store, _pack_v2(tmp_path, _mini_pack()), parent)
+    assert held.reached.wait(10)  # the facts are written, in the transaction not yet committed
+    progress = parent.findChild(QProgressDialog)
+    qtbot.waitUntil(progress.isVisible)
+    (cancel,) = progress.findChildren(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    held.set()
+    box = _message(qtbot, parent, "Canon pack loading cancelled")
+    assert box.text() == "pack-v2.json was not loaded."
+    assert "Nothing was changed" in box.informativeText()
+    box.close()
+    settle(store)
+    assert db_snapshot(journal) == before
+    assert journal.canon.pack_version() == 1
+    assert parent.findChild(PackChangesDialog) is None
+    assert not changed  # no view was told to reload
+    assert not store.ops.job_running()
+
+
+def test_the_service_reports_each_step_in_one_transaction(journal, tmp_path, db_snapshot):
+    """Without a window: the steps in order, and a stop at any of them leaves the journal as it was."""
+    from etoile_app.domain.errors import CancelledError
+
+    path = _pack_v2(tmp_path, _mini_pack())
+    before = db_snapshot(journal)
+    for stop_at in range(canon_service.PACK_STEPS):
+
+        def progress(done, total, text, stop_at=stop_at):
+            if done == stop_at:
+                raise CancelledError()
+
+        with pytest.raises(CancelledError):
+            journal.load_pack_file(path, progress=progress)
+        assert db_snapshot(journal) == before
+    steps: list[tuple[int, int, str]] = []
+    changes = journal.load_pack_file(path, progress=lambda *step: steps.append(step))
+    assert changes.applied
+    assert [s[0] for s in steps] == list(range(canon_service.PACK_STEPS))
+    assert {s[1] for s in steps} == {canon_service.PACK_STEPS}
+    assert steps[0][2] == "Reading pack-v2.json"
 
 
 # --- the upgrade from the bundled edition 1 -------------------------------------------------
@@ -235,9 +355,11 @@ def _canon_v2(tmp_path):
 def v1_store(qtbot, tmp_path):
     """A fresh journal seeded with the bundled pack exactly as edition 1 shipped it."""
     journal = Journal.open(tmp_path / "edition-1.sqlite3", pack=CANON_V1, clock=FakeClock(), backups=False)
+    store = Store(journal)
     try:
-        yield Store(journal)
+        yield store
     finally:
+        store.ops.shutdown(wait=True)
         journal.close()
 
 
@@ -260,9 +382,8 @@ def test_upgrading_edition_1_shows_the_corrected_fact_and_character(qtbot, v1_st
         )
     )
 
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    dialog = apply_pack_file(store, _canon_v2(tmp_path), parent)
+    parent = _parent(qtbot)
+    dialog = _apply(qtbot, store, _canon_v2(tmp_path), parent)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     assert store.canon.pack_version() == 2
@@ -322,4 +443,26 @@ def test_upgrading_edition_1_shows_the_corrected_fact_and_character(qtbot, v1_st
     assert tab.detail.actor_label.text() == f"Played by {CALLOW}"
     assert not tab.detail.unverified_label.isVisible()
     assert [row.open_button.isEnabled() for row in tab.detail.source_rows] == [False, True]
+    dialog.close()
+
+
+def test_file_load_canon_pack_from_the_menu(qtbot, store, journal, settings, db_path, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from etoile_app.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.attach(store, db_path)
+    settle(store)
+    path = _pack_v2(tmp_path, _mini_pack())
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.load_pack_action.trigger()
+    assert not window.load_pack_action.isEnabled()  # one long job at a time
+    settle(store)
+    dialog = window.findChild(PackChangesDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert window.load_pack_action.isEnabled()
+    assert journal.canon.pack_version() == 2
     dialog.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,29 @@ def test_a_bad_file_is_refused_with_the_line_named_and_nothing_written(
     _close(box)
     assert db_snapshot(journal) == before
     assert journal.backups.list() == []
+
+
+def test_a_cancel_that_comes_after_the_import_committed_does_not_hide_it(window, journal, monkeypatch, qtbot):
+    """Once the import has committed, a cancel cannot undo it: the window says it was imported
+    (not "nothing was written") and shows what came in."""
+    committed, go_on = threading.Event(), threading.Event()
+    checkpoint = journal.database.checkpoint
+
+    def held_checkpoint():
+        committed.set()
+        go_on.wait(10)
+        return checkpoint()
+
+    monkeypatch.setattr(journal.database, "checkpoint", held_checkpoint)
+    _answer_open(monkeypatch, FATEBOOK)
+    window.import_action.trigger()
+    assert committed.wait(10)
+    window.store.ops.cancel_jobs()  # Cancel, or closing the window, just too late
+    go_on.set()
+    box = _message_box(qtbot)
+    assert box.windowTitle() == "Import done"
+    _close(box)
+    assert len(_board_titles(window)) == 3 == len(_db_titles(journal))
 
 
 def test_a_cancelled_file_dialog_does_nothing(window, journal, monkeypatch, db_snapshot):

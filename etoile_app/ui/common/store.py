@@ -7,6 +7,7 @@ and emits a signal naming what changed, so every view refreshes what it shows.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from etoile_app.domain import rules
-from etoile_app.domain.errors import JournalBusyError, JournalError
+from etoile_app.domain.errors import CancelledError, JournalBusyError, JournalError
 from etoile_app.domain.models import (
     DreamCast,
     DreamCastDraft,
@@ -28,6 +29,7 @@ from etoile_app.domain.models import (
     TheoryDraft,
     TheorySnapshot,
 )
+from etoile_app.services.background import unstoppable
 from etoile_app.ui.common.changes import EVERYTHING, TheoryChanges
 from etoile_app.ui.common.ops import Operations, Progress, Ticket
 
@@ -446,6 +448,60 @@ class Store(QObject):
             return backups.backup()
 
         return self.ops.job(work, done, failed=failed)
+
+    def start_load_canon_pack(
+        self,
+        path: Path,
+        *,
+        done: Callable[[PackChanges], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[PackChanges]:
+        """Apply the canon pack at ``path`` in the background, if it is newer; one transaction,
+        so cancelled before it commits, it writes nothing."""
+        journal = self.journal
+
+        def finished(changes: PackChanges) -> None:
+            if changes.applied:
+                self._everything_changed()
+            done(changes)
+
+        return self.ops.job(
+            lambda progress: journal.load_pack_file(path, progress=progress.report),
+            finished,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
+    def start_restore(
+        self,
+        backup: BackupInfo,
+        *,
+        done: Callable[[BackupInfo], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any] | None = None,
+    ) -> Ticket[BackupInfo]:
+        """Bring the journal back to ``backup`` in the background; ``done`` gets the backup made
+        of it just before. Not cancellable: once begun it runs to its end, even when the window
+        closes (stopped half-way, the journal would be neither the old one nor the backup).
+        ``cancelled`` hears of a restore that never began (the window closed first)."""
+        backups = self.journal.backups
+
+        def work(progress: Progress) -> BackupInfo:
+            def report(step: int, total: int, text: str) -> None:
+                with contextlib.suppress(CancelledError):  # shown if it can be; never a stop
+                    progress.report(step, total, text)
+
+            with unstoppable():
+                return backups.restore(backup, progress=report)
+
+        def finished(before: BackupInfo) -> None:
+            # The undo history describes a journal that no longer exists.
+            self.undo_stack.clear()
+            self._everything_changed()
+            done(before)
+
+        return self.ops.job(work, finished, failed=failed, cancelled=cancelled)
 
     def _check_no_job(self) -> None:
         """Changes wait for a long job (an import) to end: it holds the journal's write lock."""

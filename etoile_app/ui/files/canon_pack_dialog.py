@@ -1,5 +1,10 @@
 """File → Load canon pack…: apply a newer pack and show what it changed.
 
+The pack is read, checked and applied as a long job on the writer thread, in one transaction:
+its progress shows if it takes a moment, and Cancel stops it before it commits (nothing is then
+written). A pack that is refused, not newer, or cancelled is said in a message that does not
+block (:func:`~etoile_app.ui.common.widgets.tell`).
+
 The dialog lists the facts the pack added, changed, superseded (overtaken by later news) and
 contradicted (shown wrong by a better source), the characters an older edition had by mistake
 and who they turned out to be, and the open theories that cite a changed, superseded or
@@ -26,9 +31,10 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Character, Fact, PackChanges
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.jobs import JobProgress
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import PlainLabel, muted, plain_tooltip
+from etoile_app.ui.common.widgets import PlainLabel, muted, plain_tooltip, tell
 
 #: The fact tabs: name, what it means (shown above the list and as the tab's tooltip).
 FACT_TABS = (
@@ -38,6 +44,8 @@ FACT_TABS = (
     ("Contradicted", "Shown wrong by a better source"),
 )
 MERGED_TAB = "Characters corrected"
+#: Said under every outcome but the one that applied the pack.
+UNCHANGED = "Nothing was changed; your canon is as it was."
 
 
 def _fact_item(fact: Fact | None, key: str, by_id: dict[int, Fact]) -> QListWidgetItem:
@@ -194,29 +202,45 @@ def _summary(changes: PackChanges) -> str:
     return text
 
 
-def apply_pack_file(store: Store, path: Path, parent: QWidget) -> PackChangesDialog | None:
-    """Apply the pack at ``path``; show its changes, or say why nothing changed."""
-    try:
-        changes = store.load_canon_pack(path)
-    except JournalError as exc:
-        QMessageBox.warning(parent, "Cannot load the canon pack", exc.message)
-        return None
-    if not changes.applied:
-        current = store.canon.pack_version()
-        QMessageBox.information(
+def apply_pack_file(store: Store, path: Path, parent: QWidget) -> JobProgress:
+    """Apply the pack at ``path`` in the background (its progress shown if it takes a moment,
+    Cancel until it commits); then show its changes, or say why nothing changed."""
+    progress = JobProgress(store.ops, "Load canon pack", f"Loading {path.name}", parent, cancellable=True)
+
+    def done(changes: PackChanges) -> None:
+        progress.finish()
+        if not changes.applied:
+            current = store.canon.pack_version()
+            tell(
+                parent,
+                QMessageBox.Icon.Information,
+                "Canon pack not loaded",
+                f"{path.name} is edition {changes.version}; your journal already has edition {current}.",
+                UNCHANGED,
+            )
+            return
+        dialog = PackChangesDialog(store, changes, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Warning, "Cannot load the canon pack", str(exc), UNCHANGED)
+
+    def cancelled() -> None:
+        progress.finish()
+        tell(
             parent,
-            "Canon pack not loaded",
-            f"{path.name} is edition {changes.version}; your journal already has edition {current}. "
-            "Nothing was changed.",
+            QMessageBox.Icon.Information,
+            "Canon pack loading cancelled",
+            f"{path.name} was not loaded.",
+            UNCHANGED,
         )
-        return None
-    dialog = PackChangesDialog(store, changes, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+
+    return progress.follow(store.start_load_canon_pack(path, done=done, failed=failed, cancelled=cancelled))
 
 
-def choose_pack_file(store: Store, parent: QWidget) -> PackChangesDialog | None:
+def choose_pack_file(store: Store, parent: QWidget) -> JobProgress | None:
     name, _ = QFileDialog.getOpenFileName(
         parent, "Load canon pack", "", "Canon packs (*.json);;All files (*)"
     )

@@ -2,14 +2,16 @@
 
 Restoring replaces what is in the journal, so the dialog says what happens before it does
 it, and the service backs up the journal as it is first: a restore can itself be undone.
+The restore runs as a long job on the writer thread; it cannot be cancelled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,13 +28,19 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.errors import JournalError
 from etoile_app.services.backups import KEEP, REASON_LABELS, BackupInfo
 from etoile_app.ui.common.fmt import local_datetime
+from etoile_app.ui.common.jobs import JobProgress
 from etoile_app.ui.common.roles import RECORD_ROLE
 from etoile_app.ui.common.widgets import PlainLabel, error_label, muted, plain_tooltip, set_error
 
 if TYPE_CHECKING:
-    from etoile_app.services.backups import BackupService
+    from etoile_app.ui.common.store import Store
 
 WHEN, KIND, SIZE = range(3)
+#: Under the restore's progress: why it has no Cancel button.
+NOT_CANCELLABLE = (
+    "A restore cannot be cancelled: stopped half-way, your journal would be neither "
+    "what it was nor the backup."
+)
 
 
 def size_text(size: int) -> str:
@@ -102,22 +110,23 @@ class BackupList(QTreeWidget):
 
 
 class RestoreDialog(QDialog):
-    """Lists the journal's backups; Restore brings the chosen one back."""
+    """Lists the journal's backups; Restore brings the chosen one back.
+
+    The restore runs as a long job through ``store`` (its progress shown if it takes a moment).
+    It cannot be cancelled, so the progress has no Cancel button and the dialog stays disabled,
+    and cannot be closed, until it has ended.
+    """
 
     #: The journal was restored; carries the backup made of it just before (``BackupInfo``).
     restored = Signal(object)
 
-    def __init__(
-        self,
-        backups: BackupService,
-        parent: QWidget | None = None,
-        *,
-        restore: Callable[[BackupInfo], BackupInfo] | None = None,
-    ) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.backups = backups
-        self._restore = restore or backups.restore
+        self.store = store
+        self.backups = store.journal.backups
         self.before: BackupInfo | None = None
+        #: The restore under way, if one is.
+        self.progress: JobProgress | None = None
         self.setWindowTitle("Restore from a backup")
         self.setMinimumWidth(620)
         self.resize(660, 420)
@@ -179,17 +188,59 @@ class RestoreDialog(QDialog):
     def _update_buttons(self) -> None:
         self.restore_button.setEnabled(self.backup_list.selected() is not None)
 
-    def restore_selected(self) -> None:
+    def restoring(self) -> bool:
+        return self.progress is not None
+
+    def restore_selected(self) -> JobProgress | None:
+        """Restore the chosen backup in the background; the dialog waits, disabled, for it."""
         info = self.backup_list.selected()
-        if info is None:
-            return
+        if info is None or self.restoring():
+            return None
         set_error(self.error, "")
-        try:
-            self.before = self._restore(info)
-        except JournalError as exc:
+        progress = JobProgress(
+            self.store.ops,
+            "Restore",
+            f"Restoring the backup of {local_datetime(info.created_at)}",
+            self,
+            cancellable=False,
+            note=NOT_CANCELLABLE,
+        )
+        self.progress = progress
+        self._set_busy(True)
+        progress.ended.connect(self._ended)  # however it ended, a bug too: the dialog is free
+
+        def done(before: BackupInfo) -> None:
+            progress.finish()
+            self.before = before
+            self.restored.emit(before)
+            self.accept()
+
+        def failed(exc: JournalError) -> None:
+            progress.finish()
             set_error(self.error, str(exc))
             self.refresh()
             self.backup_list.select(info.path)
+
+        progress.follow(self.store.start_restore(info, done=done, failed=failed, cancelled=progress.finish))
+        return progress
+
+    def _ended(self) -> None:
+        self.progress = None
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        # The list and the buttons, not the dialog: its progress, a child window, would grey too.
+        self.backup_list.setEnabled(not busy)
+        self.buttons.setEnabled(not busy)
+        if not busy:
+            self._update_buttons()
+
+    def reject(self) -> None:
+        if not self.restoring():  # Escape waits for the restore: it cannot be stopped
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.restoring():
+            event.ignore()
             return
-        self.restored.emit(self.before)
-        self.accept()
+        super().closeEvent(event)

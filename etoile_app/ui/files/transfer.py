@@ -2,8 +2,9 @@
 
 Each action asks for a file (or a backup), runs the work as a long job on the writer thread
 (its progress in a dialog that shows if it takes a moment; import and export can be
-cancelled), and says how it went in a message box that does not block the event loop
-(``open()``, not ``exec()``), so the outcome is shown the same way to a person and to a test.
+cancelled, a backup and a restore cannot), and says how it went in a message box that does
+not block the event loop (``open()``, not ``exec()``), so the outcome is shown the same way
+to a person and to a test.
 A refused or cancelled import says that nothing was written.
 """
 
@@ -156,10 +157,13 @@ def backup_now(store: Store, parent: QWidget) -> JobProgress:
 
 
 def open_restore(store: Store, parent: QWidget):
-    """File → Restore from backup…: the dialog, open (window-modal); it deletes itself when closed."""
+    """File → Restore from backup…: the dialog, open (window-modal); it deletes itself when closed.
+
+    The restore runs as a job that cannot be cancelled; once it is done the status bar says
+    where the journal as it was went (the store has cleared the undo history)."""
     from etoile_app.ui.files.restore_dialog import RestoreDialog
 
-    dialog = RestoreDialog(store.journal.backups, parent, restore=store.restore_backup)
+    dialog = RestoreDialog(store, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.restored.connect(
         lambda before: _show_in_status_bar(
