@@ -309,7 +309,7 @@ def test_screenshots_show_crispin_on_the_cast_tab_and_the_canon_browser(qtbot, s
     from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.screenshots import save_screenshots
 
-    store.load_canon_pack(canon_pack_path())  # the bundled edition, newer than the test pack
+    store.journal.load_pack_file(canon_pack_path())  # the bundled edition, newer than the test pack
     assert store.canon.pack_version() == load_pack(canon_pack_path()).version
     w = MainWindow(settings)
     qtbot.addWidget(w)

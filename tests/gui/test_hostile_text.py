@@ -368,7 +368,7 @@ def _starter_dialog(h: Hostile) -> QWidget:
 def _restore_dialog(h: Hostile) -> QWidget:
     from etoile_app.ui.files.transfer import open_restore
 
-    h.window.store.backup_now()
+    h.window.store.journal.backups.backup()
     return open_restore(h.window.store, h.window)
 
 

@@ -330,14 +330,6 @@ class Store(QObject):
         self._news_changed(fact)
         return fact
 
-    def load_canon_pack(self, path: Path) -> PackChanges:
-        """Apply a newer canon pack; every view may change (facts, characters, citing theories)."""
-        self._check_no_job()
-        changes = self.canon.load_pack_file(path)
-        if changes.applied:
-            self._everything_changed()
-        return changes
-
     def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
         self._check_no_job()
         entry = self.cast.add_dream_cast(draft)
@@ -379,22 +371,8 @@ class Store(QObject):
 
     # --- the whole journal: import, export, backups ----------------------------------------
 
-    def export_journal(self, path: Path, fmt: str) -> ExportReport:
-        return self.journal.transfer.export_file(path, fmt)
-
-    def import_journal(self, path: Path, fmt: str | None = None) -> ImportReport:
-        """Import a file, all or nothing, backing the journal up first when it will change."""
-        self._check_no_job()
-        report = self.journal.import_file(path, fmt)
-        if report.changed:
-            self._everything_changed()
-        return report
-
-    def backup_now(self) -> BackupInfo | None:
-        return self.journal.backups.backup()
-
-    # The same, as long jobs on the writer thread: the window stays responsive and shows their
-    # progress; ``done`` (on the GUI thread) gets what the synchronous call would return.
+    # Long jobs on the writer thread: the window stays responsive and shows their progress;
+    # ``done`` runs on the GUI thread with the outcome.
 
     def start_import(
         self,
