@@ -4,7 +4,7 @@ The start is timed to the first paint when the app prints start-up marks
 (``ETOILE_BENCH_MARKS=1``, see ``benchmarks/startup.py``); until then, to the end of a
 ``--screenshot`` run on a small journal, the same work frozen and unfrozen.
 
-    .venv/bin/python -m benchmarks.bundle      # builds dist/etoile-journal first if it is missing
+    .venv/bin/python -m benchmarks.bundle      # builds dist/etoile-journal first if missing or stale
 """
 
 from __future__ import annotations
@@ -45,8 +45,23 @@ def build(quiet: bool = True) -> None:
         raise RuntimeError(f"build_spec/build.sh failed:\n{(done.stderr or '')[-3000:]}")
 
 
-def measure(journal: Path, rounds: int = 8) -> BundleFigures:
+def stale() -> bool:
+    """Whether the bundle is missing or older than the code and resources it is built from
+    (a stale one measures an older app, or refuses a journal of a newer schema)."""
     if not PROGRAM.exists():
+        return True
+    built = PROGRAM.stat().st_mtime
+    sources = (ROOT / "etoile_app", ROOT / "resources", ROOT / "build_spec")
+    return any(
+        p.stat().st_mtime > built
+        for folder in sources
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+
+
+def measure(journal: Path, rounds: int = 8) -> BundleFigures:
+    if stale():
         build()
     size, files = folder_size(BUNDLE)
     unfrozen_program = Path(sys.executable).with_name("etoile-journal")

@@ -123,15 +123,20 @@ END = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # nothing is dated after this
 SPAN_DAYS = 480
 
 
-def cached_journal(size: int, *, quiet: bool = False) -> Path:
-    """The path of a generated journal of ``size`` theories, made now if not cached."""
+def cached_journal(size: int, *, seed: int = SEED, quiet: bool = False) -> Path:
+    """The path of a generated journal of ``size`` theories, made now if not cached.
+
+    Another ``seed`` gives other theories (other uids): a journal to import into one made
+    with the default seed.
+    """
     CACHE_DIR.mkdir(exist_ok=True)
-    path = CACHE_DIR / f"journal-{size}-v{GENERATOR_VERSION}.sqlite3"
+    other = "" if seed == SEED else f"-seed{seed}"
+    path = CACHE_DIR / f"journal-{size}-v{GENERATOR_VERSION}{other}.sqlite3"
     if not path.exists():
         partial = path.with_suffix(".partial")
         for leftover in CACHE_DIR.glob(partial.name + "*"):
             leftover.unlink()
-        generate(partial, size, quiet=quiet)
+        generate(partial, size, seed=seed, quiet=quiet)
         partial.rename(path)
     return path
 

@@ -87,3 +87,30 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+class OtherLoad:
+    """How many cores other processes kept busy from now until :meth:`cores` (a shared machine's
+    noise, said next to the figures): the system's busy CPU time less this process's and its
+    finished children's."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self._start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float]:
+        import psutil
+
+        t = psutil.cpu_times()
+        busy = t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
+        busy += getattr(t, "steal", 0)
+        own = self._process.cpu_times()
+        mine = own.user + own.system + own.children_user + own.children_system
+        return time.monotonic(), busy, mine
+
+    def cores(self) -> float:
+        wall, busy, mine = self._sample()
+        wall0, busy0, mine0 = self._start
+        return max(0.0, ((busy - busy0) - (mine - mine0)) / max(1e-9, wall - wall0))
