@@ -63,24 +63,35 @@ def load_fact(session: Session, fact_id: int) -> FactRecord:
     return record
 
 
+#: Ids per ``IN (…)``: well under every database's limit on bound parameters.
+_IDS_PER_QUERY = 500
+
+
 def shown_statuses(session: Session, fact_ids: Iterable[int]) -> dict[int, FactStatus]:
     """The badge of each of ``fact_ids`` that a live fact contradicted or superseded (a link from
     retracted news no longer counts); facts not in the result show their own status."""
     wanted = list(dict.fromkeys(fact_ids))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(FactRecord.id, FactRecord.contradicted_by_id, FactRecord.superseded_by_id).where(
-            FactRecord.id.in_(wanted),
-            (FactRecord.contradicted_by_id.is_not(None)) | (FactRecord.superseded_by_id.is_not(None)),
+    rows = []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        rows += session.execute(
+            select(FactRecord.id, FactRecord.contradicted_by_id, FactRecord.superseded_by_id).where(
+                FactRecord.id.in_(wanted[start : start + _IDS_PER_QUERY]),
+                (FactRecord.contradicted_by_id.is_not(None)) | (FactRecord.superseded_by_id.is_not(None)),
+            )
+        ).all()
+    linked = list({i for r in rows for i in (r.contradicted_by_id, r.superseded_by_id) if i is not None})
+    retracted: set[int] = set()
+    for start in range(0, len(linked), _IDS_PER_QUERY):
+        retracted.update(
+            session.scalars(
+                select(FactRecord.id).where(
+                    FactRecord.id.in_(linked[start : start + _IDS_PER_QUERY]),
+                    FactRecord.retracted_at.is_not(None),
+                )
+            )
         )
-    ).all()
-    linked = {i for r in rows for i in (r.contradicted_by_id, r.superseded_by_id) if i is not None}
-    retracted = set(
-        session.scalars(
-            select(FactRecord.id).where(FactRecord.id.in_(linked), FactRecord.retracted_at.is_not(None))
-        )
-    )
     out: dict[int, FactStatus] = {}
     for r in rows:
         if r.contradicted_by_id is not None and r.contradicted_by_id not in retracted:

@@ -218,7 +218,7 @@ class TheoryService(Service):
                 _keep_resolution(r, now)
                 r.status, r.resolution_note, r.resolved_on, r.resolved_at = value, note, day, now
                 r.updated_at = now
-            return [self._view(s, r) for r in records]
+            return self._views(s, records)
 
     def delete_many(self, theory_ids: Iterable[int]) -> list[Theory]:
         """Move every one of ``theory_ids`` to the bin."""
@@ -227,7 +227,7 @@ class TheoryService(Service):
             records = self._load_many(s, theory_ids)
             for r in records:
                 r.deleted_at = now
-            return [self._view(s, r) for r in records]
+            return self._views(s, records)
 
     def restore_many(self, theory_ids: Iterable[int]) -> list[Theory]:
         """Bring every one of ``theory_ids`` back from the bin."""
@@ -237,7 +237,7 @@ class TheoryService(Service):
                 if r.deleted_at is None:
                     raise InvalidStateError(f"“{r.title}” is not deleted.")
                 r.deleted_at = None
-            return [self._view(s, r) for r in records]
+            return self._views(s, records)
 
     def add_tag_many(self, theory_ids: Iterable[int], tag: str) -> list[Theory]:
         """Tag every one of ``theory_ids``; those that already carry the tag are left untouched."""
@@ -251,20 +251,21 @@ class TheoryService(Service):
                     r.tags.append(record_tag)
                     search_columns.refresh(r)
                     r.updated_at = now
-            return [self._view(s, r) for r in records]
+            return self._views(s, records)
 
     # --- undo: a theory as it stood, and putting it back -----------------------------------
 
     def snapshot(self, theory_ids: Iterable[int]) -> list[TheorySnapshot]:
         """Each theory as it stands now, deleted ones too, for :meth:`put_back`."""
         with self._sessions() as s:
+            records = self._load_many(s, theory_ids, live=False)
             return [
                 TheorySnapshot(
-                    theory=self._view(s, r),
+                    theory=theory,
                     evidence_rows=tuple((e.id, e.created_at) for e in r.evidence),
                     history_ids=tuple(h.id for h in r.history),
                 )
-                for r in self._load_many(s, theory_ids, live=False)
+                for r, theory in zip(records, self._views(s, records), strict=True)
             ]
 
     def put_back(self, snapshots: Sequence[TheorySnapshot]) -> list[Theory]:
@@ -284,7 +285,7 @@ class TheoryService(Service):
             if dropped:
                 unused = ~exists().where(theory_tags.c.tag_id == TagRecord.id)
                 s.execute(delete(TagRecord).where(TagRecord.name.in_(dropped), unused))
-            return [self._view(s, r) for r in records]
+            return self._views(s, records)
 
     def _put_back(self, s: Session, record: TheoryRecord, snap: TheorySnapshot) -> None:
         was = snap.theory
@@ -388,7 +389,7 @@ class TheoryService(Service):
                 s.add(record)
                 out.append(record)
             s.flush()
-            return [self._view(s, r) for r in out]
+            return self._views(s, out)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -481,6 +482,14 @@ class TheoryService(Service):
     def _view(s: Session, record: TheoryRecord) -> Theory:
         s.flush()
         return mapping.theory(record, shown_statuses(s, [e.fact_id for e in record.evidence]))
+
+    @staticmethod
+    def _views(s: Session, records: Sequence[TheoryRecord]) -> list[Theory]:
+        """Like :meth:`_view` for many, with one look at the badges of all the facts they cite
+        (not two queries a theory: resolving a hundred theories at once read 600)."""
+        s.flush()
+        shown = shown_statuses(s, [e.fact_id for r in records for e in r.evidence])
+        return [mapping.theory(r, shown) for r in records]
 
 
 def _tags(s: Session, names: list[str]) -> list[TagRecord]:
