@@ -51,6 +51,7 @@ def status_tab(qtbot, store):
     widget.resize(1280, 760)
     widget.show()
     qtbot.waitExposed(widget)
+    settle(store)  # its cards are read off the GUI thread
     return widget
 
 

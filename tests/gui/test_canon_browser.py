@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -28,10 +29,24 @@ from etoile_app.ui.canon.browser import (
 from etoile_app.ui.common.widgets import finish_deferred
 from etoile_app.ui.main_window import MainWindow
 
+from .conftest import settle
+
 DAUGHTER = "Mishi is Geneviève's daughter."
 MINISTER = "Mishi is the daughter of the minister of culture, not of Geneviève."
 CANCELLED = "Cancelled after one season"
 HAPPENING = "Season 2 is officially happening."
+
+
+def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
+    """Have ``service``'s methods ``names`` note the thread each call runs on."""
+    for name in names:
+        original = getattr(service, name)
+
+        def call(*args, _original=original, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread().name))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, call)
 
 
 def fact_id(store, key: str) -> int:
@@ -43,6 +58,7 @@ def browser(qtbot, store) -> CanonBrowser:
     widget = open_canon_browser(store, None)
     qtbot.addWidget(widget)
     qtbot.waitExposed(widget)
+    settle(store)  # the facts are read off the GUI thread
     return widget
 
 
@@ -262,6 +278,7 @@ def test_retracted_news_is_hidden_unless_asked_for(qtbot, browser, store):
     assert browser.current_fact_id() is None
     qtbot.mouseClick(browser.retracted_box, Qt.MouseButton.LeftButton)
     assert browser.retracted_box.isChecked()
+    settle(store)
     assert "A trailer leaked" in shown(browser)
     assert browser.count_label.text() == "11 of 11 facts"
     browser.select_fact(fact.id)
@@ -275,6 +292,7 @@ def test_selecting_retracted_news_shows_it(qtbot, browser, store):
     store.canonChanged.emit()
     qtbot.keyClicks(browser.search, "mishi")
     assert browser.select_fact(fact.id)
+    settle(store)
     assert browser.retracted_box.isChecked()
     assert browser.search.text() == ""
     assert browser.current_fact_id() == fact.id
@@ -343,11 +361,13 @@ def test_the_menu_opens_the_browser_and_a_second_open_reuses_it(qtbot, store, se
     window.attach(store, Path("/tmp/journal.sqlite3"))
     assert window.canon_browser_action.shortcut() == QKeySequence("Ctrl+Shift+B")
     window.canon_browser_action.trigger()
+    settle(store)
     first = window.findChild(CanonBrowser)
     assert first is not None and first.isVisible()
     minister = fact_id(store, "s1-mishi-minister")
     again = open_canon_browser(store, window, minister)
     assert again is first
+    settle(store)
     assert first.current_fact_id() == minister
     finish_deferred(window)  # build the other tabs now, while they are still stand-ins
 
@@ -360,6 +380,7 @@ def test_pick_mode_emits_the_chosen_fact_and_closes(qtbot, store):
     browser = open_canon_browser(store, None, daughter, pick=True)
     qtbot.addWidget(browser)
     qtbot.waitExposed(browser)
+    settle(store)  # selected once the facts have come
     assert browser.use_button.isVisible() and browser.use_button.isEnabled()
     assert browser.current_fact_id() == daughter
     with qtbot.waitSignal(browser.factPicked, check_params_cb=lambda i: i == daughter):
@@ -370,6 +391,7 @@ def test_pick_mode_emits_the_chosen_fact_and_closes(qtbot, store):
 def test_pick_mode_needs_a_fact(qtbot, store):
     browser = open_canon_browser(store, None, pick=True)
     qtbot.addWidget(browser)
+    settle(store)
     assert not browser.use_button.isEnabled()
     qtbot.keyClicks(browser.search, "london")
     select_row(qtbot, browser, "Production may have scouted London.")
@@ -387,6 +409,7 @@ def test_browse_canon_from_the_evidence_picker_chooses_the_fact(qtbot, store):
     browser = editor.findChild(CanonBrowser)
     assert browser is not None and browser.pick
     qtbot.waitExposed(browser)
+    settle(store)
     qtbot.keyClicks(browser.search, "minister")
     select_row(qtbot, browser, MINISTER)
     qtbot.mouseClick(browser.use_button, Qt.MouseButton.LeftButton)
@@ -430,3 +453,30 @@ def test_your_news_can_be_retracted_from_the_browser_and_undone(qtbot, store, br
     assert store.canon.fact(mine.id).is_retracted
     store.undo_stack.undo()
     assert not store.canon.fact(mine.id).is_retracted
+
+
+# --- reading off the GUI thread ----------------------------------------------------------------
+
+
+def test_a_refresh_reads_the_facts_off_the_gui_thread(qtbot, store, browser, monkeypatch):
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("facts", "citing_counts"), threads)
+    store.add_news(news("A trailer leaked", topic=Topic.TRAILER))
+    settle(store)
+    assert "A trailer leaked" in shown(browser)
+    assert browser.count_label.text() == "11 of 11 facts"
+    assert {name for name, _ in threads} == {"facts", "citing_counts"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+
+
+def test_a_fact_chosen_before_the_facts_come_is_selected_when_they_do(qtbot, store):
+    minister = fact_id(store, "s1-mishi-minister")
+    browser = CanonBrowser(store)
+    qtbot.addWidget(browser)
+    assert browser.select_fact(minister)  # nothing read yet: chosen once the facts come
+    browser.refresh()  # a second reload replaces the first, and keeps the wish
+    browser.show()
+    settle(store)
+    assert browser.current_fact_id() == minister
+    assert browser.headline.text() == MINISTER or browser.statement.text() == MINISTER
+    assert browser.count_label.text() == "10 of 10 facts"

@@ -438,6 +438,7 @@ def test_upgrading_edition_1_shows_the_corrected_fact_and_character(qtbot, v1_st
     qtbot.addWidget(tab)
     tab.resize(1280, 760)
     tab.show()
+    settle(store)  # the characters are read off the GUI thread
     tab.search_edit.setText("shamblee")
     assert tab.detail.name_label.text() == "Crispin Shamblee"
     assert tab.detail.actor_label.text() == f"Played by {CALLOW}"

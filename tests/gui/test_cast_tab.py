@@ -3,6 +3,8 @@ Mishi)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QDesktopServices
@@ -29,6 +31,8 @@ from etoile_app.ui.cast.models import (
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.widgets import plain_tooltip
 
+from .conftest import settle
+
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
@@ -39,6 +43,7 @@ def tab(qtbot, store) -> CastTab:
     widget.resize(1280, 760)
     widget.show()
     qtbot.waitExposed(widget)
+    settle(store)  # the characters and the dream casting are read off the GUI thread
     return widget
 
 
@@ -59,6 +64,7 @@ def click_character(qtbot, tab: CastTab, name: str) -> None:
         tab.character_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.bottomLeft() + QPoint(20, -8)
     )
     qtbot.waitUntil(lambda: tab.detail.name_label.text() == name)
+    settle(tab._store)  # their theories are read off the GUI thread
 
 
 def double_click(qtbot, view, pos: QPoint) -> None:
@@ -89,6 +95,7 @@ def add_through_dialog(qtbot, tab: CastTab, role: str, actor: str, stars: int | 
         set_stars(qtbot, dialog, stars)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.active_dialog is None)
+    settle(tab._store)
 
 
 def select_dream_row(qtbot, tab: CastTab, row: int) -> None:
@@ -105,7 +112,9 @@ def test_every_model_passes_the_model_tester(qtmodeltester, store, tab):
     store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,), confidence=70))
     store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova", note="a\nb", rating=4))
     store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", character_id=mishi))
+    settle(store)
     tab.select_character(mishi)
+    settle(store)
 
     assert tab.characters_model.rowCount() == 3
     assert tab.theories_model.rowCount() == 1
@@ -358,6 +367,7 @@ def test_add_dream_casting_through_the_dialog(qtbot, store, tab):
     assert dialog.ok_button.isEnabled()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.active_dialog is None)
+    settle(tab._store)
 
     [entry] = store.cast.dream_casting()
     assert (entry.role_idea, entry.actor, entry.rating, entry.note, entry.character_name) == (
@@ -391,6 +401,7 @@ def test_edit_dream_casting_by_button_and_by_double_click(qtbot, store, tab):
     set_stars(qtbot, dialog, 5)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.active_dialog is None)
+    settle(tab._store)
     [entry] = store.cast.dream_casting()
     assert (entry.role_idea, entry.rating) == ("New rival", 5)
     assert tab.dream_model.index(0, DREAM_COL_ROLE).data() == "New rival"
@@ -401,6 +412,7 @@ def test_edit_dream_casting_by_button_and_by_double_click(qtbot, store, tab):
     assert tab.active_dialog.role_edit.text() == "New rival"
     tab.active_dialog.reject()
     qtbot.waitUntil(lambda: tab.active_dialog is None)
+    settle(tab._store)
     assert store.cast.dream_casting() == [entry]
 
 
@@ -419,6 +431,7 @@ def test_delete_dream_casting_asks_first(qtbot, store, tab, monkeypatch):
     assert len(store.cast.dream_casting()) == 1  # "No" keeps it
     qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
     assert store.cast.dream_casting() == []
+    settle(store)
     assert tab.dream_model.rowCount() == 0
     assert tab.dream_stack.currentWidget() is tab.empty_dream_label
     assert len(asked) == 2
@@ -506,9 +519,12 @@ def test_markup_in_a_role_idea_is_shown_literally(qtbot, store, tab, monkeypatch
 def test_refresh_keeps_the_selected_character_and_entry(qtbot, store, tab):
     click_character(qtbot, tab, "Mishi")
     store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    settle(store)
     select_dream_row(qtbot, tab, 0)
     store.canonChanged.emit()
     store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", rating=5))
+    settle(store)
+    assert tab.dream_model.rowCount() == 2
     assert tab.detail.name_label.text() == "Mishi"
     assert tab.character_list.currentIndex().data() == "Mishi"
     assert tab._selected_dream().role_idea == "Rival"
@@ -526,6 +542,7 @@ def test_save_and_restore_state(qtbot, store, tab, settings: QSettings):
     qtbot.addWidget(again)
     again.resize(1280, 760)
     again.show()
+    settle(store)
     assert again.detail.name_label.text() == "Geneviève Lavigne"  # the first, before restoring
     again.restore_state(reread)
     assert again.detail.name_label.text() == "Mishi"
@@ -536,6 +553,7 @@ def test_save_and_restore_state(qtbot, store, tab, settings: QSettings):
 def test_a_hidden_cast_tab_counts_theories_when_it_is_shown_not_on_every_save(qtbot, store, monkeypatch):
     hidden = CastTab(store)
     qtbot.addWidget(hidden)
+    settle(store)  # its first read, made when it was built
     mishi = char_id(store, "Mishi")
     calls = []
     real = store.cast.characters
@@ -545,6 +563,55 @@ def test_a_hidden_cast_tab_counts_theories_when_it_is_shown_not_on_every_save(qt
     assert calls == []  # two saves, no recount behind the board
     hidden.show()
     qtbot.waitExposed(hidden)
+    settle(store)
     assert len(calls) == 1
     model = hidden.characters_model
     assert model._characters[model.row_of(mishi)].theory_count == 2
+
+
+def test_a_state_restored_before_the_characters_come_is_applied_when_they_do(qtbot, store, settings):
+    settings.setValue("cast/character", "mishi")
+    early = CastTab(store)
+    qtbot.addWidget(early)
+    early.restore_state(settings)  # as the window does, right after building the tab
+    early.show()
+    settle(store)
+    assert early.detail.name_label.text() == "Mishi"
+    assert early.character_list.currentIndex().data(ID_ROLE) == char_id(store, "Mishi")
+
+
+def test_refresh_reads_off_the_gui_thread(qtbot, store, tab, monkeypatch):
+    mishi = char_id(store, "Mishi")
+    click_character(qtbot, tab, "Mishi")
+    threads: list[tuple[str, str]] = []
+
+    def spy(service, name):
+        original = getattr(service, name)
+
+        def call(*args, **kwargs):
+            threads.append((name, threading.current_thread().name))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, call)
+
+    spy(store.cast, "characters")
+    spy(store.cast, "dream_casting")
+    spy(store.board, "page")
+    store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,)))
+    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    settle(store)
+    assert tab.theories_model.rowCount() == 1
+    assert tab.dream_model.rowCount() == 1
+    assert {name for name, _ in threads} == {"characters", "dream_casting", "page"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+
+
+def test_a_newer_reload_replaces_the_one_under_way(qtbot, store, tab):
+    click_character(qtbot, tab, "Mishi")
+    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    tab.refresh()
+    tab.refresh()
+    settle(store)
+    assert tab.dream_model.rowCount() == 1
+    assert tab.detail.name_label.text() == "Mishi"
+    assert tab.character_list.currentIndex().data() == "Mishi"

@@ -230,6 +230,7 @@ def cast(qtbot, store):
     tab.resize(1280, 760)
     tab.show()
     qtbot.waitExposed(tab)
+    settle(store)  # the characters are read off the GUI thread
     return tab
 
 

@@ -20,6 +20,8 @@ from etoile_app.ui.canon.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPER
 from etoile_app.ui.common.widgets import Badge
 from etoile_app.ui.status.tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
 
+from .conftest import settle
+
 CANCELLED_HEADLINE = "Cancelled after one season"
 REVIVAL = "Netflix is said to be reviving Étoile."
 PICKED_UP = "Picked up by another streamer"
@@ -488,6 +490,7 @@ def test_a_status_card_badge_is_readable_in_a_dark_window(qtbot, store):
     tab.setPalette(DARK)
     tab.show()
     qtbot.waitExposed(tab)
+    settle(store)  # the cards are read off the GUI thread
     badge = tab.cards[Topic.RENEWAL].badge
     qtbot.waitUntil(lambda: badge.dark)
     background, text = badge.colours()

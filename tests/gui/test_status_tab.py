@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -16,15 +17,30 @@ from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.status.tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
+from .conftest import settle
+
 CANCELLED = "Prime Video cancelled the show after one season."
 HAPPENING = "Season 2 is officially happening."
 ORDERED = "Two seasons were ordered in 2023."
 NEWS_DAY = QDate(2026, 2, 1)  # before the fake clock's today (1 March 2026)
+TEASER = NewsDraft(Topic.TRAILER, "A teaser leaks.", FactStatus.RUMOURED, "Reddit", date(2026, 2, 2))
 
 
 @pytest.fixture
 def tab(status_tab) -> StatusTab:
     return status_tab
+
+
+def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
+    """Have ``service``'s methods ``names`` note the thread each call runs on."""
+    for name in names:
+        original = getattr(service, name)
+
+        def call(*args, _original=original, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread().name))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, call)
 
 
 def current_renewal(store):
@@ -151,8 +167,10 @@ def test_a_hidden_tab_catches_up_when_shown(qtbot, tab, store):
     tab.hide()
     news = NewsDraft(Topic.TRAILER, "A teaser leaks.", FactStatus.RUMOURED, "Reddit", date(2026, 2, 2))
     store.add_news(news)
+    settle(store)
     assert tab.cards[Topic.TRAILER].empty.isVisibleTo(tab)  # not redrawn while nobody looks
     tab.show()
+    settle(store)
     assert tab.cards[Topic.TRAILER].statement.text() == "A teaser leaks."
 
 
@@ -168,6 +186,35 @@ def test_expanded_histories_are_remembered(qtbot, tab, store, settings):
     tab.save_state(settings)
     again.restore_state(settings)
     assert again.expanded_topics() == [Topic.RENEWAL, Topic.CAST]
+
+
+def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("status_board", "pack_as_of"), threads)
+    store.add_news(TEASER)
+    settle(store)
+    assert tab.cards[Topic.TRAILER].statement.text() == "A teaser leaks."
+    assert {name for name, _ in threads} == {"status_board", "pack_as_of"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+
+
+def test_a_refresh_asked_for_again_replaces_the_one_under_way(qtbot, tab, store):
+    card = tab.cards[Topic.TRAILER]
+    tab.refresh()
+    store.add_news(TEASER)
+    tab.refresh()
+    settle(store)
+    assert card.statement.text() == "A teaser leaks."
+    assert not card.empty.isVisible()
+
+
+def test_a_tab_built_later_fills_in_once_its_read_comes(qtbot, store):
+    late = StatusTab(store)
+    qtbot.addWidget(late)
+    late.show()
+    settle(store)
+    assert late.cards[Topic.RENEWAL].headline.text() == "Cancelled after one season"
+    assert late.pack_line.text().startswith("From the canon pack as of")
 
 
 # --- adding news -----------------------------------------------------------------------------

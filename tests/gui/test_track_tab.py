@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -23,7 +24,20 @@ def tab(qtbot, store):
     t.resize(1280, 760)
     t.show()
     qtbot.waitExposed(t)
+    settle(store)  # the first fill is read off the GUI thread
     return t
+
+
+def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
+    """Have ``service``'s methods ``names`` note the thread each call runs on."""
+    for name in names:
+        original = getattr(service, name)
+
+        def call(*args, _original=original, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread().name))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, call)
 
 
 def _texts(model, column=0):
@@ -48,6 +62,7 @@ def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
 
     store.resolve(a.id, TheoryStatus.CONFIRMED)
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
+    settle(store)
     # (0.70 − 1)² = 0.09; ln 0.70 = −0.357
     assert tab.numbers["brier"].text() == "0.090"
     assert tab.numbers["log"].text() == "−0.36"
@@ -57,6 +72,7 @@ def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
 
     store.resolve(b.id, TheoryStatus.BUSTED)
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "2")
+    settle(store)
     # mean of 0.09 and (0.20 − 0)² = 0.04 → 0.065
     assert tab.numbers["brier"].text() == "0.065"
     assert [(b.low, b.count) for b in tab.chart.bins] == [(20, 1), (70, 1)]
@@ -65,6 +81,7 @@ def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
     # Reopening takes the call out of the score again, without a restart.
     store.reopen(a.id)
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
+    settle(store)
     assert tab.numbers["brier"].text() == "0.040"
 
 
@@ -76,6 +93,7 @@ def test_re_rating_before_resolution_changes_the_score(qtbot, tab, store, clock)
     store.resolve(t.id, TheoryStatus.BUSTED)
     # The confidence in force at resolution is 30 %: (0.30 − 0)² = 0.09
     qtbot.waitUntil(lambda: tab.numbers["brier"].text() == "0.090")
+    settle(store)
 
 
 def test_calibration_filter_by_category(qtbot, tab, store):
@@ -87,12 +105,15 @@ def test_calibration_filter_by_category(qtbot, tab, store):
         t = store.create_theory(TheoryDraft(title, category=category, confidence=confidence))
         store.resolve(t.id, outcome)
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "3")
+    settle(store)
     combo = tab.calibration_filter
     index = next(i for i in range(combo.count()) if combo.itemText(i).startswith("Category: Romance"))
     combo.setCurrentIndex(index)
+    settle(store)
     assert [(b.low, b.count, b.confirmed) for b in tab.chart.bins] == [(60, 2, 1)]
     assert _texts(tab.bin_model) == ["60–70 %"]
     combo.setCurrentIndex(0)
+    settle(store)
     assert [(b.low, b.count) for b in tab.chart.bins] == [(10, 1), (60, 2)]
 
 
@@ -101,6 +122,7 @@ def test_ready_to_resolve_and_bold_calls_open_the_theory(qtbot, tab, store, cloc
     bold = store.create_theory(TheoryDraft("Long shot", confidence=10))
     store.resolve(bold.id, TheoryStatus.CONFIRMED)
     qtbot.waitUntil(lambda: tab.models["bold"].rowCount() == 1)
+    settle(store)
     assert _texts(tab.models["due"]) == ["Overdue call"]
     assert _texts(tab.models["bold"]) == ["Long shot"]
     with qtbot.waitSignal(store.showTheory) as signal:
@@ -146,3 +168,38 @@ def test_history_chart_in_the_detail_marks_the_resolution(qtbot, store, clock):
 def test_explanations_name_both_scales():
     assert "0–1" in scoring.BRIER_EXPLANATION
     assert "0–2" in scoring.BRIER_EXPLANATION
+
+
+def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
+    track = store.journal.track
+    threads: list[tuple[str, str]] = []
+    names = ("summary", "calibration", "ready_to_resolve", "bold_calls", "category_ranking")
+    record_threads(monkeypatch, track, names, threads)
+    t = store.create_theory(TheoryDraft("Read elsewhere", confidence=70))
+    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
+    settle(store)
+    assert {name for name, _ in threads} == set(names)
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+    assert [(b.low, b.count) for b in tab.chart.bins] == [(70, 1)]
+
+
+def test_a_newer_refresh_replaces_the_one_under_way(qtbot, tab, store):
+    t = store.create_theory(TheoryDraft("Twice asked", confidence=70))
+    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    tab.refresh()
+    tab.refresh()  # the first read is stopped and never delivered
+    settle(store)
+    assert tab.numbers["scored"].text() == "1"
+    assert tab.numbers["brier"].text() == "0.090"
+
+
+def test_a_hidden_tab_reads_only_when_shown(qtbot, tab, store):
+    tab.hide()
+    t = store.create_theory(TheoryDraft("Seen later", confidence=70))
+    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    settle(store)
+    assert tab.numbers["scored"].text() == "0"
+    tab.show()
+    settle(store)
+    assert tab.numbers["scored"].text() == "1"

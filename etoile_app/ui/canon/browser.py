@@ -8,8 +8,9 @@ proxy filters and sorts them in memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.enums import FactOrigin, FactStatus, Topic
+from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Fact, FactDetail
 from etoile_app.ui.canon.models import (
     COL_CITED,
@@ -84,6 +86,10 @@ class CanonBrowser(QDialog):
         self.store = store
         self.pick = pick
         self.detail: FactDetail | None = None
+        # The facts are read off the GUI thread: a fact asked for before they have come is
+        # selected once they do.
+        self._loading = False
+        self._wanted: tuple[int, bool] | None = None
         self.setWindowTitle("Canon browser")
         self.setModal(False)
         self.setSizeGripEnabled(True)
@@ -309,14 +315,45 @@ class CanonBrowser(QDialog):
 
     # --- filling in ------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Reload the facts (the journal changed, or retracted news was shown or hidden),
-        keeping the filters and the selected fact."""
+    def refresh(self, *_: object) -> None:
+        """Reload the facts (the journal changed, or retracted news was shown or hidden) off the
+        GUI thread, keeping the filters and the selected fact. A reload asked for while one is
+        under way replaces it."""
+        canon, retracted = self.store.canon, self.retracted_box.isChecked()
+
+        def work() -> tuple[tuple[Fact, ...], dict[int, int]]:
+            return tuple(canon.facts(retracted=retracted)), canon.citing_counts()
+
+        self._loading = True
+        self.store.ops.read(
+            work,
+            self._when_alive(self._show_facts),
+            key=f"canon.facts.{id(self)}",
+            failed=self._when_alive(self._read_refused),
+        )
+
+    def _read_refused(self, error: JournalError) -> None:
+        self._loading, self._wanted = False, None
+        self.store.ops.failed.emit(str(error))
+
+    def _when_alive(self, apply: Callable[..., object]) -> Callable[..., None]:
+        # A browser closed while its read was under way has nothing to fill.
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                apply(*args)
+
+        return call
+
+    def _show_facts(self, result: tuple[tuple[Fact, ...], dict[int, int]]) -> None:
+        facts, counts = result
+        self._loading = False
         keep = self.current_fact_id()
-        facts = self.store.canon.facts(retracted=self.retracted_box.isChecked())
-        self.model.set_facts(facts, self.store.canon.citing_counts())
+        self.model.set_facts(facts, counts)
         self._fill_sources(facts)
         self._update_count()
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None and self.select_fact(wanted[0], clear_filters=wanted[1]):
+            return
         if keep is None or not self.select_fact(keep, clear_filters=False):
             self._show_detail(None)
 
@@ -367,11 +404,17 @@ class CanonBrowser(QDialog):
 
     def select_fact(self, fact_id: int, *, clear_filters: bool = True) -> bool:
         """Select ``fact_id`` and scroll to it. A fact the filters hide is shown by clearing
-        them (and showing retracted news when it is one) unless ``clear_filters`` is false."""
+        them (and showing retracted news when it is one) unless ``clear_filters`` is false.
+
+        While the facts are being read, the fact is selected once they come (and True returned)."""
+        if self._loading:
+            self._wanted = (fact_id, clear_filters)
+            return True
         row = self.model.row_of(fact_id)
         if row is None and clear_filters and not self.retracted_box.isChecked():
+            self._wanted = (fact_id, True)  # selected once the retracted news has come too
             self.retracted_box.setChecked(True)  # refreshes
-            row = self.model.row_of(fact_id)
+            return True
         if row is None:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))

@@ -88,6 +88,9 @@ class CharacterListModel(QAbstractListModel):
     def character(self, row: int) -> Character | None:
         return self._characters[row] if 0 <= row < len(self._characters) else None
 
+    def characters(self) -> list[Character]:
+        return list(self._characters)
+
     def row_of(self, character_id: int) -> int | None:
         return next((i for i, c in enumerate(self._characters) if c.id == character_id), None)
 

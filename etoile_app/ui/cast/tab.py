@@ -7,8 +7,10 @@ Everything is read from the store and refilled when it says something changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
@@ -39,6 +41,7 @@ from etoile_app.domain.models import (
     SortKey,
     SourceRef,
     TheoryQuery,
+    TheoryRow,
 )
 from etoile_app.ui.cast.dream_dialog import DreamCastDialog
 from etoile_app.ui.cast.models import (
@@ -280,6 +283,11 @@ class CastTab(QWidget):
         self._current_id: int | None = None
         self._syncing = False
         self.active_dialog: DreamCastDialog | None = None
+        # A character restored from the settings, or a dream entry just saved, before the read
+        # that brings it in has come back: chosen once it has.
+        self._wanted_key: str | None = None
+        self._wanted_dream: int | None = None
+        self._theories_of: int | None = None  # whose theories the list holds
         self._build()
         self._characters_stale = False
         store.castChanged.connect(self.refresh)
@@ -437,20 +445,51 @@ class CastTab(QWidget):
         if self._characters_stale:
             self._reload_characters()
 
+    def _key(self, area: str) -> str:
+        return f"cast.{area}.{id(self)}"
+
+    def _when_alive(self, apply: Callable[..., object]) -> Callable[..., None]:
+        # A tab closed with the journal while its read was under way has nothing to fill.
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                apply(*args)
+
+        return call
+
     def _reload_characters(self, *_: object) -> None:
+        """Reread the characters (with their theory counts) off the GUI thread; a reload asked
+        for while one is under way replaces it."""
         self._characters_stale = False
-        self.characters_model.set_characters(self._store.cast.characters())
+        cast = self._store.cast
+        done = self._when_alive(self._show_characters)
+        self._store.ops.read(lambda: tuple(cast.characters()), done, key=self._key("characters"))
+
+    def _show_characters(self, characters: Sequence[Character]) -> None:
+        self.characters_model.set_characters(characters)
         keep = self._current_id
+        if self._wanted_key is not None:
+            row = self.characters_model.row_of_key(self._wanted_key)
+            wanted = self.characters_model.character(row) if row is not None else None
+            keep = wanted.id if wanted is not None else keep
+            self._wanted_key = None
         if keep is None or self.characters_model.row_of(keep) is None:
             keep = self._first_visible_id()
-        self.select_character(keep)
+        self.select_character(keep, reread=True)
         self._update_list_stack()
 
     def _reload_dream(self) -> None:
+        cast = self._store.cast
+        self._store.ops.read(
+            lambda: tuple(cast.dream_casting()), self._when_alive(self._show_dream), key=self._key("dream")
+        )
+
+    def _show_dream(self, entries: Sequence[DreamCast]) -> None:
         chosen = self._selected_dream()
-        self.dream_model.set_entries(self._store.cast.dream_casting())
-        if chosen is not None:
-            self._select_dream(chosen.id)
+        wanted = self._wanted_dream if self._wanted_dream is not None else (chosen.id if chosen else None)
+        self._wanted_dream = None
+        self.dream_model.set_entries(entries)
+        if wanted is not None:
+            self._select_dream(wanted)
         self.dream_stack.setCurrentIndex(0 if self.dream_model.rowCount() else 1)
         self._update_dream_buttons()
 
@@ -468,8 +507,11 @@ class CastTab(QWidget):
         row = self.characters_model.row_of(self._current_id) if self._current_id is not None else None
         return self.characters_model.character(row) if row is not None else None
 
-    def select_character(self, character_id: int | None) -> None:
-        """Show ``character_id`` and select it in the list (if the filter lets it through)."""
+    def select_character(self, character_id: int | None, *, reread: bool = False) -> None:
+        """Show ``character_id`` and select it in the list (if the filter lets it through);
+        with ``reread`` its theories are read again even if it was on show already."""
+        if reread:
+            self._theories_of = None
         self._current_id = character_id
         row = self.characters_model.row_of(character_id) if character_id is not None else None
         index = (
@@ -520,14 +562,33 @@ class CastTab(QWidget):
         self.detail_stack.setCurrentIndex(0 if c else 1)
         self.board_button.setEnabled(c is not None)
         if c is None:
+            self._store.ops.cancel(self._key("theories"))
+            self._theories_of = None
             self.theories_heading.setText("Theories")
             self.theories_model.set_rows([])
             self.no_theories_label.setText("")
             self.theories_stack.setCurrentIndex(1)
             return
         self.detail.set_character(c)
+        if self._theories_of == c.id:
+            return  # already shown (or on its way): the filter moved, the character did not
+        if self.theories_model.rowCount():
+            # Another character's theories never stay under this one's name while they load.
+            self.theories_model.set_rows([])
+        self._theories_of = c.id
+        self.theories_heading.setText(f"Theories about {c.name}")
+        board = self._store.board
         query = TheoryQuery(character_ids=frozenset({c.id}), sort=SortKey.UPDATED)
-        self.theories_model.set_rows(self._store.board.page(query, 0, THEORY_LIMIT))
+        self._store.ops.read(
+            lambda: tuple(board.page(query, 0, THEORY_LIMIT)),
+            self._when_alive(lambda rows: self._show_theories(c, rows)),
+            key=self._key("theories"),
+        )
+
+    def _show_theories(self, c: Character, rows: Sequence[TheoryRow]) -> None:
+        if self._current_id != c.id:
+            return  # a later choice's read replaced this one's
+        self.theories_model.set_rows(rows)
         count = self.theories_model.rowCount()
         self.theories_heading.setText(f"Theories about {c.name}" + (f" ({count})" if count else ""))
         self.no_theories_label.setText(
@@ -605,9 +666,13 @@ class CastTab(QWidget):
                 saved = self._store.add_dream_cast(draft)
             else:
                 saved = self._store.edit_dream_cast(entry.id, draft)
+            # Chosen now if listed, and again once the reread it caused has come back.
+            self._wanted_dream = saved.id
             self._select_dream(saved.id)
 
-        dialog = DreamCastDialog(self._store.cast.characters(), save, entry, self)
+        # The characters on show: counting each one's theories again is the list's slow read.
+        characters = self.characters_model.characters() or self._store.cast.characters()
+        dialog = DreamCastDialog(characters, save, entry, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._dialog_closed)
         self.active_dialog = dialog
@@ -658,3 +723,5 @@ class CastTab(QWidget):
         character = self.characters_model.character(row) if row is not None else None
         if character is not None:
             self.select_character(character.id)
+        elif key:
+            self._wanted_key = key  # chosen when the characters come in

@@ -8,8 +8,11 @@ can be edited and retracted from the card, and both can be undone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QFont, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -400,11 +403,6 @@ class StatusTab(QWidget):
         self._columns = 0
         self._dirty = True
         self._positions: dict[Topic, tuple[int, int]] = {}
-        # Signals come in bursts (link evidence emits two); one refresh answers them all.
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
         # Row heights depend on the cards' widths, known only once the layout has run.
         self._align_timer = QTimer(self)
         self._align_timer.setSingleShot(True)
@@ -490,13 +488,33 @@ class StatusTab(QWidget):
     # --- data ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._refresh_timer.stop()
+        """Reread the cards off the GUI thread; they change when the answer comes. A refresh
+        asked for while one is under way replaces it, so what is shown is never older."""
         self._dirty = False
-        for card in self.store.canon.status_board():
+        canon = self.store.canon
+
+        def work() -> tuple[tuple[TopicCard, ...], date | None]:
+            return tuple(canon.status_board()), canon.pack_as_of()
+
+        self.store.ops.read(work, self._when_alive(self._show_cards), key=self._key("board"))
+
+    def _key(self, area: str) -> str:
+        return f"status.{area}.{id(self)}"
+
+    def _when_alive(self, apply: Callable[..., object]) -> Callable[..., None]:
+        # A tab closed with the journal while its read was under way has nothing to fill.
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                apply(*args)
+
+        return call
+
+    def _show_cards(self, result: tuple[tuple[TopicCard, ...], date | None]) -> None:
+        cards, as_of = result
+        for card in cards:
             if card.topic in self.cards:
                 self.cards[card.topic].show_card(card)
         self._align_rows()
-        as_of = self.store.canon.pack_as_of()
         self.pack_line.setText(
             f"From the canon pack as of {long_date(as_of)}, and the news you add."
             if as_of
@@ -506,7 +524,8 @@ class StatusTab(QWidget):
     def _schedule_refresh(self, *_: object) -> None:
         # A hidden tab catches up when it is shown, so edits on the board stay cheap.
         if self.isVisible():
-            self._refresh_timer.start()
+            # Signals come in bursts (link evidence emits two); one refresh answers them all.
+            self.store.ops.debounce(self._key("refresh"), 0, self._when_alive(self.refresh))
         else:
             self._dirty = True
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import shiboken6
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain import scoring
-from etoile_app.domain.scoring import CalibrationBin, GroupScore
+from etoile_app.domain.scoring import BoldCall, CalibrationBin, CalibrationRanking, DueTheory, GroupScore
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.charts import CalibrationChart
 from etoile_app.ui.common.record_model import Column, RecordTableModel
@@ -104,6 +108,16 @@ RANK_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class TrackData:
+    """Everything the tab shows but the calibration, read together off the GUI thread."""
+
+    summary: scoring.TrackSummary
+    due: tuple[DueTheory, ...]
+    bold: tuple[BoldCall, ...]
+    ranking: CalibrationRanking
+
+
 def _table(columns, empty_text: str) -> tuple[QWidget, QTableView, RecordTableModel, QLabel]:
     """A table with a message that stands in for it while it is empty."""
     model = RecordTableModel(columns)
@@ -149,11 +163,6 @@ class TrackTab(QWidget):
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
 
-        # Many changes arrive together (adopting starters, an undo); refresh once after them.
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
         store.theoriesChanged.connect(self._changed)
         store.castChanged.connect(self._changed)
 
@@ -257,7 +266,8 @@ class TrackTab(QWidget):
     def _changed(self, *_: object) -> None:
         self._stale = True
         if self.isVisible():
-            self._timer.start()
+            # Many changes arrive together (adopting starters, an undo); refresh once after them.
+            self.store.ops.debounce(self._key("refresh"), 0, self._when_alive(self.refresh))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -265,9 +275,32 @@ class TrackTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        """Reread everything off the GUI thread; the tables change when the answer comes. A
+        refresh asked for while one is under way replaces it."""
         self._stale = False
-        track = self.store.journal.track
-        summary = track.summary()
+        track = self.store.journal.track  # made here, on the GUI thread, if not made yet
+
+        def work() -> TrackData:
+            return TrackData(
+                track.summary(), tuple(track.ready_to_resolve()), tuple(track.bold_calls()),
+                track.category_ranking(),
+            )  # fmt: skip
+
+        self.store.ops.read(work, self._when_alive(self._show), key=self._key("summary"))
+
+    def _key(self, area: str) -> str:
+        return f"track.{area}.{id(self)}"
+
+    def _when_alive(self, apply: Callable[..., object]) -> Callable[..., None]:
+        # A tab closed with the journal while its read was under way has nothing to fill.
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                apply(*args)
+
+        return call
+
+    def _show(self, data: TrackData) -> None:
+        summary, ranking = data.summary, data.ranking
         overall = summary.overall
         self.numbers["brier"].setText(_num(overall.mean_brier))
         self.numbers["log"].setText(_num(overall.mean_log_score, 2))
@@ -282,9 +315,8 @@ class TrackTab(QWidget):
         self.models["category"].set_records(summary.by_category)
         self.models["tag"].set_records(summary.by_tag)
         self.models["character"].set_records(summary.by_character)
-        self.models["due"].set_records(track.ready_to_resolve())
-        self.models["bold"].set_records(track.bold_calls())
-        ranking = track.category_ranking()
+        self.models["due"].set_records(data.due)
+        self.models["bold"].set_records(data.bold)
         self.models["most"].set_records(ranking.most)
         self.models["least"].set_records(ranking.least)
         closest = max(summary.by_category, key=lambda g: g.count, default=None)
@@ -320,11 +352,20 @@ class TrackTab(QWidget):
     def _refresh_calibration(self) -> None:
         choice = self.calibration_filter.currentData()
         kind, key = choice if choice else (None, None)
-        bins: tuple[CalibrationBin, ...] = self.store.journal.track.calibration(
-            category=key if kind == "category" else None,
-            tag=key if kind == "tag" else None,
-            character_id=key if kind == "character" else None,
-        )
+        track = self.store.journal.track
+
+        def work() -> tuple[CalibrationBin, ...]:
+            return tuple(
+                track.calibration(
+                    category=key if kind == "category" else None,
+                    tag=key if kind == "tag" else None,
+                    character_id=key if kind == "character" else None,
+                )
+            )
+
+        self.store.ops.read(work, self._when_alive(self._show_calibration), key=self._key("calibration"))
+
+    def _show_calibration(self, bins: tuple[CalibrationBin, ...]) -> None:
         self.chart.set_bins(bins)
         self.bin_model.set_records(bins)
         self.chart_stack.setCurrentIndex(0 if bins else 1)
