@@ -77,3 +77,12 @@ def _everything():
     from etoile_app.domain.models import TheoryQuery
 
     return TheoryQuery()
+
+
+def test_a_connection_handed_back_is_not_interrupted_by_a_later_stop(journal) -> None:
+    """Work that reads through several sessions hands connections back to the pool before it
+    ends; another thread may then use one, and this work's stop must not reach it."""
+    token = StopToken()
+    with stoppable(token):
+        journal.board.count(_everything())  # a session opened, used and closed
+        assert token._connections == set()

@@ -54,6 +54,10 @@ class StopToken:
                 raise CancelledError()
             self._connections.add(connection)
 
+    def _release(self, connection: Any) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
     def _leave_all(self) -> None:
         with self._lock:
             self._connections.clear()
@@ -87,3 +91,12 @@ def install(engine: Engine) -> None:
         token: StopToken | None = getattr(_local, "token", None)
         if token is not None:
             token._enter(conn.connection.dbapi_connection)
+
+    # A connection handed back to the pool may serve another thread's work next: a stop of
+    # this work must not interrupt that (work that opens several sessions hands some back
+    # before it ends).
+    @event.listens_for(engine.pool, "checkin")
+    def _released(dbapi_connection: Any, _record: Any) -> None:
+        token: StopToken | None = getattr(_local, "token", None)
+        if token is not None and dbapi_connection is not None:
+            token._release(dbapi_connection)

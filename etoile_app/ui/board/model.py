@@ -109,10 +109,6 @@ class TheoryTableModel(QAbstractTableModel):
         """Whether rows asked for (a query, a refresh) have not replaced the shown ones yet."""
         return self._waiting > 0
 
-    def loading(self) -> bool:
-        """Whether a query, its count or a page is still being read."""
-        return self._waiting > 0 or not self._exact or self._page_ticket is not None
-
     def set_query(self, query: TheoryQuery) -> None:
         """Read ``query``'s rows in the background; they replace the shown ones when they come."""
         self._generation += 1

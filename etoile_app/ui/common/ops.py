@@ -47,7 +47,6 @@ class Ticket(Generic[T]):
     kind: str
     key: str | None = None
     token: StopToken = field(default_factory=StopToken)
-    started: float = field(default_factory=time.perf_counter)
     finished: bool = False
 
     @property
