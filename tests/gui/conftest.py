@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +71,15 @@ def settle(store: Store, timeout: float = 5.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         time.sleep(0.001)
     QCoreApplication.processEvents()
+
+
+def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
+    """Have ``service``'s methods ``names`` note the thread each call runs on."""
+    for name in names:
+        original = getattr(service, name)
+
+        def call(*args, _original=original, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread().name))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(service, name, call)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -29,24 +28,12 @@ from etoile_app.ui.canon.browser import (
 from etoile_app.ui.common.widgets import finish_deferred
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle
+from .conftest import record_threads, settle
 
 DAUGHTER = "Mishi is Geneviève's daughter."
 MINISTER = "Mishi is the daughter of the minister of culture, not of Geneviève."
 CANCELLED = "Cancelled after one season"
 HAPPENING = "Season 2 is officially happening."
-
-
-def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
-    """Have ``service``'s methods ``names`` note the thread each call runs on."""
-    for name in names:
-        original = getattr(service, name)
-
-        def call(*args, _original=original, _name=name, **kwargs):
-            threads.append((_name, threading.current_thread().name))
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(service, name, call)
 
 
 def fact_id(store, key: str) -> int:

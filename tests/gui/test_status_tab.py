@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -17,7 +16,7 @@ from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.status.tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
-from .conftest import settle
+from .conftest import record_threads, settle
 
 CANCELLED = "Prime Video cancelled the show after one season."
 HAPPENING = "Season 2 is officially happening."
@@ -29,18 +28,6 @@ TEASER = NewsDraft(Topic.TRAILER, "A teaser leaks.", FactStatus.RUMOURED, "Reddi
 @pytest.fixture
 def tab(status_tab) -> StatusTab:
     return status_tab
-
-
-def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
-    """Have ``service``'s methods ``names`` note the thread each call runs on."""
-    for name in names:
-        original = getattr(service, name)
-
-        def call(*args, _original=original, _name=name, **kwargs):
-            threads.append((_name, threading.current_thread().name))
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(service, name, call)
 
 
 def current_renewal(store):

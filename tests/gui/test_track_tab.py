@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -14,7 +13,7 @@ from etoile_app.ui.board.tab import BoardTab
 from etoile_app.ui.common.record_model import RecordTableModel
 from etoile_app.ui.track.tab import BIN_COLUMNS, GROUP_COLUMNS, TrackTab
 
-from .conftest import settle
+from .conftest import record_threads, settle
 
 
 @pytest.fixture
@@ -26,18 +25,6 @@ def tab(qtbot, store):
     qtbot.waitExposed(t)
     settle(store)  # the first fill is read off the GUI thread
     return t
-
-
-def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:
-    """Have ``service``'s methods ``names`` note the thread each call runs on."""
-    for name in names:
-        original = getattr(service, name)
-
-        def call(*args, _original=original, _name=name, **kwargs):
-            threads.append((_name, threading.current_thread().name))
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(service, name, call)
 
 
 def _texts(model, column=0):
