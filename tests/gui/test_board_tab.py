@@ -524,3 +524,15 @@ def test_model_tester_over_updates_in_place(qtbot, qtmodeltester, store, journal
         f"Theory {i:03d}" for i in range(5)
     ]
     assert resets == []
+
+
+def test_the_last_theory_deleted_in_place_says_there_are_none(qtbot, store, journal):
+    (only,) = [store.create_theory(TheoryDraft("The only theory", confidence=50))]
+    tab = _board(qtbot, store)
+    tab.table.selectionModel().clear()  # nothing selected, no current row
+    settle(store)
+    store.delete_theory(only.id)
+    settle(store)
+    assert tab.model.rowCount() == 0
+    assert tab.empty_label.isVisible()
+    assert tab.empty_label.text().startswith("No theories yet")

@@ -271,11 +271,12 @@ class BoardTab(QWidget):
         else:
             self.count_label.setText(f"{total:,}+ theories")  # the first page; the count follows
 
-    def _after_reload(self, keep: list[int], fallback_row: int = 0, *, first_page: bool = False) -> None:
-        total = self.model.rowCount()
+    def _show_totals(self) -> None:
+        """The count, and what to do when no row is left."""
         self._show_count()
-        filtered = bool(self.search.text().strip()) or self.filters.is_active()
+        total = self.model.rowCount()
         if total == 0:
+            filtered = bool(self.search.text().strip()) or self.filters.is_active()
             self.empty_label.setText(
                 "No theory matches. Try fewer words or clear the filters."
                 if filtered
@@ -283,6 +284,10 @@ class BoardTab(QWidget):
                 "or adopt some from File → Adopt starter theories."
             )
         self.empty_label.setVisible(total == 0)
+
+    def _after_reload(self, keep: list[int], fallback_row: int = 0, *, first_page: bool = False) -> None:
+        self._show_totals()
+        total = self.model.rowCount()
         rows = [r for r in (self.model.row_of(i, first_page=first_page) for i in keep) if r is not None]
         if not rows and total:
             # The selected theory dropped out (filtered, deleted): show its neighbour instead of nothing.
@@ -330,9 +335,8 @@ class BoardTab(QWidget):
         if kept and (self.current_id() != kept[0] or set(kept) - set(self.selected_ids())):
             self._after_reload(self._keep, self._keep_row, first_page=True)
         else:
-            self._show_count()
+            self._show_totals()
             total = self.model.rowCount()
-            self.empty_label.setVisible(total == 0)
             if total and not self._selected_row_numbers():
                 self._select_rows([min(self._keep_row, total - 1)])
             self._selection_changed()

@@ -124,7 +124,7 @@ class Operations(QObject):
         ticket: Ticket[T] = Ticket("read", key)
         if key is not None:
             self._keyed[key] = ticket
-        return self._submit(self._readers, ticket, lambda: work(), done, failed)
+        return self._submit(self._readers, ticket, work, done, failed)
 
     def write(
         self,
@@ -135,7 +135,7 @@ class Operations(QObject):
     ) -> Ticket[T]:
         """Run the change ``work`` on the writer thread, after every change asked for before it."""
         ticket: Ticket[T] = Ticket("write")
-        return self._submit(self._writer, ticket, lambda: work(), done, failed)
+        return self._submit(self._writer, ticket, work, done, failed)
 
     def job(
         self,
@@ -232,7 +232,7 @@ class Operations(QObject):
             ticket.cancel()
             return ticket
         self._pending.add(ticket)
-        self.pendingChanged.emit(len(self._pending))
+        self.pendingChanged.emit(self.pending())
         handlers = (done, failed, cancelled)
 
         def run() -> None:
@@ -279,7 +279,7 @@ class Operations(QObject):
                 # A bug: the log and the crash dialog, as for any failure on the GUI thread.
                 sys.excepthook(type(value), value, value.__traceback__)
         finally:
-            self.pendingChanged.emit(len(self._pending))
+            self.pendingChanged.emit(self.pending())
 
     def _progress(self, ticket: Ticket[Any], done: int, total: int, text: str) -> None:
         if not ticket.cancelled:
