@@ -548,8 +548,8 @@ def measure(
                 run.idle()
             for draft in creates:
                 t0 = now()
-                made = store.create_theory(draft)
-                tab.select_theory(made.id)  # what the editor's "saved" does
+                # Selecting it once made is what the editor's "saved" does.
+                store.create_theory(draft, done=lambda made: tab.select_theory(made.id))
                 save_calls.append(now() - t0)
                 saves.append(run.settled(t0))
                 run.idle()
@@ -611,7 +611,7 @@ def measure(
                 dialog.close()
                 run.idle()
                 t0 = now()
-                store.restore_backup(made)
+                store.start_restore(made, done=lambda _before: None, failed=lambda _exc: None)
             restores.append(run.settled(t0))
             run.idle()
         run.close_boxes()

@@ -187,3 +187,11 @@ class CancelledError(JournalError):
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+class UnexpectedError(JournalError):
+    """Background work failed in a way nobody foresaw (a bug). It has already been logged
+    and reported; this tells whoever waited for the work that it will not come."""
+
+    def __init__(self, message: str = "Something unexpected went wrong; nothing was changed.") -> None:
+        super().__init__(message)

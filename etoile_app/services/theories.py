@@ -177,15 +177,7 @@ class TheoryService(Service):
 
     def reopen(self, theory_id: int) -> Theory:
         """Open a resolved theory again; its resolution stays in its earlier resolutions."""
-
-        def change(s: Session, r: TheoryRecord) -> None:
-            if r.status is TheoryStatus.OPEN:
-                raise InvalidStateError(f"“{r.title}” is already open.")
-            _keep_resolution(r, self._now())
-            r.status, r.resolution_note = TheoryStatus.OPEN, ""
-            r.resolved_on = r.resolved_at = None
-
-        return self._change(theory_id, change)
+        return self._change(theory_id, lambda s, r: _reopen(r, self._now()))
 
     def delete(self, theory_id: int) -> Theory:
         """Move a theory to the bin; :meth:`restore` brings it back with everything it had."""
@@ -217,6 +209,16 @@ class TheoryService(Service):
             for r in records:
                 _keep_resolution(r, now)
                 r.status, r.resolution_note, r.resolved_on, r.resolved_at = value, note, day, now
+                r.updated_at = now
+            return self._views(s, records)
+
+    def reopen_many(self, theory_ids: Iterable[int]) -> list[Theory]:
+        """Open every one of ``theory_ids`` again; refused if one of them is open."""
+        now = self._now()
+        with self._sessions.begin() as s:
+            records = self._load_many(s, theory_ids)
+            for r in records:
+                _reopen(r, now)
                 r.updated_at = now
             return self._views(s, records)
 
@@ -524,6 +526,14 @@ def _keep_resolution(record: TheoryRecord, ended_at: datetime) -> None:
                 reopened_at=ended_at,
             )
         )
+
+
+def _reopen(record: TheoryRecord, now: datetime) -> None:
+    if record.status is TheoryStatus.OPEN:
+        raise InvalidStateError(f"“{record.title}” is already open.")
+    _keep_resolution(record, now)
+    record.status, record.resolution_note = TheoryStatus.OPEN, ""
+    record.resolved_on = record.resolved_at = None
 
 
 def _resolution_record(e: EarlierResolution) -> ResolutionRecord:

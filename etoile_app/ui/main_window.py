@@ -7,12 +7,13 @@ once the journal is open.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
@@ -48,6 +49,36 @@ BOARD_ACTIONS = (
     "copy_action",
     "delete_action",
 )
+
+
+class StepAction(QAction):
+    """Undo or Redo, named after the step it takes ("&Undo Delete “…”"). The store takes the
+    step once the changes under way have pushed theirs; during a long job it is disabled."""
+
+    def __init__(self, word: str, shortcut: QKeySequence.StandardKey, store: Store, parent: QObject) -> None:
+        super().__init__(word, parent)
+        self._word, self._store = word, store
+        self.setShortcut(QKeySequence(shortcut))
+        stack = store.undo_stack
+        if word == "&Undo":
+            self.triggered.connect(store.undo)
+            stack.canUndoChanged.connect(self._enable)
+            stack.undoTextChanged.connect(self._name)
+            self._enable(stack.canUndo())
+            self._name(stack.undoText())
+        else:
+            self.triggered.connect(store.redo)
+            stack.canRedoChanged.connect(self._enable)
+            stack.redoTextChanged.connect(self._name)
+            self._enable(stack.canRedo())
+            self._name(stack.redoText())
+
+    def _enable(self, can: bool) -> None:
+        self.setEnabled(can and not self._store.ops.job_running())
+
+    def _name(self, step: str) -> None:
+        # A title's "&" is a character, not a shortcut mark.
+        self.setText(f"{self._word} {step.replace('&', '&&')}" if step else self._word)
 
 
 class MainWindow(QMainWindow):
@@ -175,7 +206,8 @@ class MainWindow(QMainWindow):
     def _name_step(action: QAction, word: str) -> None:
         if not shiboken6.isValid(action):
             return  # the window is closing and took its actions with it
-        tip = action.text().replace("&", "") if action.isEnabled() else f"Nothing to {word.lower()}"
+        text = re.sub("&(.)", r"\1", action.text())  # the shortcut marks out, "&&" back to "&"
+        tip = text if action.isEnabled() else f"Nothing to {word.lower()}"
         if action.toolTip() != tip:
             action.setToolTip(tip)
 
@@ -200,6 +232,9 @@ class MainWindow(QMainWindow):
         """While an import, export or backup runs, what would change the journal waits."""
         for action in self._changing_actions():
             action.setEnabled(not running)
+        stack = self.store.undo_stack
+        self.undo_action.setEnabled(not running and stack.canUndo())
+        self.redo_action.setEnabled(not running and stack.canRedo())
 
     def _changing_actions(self) -> tuple[QAction, ...]:
         """Actions that change the journal (or read all of it, like an export)."""
@@ -246,10 +281,8 @@ class MainWindow(QMainWindow):
         # The keys act on the tab in front from the start (F2, Delete, Ctrl+R on the board).
         self._focus_page(front)
 
-        undo = store.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        redo = store.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
+        undo = StepAction("&Undo", QKeySequence.StandardKey.Undo, store, self)
+        redo = StepAction("&Redo", QKeySequence.StandardKey.Redo, store, self)
         first = self.edit_menu.actions()[0]
         self.edit_menu.insertAction(first, undo)
         self.edit_menu.insertAction(first, redo)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from etoile_app.domain.enums import Stance
+from etoile_app.domain.models import EvidenceDraft, Theory
+from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.store import Store
 
 # Qt's offscreen screen is 800×800 unless told otherwise; give it a desktop-sized one so windows
@@ -71,6 +76,70 @@ def settle(store: Store, timeout: float = 5.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         time.sleep(0.001)
     QCoreApplication.processEvents()
+
+
+def wait(ticket: Ticket[Any], timeout: float = 5.0) -> Any:
+    """What a change submitted to the store returned, once it is made (its undo step pushed and
+    the views told); raises what refused it."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while not ticket.finished:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the {ticket.kind} did not finish")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.001)
+    if ticket.error is not None:
+        raise ticket.error
+    return ticket.result
+
+
+def closed(widget) -> bool:
+    """Whether ``widget`` has closed (a dialog deleted on close is gone altogether)."""
+    import shiboken6
+
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
+def undo(store: Store) -> None:
+    """Ctrl+Z, and wait until it is done."""
+    store.undo()
+    settle(store)
+
+
+def redo(store: Store) -> None:
+    store.redo()
+    settle(store)
+
+
+# The editor changes confidence, evidence and tags by saving the whole theory; these do the same.
+
+
+def set_confidence(store: Store, theory_id: int, confidence: int, note: str = "") -> Theory:
+    draft = replace(store.theories.get(theory_id).as_draft(), confidence=confidence)
+    return wait(store.edit_theory(theory_id, draft, note))
+
+
+def set_tags(store: Store, theory_id: int, tags: Iterable[str]) -> Theory:
+    draft = replace(store.theories.get(theory_id).as_draft(), tags=tuple(tags))
+    return wait(store.edit_theory(theory_id, draft))
+
+
+def link_evidence(store: Store, theory_id: int, fact_id: int, stance: Stance, note: str = "") -> Theory:
+    draft = store.theories.get(theory_id).as_draft()
+    old, new = draft.evidence or (), EvidenceDraft(fact_id, stance, note)
+    evidence = [new if e.fact_id == fact_id else e for e in old]  # changed where it stands
+    if all(e.fact_id != fact_id for e in old):
+        evidence.append(new)
+    return wait(store.edit_theory(theory_id, replace(draft, evidence=tuple(evidence))))
+
+
+def unlink_evidence(store: Store, theory_id: int, fact_id: int) -> Theory:
+    draft = store.theories.get(theory_id).as_draft()
+    evidence = tuple(e for e in draft.evidence or () if e.fact_id != fact_id)
+    return wait(store.edit_theory(theory_id, replace(draft, evidence=evidence)))
 
 
 def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) -> None:

@@ -20,7 +20,7 @@ from etoile_app.domain.models import DreamCastDraft, TheoryDraft
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from gui.widget_owner import owner
 
-from .conftest import settle
+from .conftest import settle, wait
 
 #: Modules this change owns, all of whose controls must be named.
 OWN = {
@@ -65,11 +65,11 @@ def _merge(into: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 @pytest.fixture
 def window(qtbot, store, settings, clock):
-    t = store.create_theory(TheoryDraft("Jack and Cheyenne marry", confidence=70))
+    t = wait(store.create_theory(TheoryDraft("Jack and Cheyenne marry", confidence=70)))
     clock.advance(days=2)
-    store.resolve(t.id, TheoryStatus.CONFIRMED, "Episode 3")
-    store.create_theory(TheoryDraft("A time jump of a year", confidence=45))
-    store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous"))
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED, "Episode 3"))
+    wait(store.create_theory(TheoryDraft("A time jump of a year", confidence=45)))
+    wait(store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous")))
     w = MainWindow(settings)
     qtbot.addWidget(w)
     w.resize(1280, 800)

@@ -17,7 +17,7 @@ from etoile_app.cli import display_problem
 from etoile_app.domain.models import TheoryDraft
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle
+from .conftest import settle, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,10 +146,10 @@ def test_main_window_has_tabs_menus_and_standard_shortcuts(window):
 
 def test_status_bar_counts_follow_changes(window, store):
     assert window.counts.text() == "0 theories · 0 open · 0 resolved"
-    t = store.create_theory(TheoryDraft("A theory", confidence=60))
+    t = wait(store.create_theory(TheoryDraft("A theory", confidence=60)))
     settle(store)
     assert window.counts.text() == "1 theory · 1 open · 0 resolved"
-    store.resolve(t.id, "busted")
+    wait(store.resolve(t.id, "busted"))
     settle(store)
     assert window.counts.text().endswith("0 open · 1 resolved")
 
@@ -184,11 +184,44 @@ def test_about_names_version_canon_date_and_data_file(window, monkeypatch):
 
 
 def test_undo_in_the_edit_menu_restores_a_deleted_theory(window, store):
-    t = store.create_theory(TheoryDraft("Keep me", confidence=60))
-    store.delete_theory(t.id)
+    t = wait(store.create_theory(TheoryDraft("Keep me", confidence=60)))
+    wait(store.delete_theory(t.id))
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
+    settle(store)
     assert not store.theories.get(t.id).is_deleted
+
+
+def test_the_edit_menu_names_the_step_and_keeps_an_ampersand(window, store):
+    t = wait(store.create_theory(TheoryDraft("Jack & Cheyenne", confidence=60)))
+    assert window.undo_action.text() == "&Undo New theory “Jack && Cheyenne”"
+    assert window.undo_action.toolTip() == "Undo New theory “Jack & Cheyenne”"
+    wait(store.delete_theory(t.id))
+    assert window.undo_action.text() == "&Undo Delete “Jack && Cheyenne”"
+    window.undo_action.trigger()
+    settle(store)
+    assert window.redo_action.text() == "&Redo Delete “Jack && Cheyenne”"
+    assert window.undo_action.text() == "&Undo New theory “Jack && Cheyenne”"
+
+
+def test_ctrl_z_straight_after_a_change_undoes_that_change(window, store):
+    """The change is still on the writer thread when Ctrl+Z comes: the undo waits for its step."""
+    first = wait(store.create_theory(TheoryDraft("First", confidence=60)))
+    store.delete_theory(first.id)  # not waited for
+    window.undo_action.trigger()
+    settle(store)
+    assert not store.theories.get(first.id).is_deleted  # the delete was undone, not the create
+    assert store.undo_stack.redoText() == "Delete “First”"
+
+
+def test_undo_waits_for_a_long_job_and_leaves_the_history_alone(window, store, monkeypatch):
+    wait(store.create_theory(TheoryDraft("Keep me", confidence=60)))
+    monkeypatch.setattr(store.ops, "job_running", lambda: True)
+    told = []
+    store.failed.connect(told.append)
+    store.undo()
+    assert store.undo_stack.index() == 1  # nothing moved
+    assert told and "busy" in told[0]
 
 
 def test_window_state_and_last_tab_are_remembered(qtbot, store, settings):
@@ -260,8 +293,8 @@ def test_a_tab_asked_for_before_it_was_built_is_built_then(qtbot, store, setting
     assert set(w._built) == {STATUS}
     w.tabs.setCurrentIndex(TRACK)  # a click on its tab
     assert w.tabs.currentWidget() is w._built[TRACK]
-    theory = store.create_theory(TheoryDraft("Shown from elsewhere"))
-    store.create_theory(TheoryDraft("Newer, so first on the board"))
+    theory = wait(store.create_theory(TheoryDraft("Shown from elsewhere")))
+    wait(store.create_theory(TheoryDraft("Newer, so first on the board")))
     store.showTheory.emit(theory.id)  # the board, built now, still gets it
     assert w.tabs.currentIndex() == BOARD
     settle(store)  # once its rows have come
@@ -285,7 +318,7 @@ def test_once_every_tab_is_built_the_long_lived_objects_are_frozen_for_the_colle
 def test_screenshots_show_each_tab_filled_in_not_its_first_frame(qtbot, store, settings, tmp_path):
     from etoile_app.ui.screenshots import save_screenshots
 
-    theory = store.create_theory(TheoryDraft("Mishi turns villain", confidence=70))
+    theory = wait(store.create_theory(TheoryDraft("Mishi turns villain", confidence=70)))
     settings.setValue("window/tab", 0)  # the board is built behind the Status tab
     w = MainWindow(settings)
     qtbot.addWidget(w)

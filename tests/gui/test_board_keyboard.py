@@ -18,7 +18,7 @@ from etoile_app.ui.board.tag_dialog import TagDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
 
-from .conftest import settle
+from .conftest import closed, settle, undo, wait
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 
@@ -50,16 +50,22 @@ def _activate(qtbot, widget) -> None:
 
 
 def _seed(store):
-    a = store.create_theory(
-        TheoryDraft(
-            "Mishi sabotages the gala", "Black Swan energy", Category.VILLAIN_ARC, (), ("villain",), 70
+    a = wait(
+        store.create_theory(
+            TheoryDraft(
+                "Mishi sabotages the gala", "Black Swan energy", Category.VILLAIN_ARC, (), ("villain",), 70
+            )
         )
     )
-    b = store.create_theory(
-        TheoryDraft("Jack and Cheyenne marry", "", Category.ROMANCE, (), ("romance",), 20)
+    b = wait(
+        store.create_theory(
+            TheoryDraft("Jack and Cheyenne marry", "", Category.ROMANCE, (), ("romance",), 20)
+        )
     )
-    c = store.create_theory(
-        TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55)
+    c = wait(
+        store.create_theory(
+            TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55)
+        )
     )
     return a, b, c
 
@@ -118,7 +124,7 @@ def test_a_search_that_hides_then_shows_the_selected_theory_shows_it_again(qtbot
 
 
 def test_the_only_theory_deleted_and_undone_is_selected_and_shown(qtbot, store):
-    only = store.create_theory(TheoryDraft("The one and only", confidence=60))
+    only = wait(store.create_theory(TheoryDraft("The one and only", confidence=60)))
     tab = _board(qtbot, store)
     _click_row(qtbot, tab, only.id)
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
@@ -126,7 +132,7 @@ def test_the_only_theory_deleted_and_undone_is_selected_and_shown(qtbot, store):
     assert store.theories.get(only.id).is_deleted
     assert tab.detail.theory is None
 
-    store.undo_stack.undo()
+    undo(store)
     settle(store)
     assert tab.current_id() == only.id
     assert _shows(tab, only)
@@ -140,7 +146,7 @@ def test_undoing_a_delete_selects_the_theory_again(qtbot, store):
     settle(store)
     assert tab.current_id() != a.id and tab.detail.theory.id == tab.current_id()
 
-    store.undo_stack.undo()
+    undo(store)
     settle(store)
     assert tab.selected_ids() == [a.id]
     assert _shows(tab, a)
@@ -236,12 +242,15 @@ def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
     tab.detail.edit_button.setFocus()
     reopen = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(tab.detail.edit_button, Qt.Key.Key_R, reopen)
+    qtbot.waitUntil(lambda: tab.reopen_box is not None)  # once the resolution it quotes is read
     box = tab.reopen_box
-    assert box is not None and box.isVisible()
+    assert box.isVisible()
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: tab.reopen_box is None)
     assert store.theories.get(a.id).status is TheoryStatus.BUSTED
+    _activate(qtbot, tab)
     qtbot.keyClick(tab.detail.edit_button, Qt.Key.Key_R, reopen)
+    qtbot.waitUntil(lambda: tab.reopen_box is not None)
     qtbot.keyClick(tab.reopen_box, Qt.Key.Key_Return)
     settle(store)
     assert store.theories.get(a.id).status is TheoryStatus.OPEN
@@ -319,7 +328,7 @@ def test_void_several_at_once_is_one_step_with_one_note(qtbot, store):
     assert isinstance(dialog, BulkResolveDialog) and dialog.status() is TheoryStatus.VOID
     qtbot.keyClicks(dialog.note, "The show ended")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     settle(store)
 
     theories = [store.theories.get(i) for i in ids]
@@ -327,7 +336,7 @@ def test_void_several_at_once_is_one_step_with_one_note(qtbot, store):
     assert {t.resolution_note for t in theories} == {"The show ended"}
     assert store.undo_stack.count() == steps + 1
     assert sorted(tab.selected_ids()) == sorted(ids)  # still selected, to reopen them
-    store.undo_stack.undo()
+    undo(store)
     assert {store.theories.get(i).status for i in ids} == {TheoryStatus.OPEN}
 
 
@@ -341,7 +350,7 @@ def test_resolve_several_from_the_keyboard(qtbot, store):
     assert isinstance(dialog, BulkResolveDialog) and dialog.status() is TheoryStatus.CONFIRMED
     dialog.choices[TheoryStatus.BUSTED].click()
     qtbot.keyClick(dialog.choices[TheoryStatus.BUSTED], Qt.Key.Key_Return)  # Enter resolves
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     settle(store)  # the board shows them resolved: Ctrl+Shift+R offers to reopen them
     _activate(qtbot, tab)
     assert {store.theories.get(i).status for i in ids} == {TheoryStatus.BUSTED}
@@ -352,6 +361,7 @@ def test_resolve_several_from_the_keyboard(qtbot, store):
     )
     assert tab.reopen_box.text() == "Reopen 3 resolved theories?"
     qtbot.keyClick(tab.reopen_box, Qt.Key.Key_Return)
+    settle(store)
     assert {store.theories.get(i).status for i in ids} == {TheoryStatus.OPEN}
     assert store.undo_stack.count() == steps + 1  # reopening them all is one step too
 
@@ -366,7 +376,7 @@ def test_delete_several_and_undo_brings_them_back_selected(qtbot, store):
     assert all(store.theories.get(i).is_deleted for i in ids)
     assert tab.model.rowCount() == 0
 
-    store.undo_stack.undo()
+    undo(store)
     settle(store)
     assert sorted(tab.selected_ids()) == sorted(ids)
     assert tab.detail.selection_label.text() == "3 theories selected"
@@ -385,9 +395,10 @@ def test_tag_several_at_once(qtbot, store):
     assert isinstance(dialog, TagDialog) and not dialog.ok_button.isEnabled()
     qtbot.keyClicks(dialog.entry, "Gala Night")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: closed(dialog))
     assert all("gala-night" in store.theories.get(i).tags for i in ids)
     assert store.undo_stack.count() == steps + 1
-    store.undo_stack.undo()
+    undo(store)
     assert not any("gala-night" in store.theories.get(i).tags for i in ids)
 
 
@@ -406,7 +417,7 @@ def test_a_tag_no_live_theory_carries_leaves_the_filter_list(qtbot, store):
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
     settle(store)
     assert "villain" not in _tag_names(tab)
-    store.undo_stack.undo()
+    undo(store)
     settle(store)
     assert "villain" in _tag_names(tab)
 
@@ -431,7 +442,7 @@ def test_the_selected_theory_is_remembered(qtbot, store, settings):
 
 def test_long_titles_are_elided_in_the_middle_with_the_whole_title_as_tooltip(qtbot, store):
     title = "Mishi " + "and the long winter " * 8 + "ends in Paris"
-    store.create_theory(TheoryDraft(title, confidence=50))
+    wait(store.create_theory(TheoryDraft(title, confidence=50)))
     tab = _board(qtbot, store)
     index = tab.model.index(0, bm.COL_TITLE)
     option = QStyleOptionViewItem()

@@ -10,7 +10,7 @@ from etoile_app.domain.models import TheoryDraft, TheoryQuery
 from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.tab import BoardTab
 
-from .conftest import settle
+from .conftest import closed, redo, set_confidence, settle, undo, wait
 
 
 def _ids(journal, name):
@@ -42,24 +42,30 @@ def _titles(tab: BoardTab) -> list[str]:
 
 def _seed(store, journal):
     mishi, jack = _ids(journal, "Mishi"), _ids(journal, "Jack")
-    a = store.create_theory(
-        TheoryDraft(
-            "Mishi sabotages the gala",
-            "Black Swan energy",
-            Category.VILLAIN_ARC,
-            (mishi,),
-            ("villain/mishi",),
-            70,
-            4,
+    a = wait(
+        store.create_theory(
+            TheoryDraft(
+                "Mishi sabotages the gala",
+                "Black Swan energy",
+                Category.VILLAIN_ARC,
+                (mishi,),
+                ("villain/mishi",),
+                70,
+                4,
+            )
         )
     )
-    b = store.create_theory(
-        TheoryDraft(
-            "Jack and Cheyenne marry", "", Category.ROMANCE, (jack,), ("romance/jack-cheyenne",), 20, 2
+    b = wait(
+        store.create_theory(
+            TheoryDraft(
+                "Jack and Cheyenne marry", "", Category.ROMANCE, (jack,), ("romance/jack-cheyenne",), 20, 2
+            )
         )
     )
-    c = store.create_theory(
-        TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55)
+    c = wait(
+        store.create_theory(
+            TheoryDraft("A time jump of a year", "", Category.PLOT_ARC, (), ("time-jump",), 55)
+        )
     )
     return a, b, c
 
@@ -146,7 +152,7 @@ def test_write_a_theory_through_the_editor(qtbot, store, journal):
 
     assert editor.save_button.isEnabled()
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
 
     # On screen: the board shows and selects it, the detail pane shows it in full.
     assert "Mishi moves to New York" in _titles(tab)
@@ -202,7 +208,7 @@ def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, stor
 
 def test_search_and_filters_update_the_board(qtbot, store, journal):
     _, b, _ = _seed(store, journal)
-    store.resolve(b.id, TheoryStatus.BUSTED, "no wedding")
+    wait(store.resolve(b.id, TheoryStatus.BUSTED, "no wedding"))
     tab = _board(qtbot, store)
     assert tab.model.rowCount() == 3
 
@@ -264,7 +270,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     dialog.choices[TheoryStatus.CONFIRMED].click()
     qtbot.keyClicks(dialog.note, "Episode 3 of the revival")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     settle(store)
 
     resolved = journal.theories.get(a.id)
@@ -277,6 +283,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     assert tab.detail.reopen_button.isVisible()
 
     qtbot.mouseClick(tab.detail.reopen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.reopen_box is not None)
     box = tab.reopen_box  # it asks first, saying what the resolution was and that it is kept
     assert box.text() == f"Reopen “{a.title}”?"
     assert "Confirmed on" in box.informativeText() and "“Episode 3 of the revival”" in box.informativeText()
@@ -293,7 +300,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     assert shown.startswith("Confirmed on ") and "Episode 3 of the revival" in shown and "reopened" in shown
 
     # Reopening is undoable: the resolution comes back with its note and date.
-    store.undo_stack.undo()
+    undo(store)
     again = journal.theories.get(a.id)
     assert again.status is TheoryStatus.CONFIRMED and again.resolution_note == "Episode 3 of the revival"
 
@@ -311,19 +318,19 @@ def test_delete_and_undo(qtbot, store, journal):
     assert journal.theories.get(a.id).is_deleted
     assert store.undo_stack.undoText() == "Delete “Mishi sabotages the gala”"
 
-    store.undo_stack.undo()
+    undo(store)
     assert "Mishi sabotages the gala" in _titles(tab)
     restored = journal.theories.get(a.id)
     assert not restored.is_deleted and restored.tags == ("villain/mishi",)
 
-    store.undo_stack.redo()
+    redo(store)
     assert "Mishi sabotages the gala" not in _titles(tab)
 
 
 def test_confidence_history_is_shown_in_the_detail(qtbot, store, journal, clock):
     a, _, _ = _seed(store, journal)
     clock.advance(days=2)
-    store.set_confidence(a.id, 85, "the trailer")
+    set_confidence(store, a.id, 85, "the trailer")
     tab = _board(qtbot, store)
     _select(tab, a.id)
     lines = [tab.detail.history.itemAt(i).widget().text() for i in range(tab.detail.history.count())]
@@ -332,7 +339,7 @@ def test_confidence_history_is_shown_in_the_detail(qtbot, store, journal, clock)
 
 
 def test_user_text_is_plain_text(qtbot, store, journal):
-    t = store.create_theory(TheoryDraft("<b>bold</b> <img src=x>", "<i>body</i>", confidence=40))
+    t = wait(store.create_theory(TheoryDraft("<b>bold</b> <img src=x>", "<i>body</i>", confidence=40)))
     tab = _board(qtbot, store)
     _select(tab, t.id)
     assert tab.detail.title.textFormat() == Qt.TextFormat.PlainText
@@ -370,6 +377,7 @@ def test_editing_keeps_history_and_asks_why(qtbot, store, journal):
     assert editor.confidence_note.isVisible()
     qtbot.keyClicks(editor.confidence_note, "new interview")
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    settle(store)
     saved = journal.theories.get(a.id)
     assert [(p.confidence, p.note) for p in saved.history] == [(70, ""), (90, "new interview")]
 
@@ -470,7 +478,7 @@ def test_an_edit_that_moves_a_row_keeps_it_selected_and_updates_in_place(qtbot, 
     resets: list[int] = []
     tab.model.modelReset.connect(lambda: resets.append(1))
     clock.advance(minutes=5)
-    store.set_confidence(moved.id, 88)
+    set_confidence(store, moved.id, 88)
     settle(store)
     assert _titles(tab)[0] == last
     assert tab.current_id() == moved.id and tab.selected_ids() == [moved.id]
@@ -481,7 +489,8 @@ def test_an_edit_that_moves_a_row_keeps_it_selected_and_updates_in_place(qtbot, 
 def test_model_tester_over_updates_in_place(qtbot, qtmodeltester, store, journal, clock):
     """Rows removed, inserted and changed by the in-place update keep the model consistent."""
     made = [
-        store.create_theory(TheoryDraft(f"Theory {i:03d}", confidence=50)) for i in range(bm.PAGE_SIZE + 20)
+        wait(store.create_theory(TheoryDraft(f"Theory {i:03d}", confidence=50)))
+        for i in range(bm.PAGE_SIZE + 20)
     ]
     model = bm.TheoryTableModel(store.board, store.ops)
     changes: list = []
@@ -498,26 +507,26 @@ def test_model_tester_over_updates_in_place(qtbot, qtmodeltester, store, journal
             model.update(changes[-1])
         settle(store)
 
-    store.delete_theory(made[3].id)
+    wait(store.delete_theory(made[3].id))
     apply()
     assert model.rowCount() == bm.PAGE_SIZE + 19
     assert model.data(model.index(3, bm.COL_TITLE)) == "Theory 004"
 
-    store.create_theory(TheoryDraft("Theory 000a", confidence=50))
+    wait(store.create_theory(TheoryDraft("Theory 000a", confidence=50)))
     apply()
     assert model.rowCount() == bm.PAGE_SIZE + 20
     assert model.data(model.index(1, bm.COL_TITLE)) == "Theory 000a"
 
     clock.advance(minutes=1)
-    store.set_confidence(made[0].id, 91)
+    set_confidence(store, made[0].id, 91)
     apply()
     assert model.data(model.index(0, bm.COL_CONFIDENCE)) == "91 %"
 
-    store.undo_stack.undo()  # the confidence
+    undo(store)  # the confidence
     apply()
-    store.undo_stack.undo()  # the new theory
+    undo(store)  # the new theory
     apply()
-    store.undo_stack.undo()  # the delete
+    undo(store)  # the delete
     apply()
     assert model.rowCount() == bm.PAGE_SIZE + 20
     assert [model.data(model.index(r, bm.COL_TITLE)) for r in range(5)] == [
@@ -527,11 +536,11 @@ def test_model_tester_over_updates_in_place(qtbot, qtmodeltester, store, journal
 
 
 def test_the_last_theory_deleted_in_place_says_there_are_none(qtbot, store, journal):
-    (only,) = [store.create_theory(TheoryDraft("The only theory", confidence=50))]
+    (only,) = [wait(store.create_theory(TheoryDraft("The only theory", confidence=50)))]
     tab = _board(qtbot, store)
     tab.table.selectionModel().clear()  # nothing selected, no current row
     settle(store)
-    store.delete_theory(only.id)
+    wait(store.delete_theory(only.id))
     settle(store)
     assert tab.model.rowCount() == 0
     assert tab.empty_label.isVisible()

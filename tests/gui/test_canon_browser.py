@@ -28,7 +28,7 @@ from etoile_app.ui.canon.browser import (
 from etoile_app.ui.common.widgets import finish_deferred
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import record_threads, settle
+from .conftest import link_evidence, record_threads, settle, undo, wait
 
 DAUGHTER = "Mishi is Geneviève's daughter."
 MINISTER = "Mishi is the daughter of the minister of culture, not of Geneviève."
@@ -238,8 +238,8 @@ def test_clicking_a_timeline_entry_selects_that_fact_clearing_filters(qtbot, bro
 def test_theories_citing_a_fact_are_listed_and_open_on_the_board(qtbot, browser, store):
     daughter = fact_id(store, "s1-mishi-daughter")
     browser.select_fact(daughter)
-    theory = store.create_theory(TheoryDraft(title="Geneviève <i>is</i> her mother after all"))
-    store.link_evidence(theory.id, daughter, Stance.SUPPORTS)
+    theory = wait(store.create_theory(TheoryDraft(title="Geneviève <i>is</i> her mother after all")))
+    link_evidence(store, theory.id, daughter, Stance.SUPPORTS)
     qtbot.waitUntil(lambda: browser.citing_list.count() == 1)
     assert browser.current_fact_id() == daughter  # the refresh kept the selection
     item = browser.citing_list.item(0)
@@ -248,13 +248,13 @@ def test_theories_citing_a_fact_are_listed_and_open_on_the_board(qtbot, browser,
     assert browser.proxy.index(row, COL_CITED).data() == "1"
     with qtbot.waitSignal(store.showTheory, check_params_cb=lambda i: i == theory.id):
         click_item(qtbot, browser.citing_list, 0, double=True)
-    store.delete_theory(theory.id)
+    wait(store.delete_theory(theory.id))
     qtbot.waitUntil(lambda: browser.citing_list.count() == 0)
     assert browser.proxy.index(row, COL_CITED).data() == ""
 
 
 def test_retracted_news_is_hidden_unless_asked_for(qtbot, browser, store):
-    fact = store.add_news(news("A trailer leaked", topic=Topic.TRAILER))
+    fact = wait(store.add_news(news("A trailer leaked", topic=Topic.TRAILER)))
     qtbot.waitUntil(lambda: browser.count_label.text() == "11 of 11 facts")
     browser.select_fact(fact.id)
     assert browser.your_news.isVisible()
@@ -274,7 +274,7 @@ def test_retracted_news_is_hidden_unless_asked_for(qtbot, browser, store):
 
 
 def test_selecting_retracted_news_shows_it(qtbot, browser, store):
-    fact = store.add_news(news("Filming starts in May"))
+    fact = wait(store.add_news(news("Filming starts in May")))
     store.canon.retract_news(fact.id)
     store.canonChanged.emit()
     qtbot.keyClicks(browser.search, "mishi")
@@ -287,7 +287,7 @@ def test_selecting_retracted_news_shows_it(qtbot, browser, store):
 
 def test_new_sources_join_the_source_filter_and_the_choice_stays(qtbot, browser, store):
     choose(browser.source_filter, "Deadline")
-    store.add_news(news("Season 2 might come to Netflix", source="an outlet"))
+    wait(store.add_news(news("Season 2 might come to Netflix", source="an outlet")))
     qtbot.waitUntil(lambda: browser.source_filter.count() == 5)
     assert browser.source_filter.itemText(1) == "an outlet"
     assert browser.source_filter.currentText() == "Deadline"
@@ -295,7 +295,7 @@ def test_new_sources_join_the_source_filter_and_the_choice_stays(qtbot, browser,
 
 
 def test_tooltips_are_plain_text(qtbot, browser, store):
-    store.add_news(news("<b>x</b> is coming"))
+    wait(store.add_news(news("<b>x</b> is coming")))
     qtbot.waitUntil(lambda: "<b>x</b> is coming" in shown(browser))
     row = shown(browser).index("<b>x</b> is coming")
     tip = browser.proxy.index(row, COL_FACT).data(Qt.ItemDataRole.ToolTipRole)
@@ -433,12 +433,13 @@ def test_a_right_click_on_a_fact_offers_what_applies_to_it(qtbot, store, browser
 
 
 def test_your_news_can_be_retracted_from_the_browser_and_undone(qtbot, store, browser):
-    mine = store.add_news(news("A revival is rumoured."))
+    mine = wait(store.add_news(news("A revival is rumoured.")))
     menu = browser.fact_menu(mine.id)
     assert _menu_texts(menu) == ["Copy statement", "Open source", "Edit news…", "Retract news"]
     next(a for a in menu.actions() if a.text() == "&Retract news").trigger()
+    settle(store)
     assert store.canon.fact(mine.id).is_retracted
-    store.undo_stack.undo()
+    undo(store)
     assert not store.canon.fact(mine.id).is_retracted
 
 
@@ -448,7 +449,7 @@ def test_your_news_can_be_retracted_from_the_browser_and_undone(qtbot, store, br
 def test_a_refresh_reads_the_facts_off_the_gui_thread(qtbot, store, browser, monkeypatch):
     threads: list[tuple[str, str]] = []
     record_threads(monkeypatch, store.canon, ("facts", "citing_counts"), threads)
-    store.add_news(news("A trailer leaked", topic=Topic.TRAILER))
+    wait(store.add_news(news("A trailer leaked", topic=Topic.TRAILER)))
     settle(store)
     assert "A trailer leaked" in shown(browser)
     assert browser.count_label.text() == "11 of 11 facts"

@@ -22,7 +22,7 @@ from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.files.canon_pack_dialog import ID_ROLE, PackChangesDialog, apply_pack_file
 
-from .conftest import settle
+from .conftest import settle, wait
 
 
 @pytest.fixture(autouse=True)
@@ -120,8 +120,10 @@ def held(monkeypatch):
 
 def _cite(store, journal, key, title):
     fact = next(f for f in journal.canon.facts() if f.key == key)
-    return store.create_theory(
-        TheoryDraft(title, confidence=60, evidence=(EvidenceDraft(fact.id, Stance.SUPPORTS, ""),))
+    return wait(
+        store.create_theory(
+            TheoryDraft(title, confidence=60, evidence=(EvidenceDraft(fact.id, Stance.SUPPORTS, ""),))
+        )
     )
 
 
@@ -369,16 +371,18 @@ def test_upgrading_edition_1_shows_the_corrected_fact_and_character(qtbot, v1_st
     assert journal.canon.pack_version() == 1
     arturo = character_id(journal, "arturo")
     cites_arturo = _cite(store, journal, "s1-arturo", "Arturo buys the New York company")
-    names_arturo = store.create_theory(
-        TheoryDraft(
-            "Mishi and Arturo join forces",
-            character_ids=(arturo, character_id(journal, "mishi")),
-            evidence=(
-                EvidenceDraft(
-                    next(f.id for f in journal.canon.facts() if f.key == "s1-mishi-lashes-out"),
-                    Stance.SUPPORTS,
+    names_arturo = wait(
+        store.create_theory(
+            TheoryDraft(
+                "Mishi and Arturo join forces",
+                character_ids=(arturo, character_id(journal, "mishi")),
+                evidence=(
+                    EvidenceDraft(
+                        next(f.id for f in journal.canon.facts() if f.key == "s1-mishi-lashes-out"),
+                        Stance.SUPPORTS,
+                    ),
                 ),
-            ),
+            )
         )
     )
 

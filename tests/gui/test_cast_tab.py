@@ -31,7 +31,7 @@ from etoile_app.ui.cast.models import (
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.widgets import plain_tooltip
 
-from .conftest import settle
+from .conftest import settle, wait
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -109,9 +109,13 @@ def select_dream_row(qtbot, tab: CastTab, row: int) -> None:
 
 def test_every_model_passes_the_model_tester(qtmodeltester, store, tab):
     mishi = char_id(store, "Mishi")
-    store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,), confidence=70))
-    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova", note="a\nb", rating=4))
-    store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", character_id=mishi))
+    wait(store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,), confidence=70)))
+    wait(
+        store.add_dream_cast(
+            DreamCastDraft(role_idea="Rival", actor="Natalia Osipova", note="a\nb", rating=4)
+        )
+    )
+    wait(store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", character_id=mishi)))
     settle(store)
     tab.select_character(mishi)
     settle(store)
@@ -332,7 +336,9 @@ def test_theories_about_a_character_update_and_open_on_the_board(qtbot, store, t
 
 def test_a_theory_written_through_the_store_appears(qtbot, store, tab):
     click_character(qtbot, tab, "Jack McMillan")
-    store.create_theory(TheoryDraft(title="Jack stays in Paris", character_ids=(char_id(store, "Jack"),)))
+    wait(
+        store.create_theory(TheoryDraft(title="Jack stays in Paris", character_ids=(char_id(store, "Jack"),)))
+    )
     qtbot.waitUntil(lambda: tab.theories_model.rowCount() == 1)
     jack_row = tab.characters_model.row_of(char_id(store, "Jack"))
     assert tab.characters_model.character(jack_row).theory_count == 1
@@ -428,8 +434,10 @@ def test_delete_dream_casting_asks_first(qtbot, store, tab, monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", question)
     qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    settle(store)
     assert len(store.cast.dream_casting()) == 1  # "No" keeps it
     qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
+    settle(store)
     assert store.cast.dream_casting() == []
     settle(store)
     assert tab.dream_model.rowCount() == 0
@@ -480,11 +488,12 @@ def test_a_refusal_from_the_service_shows_at_the_field_and_keeps_the_dialog(qtbo
     def refuse(draft):
         raise ValidationError("That actor is already in your dream casting.", "actor")
 
-    monkeypatch.setattr(store, "add_dream_cast", refuse)
+    monkeypatch.setattr(store.cast, "add_dream_cast", refuse)
     dialog = open_add_dialog(qtbot, tab)
     qtbot.keyClicks(dialog.role_edit, "Rival")
     qtbot.keyClicks(dialog.actor_edit, "Someone")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    settle(store)
     assert dialog.isVisible()
     assert tab.active_dialog is dialog
     assert dialog.errors["actor"].isVisible()
@@ -518,11 +527,11 @@ def test_markup_in_a_role_idea_is_shown_literally(qtbot, store, tab, monkeypatch
 
 def test_refresh_keeps_the_selected_character_and_entry(qtbot, store, tab):
     click_character(qtbot, tab, "Mishi")
-    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    wait(store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova")))
     settle(store)
     select_dream_row(qtbot, tab, 0)
     store.canonChanged.emit()
-    store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", rating=5))
+    wait(store.add_dream_cast(DreamCastDraft(role_idea="Mentor", actor="Misty Copeland", rating=5)))
     settle(store)
     assert tab.dream_model.rowCount() == 2
     assert tab.detail.name_label.text() == "Mishi"
@@ -559,7 +568,7 @@ def test_a_hidden_cast_tab_counts_theories_when_it_is_shown_not_on_every_save(qt
     real = store.cast.characters
     monkeypatch.setattr(store.cast, "characters", lambda: calls.append(1) or real())
     for title in ("Mishi turns villain", "Mishi wins the gala"):
-        store.create_theory(TheoryDraft(title, character_ids=(mishi,)))
+        wait(store.create_theory(TheoryDraft(title, character_ids=(mishi,))))
     assert calls == []  # two saves, no recount behind the board
     hidden.show()
     qtbot.waitExposed(hidden)
@@ -597,8 +606,8 @@ def test_refresh_reads_off_the_gui_thread(qtbot, store, tab, monkeypatch):
     spy(store.cast, "characters")
     spy(store.cast, "dream_casting")
     spy(store.board, "page")
-    store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,)))
-    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    wait(store.create_theory(TheoryDraft(title="Mishi turns villain", character_ids=(mishi,))))
+    wait(store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova")))
     settle(store)
     assert tab.theories_model.rowCount() == 1
     assert tab.dream_model.rowCount() == 1
@@ -608,7 +617,7 @@ def test_refresh_reads_off_the_gui_thread(qtbot, store, tab, monkeypatch):
 
 def test_a_newer_reload_replaces_the_one_under_way(qtbot, store, tab):
     click_character(qtbot, tab, "Mishi")
-    store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova"))
+    wait(store.add_dream_cast(DreamCastDraft(role_idea="Rival", actor="Natalia Osipova")))
     tab.refresh()
     tab.refresh()
     settle(store)

@@ -26,7 +26,7 @@ from etoile_app.ui.screenshots import _settle
 from etoile_app.ui.track.tab import TrackTab
 from gui.widget_owner import owner
 
-from .conftest import settle
+from .conftest import set_confidence, settle, wait
 
 SHOTS = Path("/tmp/dark-shots")
 #: WCAG AA for body text.
@@ -136,17 +136,23 @@ def low_contrast_labels(root: QWidget, image: QImage) -> list[tuple[str, str, fl
 
 
 def _seed(store, clock) -> None:
-    a = store.create_theory(TheoryDraft("Jack and Cheyenne marry", category=Category.ROMANCE, confidence=70))
-    b = store.create_theory(
-        TheoryDraft("Mishi sabotages the gala", category=Category.VILLAIN_ARC, confidence=20)
+    a = wait(
+        store.create_theory(TheoryDraft("Jack and Cheyenne marry", category=Category.ROMANCE, confidence=70))
     )
-    c = store.create_theory(TheoryDraft("A time jump of a year", category=Category.PLOT_ARC, confidence=45))
+    b = wait(
+        store.create_theory(
+            TheoryDraft("Mishi sabotages the gala", category=Category.VILLAIN_ARC, confidence=20)
+        )
+    )
+    c = wait(
+        store.create_theory(TheoryDraft("A time jump of a year", category=Category.PLOT_ARC, confidence=45))
+    )
     clock.advance(days=3)
-    store.set_confidence(c.id, 60)
+    set_confidence(store, c.id, 60)
     clock.advance(days=4)
-    store.resolve(a.id, TheoryStatus.CONFIRMED, "Episode 3")
-    store.resolve(b.id, TheoryStatus.CONFIRMED)
-    store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous", "She can dance", 4))
+    wait(store.resolve(a.id, TheoryStatus.CONFIRMED, "Episode 3"))
+    wait(store.resolve(b.id, TheoryStatus.CONFIRMED))
+    wait(store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous", "She can dance", 4)))
 
 
 @pytest.fixture
@@ -348,8 +354,8 @@ def test_bold_calls_explain_what_a_bold_call_is_while_there_are_none(qtbot, trac
 
 
 def test_best_and_worst_say_why_they_are_empty_and_how_close_a_category_is(qtbot, track, store):
-    t = store.create_theory(TheoryDraft("Jack returns", category=Category.ROMANCE, confidence=70))
-    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    t = wait(store.create_theory(TheoryDraft("Jack returns", category=Category.ROMANCE, confidence=70)))
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED))
     track.lists.setCurrentIndex(5)
     most, least = track.rank_empty["most"], track.rank_empty["least"]
     qtbot.waitUntil(lambda: most.isVisible() and "Romance" in most.text())
@@ -358,8 +364,8 @@ def test_best_and_worst_say_why_they_are_empty_and_how_close_a_category_is(qtbot
     assert least.isVisible() and least.text() not in ("", "—")
 
     for title in ("Jack stays", "Jack leaves"):
-        more = store.create_theory(TheoryDraft(title, category=Category.ROMANCE, confidence=60))
-        store.resolve(more.id, TheoryStatus.BUSTED)
+        more = wait(store.create_theory(TheoryDraft(title, category=Category.ROMANCE, confidence=60)))
+        wait(store.resolve(more.id, TheoryStatus.BUSTED))
     qtbot.waitUntil(lambda: track.models["most"].rowCount() == 1)
     assert not most.isVisible()
     assert least.isVisible() and "second" in least.text()

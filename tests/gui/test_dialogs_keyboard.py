@@ -17,12 +17,12 @@ from etoile_app.ui.cast.models import ID_ROLE
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.main_window import BOARD, BOARD_ACTIONS, TAB_NAMES, MainWindow
 
-from .conftest import settle
+from .conftest import settle, wait
 
 
 @pytest.fixture
 def theory(store):
-    return store.create_theory(TheoryDraft("Cheyenne dances Giselle", confidence=60))
+    return wait(store.create_theory(TheoryDraft("Cheyenne dances Giselle", confidence=60)))
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_a_tab_chosen_from_the_keyboard_takes_the_focus(qtbot, window, store):
     from etoile_app.domain.models import TheoryDraft
     from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
-    theory = store.create_theory(TheoryDraft(title="Cheyenne returns to Paris", confidence=60))
+    theory = wait(store.create_theory(TheoryDraft(title="Cheyenne returns to Paris", confidence=60)))
     window.board_tab.select_theory(theory.id)
     settle(store)  # selected once the board's rows, which hold it, have come
     assert window.board_tab.current_id() == theory.id
@@ -195,8 +195,8 @@ def test_add_news_on_the_toolbar_opens_the_news_dialog(qtbot, window):
 
 
 def test_edit_menu_names_the_undo_and_redo_steps(qtbot, window, store):
-    t = store.create_theory(TheoryDraft("Geneviève leaves Paris", confidence=30))
-    store.delete_theory(t.id)
+    t = wait(store.create_theory(TheoryDraft("Geneviève leaves Paris", confidence=30)))
+    wait(store.delete_theory(t.id))
     texts = [a.text() for a in window.edit_menu.actions()]
     assert texts[0].startswith("&Undo ") and "Geneviève leaves Paris" in texts[0]
     window.undo_action.trigger()
@@ -256,8 +256,8 @@ def test_right_click_on_a_character_offers_their_theories_on_the_board(qtbot, ca
 
 
 def test_right_click_on_dream_casting_offers_edit_and_delete(qtbot, cast, store, monkeypatch):
-    store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous"))
-    store.add_dream_cast(DreamCastDraft("A rival director", "Someone Else"))
+    wait(store.add_dream_cast(DreamCastDraft("A new étoile", "Someone Famous")))
+    wait(store.add_dream_cast(DreamCastDraft("A rival director", "Someone Else")))
     qtbot.waitUntil(lambda: cast.dream_model.rowCount() == 2)
     index = cast.dream_model.index(1, 0)
     _right_click(qtbot, cast.dream_view, index)
@@ -281,8 +281,8 @@ def test_right_click_on_dream_casting_offers_edit_and_delete(qtbot, cast, store,
 
 
 def test_the_toolbar_says_undo_in_a_word_and_names_the_step_in_its_tooltip(window, store):
-    t = store.create_theory(TheoryDraft("Geneviève leaves Paris", confidence=30))
-    store.delete_theory(t.id)
+    t = wait(store.create_theory(TheoryDraft("Geneviève leaves Paris", confidence=30)))
+    wait(store.delete_theory(t.id))
     button = window.toolbar.widgetForAction(window.undo_action)
     assert button.text() == "Undo"
     assert "Geneviève leaves Paris" in window.undo_action.toolTip()

@@ -14,6 +14,8 @@ from etoile_app.ui.board.editor import TheoryEditor
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.main_window import MainWindow
 
+from .conftest import closed, wait
+
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -127,7 +129,7 @@ def test_evidence_from_the_keyboard_alone(qtbot, board, journal, db_snapshot):
     assert [(d.stance, d.note) for d in editor.evidence_drafts()] == [(Stance.SUPPORTS, "scouting")]
     assert editor.isVisible() and db_snapshot(journal) == before
     _press(qtbot, Qt.Key.Key_S, CTRL)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     saved = journal.theories.get(board.current_id())
     assert saved.category is Category.PLOT_ARC
     assert [(e.stance, e.note) for e in saved.evidence] == [(Stance.SUPPORTS, "scouting")]
@@ -180,7 +182,7 @@ def test_a_changed_draft_asks_before_it_is_discarded(qtbot, board, journal, db_s
     qtbot.waitUntil(lambda: len(_boxes(editor)) == 1)
     (box,) = _boxes(editor)
     qtbot.mouseClick(_button(box, "Discard"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     assert db_snapshot(journal) == before
 
 
@@ -198,29 +200,31 @@ def test_enter_on_the_question_keeps_editing(qtbot, board):
 def test_an_unchanged_editor_closes_at_once(qtbot, board, store, journal):
     editor = _opened(qtbot, board.new_theory())
     _press(qtbot, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     assert not _boxes(editor)
 
     fact = journal.canon.facts()[0]
-    theory = store.create_theory(
-        TheoryDraft(
-            "Everything filled in",
-            "A body",
-            Category.CASTING,
-            (journal.cast.characters()[0].id,),
-            ("a-tag", "b-tag"),
-            70,
-            4,
-            evidence=(EvidenceDraft(fact.id, Stance.CONTRADICTS, "a note"),),
+    theory = wait(
+        store.create_theory(
+            TheoryDraft(
+                "Everything filled in",
+                "A body",
+                Category.CASTING,
+                (journal.cast.characters()[0].id,),
+                ("a-tag", "b-tag"),
+                70,
+                4,
+                evidence=(EvidenceDraft(fact.id, Stance.CONTRADICTS, "a note"),),
+            )
         )
     )
     editor = _opened(qtbot, board.edit_theory(theory.id))
     _press(qtbot, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
 
 
 def test_an_edit_that_changes_only_the_evidence_asks(qtbot, board, store):
-    theory = store.create_theory(TheoryDraft("A theory", category=Category.PLOT_ARC))
+    theory = wait(store.create_theory(TheoryDraft("A theory", category=Category.PLOT_ARC)))
     editor = _opened(qtbot, board.edit_theory(theory.id))
     _pick_fact(qtbot, editor, "london")
     qtbot.mouseClick(editor.add_evidence_button, Qt.MouseButton.LeftButton)
@@ -248,7 +252,7 @@ def test_ctrl_n_puts_the_typing_in_the_title(qtbot, store, settings):
 
 
 def test_editing_a_theory_starts_in_the_title(qtbot, board, store):
-    theory = store.create_theory(TheoryDraft("Old title", category=Category.ROMANCE))
+    theory = wait(store.create_theory(TheoryDraft("Old title", category=Category.ROMANCE)))
     editor = _opened(qtbot, board.edit_theory(theory.id))
     assert QApplication.focusWidget() is editor.title
 
@@ -303,7 +307,7 @@ def test_tab_walks_the_fields_in_order_and_never_types_a_tab(qtbot, board):
 
 
 def test_the_why_note_follows_the_confidence_in_the_tab_order(qtbot, board, store):
-    theory = store.create_theory(TheoryDraft("A theory", category=Category.ROMANCE, confidence=40))
+    theory = wait(store.create_theory(TheoryDraft("A theory", category=Category.ROMANCE, confidence=40)))
     editor = _opened(qtbot, board.edit_theory(theory.id))
     editor.confidence.spin.setFocus()
     qtbot.waitUntil(editor.confidence.spin.hasFocus)
@@ -325,7 +329,7 @@ def test_ctrl_s_saves_like_the_save_button(qtbot, board, journal):
     editor.body.setFocus()
     qtbot.keyClicks(editor.body, "From the body")
     qtbot.keyClick(editor.body, Qt.Key.Key_S, CTRL)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     assert not _boxes(editor)
     saved = journal.theories.get(board.current_id())
     assert (saved.title, saved.body, saved.category) == (
@@ -379,7 +383,7 @@ def test_a_new_theory_has_no_category_until_one_is_chosen(qtbot, board, journal,
     assert not editor.category_error.isVisible()
     assert editor.save_button.isEnabled()
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     assert journal.theories.get(board.current_id()).category is Category.VILLAIN_ARC
 
 
@@ -389,7 +393,7 @@ def test_a_new_theory_has_no_category_until_one_is_chosen(qtbot, board, journal,
 def test_a_long_title_is_elided_in_the_middle_of_the_window_title(qtbot, board, store):
     title = "Begins here " + "and goes on " * 14 + "ends here"
     assert len(title) < 200
-    theory = store.create_theory(TheoryDraft(title, category=Category.OTHER))
+    theory = wait(store.create_theory(TheoryDraft(title, category=Category.OTHER)))
     editor = _opened(qtbot, board.edit_theory(theory.id))
     shown = editor.windowTitle()
     assert len(shown) < 100
@@ -427,7 +431,7 @@ def test_quitting_with_a_changed_draft_open_asks_and_keeps_it(qtbot, store, sett
         if editor.discard_box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
     )
     qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: closed(editor))
     window.quit_action.trigger()
     qtbot.waitUntil(lambda: not window.isVisible())
 

@@ -40,7 +40,7 @@ from etoile_app.ui.common import fmt
 from etoile_app.ui.common.widgets import plain_tooltip
 from etoile_app.ui.main_window import BOARD, CAST, STATUS, TRACK, MainWindow
 
-from .conftest import settle
+from .conftest import set_confidence, settle, wait
 
 HOSTILE = (
     "<img src=x>",
@@ -231,16 +231,18 @@ def _character(store, name: str) -> int:
 def hostile(qtbot, store, settings, clock, tmp_path) -> Hostile:
     mishi, jack = _character(store, "Mishi"), _character(store, "Jack")
     canon_fact = store.canon.facts()[0]
-    news = store.add_news(
-        NewsDraft(
-            topic=Topic.RENEWAL,
-            statement=f"News: {TEXT}",
-            status=FactStatus.REPORTED,
-            source=f"Source {TEXT}",
-            as_of=clock.now.date() - timedelta(days=3),
-            headline=TEXT,
-            source_title=f"Piece {TEXT}",
-            source_url="https://evil.example/news",
+    news = wait(
+        store.add_news(
+            NewsDraft(
+                topic=Topic.RENEWAL,
+                statement=f"News: {TEXT}",
+                status=FactStatus.REPORTED,
+                source=f"Source {TEXT}",
+                as_of=clock.now.date() - timedelta(days=3),
+                headline=TEXT,
+                source_title=f"Piece {TEXT}",
+                source_url="https://evil.example/news",
+            )
         )
     )
     news_direct = store.canon.add_news(
@@ -254,38 +256,50 @@ def hostile(qtbot, store, settings, clock, tmp_path) -> Hostile:
             headline=TEXT,
         )
     )
-    theory = store.create_theory(
-        TheoryDraft(
-            title=f"Title {TEXT}",
-            body=f"Body {TEXT}\nSecond line {TEXT}",
-            category=Category.VILLAIN_ARC,
-            character_ids=(mishi,),
-            tags=TAGS,
-            confidence=30,
-            juiciness=5,
-            evidence=(
-                EvidenceDraft(news.id, Stance.SUPPORTS, f"Evidence note {TEXT}"),
-                EvidenceDraft(canon_fact.id, Stance.CONTRADICTS, f"Against {TEXT}"),
-            ),
+    theory = wait(
+        store.create_theory(
+            TheoryDraft(
+                title=f"Title {TEXT}",
+                body=f"Body {TEXT}\nSecond line {TEXT}",
+                category=Category.VILLAIN_ARC,
+                character_ids=(mishi,),
+                tags=TAGS,
+                confidence=30,
+                juiciness=5,
+                evidence=(
+                    EvidenceDraft(news.id, Stance.SUPPORTS, f"Evidence note {TEXT}"),
+                    EvidenceDraft(canon_fact.id, Stance.CONTRADICTS, f"Against {TEXT}"),
+                ),
+            )
         )
     )
     clock.advance(days=1)
-    store.set_confidence(theory.id, 25, f"Confidence note {TEXT}")
-    resolved = store.create_theory(
-        TheoryDraft(f"Came true {TEXT}", TEXT, Category.ROMANCE, (jack,), ("b-bold",), 10, 5)
-    )
-    store.resolve(resolved.id, TheoryStatus.CONFIRMED, f"Resolution note {TEXT}")
-    overdue = store.create_theory(
-        TheoryDraft(
-            f"Overdue {TEXT}",
-            confidence=60,
-            tags=("lt/script",),
-            resolve_by=clock.now.date() - timedelta(days=10),
+    set_confidence(store, theory.id, 25, f"Confidence note {TEXT}")
+    resolved = wait(
+        store.create_theory(
+            TheoryDraft(f"Came true {TEXT}", TEXT, Category.ROMANCE, (jack,), ("b-bold",), 10, 5)
         )
     )
-    dream = store.add_dream_cast(
-        DreamCastDraft(
-            role_idea=f"Role {TEXT}", actor=f"Actor {TEXT}", note=f"Why {TEXT}", rating=4, character_id=mishi
+    wait(store.resolve(resolved.id, TheoryStatus.CONFIRMED, f"Resolution note {TEXT}"))
+    overdue = wait(
+        store.create_theory(
+            TheoryDraft(
+                f"Overdue {TEXT}",
+                confidence=60,
+                tags=("lt/script",),
+                resolve_by=clock.now.date() - timedelta(days=10),
+            )
+        )
+    )
+    dream = wait(
+        store.add_dream_cast(
+            DreamCastDraft(
+                role_idea=f"Role {TEXT}",
+                actor=f"Actor {TEXT}",
+                note=f"Why {TEXT}",
+                rating=4,
+                character_id=mishi,
+            )
         )
     )
 
@@ -396,11 +410,14 @@ def test_dialogs_show_user_text_as_typed(qtbot, hostile, open_dialog):
 def test_a_refusal_quoting_user_text_shows_it_as_typed(qtbot, hostile, monkeypatch):
     from etoile_app.domain.errors import JournalError
 
-    def refuse(_theory_id):
+    def refuse(_theory_ids):
         raise JournalError(f"Cannot reopen “{TEXT}”.")
 
-    monkeypatch.setattr(hostile.window.store, "reopen", refuse)
-    question = hostile.window.board_tab.reopen_theory(hostile.resolved.id)
+    monkeypatch.setattr(hostile.window.store.theories, "reopen_many", refuse)
+    board = hostile.window.board_tab
+    board.reopen_theory(hostile.resolved.id)
+    qtbot.waitUntil(lambda: board.reopen_box is not None)
+    question = board.reopen_box
     assert question.textFormat() == Qt.TextFormat.PlainText
     assert not offenders(question)
     qtbot.keyClick(question, Qt.Key.Key_Return)
@@ -447,13 +464,17 @@ def test_isolate_wraps_only_what_needs_it_and_balances_isolates():
 def test_a_right_to_left_override_stays_inside_the_title(qtbot, store, settings, tmp_path):
     title = f"Sneaky {RLO}title"
     source = f"Outlet {RLO}desrever"
-    news = store.add_news(
-        NewsDraft(Topic.RENEWAL, f"Renewed {RLO}yllaer", FactStatus.REPORTED, source, date(2025, 6, 1))
+    news = wait(
+        store.add_news(
+            NewsDraft(Topic.RENEWAL, f"Renewed {RLO}yllaer", FactStatus.REPORTED, source, date(2025, 6, 1))
+        )
     )
-    theory = store.create_theory(
-        TheoryDraft(title, evidence=(EvidenceDraft(news.id, Stance.SUPPORTS, f"note {RLO}eton"),))
+    theory = wait(
+        store.create_theory(
+            TheoryDraft(title, evidence=(EvidenceDraft(news.id, Stance.SUPPORTS, f"note {RLO}eton"),))
+        )
     )
-    store.set_confidence(theory.id, 70, f"because {RLO}esuaceb")
+    set_confidence(store, theory.id, 70, f"because {RLO}esuaceb")
     # Without isolation the override reverses what follows it: the probe can tell.
     assert not _reads_left_to_right(f"{title} · 50 % sure", " · 50 % sure")
 
@@ -489,6 +510,7 @@ def test_a_right_to_left_override_stays_inside_the_title(qtbot, store, settings,
 
     # Deleting says which theory went, then how to undo: that must still read as written.
     board.delete_theory(theory.id)
+    settle(store)
     message = window.statusBar().currentMessage()
     assert _reads_left_to_right(message, "Undo with Ctrl+Z.")
 
@@ -498,16 +520,20 @@ def test_a_right_to_left_override_stays_inside_the_title(qtbot, store, settings,
 
 def test_a_200_letter_word_wraps_inside_the_detail_pane(qtbot, store, settings, tmp_path):
     word = "Ballet" * 33 + "Ét"  # 200 letters, no break
-    news = store.add_news(NewsDraft(Topic.RENEWAL, word, FactStatus.REPORTED, word[:150], date(2025, 6, 1)))
-    theory = store.create_theory(
-        TheoryDraft(
-            word,
-            body=f"{word}\n{word}",
-            confidence=40,
-            evidence=(EvidenceDraft(news.id, Stance.SUPPORTS, word),),
+    news = wait(
+        store.add_news(NewsDraft(Topic.RENEWAL, word, FactStatus.REPORTED, word[:150], date(2025, 6, 1)))
+    )
+    theory = wait(
+        store.create_theory(
+            TheoryDraft(
+                word,
+                body=f"{word}\n{word}",
+                confidence=40,
+                evidence=(EvidenceDraft(news.id, Stance.SUPPORTS, word),),
+            )
         )
     )
-    store.set_confidence(theory.id, 60, word)
+    set_confidence(store, theory.id, 60, word)
     window = MainWindow(settings)
     qtbot.addWidget(window)
     window.resize(1280, 800)

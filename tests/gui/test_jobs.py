@@ -20,7 +20,7 @@ from etoile_app.storage.database import open_database
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle
+from .conftest import settle, wait
 
 COUNT = 12
 
@@ -136,12 +136,15 @@ def test_cancelling_an_import_writes_nothing(
 
 
 def test_what_would_conflict_waits_while_a_job_runs(qtbot, window, store, monkeypatch, tmp_path, held):
+    wait(store.create_theory(TheoryDraft("Written before the import", confidence=50)))
+    assert window.undo_action.isEnabled()
     _import(window, monkeypatch, _export_file(tmp_path))
     qtbot.waitUntil(lambda: len(held.written) == 2)
     for action in (window.import_action, window.export_action, window.backup_action, window.new_action):
         assert not action.isEnabled()
+    assert not window.undo_action.isEnabled()  # the history stays as it is until the job ends
     with pytest.raises(JournalBusyError, match="busy with an import"):
-        store.create_theory(TheoryDraft("Typed during the import", confidence=50))
+        wait(store.create_theory(TheoryDraft("Typed during the import", confidence=50)))
     # The window answers meanwhile: the board can be searched.
     window.go_to_tab(2)
     window.board_tab.search.setText("nothing matches this")
@@ -150,6 +153,7 @@ def test_what_would_conflict_waits_while_a_job_runs(qtbot, window, store, monkey
     settle(store)
     for action in (window.import_action, window.export_action, window.backup_action, window.new_action):
         assert action.isEnabled()
+    assert window.undo_action.isEnabled()
 
 
 def test_quitting_during_an_import_cancels_it_and_writes_nothing(

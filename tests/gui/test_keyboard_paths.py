@@ -18,7 +18,7 @@ from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.main_window import BOARD, MainWindow
 
-from .conftest import settle
+from .conftest import settle, wait
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_quitting_after_a_change_that_can_be_undone_raises_nothing(qtbot, journa
     window.show()
     window.attach(store, Path("/tmp/journal.sqlite3"))
     qtbot.waitExposed(window)
-    store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60))
+    wait(store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60)))
     settle(store)
     assert window.undo_action.isEnabled()
     window.close()
@@ -86,7 +86,7 @@ def test_the_edit_menu_offers_void_tag_and_copy_with_keys(window):
 def test_tab_leaves_the_date_for_the_note_in_the_resolve_dialogs(qtbot, store, kind):
     """QDateEdit walked day, month and year with Tab: a note typed after two Tabs went into the
     date and was dropped."""
-    theories = [store.create_theory(TheoryDraft(f"Theory {i}", confidence=50)) for i in range(2)]
+    theories = [wait(store.create_theory(TheoryDraft(f"Theory {i}", confidence=50))) for i in range(2)]
     if kind == "one":
         dialog = ResolveDialog(store, theories[0])
     else:
@@ -152,7 +152,7 @@ def test_the_demo_journal_tool_answers_help_and_writes_nothing(tmp_path):
 def test_the_bulk_dialog_says_what_its_button_will_do(qtbot, store):
     from etoile_app.domain.enums import TheoryStatus
 
-    ids = [store.create_theory(TheoryDraft(f"Theory {i}", confidence=50)).id for i in range(3)]
+    ids = [wait(store.create_theory(TheoryDraft(f"Theory {i}", confidence=50))).id for i in range(3)]
     dialog = BulkResolveDialog(store, ids, TheoryStatus.VOID)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "Void 3 theories"

@@ -20,7 +20,7 @@ from etoile_app.ui.canon.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPER
 from etoile_app.ui.common.widgets import Badge
 from etoile_app.ui.status.tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
 
-from .conftest import settle
+from .conftest import redo, settle, undo, wait
 
 CANCELLED_HEADLINE = "Cancelled after one season"
 REVIVAL = "Netflix is said to be reviving Étoile."
@@ -67,7 +67,7 @@ def own_news(store, **changes):
         "source_title": "Netflix Revives ‘Étoile’",
         "source_url": "https://example.org/variety/etoile",
     }
-    return store.add_news(NewsDraft(**(values | changes)))
+    return wait(store.add_news(NewsDraft(**(values | changes))))
 
 
 def open_add(qtbot, tab: StatusTab, topic: Topic = Topic.RENEWAL) -> NewsDialog:
@@ -168,10 +168,11 @@ def test_the_services_supersedes_refusal_is_shown_under_the_combo(qtbot, tab, st
             "That fact is already superseded by “Something”; pick that one instead.", "supersedes"
         )
 
-    monkeypatch.setattr(store, "add_news", refuse)
+    monkeypatch.setattr(store.canon, "add_news", refuse)
     dialog = open_add(qtbot, tab)
     fill(qtbot, dialog, "Something happened.", "Variety", FactStatus.REPORTED)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    settle(store)
     assert dialog.isVisible()
     assert dialog.supersedes_error.isVisible()
     assert dialog.supersedes_error.text().startswith("That fact is already superseded")
@@ -194,7 +195,7 @@ def test_an_already_superseded_fact_is_refused_as_it_is_picked(qtbot, tab, store
 
 def test_retracted_news_is_not_offered_to_supersede(qtbot, tab, store):
     gone = own_news(store)
-    store.retract_news(gone.id)
+    wait(store.retract_news(gone.id))
     dialog = open_add(qtbot, tab)
     offered = [dialog.supersedes_combo.itemData(i) for i in range(dialog.supersedes_combo.count())]
     assert gone.id not in offered
@@ -304,10 +305,10 @@ def test_edit_news_through_the_dialog_and_undo_it(qtbot, tab, store):
     assert store.canon.fact(news.id).headline == PICKED_UP
     assert store.undo_stack.undoText() == f"Edit news “{PICKED_UP}”"
 
-    store.undo_stack.undo()
+    undo(store)
     qtbot.waitUntil(lambda: card.headline.text() == "Picked up by Netflix")
     assert store.canon.fact(news.id) == news
-    store.undo_stack.redo()
+    redo(store)
     qtbot.waitUntil(lambda: card.headline.text() == PICKED_UP)
 
 
@@ -322,10 +323,10 @@ def test_retract_through_the_button_and_undo_it(qtbot, tab, store):
     assert not card.edit_button.isVisible()
     assert store.undo_stack.undoText() == "Retract news “Picked up by Netflix”"
 
-    store.undo_stack.undo()
+    undo(store)
     qtbot.waitUntil(lambda: card.headline.text() == "Picked up by Netflix")
     assert not store.canon.fact(news.id).is_retracted
-    store.undo_stack.redo()
+    redo(store)
     qtbot.waitUntil(lambda: card.headline.text() == CANCELLED_HEADLINE)
 
 
@@ -340,10 +341,10 @@ def test_undo_and_redo_adding_news(qtbot, tab, store):
     assert added.origin is FactOrigin.USER
     assert store.undo_stack.undoText() == "Add news “Back for Season 2”"
 
-    store.undo_stack.undo()
+    undo(store)
     qtbot.waitUntil(lambda: card.headline.text() == CANCELLED_HEADLINE)
     assert store.canon.fact(added.id).is_retracted
-    store.undo_stack.redo()
+    redo(store)
     qtbot.waitUntil(lambda: card.headline.text() == "Back for Season 2")
     assert not store.canon.fact(added.id).is_retracted
 
@@ -354,11 +355,13 @@ def test_every_news_change_tells_the_canon_and_cast_views(qtbot, store):
             if step == "add":
                 news = own_news(store)
             elif step == "edit":
-                store.edit_news(
-                    news.id, NewsDraft(Topic.RENEWAL, "Edited.", FactStatus.REPORTED, "V", news.as_of)
+                wait(
+                    store.edit_news(
+                        news.id, NewsDraft(Topic.RENEWAL, "Edited.", FactStatus.REPORTED, "V", news.as_of)
+                    )
                 )
             elif step == "retract":
-                store.retract_news(news.id)
+                wait(store.retract_news(news.id))
             else:
                 getattr(store.undo_stack, step)()
 

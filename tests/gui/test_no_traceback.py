@@ -18,6 +18,8 @@ from etoile_app.app import open_journal
 from etoile_app.domain.errors import DiskFullError
 from etoile_app.ui.main_window import MainWindow
 
+from .conftest import settle
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -82,6 +84,7 @@ def test_save_on_a_full_disk_says_so_and_keeps_the_editor_open(qtbot, store, mon
     qtbot.keyClicks(editor.title, "Kept")
     qtbot.keyClicks(editor.category, "Other")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    settle(store)
     boxes = [b for b in editor.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and "The disk is full" in boxes[0].text()
     assert boxes[0].textFormat() == Qt.TextFormat.PlainText

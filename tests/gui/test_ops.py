@@ -15,7 +15,7 @@ from etoile_app.domain.models import TheoryDraft
 from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.tab import BoardTab
 
-from .conftest import settle
+from .conftest import settle, wait
 
 ENDLESS = text(
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) "
@@ -78,7 +78,7 @@ def _slow_search(monkeypatch, store, word: str, log: list) -> None:
 
 
 def test_a_slow_search_never_blocks_the_window(qtbot, store, monkeypatch):
-    store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60))
+    wait(store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60)))
     tab = _board(qtbot, store)
     log: list = []
     _slow_search(monkeypatch, store, "paris", log)
@@ -102,7 +102,7 @@ def test_a_slow_search_never_blocks_the_window(qtbot, store, monkeypatch):
 
 def test_a_stale_search_is_stopped_and_its_rows_never_shown(qtbot, store, monkeypatch):
     for title in ("Cheyenne returns to Paris", "Jack stays in New York", "Gael dances again"):
-        store.create_theory(TheoryDraft(title, confidence=50))
+        wait(store.create_theory(TheoryDraft(title, confidence=50)))
     tab = _board(qtbot, store)
     log: list = []
     _slow_search(monkeypatch, store, "paris", log)
@@ -223,7 +223,7 @@ def _no_leftover_work(store):
 
 
 def test_keys_that_arrive_together_make_one_query(qtbot, store, monkeypatch):
-    store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60))
+    wait(store.create_theory(TheoryDraft("Cheyenne returns to Paris", confidence=60)))
     tab = _board(qtbot, store)
     asked: list[str] = []
     page = store.board.page

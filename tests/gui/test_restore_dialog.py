@@ -21,7 +21,7 @@ from etoile_app.ui.common.fmt import local_datetime
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.files.restore_dialog import NOT_CANCELLABLE, RestoreDialog, size_text
 
-from .conftest import settle
+from .conftest import settle, wait
 
 
 def _titles(journal: Journal) -> list[str]:
@@ -119,7 +119,7 @@ def test_a_damaged_backup_is_refused_in_the_dialog_and_nothing_changes(
 
 
 def test_the_store_clears_undo_and_every_view_rereads(qtbot, store, journal: Journal, history) -> None:
-    store.create_theory(TheoryDraft("Written after the backups"))
+    wait(store.create_theory(TheoryDraft("Written after the backups")))
     assert store.undo_stack.count() == 1
     changed: list[object] = []
     store.changed.connect(changed.append)

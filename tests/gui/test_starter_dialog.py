@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from etoile_app.domain.models import TheoryQuery
 from etoile_app.ui.board.starter_dialog import ID_ROLE, StarterDialog
 
+from .conftest import wait
+
 
 def _items(dialog):
     return [dialog.tree.topLevelItem(i) for i in range(dialog.tree.topLevelItemCount())]
@@ -38,7 +40,7 @@ def test_adopt_chosen_starters_at_a_chosen_confidence(qtbot, store, journal):
 
 
 def test_adopted_starters_cannot_be_adopted_twice(qtbot, store, journal):
-    store.adopt_starters(["jack-cheyenne"], 50)
+    wait(store.adopt_starters(["jack-cheyenne"], 50))
     dialog = StarterDialog(store)
     qtbot.addWidget(dialog)
     first, second = _items(dialog)

@@ -16,7 +16,7 @@ from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.status.tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
-from .conftest import record_threads, settle
+from .conftest import link_evidence, record_threads, settle, wait
 
 CANCELLED = "Prime Video cancelled the show after one season."
 HAPPENING = "Season 2 is officially happening."
@@ -132,17 +132,19 @@ def test_an_open_history_leaves_no_gap_beside_or_below_it(qtbot, tab):
 def test_open_theory_count_follows_theories(qtbot, tab, store):
     card = tab.cards[Topic.RENEWAL]
     theory = store.theories.create(TheoryDraft(title="A revival on another streamer"))
-    store.link_evidence(theory.id, current_renewal(store).id, Stance.CONTRADICTS)
+    link_evidence(store, theory.id, current_renewal(store).id, Stance.CONTRADICTS)
     qtbot.waitUntil(lambda: card.cites.text() == "1 open theory cites this")
-    store.resolve(theory.id, TheoryStatus.BUSTED)
+    wait(store.resolve(theory.id, TheoryStatus.BUSTED))
     qtbot.waitUntil(lambda: card.cites.text() == "No open theories cite this yet")
 
 
 def test_refresh_keeps_open_histories(qtbot, tab, store):
     card = tab.cards[Topic.RENEWAL]
     card.history_button.click()
-    store.add_news(
-        NewsDraft(Topic.RENEWAL, "Fans petition.", FactStatus.REPORTED, "Variety", date(2026, 1, 5))
+    wait(
+        store.add_news(
+            NewsDraft(Topic.RENEWAL, "Fans petition.", FactStatus.REPORTED, "Variety", date(2026, 1, 5))
+        )
     )
     qtbot.waitUntil(lambda: card.statement.text() == "Fans petition.")
     assert card.history_button.isChecked()
@@ -153,7 +155,7 @@ def test_refresh_keeps_open_histories(qtbot, tab, store):
 def test_a_hidden_tab_catches_up_when_shown(qtbot, tab, store):
     tab.hide()
     news = NewsDraft(Topic.TRAILER, "A teaser leaks.", FactStatus.RUMOURED, "Reddit", date(2026, 2, 2))
-    store.add_news(news)
+    wait(store.add_news(news))
     settle(store)
     assert tab.cards[Topic.TRAILER].empty.isVisibleTo(tab)  # not redrawn while nobody looks
     tab.show()
@@ -178,7 +180,7 @@ def test_expanded_histories_are_remembered(qtbot, tab, store, settings):
 def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
     threads: list[tuple[str, str]] = []
     record_threads(monkeypatch, store.canon, ("status_board", "pack_as_of"), threads)
-    store.add_news(TEASER)
+    wait(store.add_news(TEASER))
     settle(store)
     assert tab.cards[Topic.TRAILER].statement.text() == "A teaser leaks."
     assert {name for name, _ in threads} == {"status_board", "pack_as_of"}
@@ -188,7 +190,7 @@ def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
 def test_a_refresh_asked_for_again_replaces_the_one_under_way(qtbot, tab, store):
     card = tab.cards[Topic.TRAILER]
     tab.refresh()
-    store.add_news(TEASER)
+    wait(store.add_news(TEASER))
     tab.refresh()
     settle(store)
     assert card.statement.text() == "A teaser leaks."
@@ -328,12 +330,13 @@ def test_a_service_refusal_is_shown_at_its_field(qtbot, tab, store, monkeypatch,
     def refuse(draft):
         raise DateError("The news cannot be dated in the future (2030-01-01).", "as_of")
 
-    monkeypatch.setattr(store, "add_news", refuse)
+    monkeypatch.setattr(store.canon, "add_news", refuse)
     before = db_snapshot(store.journal)
     dialog = open_dialog(qtbot, tab)
     qtbot.keyClicks(dialog.statement_edit, "Something happened.")
     qtbot.keyClicks(dialog.source_edit, "Variety")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    settle(store)
     assert dialog.isVisible()
     assert dialog.date_error.isVisible()
     assert dialog.date_error.text().startswith("The news cannot be dated in the future")
@@ -348,7 +351,7 @@ def test_other_refusals_are_shown_in_a_message_box(qtbot, tab, store, monkeypatc
     def refuse(draft):
         raise JournalError("The journal is read-only.")
 
-    monkeypatch.setattr(store, "add_news", refuse)
+    monkeypatch.setattr(store.canon, "add_news", refuse)
     dialog = open_dialog(qtbot, tab)
     fill(qtbot, dialog, "Something happened.", "Variety")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

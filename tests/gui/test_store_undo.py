@@ -12,6 +12,8 @@ from etoile_app.domain.enums import Category, Stance, TheoryStatus
 from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, TheoryDraft
 from etoile_app.ui.common.store import Store
 
+from .conftest import link_evidence, redo, set_confidence, set_tags, undo, unlink_evidence, wait
+
 
 def _dump(journal) -> dict:
     """Every row, less the tags no theory carries (an edit leaves those behind; undo tidies them)."""
@@ -49,33 +51,33 @@ def _edit(store: Store, villain, journal) -> None:
             EvidenceDraft(fact_id(journal, "locations-london"), Stance.SUPPORTS),
         ),
     )
-    store.edit_theory(villain.id, draft, confidence_note="sure now")
+    wait(store.edit_theory(villain.id, draft, confidence_note="sure now"))
 
 
 CHANGES: dict[str, tuple[Callable, str]] = {
     "edit": (_edit, "Edit “Mishi turns hero”"),
     "confidence": (
-        lambda store, t, j: store.set_confidence(t.id, 70, "a hunch"),
-        "Set confidence in “Mishi turns villain” to 70 %",
+        lambda store, t, j: set_confidence(store, t.id, 70, "a hunch"),
+        "Edit “Mishi turns villain”",
     ),
     "add evidence": (
-        lambda store, t, j: store.link_evidence(t.id, fact_id(j, "locations-london"), Stance.SUPPORTS, "n"),
-        "Add evidence on “Mishi turns villain”",
+        lambda store, t, j: link_evidence(store, t.id, fact_id(j, "locations-london"), Stance.SUPPORTS, "n"),
+        "Edit “Mishi turns villain”",
     ),
     "change evidence": (
-        lambda store, t, j: store.link_evidence(t.id, fact_id(j, "renewal-order"), Stance.CONTRADICTS),
-        "Change evidence on “Mishi turns villain”",
+        lambda store, t, j: link_evidence(store, t.id, fact_id(j, "renewal-order"), Stance.CONTRADICTS),
+        "Edit “Mishi turns villain”",
     ),
     "remove evidence": (
-        lambda store, t, j: store.unlink_evidence(t.id, fact_id(j, "renewal-order")),
-        "Remove evidence from “Mishi turns villain”",
+        lambda store, t, j: unlink_evidence(store, t.id, fact_id(j, "renewal-order")),
+        "Edit “Mishi turns villain”",
     ),
     "tags": (
-        lambda store, t, j: store.set_tags(t.id, ["villain", "New Tag"]),
-        "Change tags of “Mishi turns villain”",
+        lambda store, t, j: set_tags(store, t.id, ["villain", "New Tag"]),
+        "Edit “Mishi turns villain”",
     ),
     "resolve": (
-        lambda store, t, j: store.resolve(t.id, TheoryStatus.BUSTED, "nope"),
+        lambda store, t, j: wait(store.resolve(t.id, TheoryStatus.BUSTED, "nope")),
         "Resolve “Mishi turns villain” as busted",
     ),
 }
@@ -94,13 +96,13 @@ def test_a_change_to_one_theory_undoes_and_redoes_exactly(kind, store, journal, 
     assert store.undo_stack.undoText() == text
 
     clock.advance(hours=1)
-    store.undo_stack.undo()
+    undo(store)
     assert store.theories.get(villain.id) == record_before
     assert _dump(journal) == before
     assert store.undo_stack.redoText() == text
 
     clock.advance(hours=1)
-    store.undo_stack.redo()
+    redo(store)
     assert store.theories.get(villain.id) == record_after
     assert _dump(journal) == after
 
@@ -109,48 +111,48 @@ def test_undoing_an_edit_restores_the_draft_and_drops_the_new_confidence_point(s
     before = store.theories.get(villain.id)
     _edit(store, villain, journal)
     assert len(store.theories.get(villain.id).history) == 2
-    store.undo_stack.undo()
+    undo(store)
     back = store.theories.get(villain.id)
     assert back.as_draft() == before.as_draft()
     assert back.history == before.history
 
 
 def test_reopen_undoes_to_the_same_outcome_note_and_date(store, journal, clock, villain):
-    store.resolve(villain.id, TheoryStatus.CONFIRMED, "called it", date(2026, 2, 20))
+    wait(store.resolve(villain.id, TheoryStatus.CONFIRMED, "called it", date(2026, 2, 20)))
     resolved, dump = store.theories.get(villain.id), _dump(journal)
     clock.advance(days=2)
-    store.reopen(villain.id)
+    wait(store.reopen_many([villain.id]))[0]
     assert store.undo_stack.undoText() == "Reopen “Mishi turns villain”"
     reopened, reopened_dump = store.theories.get(villain.id), _dump(journal)
     assert [e.note for e in reopened.earlier_resolutions] == ["called it"]
-    store.undo_stack.undo()
+    undo(store)
     assert store.theories.get(villain.id) == resolved
     assert _dump(journal) == dump
-    store.undo_stack.redo()
+    redo(store)
     assert store.theories.get(villain.id) == reopened
     assert _dump(journal) == reopened_dump
 
 
 def test_a_change_that_changes_nothing_is_no_undo_step(store, villain):
-    store.set_confidence(villain.id, villain.confidence)
-    store.set_tags(villain.id, villain.tags)
+    set_confidence(store, villain.id, villain.confidence)
+    set_tags(store, villain.id, villain.tags)
     assert store.undo_stack.count() == 0
 
 
 def test_undoing_evidence_tells_the_status_tab(qtbot, store, journal, villain):
-    store.unlink_evidence(villain.id, fact_id(journal, "renewal-order"))
+    unlink_evidence(store, villain.id, fact_id(journal, "renewal-order"))
     with qtbot.waitSignal(store.canonChanged), qtbot.waitSignal(store.theoriesChanged) as changed:
-        store.undo_stack.undo()
+        undo(store)
     assert changed.args == [(villain.id,)]
 
 
 BULK: dict[str, tuple[Callable, str]] = {
     "resolve": (
-        lambda store, ids: store.resolve_many(ids, TheoryStatus.VOID, "cancelled", date(2026, 2, 27)),
+        lambda store, ids: wait(store.resolve_many(ids, TheoryStatus.VOID, "cancelled", date(2026, 2, 27))),
         "Resolve 3 theories as void",
     ),
-    "delete": (lambda store, ids: store.delete_many(ids), "Delete 3 theories"),
-    "tag": (lambda store, ids: store.add_tag_many(ids, " Gala "), "Tag 3 theories “gala”"),
+    "delete": (lambda store, ids: wait(store.delete_many(ids)), "Delete 3 theories"),
+    "tag": (lambda store, ids: wait(store.add_tag_many(ids, " Gala ")), "Tag 3 theories “gala”"),
 }
 
 
@@ -167,19 +169,19 @@ def test_a_bulk_action_is_one_step_that_undoes_all_of_it(kind, store, journal, c
     assert store.undo_stack.undoText() == text
 
     clock.advance(hours=1)
-    store.undo_stack.undo()
+    undo(store)
     assert [store.theories.get(i) for i in three] == records_before
     assert _dump(journal) == before
 
     clock.advance(hours=1)
-    store.undo_stack.redo()
+    redo(store)
     assert [store.theories.get(i) for i in three] == records_after
     assert _dump(journal) == after
 
 
 def test_undoing_a_bulk_resolve_reopens_the_open_and_re_resolves_the_resolved(store, three):
-    store.resolve_many(three, TheoryStatus.VOID, "cancelled")
-    store.undo_stack.undo()
+    wait(store.resolve_many(three, TheoryStatus.VOID, "cancelled"))
+    undo(store)
     villain, busted, other = (store.theories.get(i) for i in three)
     assert villain.status is TheoryStatus.OPEN and other.status is TheoryStatus.OPEN
     assert (busted.status, busted.resolution_note, busted.resolved_on) == (
@@ -190,67 +192,61 @@ def test_undoing_a_bulk_resolve_reopens_the_open_and_re_resolves_the_resolved(st
 
 
 def test_undoing_a_bulk_tag_keeps_it_where_it_was(store, three):
-    store.add_tag_many(three, "gala")
-    store.undo_stack.undo()
+    wait(store.add_tag_many(three, "gala"))
+    undo(store)
     assert ["gala" in store.theories.get(i).tags for i in three] == [True, True, False]
 
 
 def test_a_bulk_action_on_one_theory_names_it(store, villain):
-    store.delete_many([villain.id])
+    wait(store.delete_many([villain.id]))
     assert store.undo_stack.undoText() == "Delete “Mishi turns villain”"
 
 
 def test_dream_casting_add_edit_delete_undo_and_redo(store, journal, clock):
     mishi = character_id(journal, "mishi")
     empty = _dump(journal)
-    entry = store.add_dream_cast(DreamCastDraft("Gala villain", "Ana Dancer", "sharp", 4, mishi))
+    entry = wait(store.add_dream_cast(DreamCastDraft("Gala villain", "Ana Dancer", "sharp", 4, mishi)))
     added = _dump(journal)
     assert store.undo_stack.undoText() == "Add dream casting “Ana Dancer as Gala villain”"
     clock.advance(hours=1)
-    store.edit_dream_cast(entry.id, DreamCastDraft("Gala villain", "Bea Dancer", "", None, None))
+    wait(store.edit_dream_cast(entry.id, DreamCastDraft("Gala villain", "Bea Dancer", "", None, None)))
     edited = _dump(journal)
     assert store.undo_stack.undoText() == "Edit dream casting “Bea Dancer as Gala villain”"
     clock.advance(hours=1)
-    store.delete_dream_cast(entry.id)
+    wait(store.delete_dream_cast(entry.id))
     assert store.undo_stack.undoText() == "Delete dream casting “Bea Dancer as Gala villain”"
     assert store.cast.dream_casting() == []
 
     # Undo all three, one by one, then redo them: each state comes back row for row, same id.
     for state in (edited, added, empty):
-        store.undo_stack.undo()
+        undo(store)
         assert _dump(journal) == state
     for state in (added, edited):
-        store.undo_stack.redo()
+        redo(store)
         assert _dump(journal) == state
     assert [e.id for e in store.cast.dream_casting()] == [entry.id]
-    store.undo_stack.redo()
+    redo(store)
     assert store.cast.dream_casting() == []
 
 
 def test_adopting_starters_undoes_and_redoes(store, journal):
-    store.adopt_starters(["jack-cheyenne"], 50)
+    wait(store.adopt_starters(["jack-cheyenne"], 50))
     store.undo_stack.clear()
-    theories = store.adopt_starters(["jack-cheyenne", "mishi-villain"], 60)
+    theories = wait(store.adopt_starters(["jack-cheyenne", "mishi-villain"], 60))
     assert store.undo_stack.undoText() == "Adopt 1 starter theory"
 
-    store.undo_stack.undo()
+    undo(store)
     adopted = {s.key: s.adopted for s in store.theories.starters()}
     assert adopted == {"jack-cheyenne": True, "mishi-villain": False}
     assert store.theories.get(theories[1].id).is_deleted
     assert not store.theories.get(theories[0].id).is_deleted  # adopted before: not this step's
 
-    store.undo_stack.redo()
+    redo(store)
     assert store.theories.get(theories[1].id) == theories[1]
     assert all(s.adopted for s in store.theories.starters())
 
 
-def test_the_edit_menu_names_the_step(qtbot, store, journal, villain):
-    store.set_confidence(villain.id, 70)
-    action = store.undo_stack.createUndoAction(store)
-    assert action.text() == "Undo Set confidence in “Mishi turns villain” to 70 %"
-
-
 def test_a_long_title_is_cut_in_the_step_name(store, journal):
     theory = write(journal, "A" * 120)
-    store.delete_many([theory.id])
+    wait(store.delete_many([theory.id]))
     assert store.undo_stack.undoText() == f"Delete “{'A' * 49}…”"

@@ -13,7 +13,7 @@ from etoile_app.ui.board.tab import BoardTab
 from etoile_app.ui.common.record_model import RecordTableModel
 from etoile_app.ui.track.tab import BIN_COLUMNS, GROUP_COLUMNS, TrackTab
 
-from .conftest import record_threads, settle
+from .conftest import record_threads, set_confidence, settle, wait
 
 
 @pytest.fixture
@@ -41,13 +41,17 @@ def test_empty_journal_shows_an_empty_state_not_an_error(tab):
 
 
 def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
-    a = store.create_theory(TheoryDraft("Jack and Cheyenne marry", category=Category.ROMANCE, confidence=70))
-    b = store.create_theory(
-        TheoryDraft("Mishi sabotages the gala", category=Category.VILLAIN_ARC, confidence=20)
+    a = wait(
+        store.create_theory(TheoryDraft("Jack and Cheyenne marry", category=Category.ROMANCE, confidence=70))
+    )
+    b = wait(
+        store.create_theory(
+            TheoryDraft("Mishi sabotages the gala", category=Category.VILLAIN_ARC, confidence=20)
+        )
     )
     clock.advance(days=1)
 
-    store.resolve(a.id, TheoryStatus.CONFIRMED)
+    wait(store.resolve(a.id, TheoryStatus.CONFIRMED))
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
     settle(store)
     # (0.70 − 1)² = 0.09; ln 0.70 = −0.357
@@ -57,7 +61,7 @@ def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
     assert [(b.low, b.count) for b in tab.chart.bins] == [(70, 1)]
     assert tab.chart.points.count() == 1
 
-    store.resolve(b.id, TheoryStatus.BUSTED)
+    wait(store.resolve(b.id, TheoryStatus.BUSTED))
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "2")
     settle(store)
     # mean of 0.09 and (0.20 − 0)² = 0.04 → 0.065
@@ -66,18 +70,18 @@ def test_resolving_theories_changes_numbers_and_chart(qtbot, tab, store, clock):
     assert _texts(tab.models["category"]) == ["Romance", "Villain arc"]
 
     # Reopening takes the call out of the score again, without a restart.
-    store.reopen(a.id)
+    wait(store.reopen_many([a.id]))[0]
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
     settle(store)
     assert tab.numbers["brier"].text() == "0.040"
 
 
 def test_re_rating_before_resolution_changes_the_score(qtbot, tab, store, clock):
-    t = store.create_theory(TheoryDraft("A time jump", confidence=80))
+    t = wait(store.create_theory(TheoryDraft("A time jump", confidence=80)))
     clock.advance(days=3)
-    store.set_confidence(t.id, 30, "changed my mind")
+    set_confidence(store, t.id, 30, "changed my mind")
     clock.advance(days=1)
-    store.resolve(t.id, TheoryStatus.BUSTED)
+    wait(store.resolve(t.id, TheoryStatus.BUSTED))
     # The confidence in force at resolution is 30 %: (0.30 − 0)² = 0.09
     qtbot.waitUntil(lambda: tab.numbers["brier"].text() == "0.090")
     settle(store)
@@ -89,8 +93,8 @@ def test_calibration_filter_by_category(qtbot, tab, store):
         ("r2", Category.ROMANCE, 62, TheoryStatus.BUSTED),
         ("v1", Category.VILLAIN_ARC, 15, TheoryStatus.BUSTED),
     ):
-        t = store.create_theory(TheoryDraft(title, category=category, confidence=confidence))
-        store.resolve(t.id, outcome)
+        t = wait(store.create_theory(TheoryDraft(title, category=category, confidence=confidence)))
+        wait(store.resolve(t.id, outcome))
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "3")
     settle(store)
     combo = tab.calibration_filter
@@ -105,9 +109,9 @@ def test_calibration_filter_by_category(qtbot, tab, store):
 
 
 def test_ready_to_resolve_and_bold_calls_open_the_theory(qtbot, tab, store, clock):
-    due = store.create_theory(TheoryDraft("Overdue call", confidence=50, resolve_by=date(2026, 2, 1)))
-    bold = store.create_theory(TheoryDraft("Long shot", confidence=10))
-    store.resolve(bold.id, TheoryStatus.CONFIRMED)
+    due = wait(store.create_theory(TheoryDraft("Overdue call", confidence=50, resolve_by=date(2026, 2, 1))))
+    bold = wait(store.create_theory(TheoryDraft("Long shot", confidence=10)))
+    wait(store.resolve(bold.id, TheoryStatus.CONFIRMED))
     qtbot.waitUntil(lambda: tab.models["bold"].rowCount() == 1)
     settle(store)
     assert _texts(tab.models["due"]) == ["Overdue call"]
@@ -118,8 +122,8 @@ def test_ready_to_resolve_and_bold_calls_open_the_theory(qtbot, tab, store, cloc
 
 
 def test_record_models_pass_qt_model_tester(qtmodeltester, store):
-    t = store.create_theory(TheoryDraft("x", category=Category.ROMANCE, confidence=40))
-    store.resolve(t.id, TheoryStatus.BUSTED)
+    t = wait(store.create_theory(TheoryDraft("x", category=Category.ROMANCE, confidence=40)))
+    wait(store.resolve(t.id, TheoryStatus.BUSTED))
     groups = RecordTableModel(GROUP_COLUMNS)
     groups.set_records(store.journal.track.summary().by_category)
     qtmodeltester.check(groups)
@@ -129,11 +133,11 @@ def test_record_models_pass_qt_model_tester(qtmodeltester, store):
 
 
 def test_history_chart_in_the_detail_marks_the_resolution(qtbot, store, clock):
-    t = store.create_theory(TheoryDraft("Nicholas returns", confidence=40))
+    t = wait(store.create_theory(TheoryDraft("Nicholas returns", confidence=40)))
     clock.advance(days=10)
-    store.set_confidence(t.id, 75)
+    set_confidence(store, t.id, 75)
     clock.advance(days=5)
-    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED))
     board = BoardTab(store)
     qtbot.addWidget(board)
     board.show()
@@ -147,7 +151,7 @@ def test_history_chart_in_the_detail_marks_the_resolution(qtbot, store, clock):
     assert chart.marker.count() == 1
     assert chart.marker.at(0).y() == 75
     assert chart.marker.pointLabelsFormat() == "Confirmed"
-    store.reopen(t.id)
+    wait(store.reopen_many([t.id]))[0]
     settle(store)
     assert board.detail.history_chart.marker is None
 
@@ -162,8 +166,8 @@ def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
     threads: list[tuple[str, str]] = []
     names = ("summary", "calibration", "ready_to_resolve", "bold_calls", "category_ranking")
     record_threads(monkeypatch, track, names, threads)
-    t = store.create_theory(TheoryDraft("Read elsewhere", confidence=70))
-    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    t = wait(store.create_theory(TheoryDraft("Read elsewhere", confidence=70)))
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED))
     qtbot.waitUntil(lambda: tab.numbers["scored"].text() == "1")
     settle(store)
     assert {name for name, _ in threads} == set(names)
@@ -172,8 +176,8 @@ def test_refresh_reads_off_the_gui_thread(qtbot, tab, store, monkeypatch):
 
 
 def test_a_newer_refresh_replaces_the_one_under_way(qtbot, tab, store):
-    t = store.create_theory(TheoryDraft("Twice asked", confidence=70))
-    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    t = wait(store.create_theory(TheoryDraft("Twice asked", confidence=70)))
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED))
     tab.refresh()
     tab.refresh()  # the first read is stopped and never delivered
     settle(store)
@@ -183,8 +187,8 @@ def test_a_newer_refresh_replaces_the_one_under_way(qtbot, tab, store):
 
 def test_a_hidden_tab_reads_only_when_shown(qtbot, tab, store):
     tab.hide()
-    t = store.create_theory(TheoryDraft("Seen later", confidence=70))
-    store.resolve(t.id, TheoryStatus.CONFIRMED)
+    t = wait(store.create_theory(TheoryDraft("Seen later", confidence=70)))
+    wait(store.resolve(t.id, TheoryStatus.CONFIRMED))
     settle(store)
     assert tab.numbers["scored"].text() == "0"
     tab.show()

@@ -18,7 +18,7 @@ from etoile_app.ui.files.restore_dialog import RestoreDialog
 from etoile_app.ui.files.transfer import EXPORT_CHOICES, format_for
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle
+from .conftest import settle, wait
 
 FATEBOOK = DATA_DIR / "fatebook-export-minimal.csv"
 
@@ -187,13 +187,13 @@ def test_a_cancelled_file_dialog_does_nothing(window, journal, monkeypatch, db_s
 
 
 def test_back_up_then_restore_from_the_menu(window, store, journal, qtbot, clock):
-    store.create_theory(TheoryDraft("Kept"))
+    wait(store.create_theory(TheoryDraft("Kept")))
     window.backup_action.trigger()
     settle(store)  # the backup runs as a job on the writer thread
     (made,) = journal.backups.list()
     assert made.reason == "manual" and made.path.name in window.statusBar().currentMessage()
     clock.advance(hours=1)
-    store.create_theory(TheoryDraft("Written after the backup"))
+    wait(store.create_theory(TheoryDraft("Written after the backup")))
     assert store.undo_stack.count() == 2
     assert _board_titles(window) == ["Kept", "Written after the backup"]
 

@@ -11,6 +11,7 @@ evidence note adds that evidence, and Esc, Cancel or closing ask before a change
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,15 @@ from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import DateEdit, StarRating, error_label, plain_tooltip, set_error, tell
+from etoile_app.ui.common.widgets import (
+    BackgroundSave,
+    DateEdit,
+    StarRating,
+    error_label,
+    plain_tooltip,
+    set_error,
+    tell,
+)
 
 if TYPE_CHECKING:
     from etoile_app.ui.canon.browser import CanonBrowser
@@ -111,6 +120,7 @@ class TheoryEditor(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
 
         layout = QVBoxLayout(self)
         layout.addWidget(tabs, 1)
@@ -538,34 +548,35 @@ class TheoryEditor(QDialog):
 
     def save(self) -> None:
         """Save the theory, as the Save button or Ctrl+S; nothing is written while a field is wrong."""
+        if self.saving.busy():
+            return
         self._touched.update({"title", "body", "category"})
         if not self.tags.commit_text() or not self.validate():
             return
-        try:
-            if self.theory is None:
-                saved = self.store.create_theory(self.draft())
-            else:
-                saved = self.store.edit_theory(self.theory.id, self.draft(), self.confidence_note.text())
-        except ValidationError as exc:
+        draft = self.draft()
+        if self.theory is None:
+            submit = partial(self.store.create_theory, draft)
+        else:
+            submit = partial(self.store.edit_theory, self.theory.id, draft, self.confidence_note.text())
+        # The save runs in the background; the dialog, and what was typed, stay until it is made.
+        self.saving.start(submit, self._saved, self._refused)
+
+    def _saved(self, theory: Theory) -> None:
+        self.saved.emit(theory)
+        self.accept()
+
+    def _refused(self, exc: JournalError) -> None:
+        """A refusal is said beside its field, or over the dialog (a full disk, a busy journal);
+        what was typed stays here."""
+        target = None
+        if isinstance(exc, ValidationError):
             target = {"title": self.title_error, "body": self.body_error, "tags": self.tags_error}.get(
                 exc.field
             )
-            if target is not None:
-                set_error(target, exc.message)
-            else:
-                tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
-            return
-        except JournalError as exc:  # a full disk, a busy journal: say it; what was typed stays here
+        if target is not None:
+            set_error(target, exc.message)
+        else:
             tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
-            return
-        except Exception as exc:  # unexpected: the details go to the log, the text stays here
-            from etoile_app import logs
-
-            message = logs.message(exc, logs.record(exc, "Saving a theory failed"))
-            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), f"The theory was not saved. {message}")
-            return
-        self.saved.emit(saved)
-        self.accept()
 
     # --- keys and closing ------------------------------------------------------------------
 
@@ -593,6 +604,8 @@ class TheoryEditor(QDialog):
     def reject(self) -> None:
         """Esc, Cancel and closing the window (QDialog's closeEvent calls this, and stays open
         if it does not close): ask first if anything was changed."""
+        if self.saving.busy():
+            return  # the save under way closes the dialog, or says why it could not
         if not self.is_changed():
             super().reject()
             return

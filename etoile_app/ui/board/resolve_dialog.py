@@ -6,7 +6,9 @@ with one note, in one step to undo. Both share the same form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
@@ -27,7 +29,7 @@ from etoile_app.domain.errors import ValidationError
 from etoile_app.domain.models import Theory
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import DateEdit, PlainLabel, attempt, error_label, set_error
+from etoile_app.ui.common.widgets import BackgroundSave, DateEdit, PlainLabel, error_label, set_error
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
@@ -103,6 +105,7 @@ class _ResolveForm(QDialog):
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
         layout.addWidget(self.buttons)
         chosen = self.choices[preset or CHOICES[0][0]]
         chosen.setChecked(True)
@@ -142,8 +145,12 @@ class _ResolveForm(QDialog):
             set_error(self.status_error, "")
         return True
 
+    def reject(self) -> None:
+        if not self.saving.busy():  # the resolution under way closes the dialog
+            super().reject()
+
     def save(self) -> None:
-        if not self.validate():
+        if self.saving.busy() or not self.validate():
             return
         status = self.status()
         if status is None:
@@ -151,10 +158,13 @@ class _ResolveForm(QDialog):
             set_error(self.status_error, "Choose an outcome: confirmed, busted or void.")
             self.choices[CHOICES[0][0]].setFocus()
             return
-        if attempt(self, lambda: self._resolve(status, self.note.toPlainText(), self.settled_on())):
-            self.accept()
+        self.saving.start(self._resolve(status, self.note.toPlainText(), self.settled_on()), self._resolved)
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
+    def _resolved(self, _value: object) -> None:
+        self.accept()
+
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
+        """The store's change that resolves with these, to start with its handlers."""
         raise NotImplementedError
 
 
@@ -176,8 +186,8 @@ class ResolveDialog(_ResolveForm):
         super().__init__(store, [heading, sure], hint, preset, parent)
         self.setWindowTitle("Resolve theory")
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
-        self.store.resolve(self.theory.id, status, note, on)
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
+        return partial(self.store.resolve, self.theory.id, status, note, on)
 
 
 class BulkResolveDialog(_ResolveForm):
@@ -199,8 +209,8 @@ class BulkResolveDialog(_ResolveForm):
         verbs = {TheoryStatus.CONFIRMED: "Confirm", TheoryStatus.BUSTED: "Bust", TheoryStatus.VOID: "Void"}
         self.ok_button.setText(f"{verbs.get(self.status(), 'Resolve')} {len(self.ids):,}")
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> None:
-        self.store.resolve_many(self.ids, status, note=note, on=on)
+    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
+        return partial(self.store.resolve_many, self.ids, status, note=note, on=on)
 
 
 def titles_preview(store: Store, ids: list[int], shown: int = 5) -> str:

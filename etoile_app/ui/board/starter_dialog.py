@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -16,12 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain.errors import JournalError
 from etoile_app.ui.board.editor import ConfidenceInput
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import plain_tooltip, tell
+from etoile_app.ui.common.widgets import BackgroundSave, plain_tooltip
 
 
 class StarterDialog(QDialog):
@@ -80,6 +80,7 @@ class StarterDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.adopt)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
         layout.addWidget(self.buttons)
         self._update()
 
@@ -105,11 +106,13 @@ class StarterDialog(QDialog):
 
     def adopt(self) -> None:
         keys = self.chosen_keys()
-        if not keys:
+        if not keys or self.saving.busy():
             return
-        try:
-            self.store.adopt_starters(keys, self.confidence.value())
-        except JournalError as exc:
-            tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
-            return
+        self.saving.start(partial(self.store.adopt_starters, keys, self.confidence.value()), self._adopted)
+
+    def _adopted(self, _theories: object) -> None:
         self.accept()
+
+    def reject(self) -> None:
+        if not self.saving.busy():  # the adoption under way closes the dialog
+            super().reject()

@@ -34,7 +34,7 @@ from etoile_app.ui.board.filters import FilterPanel
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.changes import TheoryChanges
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import after_first_paint, attempt
+from etoile_app.ui.common.widgets import after_first_paint
 
 if TYPE_CHECKING:
     from etoile_app.ui.board.editor import TheoryEditor
@@ -351,7 +351,8 @@ class BoardTab(QWidget):
         window = self.window()
         if self._deleted_message and hasattr(window, "statusBar"):
             if window.statusBar().currentMessage() == self._deleted_message:
-                what = self._quoted(ids[0]) if len(ids) == 1 else f"{len(ids):,} theories"
+                row = self.model.theory_row(rows[0]) if len(ids) == 1 and rows else None
+                what = f"“{fmt.isolate(row.title)}”" if row else f"{len(ids):,} theories"
                 window.statusBar().showMessage(f"Restored {what}.", 5000)
             self._deleted_message = ""
 
@@ -617,25 +618,32 @@ class BoardTab(QWidget):
         if self.reopen_box is not None:
             self.reopen_box.close()
         if len(ids) == 1:
-            found: list[Theory] = []
-            if not self._run(lambda: found.append(self.store.theories.get(ids[0]))):
-                return None
-            theory = found[0]
-            text = f"Reopen “{fmt.isolate(fmt.elide_middle(theory.title, 80))}”?"
-            settled = (
-                f"{theory.status.label} on {fmt.long_date(theory.resolved_on)}" if theory.resolved_on else ""
-            )
-            note = f": “{fmt.isolate(theory.resolution_note)}”" if theory.resolution_note else ""
-            detail = (
-                f"{settled}{note}.\n\nThe resolution stays in the theory's history as an earlier "
-                "resolution, and Edit → Undo takes the reopening back."
-            )
-        else:
-            text = f"Reopen {len(ids):,} resolved theories?"
-            detail = (
-                "Each resolution stays in its theory's history as an earlier resolution, and "
-                "Edit → Undo takes the reopening back in one step."
-            )
+            # It quotes the resolution, which the board's rows do not hold: read it first.
+            theories = self.store.theories
+            self.store.ops.read(lambda: theories.get(ids[0]), self._ask_to_reopen_one, key="board:reopen")
+            return None
+        return self._open_reopen_box(
+            ids,
+            f"Reopen {len(ids):,} resolved theories?",
+            "Each resolution stays in its theory's history as an earlier resolution, and "
+            "Edit → Undo takes the reopening back in one step.",
+        )
+
+    def _ask_to_reopen_one(self, theory: Theory) -> None:
+        if not theory.status.is_resolved:
+            return  # reopened meanwhile
+        text = f"Reopen “{fmt.isolate(fmt.elide_middle(theory.title, 80))}”?"
+        settled = (
+            f"{theory.status.label} on {fmt.long_date(theory.resolved_on)}" if theory.resolved_on else ""
+        )
+        note = f": “{fmt.isolate(theory.resolution_note)}”" if theory.resolution_note else ""
+        detail = (
+            f"{settled}{note}.\n\nThe resolution stays in the theory's history as an earlier "
+            "resolution, and Edit → Undo takes the reopening back."
+        )
+        self._open_reopen_box([theory.id], text, detail)
+
+    def _open_reopen_box(self, ids: list[int], text: str, detail: str) -> QMessageBox:
         box = QMessageBox(
             QMessageBox.Icon.Question, APP_TITLE, text, QMessageBox.StandardButton.NoButton, self
         )
@@ -656,18 +664,7 @@ class BoardTab(QWidget):
         self.reopen_box = None
 
     def _reopen(self, ids: list[int]) -> None:
-        if len(ids) == 1:
-            self._run(lambda: self.store.reopen(ids[0]))
-            return
-        # One step to undo for them all.
-        stack = self.store.undo_stack
-        stack.beginMacro(f"Reopen {len(ids):,} theories")
-        try:
-            for theory_id in ids:
-                if not self._run(lambda theory_id=theory_id: self.store.reopen(theory_id)):
-                    break
-        finally:
-            stack.endMacro()
+        self.store.reopen_many(ids)  # one step to undo for them all
 
     def tag_selected(self) -> QDialog | None:
         ids = self.selected_ids()
@@ -682,16 +679,21 @@ class BoardTab(QWidget):
     def delete_theory(self, theory_id: int | None) -> None:
         if theory_id is None:
             return
-        title = self._quoted(theory_id)
-        if self._run(lambda: self.store.delete_theory(theory_id)):
-            self._say_deleted(f"Deleted {title}. Undo with Ctrl+Z.")
+        self.store.delete_theory(
+            theory_id,
+            done=lambda theory: self._say_deleted(
+                f"Deleted “{fmt.isolate(theory.title)}”. Undo with Ctrl+Z."
+            ),
+        )
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
             self.delete_theory(ids[0])
-        elif ids and self._run(lambda: self.store.delete_many(ids)):
-            self._say_deleted(f"Deleted {len(ids):,} theories. Undo with Ctrl+Z.")
+        elif ids:
+            self.store.delete_many(
+                ids, done=lambda _: self._say_deleted(f"Deleted {len(ids):,} theories. Undo with Ctrl+Z.")
+            )
 
     def copy_titles(self) -> None:
         """Copy the selected titles as written, one a line."""
@@ -699,20 +701,11 @@ class BoardTab(QWidget):
         if titles:
             QGuiApplication.clipboard().setText("\n".join(titles))
 
-    def _quoted(self, theory_id: int) -> str:
-        try:
-            return f"“{fmt.isolate(self.store.theories.get(theory_id).title)}”"
-        except JournalError:
-            return "the theory"
-
     def _say_deleted(self, message: str) -> None:
         window = self.window()
         if hasattr(window, "statusBar"):
             self._deleted_message = message
             window.statusBar().showMessage(message, 8000)
-
-    def _run(self, action) -> bool:
-        return attempt(self, action)
 
     # --- state -----------------------------------------------------------------------------
 

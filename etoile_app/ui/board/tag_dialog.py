@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCompleter,
@@ -17,7 +19,7 @@ from etoile_app.domain import rules
 from etoile_app.domain.errors import ValidationError
 from etoile_app.ui.board.resolve_dialog import titles_preview
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import PlainLabel, attempt, error_label, set_error
+from etoile_app.ui.common.widgets import BackgroundSave, PlainLabel, error_label, set_error
 
 
 class TagDialog(QDialog):
@@ -50,6 +52,7 @@ class TagDialog(QDialog):
         self.ok_button.setText(f"Add to {count}")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
         layout.addWidget(self.buttons)
         self.validate()
 
@@ -73,5 +76,12 @@ class TagDialog(QDialog):
 
     def save(self) -> None:
         tag = self.tag()
-        if tag is not None and attempt(self, lambda: self.store.add_tag_many(self.ids, tag)):
-            self.accept()
+        if tag is not None:
+            self.saving.start(partial(self.store.add_tag_many, self.ids, tag), self._tagged)
+
+    def _tagged(self, _theories: object) -> None:
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.saving.busy():  # the tagging under way closes the dialog
+            super().reject()

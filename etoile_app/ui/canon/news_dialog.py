@@ -7,6 +7,7 @@ appears under the field at once and Save stays disabled while anything is wrong.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -34,7 +35,14 @@ from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.ui.common.fmt import short_date
 from etoile_app.ui.common.roles import ID_ROLE
-from etoile_app.ui.common.widgets import DateEdit, PlainLabel, error_label, name_form_fields, plain_tooltip
+from etoile_app.ui.common.widgets import (
+    BackgroundSave,
+    DateEdit,
+    PlainLabel,
+    error_label,
+    name_form_fields,
+    plain_tooltip,
+)
 
 if TYPE_CHECKING:
     from etoile_app.ui.common.store import Store
@@ -211,6 +219,7 @@ class NewsDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -404,27 +413,32 @@ class NewsDialog(QDialog):
     # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
-        if not self._validate():
+        if self.saving.busy() or not self._validate():
             return
-        try:
-            if self.editing is not None:
-                fact = self.store.edit_news(self.editing.id, self.draft())
-            else:
-                fact = self.store.add_news(self.draft())
-        except ValidationError as exc:
-            field = "as_of" if exc.field in ("as_of", "date") else exc.field
-            if field in FIELDS:
-                self._server_errors[field] = exc.message
-                self._validate()
-            else:
-                self._tell(exc.message)
-            return
-        except JournalError as exc:
-            self._tell(exc.message)
-            return
+        if self.editing is not None:
+            submit = partial(self.store.edit_news, self.editing.id, self.draft())
+        else:
+            submit = partial(self.store.add_news, self.draft())
+        self.saving.start(submit, self._saved, self._refused)
+
+    def reject(self) -> None:
+        if not self.saving.busy():  # the save under way closes the dialog
+            super().reject()
+
+    def _saved(self, fact: Fact) -> None:
         self.fact = fact
         self.saved.emit(fact)
         self.accept()
+
+    def _refused(self, exc: JournalError) -> None:
+        field = ""
+        if isinstance(exc, ValidationError):
+            field = "as_of" if exc.field in ("as_of", "date") else exc.field
+        if field in FIELDS:
+            self._server_errors[field] = exc.message
+            self._validate()
+        else:
+            self._tell(exc.message)
 
     def _tell(self, message: str) -> None:
         # open(), not exec(): the dialog stays responsive and tests need no event-loop tricks.

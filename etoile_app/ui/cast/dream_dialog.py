@@ -8,9 +8,10 @@ and if it refuses, its message goes under the field and the dialog stays open.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +28,14 @@ from etoile_app.domain import rules
 from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft
 from etoile_app.ui.common import fmt
-from etoile_app.ui.common.widgets import ERROR_STYLE, PlainLabel, StarRating, name_form_fields, plain_tooltip
+from etoile_app.ui.common.widgets import (
+    ERROR_STYLE,
+    BackgroundSave,
+    PlainLabel,
+    StarRating,
+    name_form_fields,
+    plain_tooltip,
+)
 
 NO_CHARACTER = "— none —"
 MUTED_STYLE = "color: palette(placeholder-text);"
@@ -36,14 +44,18 @@ MUTED_STYLE = "color: palette(placeholder-text);"
 class DreamCastDialog(QDialog):
     """Add (``entry`` is None) or edit a dream-casting entry.
 
-    ``save`` is called with the draft when the person confirms; it writes through the store and
-    may raise :class:`ValidationError`, in which case nothing was written and the dialog stays open.
+    ``save(draft, done=…, failed=…)`` starts the change through the store when the person
+    confirms; the dialog closes once it is made (emitting :attr:`saved` with the entry), and
+    stays open with the message beside its field if it is refused.
     """
+
+    #: The entry as saved.
+    saved = Signal(object)
 
     def __init__(
         self,
         characters: Sequence[Character],
-        save: Callable[[DreamCastDraft], object],
+        save: Callable[..., object],
         entry: DreamCast | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -95,6 +107,7 @@ class DreamCastDialog(QDialog):
         self.ok_button.setText("Save" if entry else "Add")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.saving = BackgroundSave(self, self.buttons)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -188,19 +201,24 @@ class DreamCastDialog(QDialog):
     # --- saving ----------------------------------------------------------------------------
 
     def accept(self) -> None:
-        if not self.validate():
+        if self.saving.busy() or not self.validate():
             return
-        try:
-            self._save(self.draft())
-        except ValidationError as exc:
+        self.saving.start(partial(self._save, self.draft()), self._saved, self._refused)
+
+    def reject(self) -> None:
+        if not self.saving.busy():  # the save under way closes the dialog
+            super().reject()
+
+    def _saved(self, entry: object) -> None:
+        self.saved.emit(entry)
+        super().accept()
+
+    def _refused(self, exc: JournalError) -> None:
+        if isinstance(exc, ValidationError):
             name = {"characters": "character"}.get(exc.field, exc.field)
             name = name if name in self.errors else "general"
             self._touched.add(name)
             self._show_error(name, exc.message)
-            self.ok_button.setEnabled(False)
-            # Typing again re-checks and re-enables Save.
-            return
-        except JournalError as exc:
+            self.ok_button.setEnabled(False)  # typing again re-checks and re-enables Save
+        else:
             self._show_error("general", exc.message)
-            return
-        super().accept()

@@ -661,18 +661,20 @@ class CastTab(QWidget):
     def dream_dialog(self, entry: DreamCast | None = None) -> DreamCastDialog:
         """Build (without showing) the dialog that adds ``entry`` or, if None, a new entry."""
 
-        def save(draft: DreamCastDraft) -> None:
+        def save(draft: DreamCastDraft, **handlers: object) -> object:
             if entry is None:
-                saved = self._store.add_dream_cast(draft)
-            else:
-                saved = self._store.edit_dream_cast(entry.id, draft)
+                return self._store.add_dream_cast(draft, **handlers)
+            return self._store.edit_dream_cast(entry.id, draft, **handlers)
+
+        def saved(made: DreamCast) -> None:
             # Chosen now if listed, and again once the reread it caused has come back.
-            self._wanted_dream = saved.id
-            self._select_dream(saved.id)
+            self._wanted_dream = made.id
+            self._select_dream(made.id)
 
         # The characters on show: counting each one's theories again is the list's slow read.
         characters = self.characters_model.characters() or self._store.cast.characters()
         dialog = DreamCastDialog(characters, save, entry, self)
+        dialog.saved.connect(saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._dialog_closed)
         self.active_dialog = dialog
@@ -703,7 +705,7 @@ class CastTab(QWidget):
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self._store.delete_dream_cast(entry.id)
+            self._store.delete_dream_cast(entry.id)  # a refusal reaches the window's message
 
     # --- window state ----------------------------------------------------------------------
 

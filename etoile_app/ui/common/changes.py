@@ -75,3 +75,4 @@ class TheoryChanges:
 
 
 EVERYTHING = TheoryChanges(everything=True)
+NOTHING = TheoryChanges()

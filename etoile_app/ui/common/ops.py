@@ -13,7 +13,7 @@ The work is a plain function of the services, which return frozen records: no OR
 or session crosses threads. ``done`` runs on the GUI thread with the result. A refusal
 (:class:`JournalError`) goes to ``failed`` if given, else to :attr:`Operations.failed`, which
 the window shows as a message; anything else is a bug and goes to ``sys.excepthook`` (the log
-and the crash dialog). A stopped read ends silently.
+and the crash dialog), and ``failed`` hears an :class:`UnexpectedError`. A stopped read ends silently.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from etoile_app.domain.errors import CancelledError, JournalError
+from etoile_app.domain.errors import CancelledError, JournalError, UnexpectedError
 from etoile_app.services.background import StopToken, stoppable
 
 T = TypeVar("T")
@@ -48,6 +48,9 @@ class Ticket(Generic[T]):
     key: str | None = None
     token: StopToken = field(default_factory=StopToken)
     finished: bool = False
+    #: Once finished: what the work returned, or the error it raised.
+    result: Any = None
+    error: BaseException | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -104,6 +107,7 @@ class Operations(QObject):
         self._closed = False
         self._debounced: dict[str, QTimer] = {}
         self._calls: dict[str, Callable[[], Any]] = {}
+        self._after_writes: list[Callable[[], Any]] = []
         queued = Qt.ConnectionType.QueuedConnection
         self._result_box.connect(self._deliver, queued)
         self._progress_box.connect(self._progress, queued)
@@ -155,6 +159,23 @@ class Operations(QObject):
                 self.jobRunning.emit(True)
         return ticket
 
+    def refuse(self, error: JournalError, failed: Callable[[JournalError], Any] | None = None) -> Ticket[Any]:
+        """Refuse a piece of work without running it: ``error`` reaches ``failed`` (or
+        :attr:`failed`) from the event loop, as a refusal from a thread would."""
+        ticket: Ticket[Any] = Ticket("write")
+        self._pending.add(ticket)
+        self.pendingChanged.emit(self.pending())
+        self._result_box.emit(ticket, (False, error), (None, failed, None))
+        return ticket
+
+    def when_written(self, call: Callable[[], Any]) -> None:
+        """Run ``call`` on the GUI thread once every write and job asked for so far has come
+        back (at once if none is under way): an undo then acts on the step they pushed."""
+        if self.writing():
+            self._after_writes.append(call)
+        else:
+            call()
+
     def debounce(self, key: str, delay_ms: int, call: Callable[[], Any]) -> None:
         """Run ``call`` on the GUI thread once no other call under ``key`` came for ``delay_ms``
         (0: once the event loop has taken everything waiting, so keys that arrive together make
@@ -204,12 +225,17 @@ class Operations(QObject):
     def job_running(self) -> bool:
         return self._jobs > 0
 
+    def writing(self) -> bool:
+        """Whether a write or job is queued or running, or its result is still on its way."""
+        return any(t.kind != "read" for t in self._pending)
+
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the reads and (with ``wait``) let the writes and jobs asked for finish."""
         self._closed = True
         for timer in self._debounced.values():
             timer.stop()
         self._calls.clear()
+        self._after_writes.clear()
         for ticket in list(self._pending):
             if ticket.kind == "read":
                 ticket.cancel()
@@ -259,8 +285,12 @@ class Operations(QObject):
             self._jobs -= 1
             if self._jobs == 0:
                 self.jobRunning.emit(False)
+        ok, value = outcome
+        if ok:
+            ticket.result = value
+        else:
+            ticket.error = value
         try:
-            ok, value = outcome
             if ok and not (ticket.cancelled and ticket.kind == "read"):
                 if done is not None:
                     done(value)
@@ -276,10 +306,17 @@ class Operations(QObject):
                 else:
                     self.failed.emit(str(value))
             else:
-                # A bug: the log and the crash dialog, as for any failure on the GUI thread.
+                # A bug: the log and the crash dialog, as for any failure on the GUI thread;
+                # whoever waits for the work learns it will not come (a dialog can be used again).
                 sys.excepthook(type(value), value, value.__traceback__)
+                if failed is not None:
+                    failed(UnexpectedError())
         finally:
             self.pendingChanged.emit(self.pending())
+            if self._after_writes and not self.writing():
+                calls, self._after_writes = self._after_writes, []
+                for call in calls:
+                    call()
 
     def _progress(self, ticket: Ticket[Any], done: int, total: int, text: str) -> None:
         if not ticket.cancelled:

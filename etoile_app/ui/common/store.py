@@ -8,11 +8,11 @@ and emits a signal naming what changed, so every view refreshes what it shows.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -30,14 +30,20 @@ from etoile_app.domain.models import (
     TheorySnapshot,
 )
 from etoile_app.services.background import unstoppable
-from etoile_app.ui.common.changes import EVERYTHING, TheoryChanges
+from etoile_app.ui.common.changes import EVERYTHING, NOTHING, TheoryChanges
 from etoile_app.ui.common.ops import Operations, Progress, Ticket
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ExportReport, ImportReport
     from etoile_app.services.backups import BackupInfo
+    from etoile_app.services.cast import CastService
     from etoile_app.services.journal import Journal
 
+
+T = TypeVar("T")
+
+#: Why nothing can change while a long job runs (it holds the journal's write lock).
+BUSY = "The journal is busy with an import, export or backup, so nothing was changed."
 
 #: How much of a headline an undo step quotes ("Add news “…”").
 QUOTE_MAX = 50
@@ -79,21 +85,52 @@ def _dream_named(entry: DreamCast) -> str:
     return f"“{_quote(f'{entry.actor} as {entry.role_idea}')}”"
 
 
-class _Command(QUndoCommand):
-    """An undoable change whose first ``redo`` already happened when it was pushed."""
+@dataclass(frozen=True)
+class _Step:
+    """How to take a change back and make it again: work for the writer thread each."""
 
-    def __init__(self, store: Store, text: str, do: Callable[[], Any], undo: Callable[[], Any]) -> None:
-        super().__init__(text)
-        self._store, self._do, self._undo, self._done = store, do, undo, True
+    text: str
+    redo: Callable[[], _Done[Any]]
+    undo: Callable[[], _Done[Any]]
+
+
+@dataclass(frozen=True)
+class _Done(Generic[T]):
+    """What a change made on the writer thread hands back to the GUI thread: its value, what
+    it changed for the views to update, and the undo step it makes (None: nothing to undo)."""
+
+    value: T
+    changes: TheoryChanges = NOTHING
+    canon_changed: bool = False
+    cast_changed: bool = False
+    step: _Step | None = None
+
+
+def _news(_fact: Fact) -> _Done[None]:
+    return _Done(None, canon_changed=True)
+
+
+def _dream_put_back(cast: CastService, cell: list[DreamCast], entry: DreamCast) -> _Done[None]:
+    cell[0] = cast.put_back_dream_cast(entry)
+    return _Done(None, cast_changed=True)
+
+
+class _Command(QUndoCommand):
+    """An undoable change whose first ``redo`` already happened when it was pushed; undo and
+    redo run on the writer thread like any change, in the order they are asked for."""
+
+    def __init__(self, store: Store, step: _Step) -> None:
+        super().__init__(step.text)
+        self._store, self._step, self._done = store, step, True
 
     def redo(self) -> None:
         if self._done:
             self._done = False
             return
-        self._store._guard(self._do, f"Could not redo “{self.text()}”")
+        self._store._replay(self._step.redo, f"redo “{self.text()}”")
 
     def undo(self) -> None:
-        self._store._guard(self._undo, f"Could not undo “{self.text()}”")
+        self._store._replay(self._step.undo, f"undo “{self.text()}”")
 
 
 class Store(QObject):
@@ -154,220 +191,253 @@ class Store(QObject):
 
     # --- theories --------------------------------------------------------------------------
 
-    def create_theory(self, draft: TheoryDraft) -> Theory:
-        self._check_no_job()
-        theory = self.theories.create(draft)
-        self._push(
-            f"New theory “{_quote(theory.title)}”",
-            lambda: self._emit(_back([self.theories.restore(theory.id)])),
-            lambda: self._emit(_gone([self.theories.delete(theory.id)])),
-        )
-        self._emit(TheoryChanges.between([None], [theory]))
-        return theory
+    # Every change runs on the writer thread (see :meth:`_write`) and returns a ticket at once;
+    # ``done`` runs on the GUI thread with what it returns once it is made, the undo step pushed
+    # and the views told; a refusal goes to ``failed``, else to the window's message.
 
-    def edit_theory(self, theory_id: int, draft: TheoryDraft, confidence_note: str = "") -> Theory:
-        self._check_no_job()
-        (theory,) = self._undoable(
+    def create_theory(self, draft: TheoryDraft, **handlers: Any) -> Ticket[Theory]:
+        theories = self.theories
+
+        def work() -> _Done[Theory]:
+            theory = theories.create(draft)
+            return _Done(
+                theory,
+                TheoryChanges.between([None], [theory]),
+                step=_Step(
+                    f"New theory “{_quote(theory.title)}”",
+                    redo=lambda: _Done(None, _back([theories.restore(theory.id)])),
+                    undo=lambda: _Done(None, _gone([theories.delete(theory.id)])),
+                ),
+            )
+
+        return self._write(work, **handlers)
+
+    def edit_theory(
+        self, theory_id: int, draft: TheoryDraft, confidence_note: str = "", **handlers: Any
+    ) -> Ticket[Theory]:
+        return self._undoable(
             [theory_id],
             lambda: [self.theories.edit(theory_id, draft, confidence_note=confidence_note)],
             lambda after: f"Edit {_theories_named(after)}",
-            canon=draft.evidence is not None,
+            canon=draft.evidence is not None,  # the Status tab counts citing theories
+            one=True,
+            **handlers,
         )
-        return theory
 
-    def set_confidence(self, theory_id: int, confidence: int, note: str = "") -> Theory:
-        self._check_no_job()
-        (theory,) = self._undoable(
-            [theory_id],
-            lambda: [self.theories.set_confidence(theory_id, confidence, note)],
-            lambda after: f"Set confidence in {_theories_named(after)} to {after[0].confidence} %",
-        )
-        return theory
+    def delete_theory(self, theory_id: int, **handlers: Any) -> Ticket[Theory]:
+        theories = self.theories
 
-    def link_evidence(self, theory_id: int, fact_id: int, stance: Any, note: str = "") -> Theory:
-        self._check_no_job()
-        cited = any(e.fact_id == fact_id for e in self.theories.get(theory_id).evidence)
-        (theory,) = self._undoable(
-            [theory_id],
-            lambda: [self.theories.link_evidence(theory_id, fact_id, stance, note)],
-            lambda after: f"{'Change' if cited else 'Add'} evidence on {_theories_named(after)}",
-            canon=True,  # the Status tab counts citing theories
-        )
-        return theory
+        def work() -> _Done[Theory]:
+            theory = theories.delete(theory_id)
+            return _Done(
+                theory,
+                _gone([theory]),
+                step=_Step(
+                    f"Delete “{_quote(theory.title)}”",
+                    redo=lambda: _Done(None, _gone([theories.delete(theory_id)])),
+                    undo=lambda: _Done(None, _back([theories.restore(theory_id)])),
+                ),
+            )
 
-    def unlink_evidence(self, theory_id: int, fact_id: int) -> Theory:
-        self._check_no_job()
-        (theory,) = self._undoable(
-            [theory_id],
-            lambda: [self.theories.unlink_evidence(theory_id, fact_id)],
-            lambda after: f"Remove evidence from {_theories_named(after)}",
-            canon=True,
-        )
-        return theory
+        return self._write(work, **handlers)
 
-    def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
-        """Replace a theory's tags (adding or removing some)."""
-        self._check_no_job()
-        names = list(tags)
-        (theory,) = self._undoable(
-            [theory_id],
-            lambda: [self.theories.set_tags(theory_id, names)],
-            lambda after: f"Change tags of {_theories_named(after)}",
-        )
-        return theory
-
-    def delete_theory(self, theory_id: int) -> Theory:
-        self._check_no_job()
-        theory = self.theories.delete(theory_id)
-        self._push(
-            f"Delete “{_quote(theory.title)}”",
-            lambda: self._emit(_gone([self.theories.delete(theory_id)])),
-            lambda: self._emit(_back([self.theories.restore(theory_id)])),
-        )
-        self._emit(_gone([theory]))
-        return theory
-
-    def resolve(self, theory_id: int, status: Any, note: str = "", on: date | None = None) -> Theory:
-        self._check_no_job()
-        (theory,) = self._undoable(
+    def resolve(
+        self, theory_id: int, status: Any, note: str = "", on: date | None = None, **handlers: Any
+    ) -> Ticket[Theory]:
+        return self._undoable(
             [theory_id],
             lambda: [self.theories.resolve(theory_id, status, note, on)],
             lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
+            one=True,
+            **handlers,
         )
-        return theory
 
-    def reopen(self, theory_id: int) -> Theory:
-        """Reopen a resolved theory; undo brings back its outcome, note and date exactly."""
-        self._check_no_job()
-        (theory,) = self._undoable(
-            [theory_id],
-            lambda: [self.theories.reopen(theory_id)],
-            lambda after: f"Reopen {_theories_named(after)}",
-        )
-        return theory
-
-    def adopt_starters(self, keys: Sequence[str], confidence: int) -> list[Theory]:
+    def adopt_starters(self, keys: Sequence[str], confidence: int, **handlers: Any) -> Ticket[list[Theory]]:
         """Adopt starter theories; undo deletes the ones this adopted (not those adopted before)."""
-        self._check_no_job()
-        had = {s.key for s in self.theories.starters() if s.adopted}
-        theories = self.theories.adopt_starters(keys, confidence)
-        new = [t for t in theories if t.starter_key not in had]
-        new_ids = [t.id for t in new]
-        if new_ids:
-            count = len(new_ids)
-            self._push(
-                f"Adopt {count} starter theor{'y' if count == 1 else 'ies'}",
-                lambda: self._emit(_back(self.theories.restore_many(new_ids))),
-                lambda: self._emit(_gone(self.theories.delete_many(new_ids))),
-            )
-        self._emit(TheoryChanges.between([None] * len(new), new))
-        return theories
+        theories = self.theories
 
-    # --- several theories at once: each is one undo step ------------------------------------
+        def work() -> _Done[list[Theory]]:
+            had = {s.key for s in theories.starters() if s.adopted}
+            adopted = theories.adopt_starters(keys, confidence)
+            new = [t for t in adopted if t.starter_key not in had]
+            new_ids = [t.id for t in new]
+            step = None
+            if new_ids:
+                count = len(new_ids)
+                step = _Step(
+                    f"Adopt {count} starter theor{'y' if count == 1 else 'ies'}",
+                    redo=lambda: _Done(None, _back(theories.restore_many(new_ids))),
+                    undo=lambda: _Done(None, _gone(theories.delete_many(new_ids))),
+                )
+            return _Done(adopted, TheoryChanges.between([None] * len(new), new), step=step)
+
+        return self._write(work, **handlers)
+
+    # --- one theory or several: each call is one undo step ----------------------------------
 
     def resolve_many(
-        self, ids: Sequence[int], status: Any, note: str = "", on: date | None = None
-    ) -> list[Theory]:
+        self, ids: Sequence[int], status: Any, note: str = "", on: date | None = None, **handlers: Any
+    ) -> Ticket[list[Theory]]:
         """Resolve the theories of ``ids`` with one note; undo puts each back as it was."""
-        self._check_no_job()
         return self._undoable(
             ids,
             lambda: self.theories.resolve_many(ids, status, note, on),
             lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
+            **handlers,
         )
 
-    def delete_many(self, ids: Sequence[int]) -> list[Theory]:
-        self._check_no_job()
+    def reopen_many(self, ids: Sequence[int], **handlers: Any) -> Ticket[list[Theory]]:
+        """Reopen resolved theories; undo brings back each outcome, note and date exactly."""
+        return self._undoable(
+            ids,
+            lambda: self.theories.reopen_many(ids),
+            lambda after: f"Reopen {_theories_named(after)}",
+            **handlers,
+        )
+
+    def delete_many(self, ids: Sequence[int], **handlers: Any) -> Ticket[list[Theory]]:
         return self._undoable(
             ids,
             lambda: self.theories.delete_many(ids),
             lambda after: f"Delete {_theories_named(after)}",
+            **handlers,
         )
 
-    def add_tag_many(self, ids: Sequence[int], tag: str) -> list[Theory]:
+    def add_tag_many(self, ids: Sequence[int], tag: str, **handlers: Any) -> Ticket[list[Theory]]:
         """Tag the theories of ``ids``; undo removes the tag only from those that lacked it."""
-        self._check_no_job()
         return self._undoable(
             ids,
             lambda: self.theories.add_tag_many(ids, tag),
             lambda after: f"Tag {_theories_named(after)} “{_quote(rules.normalise_tag(tag))}”",
+            **handlers,
         )
 
     # --- canon and cast --------------------------------------------------------------------
 
-    def add_news(self, draft: NewsDraft) -> Fact:
-        self._check_no_job()
-        fact = self.canon.add_news(draft)
-        # Undoing news retracts it (it keeps its id, so theories citing it keep their link).
-        self._push(
-            f"Add news “{_quoted(fact)}”",
-            lambda: self._news_changed(self.canon.restore_news(fact.id)),
-            lambda: self._news_changed(self.canon.retract_news(fact.id)),
-        )
-        self._news_changed(fact)
-        return fact
+    def add_news(self, draft: NewsDraft, **handlers: Any) -> Ticket[Fact]:
+        canon = self.canon
 
-    def edit_news(self, fact_id: int, draft: NewsDraft) -> Fact:
-        self._check_no_job()
-        before = self.canon.fact(fact_id).as_news_draft()  # what undoing the edit goes back to
-        fact = self.canon.edit_news(fact_id, draft)
-        self._push(
-            f"Edit news “{_quoted(fact)}”",
-            lambda: self._news_changed(self.canon.edit_news(fact_id, draft)),
-            lambda: self._news_changed(self.canon.edit_news(fact_id, before)),
-        )
-        self._news_changed(fact)
-        return fact
-
-    def retract_news(self, fact_id: int) -> Fact:
-        self._check_no_job()
-        fact = self.canon.retract_news(fact_id)
-        self._push(
-            f"Retract news “{_quoted(fact)}”",
-            lambda: self._news_changed(self.canon.retract_news(fact_id)),
-            lambda: self._news_changed(self.canon.restore_news(fact_id)),
-        )
-        self._news_changed(fact)
-        return fact
-
-    def add_dream_cast(self, draft: DreamCastDraft) -> DreamCast:
-        self._check_no_job()
-        entry = self.cast.add_dream_cast(draft)
-        # One cell shared by undo and redo: the entry keeps its id unless another took it.
-        cell = [entry]
-        self._push(
-            f"Add dream casting {_dream_named(entry)}",
-            lambda: self._dream_put_back(cell, cell[0]),
-            lambda: self._cast_changed(self.cast.delete_dream_cast(cell[0].id)),
-        )
-        self.castChanged.emit()
-        return entry
-
-    def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft) -> DreamCast:
-        self._check_no_job()
-        before = next((e for e in self.cast.dream_casting() if e.id == entry_id), None)
-        entry = self.cast.edit_dream_cast(entry_id, draft)
-        if before is not None:
-            cell = [entry]
-            self._push(
-                f"Edit dream casting {_dream_named(entry)}",
-                lambda: self._dream_put_back(cell, entry),
-                lambda: self._dream_put_back(cell, before),
+        def work() -> _Done[Fact]:
+            fact = canon.add_news(draft)
+            # Undoing news retracts it (it keeps its id, so theories citing it keep their link).
+            return _Done(
+                fact,
+                canon_changed=True,
+                step=_Step(
+                    f"Add news “{_quoted(fact)}”",
+                    redo=lambda: _news(canon.restore_news(fact.id)),
+                    undo=lambda: _news(canon.retract_news(fact.id)),
+                ),
             )
-        self.castChanged.emit()
-        return entry
 
-    def delete_dream_cast(self, entry_id: int) -> DreamCast:
-        self._check_no_job()
-        entry = self.cast.delete_dream_cast(entry_id)
-        cell = [entry]
-        self._push(
-            f"Delete dream casting {_dream_named(entry)}",
-            lambda: self._cast_changed(self.cast.delete_dream_cast(cell[0].id)),
-            lambda: self._dream_put_back(cell, cell[0]),
-        )
-        self.castChanged.emit()
-        return entry
+        return self._write(work, **handlers)
+
+    def edit_news(self, fact_id: int, draft: NewsDraft, **handlers: Any) -> Ticket[Fact]:
+        canon = self.canon
+
+        def work() -> _Done[Fact]:
+            before = canon.fact(fact_id).as_news_draft()  # what undoing the edit goes back to
+            fact = canon.edit_news(fact_id, draft)
+            return _Done(
+                fact,
+                canon_changed=True,
+                step=_Step(
+                    f"Edit news “{_quoted(fact)}”",
+                    redo=lambda: _news(canon.edit_news(fact_id, draft)),
+                    undo=lambda: _news(canon.edit_news(fact_id, before)),
+                ),
+            )
+
+        return self._write(work, **handlers)
+
+    def retract_news(self, fact_id: int, **handlers: Any) -> Ticket[Fact]:
+        canon = self.canon
+
+        def work() -> _Done[Fact]:
+            fact = canon.retract_news(fact_id)
+            return _Done(
+                fact,
+                canon_changed=True,
+                step=_Step(
+                    f"Retract news “{_quoted(fact)}”",
+                    redo=lambda: _news(canon.retract_news(fact_id)),
+                    undo=lambda: _news(canon.restore_news(fact_id)),
+                ),
+            )
+
+        return self._write(work, **handlers)
+
+    def add_dream_cast(self, draft: DreamCastDraft, **handlers: Any) -> Ticket[DreamCast]:
+        cast = self.cast
+
+        def work() -> _Done[DreamCast]:
+            entry = cast.add_dream_cast(draft)
+            # One cell shared by undo and redo (both run on the writer thread, in turn): the
+            # entry keeps its id unless another took it.
+            cell = [entry]
+            return _Done(
+                entry,
+                cast_changed=True,
+                step=_Step(
+                    f"Add dream casting {_dream_named(entry)}",
+                    redo=lambda: _dream_put_back(cast, cell, cell[0]),
+                    undo=lambda: _Done(cast.delete_dream_cast(cell[0].id), cast_changed=True),
+                ),
+            )
+
+        return self._write(work, **handlers)
+
+    def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft, **handlers: Any) -> Ticket[DreamCast]:
+        cast = self.cast
+
+        def work() -> _Done[DreamCast]:
+            before = next((e for e in cast.dream_casting() if e.id == entry_id), None)
+            entry = cast.edit_dream_cast(entry_id, draft)
+            step = None
+            if before is not None:
+                cell = [entry]
+                step = _Step(
+                    f"Edit dream casting {_dream_named(entry)}",
+                    redo=lambda: _dream_put_back(cast, cell, entry),
+                    undo=lambda: _dream_put_back(cast, cell, before),
+                )
+            return _Done(entry, cast_changed=True, step=step)
+
+        return self._write(work, **handlers)
+
+    def delete_dream_cast(self, entry_id: int, **handlers: Any) -> Ticket[DreamCast]:
+        cast = self.cast
+
+        def work() -> _Done[DreamCast]:
+            entry = cast.delete_dream_cast(entry_id)
+            cell = [entry]
+            return _Done(
+                entry,
+                cast_changed=True,
+                step=_Step(
+                    f"Delete dream casting {_dream_named(entry)}",
+                    redo=lambda: _Done(cast.delete_dream_cast(cell[0].id), cast_changed=True),
+                    undo=lambda: _dream_put_back(cast, cell, cell[0]),
+                ),
+            )
+
+        return self._write(work, **handlers)
+
+    # --- undo and redo ---------------------------------------------------------------------
+
+    def undo(self) -> None:
+        """Undo the last step, once the changes under way have pushed theirs."""
+        self._step(self.undo_stack.undo, "undo")
+
+    def redo(self) -> None:
+        self._step(self.undo_stack.redo, "redo")
+
+    def _step(self, move: Callable[[], None], word: str) -> None:
+        if self.ops.job_running():
+            # Refused before the history moves: it still matches the journal afterwards.
+            self.failed.emit(f"{BUSY} {word.capitalize()} when it has finished.")
+            return
+        self.ops.when_written(move)
 
     # --- the whole journal: import, export, backups ----------------------------------------
 
@@ -481,25 +551,6 @@ class Store(QObject):
 
         return self.ops.job(work, finished, failed=failed, cancelled=cancelled)
 
-    def _check_no_job(self) -> None:
-        """Changes wait for a long job (an import) to end: it holds the journal's write lock."""
-        if self.ops.job_running():
-            raise JournalBusyError(
-                "The journal is busy with an import, export or backup; try again when it has finished. "
-                "Nothing was changed."
-            )
-
-    def restore_backup(self, backup: BackupInfo) -> BackupInfo:
-        """Bring the journal back to ``backup``; return the backup made of it just before.
-
-        The undo history is cleared: its steps describe a journal that no longer exists.
-        """
-        self._check_no_job()
-        before = self.journal.backups.restore(backup)
-        self.undo_stack.clear()
-        self._everything_changed()
-        return before
-
     # --- plumbing --------------------------------------------------------------------------
 
     def _everything_changed(self) -> None:
@@ -513,17 +564,43 @@ class Store(QObject):
         self.changed.emit(changes)
         self.theoriesChanged.emit(() if changes.everything else tuple(sorted(changes.ids)))
 
-    def _news_changed(self, _fact: Fact | None = None) -> None:
-        self.canonChanged.emit()
-        self.castChanged.emit()  # return statuses may have changed
+    def _tell(self, done: _Done[Any]) -> None:
+        """Tell the views what a change (or its undo or redo) changed."""
+        self._emit(done.changes)
+        if done.canon_changed:
+            self.canonChanged.emit()
+        if done.canon_changed or done.cast_changed:
+            self.castChanged.emit()  # news changes return statuses too
 
-    def _cast_changed(self, _entry: DreamCast | None = None) -> None:
-        self.castChanged.emit()
+    def _write(
+        self,
+        work: Callable[[], _Done[T]],
+        *,
+        done: Callable[[T], Any] | None = None,
+        failed: Callable[[JournalError], Any] | None = None,
+    ) -> Ticket[T]:
+        """Run the change ``work`` on the writer thread; back on the GUI thread push its undo
+        step, tell the views, then ``done`` with its value (also left on the ticket)."""
+        if self.ops.job_running():
+            # A long job holds the journal's write lock; the change would wait behind it unseen.
+            return self.ops.refuse(JournalBusyError(f"{BUSY} Try again when it has finished."), failed)
 
-    def _dream_put_back(self, cell: list[DreamCast], entry: DreamCast) -> None:
-        back = self.cast.put_back_dream_cast(entry)
-        cell[0] = back
-        self.castChanged.emit()
+        def finished(outcome: _Done[T]) -> None:
+            ticket.result = outcome.value
+            if outcome.step is not None:
+                self.undo_stack.push(_Command(self, outcome.step))
+            self._tell(outcome)
+            if done is not None:
+                done(outcome.value)
+
+        ticket = self.ops.write(work, finished, failed=failed)
+        return ticket
+
+    def _replay(self, work: Callable[[], _Done[Any]], what: str) -> None:
+        """Undo or redo a step: ``work`` on the writer thread, after every change before it."""
+        self.ops.write(
+            work, self._tell, failed=lambda exc: self.failed.emit(f"Could not {what}: {exc.message}")
+        )
 
     def _undoable(
         self,
@@ -532,43 +609,33 @@ class Store(QObject):
         text: Callable[[list[Theory]], str],
         *,
         canon: bool = False,
-    ) -> list[Theory]:
-        """Run ``change`` on the theories of ``ids`` and push one step that puts them back.
+        one: bool = False,
+        **handlers: Any,
+    ) -> Ticket[Any]:
+        """Run ``change`` on the theories of ``ids`` with one step that puts them back.
 
         Undo and redo return every theory to exactly how it stood before or after, so the
         step does not depend on how the change was made. A change that changed nothing but
-        the time of the last change is not pushed. ``canon``: the Status tab counts citing
-        theories, which may have changed.
+        the time of the last change is not a step. ``canon``: the Status tab counts citing
+        theories, which may have changed. ``one``: the value is the one theory, not a list.
         """
         ids = list(dict.fromkeys(ids))
-        before = self.theories.snapshot(ids)
-        theories = change()
-        after = self.theories.snapshot(ids)
-        if _substance(after) != _substance(before):
-            self._push(
-                text(theories),
-                lambda: self._put_back(after, before, canon),
-                lambda: self._put_back(before, after, canon),
-            )
-        self._emit(TheoryChanges.between([s.theory for s in before], [s.theory for s in after]))
-        if canon:
-            self.canonChanged.emit()
-        return theories
+        theories = self.theories
 
-    def _put_back(
-        self, snapshots: Sequence[TheorySnapshot], current: Sequence[TheorySnapshot], canon: bool
-    ) -> None:
-        """Put the theories back as ``snapshots`` hold them; ``current`` is how they stand now."""
-        self._emit(TheoryChanges.between([s.theory for s in current], self.theories.put_back(snapshots)))
-        if canon:
-            self.canonChanged.emit()
+        def put_back(snapshots: Sequence[TheorySnapshot], current: Sequence[TheorySnapshot]) -> _Done[None]:
+            back = theories.put_back(snapshots)
+            return _Done(None, TheoryChanges.between([s.theory for s in current], back), canon_changed=canon)
 
-    def _push(self, text: str, do: Callable[[], Any], undo: Callable[[], Any]) -> None:
-        self.undo_stack.push(_Command(self, text, do, undo))
+        def work() -> _Done[Any]:
+            before = theories.snapshot(ids)
+            changed = change()
+            after = theories.snapshot(ids)
+            step = None
+            if _substance(after) != _substance(before):
+                step = _Step(
+                    text(changed), redo=lambda: put_back(after, before), undo=lambda: put_back(before, after)
+                )
+            changes = TheoryChanges.between([s.theory for s in before], [s.theory for s in after])
+            return _Done(changed[0] if one else changed, changes, canon_changed=canon, step=step)
 
-    def _guard(self, action: Callable[[], Any], what: str) -> None:
-        try:
-            self._check_no_job()
-            action()
-        except JournalError as exc:
-            self.failed.emit(f"{what}: {exc.message}")
+        return self._write(work, **handlers)

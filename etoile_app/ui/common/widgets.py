@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPain
 from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel, QMessageBox, QSizePolicy, QWidget
 
 from etoile_app.domain.enums import FactStatus, TheoryStatus
-from etoile_app.domain.errors import JournalError
+from etoile_app.domain.errors import JournalError, UnexpectedError
 from etoile_app.ui.common.fmt import NO_STAR, STAR
 
 # Badge colours say what a status means: green for confirmed, blue for reported news, amber for
@@ -296,16 +296,72 @@ def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail:
     return box
 
 
-def attempt(parent: QWidget, action: Callable[[], object]) -> bool:
-    """Run ``action``; a refusal (a :class:`JournalError`) is told in a message over ``parent``."""
-    from etoile_app import APP_TITLE
+class BackgroundSave(QObject):
+    """A dialog's Save made in the background (see :class:`~etoile_app.ui.common.store.Store`).
 
-    try:
-        action()
-    except JournalError as exc:
-        tell(parent, QMessageBox.Icon.Warning, APP_TITLE, exc.message)
-        return False
-    return True
+    While the change is under way the dialog stays open with what was typed, its ``buttons``
+    take no second press, :meth:`busy` tells the dialog to ignore Esc, and after a moment the
+    cursor says it is working. Made, ``done`` runs with what it returned; refused, ``refused``
+    runs (by default, the message is told over the dialog) and the buttons work again.
+    """
+
+    #: How long a change runs before the dialog shows it is busy.
+    BUSY_AFTER_MS = 250
+
+    def __init__(self, dialog: QWidget, *buttons: QWidget) -> None:
+        super().__init__(dialog)
+        self._dialog, self._buttons = dialog, buttons
+        self._enabled: list[bool] = []
+        self._running = False
+        self._cursor = QTimer(self)
+        self._cursor.setSingleShot(True)
+        self._cursor.setInterval(self.BUSY_AFTER_MS)
+        self._cursor.timeout.connect(lambda: dialog.setCursor(Qt.CursorShape.BusyCursor))
+
+    def busy(self) -> bool:
+        return self._running
+
+    def start(
+        self,
+        submit: Callable[..., object],
+        done: Callable[[object], object],
+        refused: Callable[[JournalError], object] | None = None,
+    ) -> None:
+        """``submit(done=…, failed=…)`` starts the change (a store method with its arguments)."""
+        if self._running:
+            return
+        self._running = True
+        self._enabled = [b.isEnabled() for b in self._buttons]
+        for button in self._buttons:
+            button.setEnabled(False)
+        self._cursor.start()
+
+        def made(value: object) -> None:
+            if self._end():
+                done(value)
+
+        def failed(exc: JournalError) -> None:
+            if not self._end() or isinstance(exc, UnexpectedError):
+                return  # a bug: the crash dialog has said so; what was typed stays
+            if refused is not None:
+                refused(exc)
+            else:
+                tell(self._dialog, QMessageBox.Icon.Warning, self._dialog.windowTitle(), exc.message)
+
+        submit(done=made, failed=failed)
+
+    def _end(self) -> bool:
+        """Back to normal; False if the dialog is gone (the window closed meanwhile)."""
+        import shiboken6
+
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self._dialog):
+            return False
+        self._running = False
+        self._cursor.stop()
+        self._dialog.unsetCursor()
+        for button, enabled in zip(self._buttons, self._enabled, strict=True):
+            button.setEnabled(enabled)
+        return True
 
 
 def name_form_fields(form: QFormLayout) -> None:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Topic
-from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Fact, TopicCard
 from etoile_app.ui.canon.news_dialog import NewsDialog
 from etoile_app.ui.common.fmt import long_date
@@ -550,11 +549,8 @@ class StatusTab(QWidget):
         return self.open_news_dialog(fact.topic, fact)
 
     def retract_news(self, fact: Fact) -> None:
-        # No question asked: Edit → Undo takes it back.
-        try:
-            self.store.retract_news(fact.id)
-        except JournalError as exc:
-            self._tell("Cannot retract the news", exc.message)
+        # No question asked: Edit → Undo takes it back. A refusal reaches the window's message.
+        self.store.retract_news(fact.id)
 
     def browse_facts(self, fact_id: int | None = None) -> None:
         # Imported here: the browser is a window of its own, built only when asked for.
