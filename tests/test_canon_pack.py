@@ -329,6 +329,51 @@ def test_journal_open_applies_the_pack_only_once(tmp_path: Path) -> None:
     assert again.seeded.applied is False
 
 
+def test_a_journal_holding_the_packs_edition_opens_without_reading_it_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    Journal.open(path, pack=MINI_PACK).close()
+
+    def read_in_full(_path: Path) -> CanonPack:
+        raise AssertionError("the pack was read and checked again")
+
+    monkeypatch.setattr(pack_module, "load_pack", read_in_full)
+    again = Journal.open(path, pack=MINI_PACK)
+    again.close()
+    assert again.seeded is not None and again.seeded.applied is False
+
+
+def test_a_newer_edition_is_read_in_full_and_a_bad_one_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    Journal.open(path, pack=MINI_PACK).close()
+    data = mini_pack_data()
+    data["version"] = 2
+    data["facts"][0]["statement"] = ""  # breaks a rule: the whole pack is checked before use
+    bad = tmp_path / "pack-v2.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CanonPackError):
+        Journal.open(path, pack=bad)
+    data = mini_pack_data()
+    data["version"] = 2
+    good = tmp_path / "pack-v2-good.json"
+    good.write_text(json.dumps(data), encoding="utf-8")
+    opened = Journal.open(path, pack=good)
+    opened.close()
+    assert opened.seeded is not None and opened.seeded.applied is True
+
+
+def test_pack_edition_is_read_without_checking_the_rest(tmp_path: Path) -> None:
+    from etoile_app.canon import pack_edition
+
+    assert pack_edition(MINI_PACK) == mini_pack_data()["version"]
+    odd = tmp_path / "odd.json"
+    for text in ("not json", "[]", '{"version": "2"}', '{"version": true}'):
+        odd.write_text(text, encoding="utf-8")
+        assert pack_edition(odd) is None
+    assert pack_edition(tmp_path / "missing.json") is None
+
+
 def test_newer_pack_with_the_same_content_reports_no_changes(journal: Journal, db_snapshot) -> None:
     data = mini_pack_data()
     data["version"] = 2

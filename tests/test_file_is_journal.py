@@ -122,6 +122,23 @@ def test_the_background_check_holds_writes_back_and_refuses_them_on_damage(damag
     assert not sidecar_files(damaged)
 
 
+def test_opening_with_the_background_check_reads_no_page_through_first(damaged, monkeypatch):
+    """The rows show at once: the damage is found by the background check, not before."""
+    from etoile_app.storage import integrity
+
+    checks: list[bool] = []
+    inspect = integrity.inspect
+    monkeypatch.setattr(
+        integrity, "inspect", lambda *a, **k: checks.append(k.get("pages", True)) or inspect(*a, **k)
+    )
+    db = open_database(damaged, check="background")
+    try:
+        assert checks == [False]
+        assert isinstance(db.gate.wait(), DamagedDatabaseError)
+    finally:
+        db.dispose()
+
+
 def test_the_background_check_lets_writes_through_on_a_whole_file(db_path):
     journal = Journal.from_database(open_database(db_path, check="background"))
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from etoile_app.canon.pack import load_pack
+from etoile_app.canon import pack_edition
 from etoile_app.domain import rules
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, TheoryStatus, Topic
 from etoile_app.domain.errors import ChoiceError, DateError, InvalidStateError
@@ -320,8 +320,20 @@ class CanonService(Service):
         """Validate the pack file at ``path`` like the bundled one, then apply it if it is newer.
 
         ``progress`` hears each step; if it raises :class:`CancelledError`, nothing is written."""
+        from etoile_app.canon.pack import load_pack  # the checks are needed only here
+
         progress(0, PACK_STEPS, f"Reading {path.name}")
         return self.apply_pack(load_pack(path), progress=progress)
+
+    def apply_pack_file(self, path: Path) -> PackChanges:
+        """Apply the bundled pack at ``path`` at start-up if it is newer than the journal's.
+
+        Its edition is read first: when the journal holds it already (every start but the
+        first after an update) the pack is neither read in full nor checked."""
+        edition, current = pack_edition(path), self.pack_version()
+        if edition is not None and current is not None and edition <= current:
+            return PackChanges(version=edition, applied=False)
+        return self.load_pack_file(path)
 
     def apply_pack(self, pack: CanonPack, *, progress: Progress = no_progress) -> PackChanges:
         """Write a validated pack if it is newer than the one applied; user data is never touched.

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import URL
 
-from etoile_app.canon.pack import load_pack
 from etoile_app.domain.models import PackChanges
 from etoile_app.services.background import unstoppable
 from etoile_app.services.backups import BEFORE_IMPORT, BackupService
@@ -86,7 +85,7 @@ class Journal:
         try:
             journal = cls.from_database(db, clock=clock)
             if pack is not None and not read_only:
-                journal.seeded = journal.canon.apply_pack(load_pack(pack))
+                journal.seeded = journal.canon.apply_pack_file(pack)
         except BaseException:
             db.dispose()
             raise

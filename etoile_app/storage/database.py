@@ -218,7 +218,11 @@ def open_database(target: str | Path | URL, *, backups: bool = True, check: Chec
 
     background = False
     if path is not None and exists:
-        revision = integrity.inspect(path, what="the journal", thorough=check == "full")
+        # Checked in the background, the file's pages are not read through first: the rows
+        # show at once, and writes wait for the full check.
+        revision = integrity.inspect(
+            path, what="the journal", thorough=check == "full", pages=check != "background"
+        )
         integrity.check_known(revision, path)
         if check != "full" and revision != migrate.HEAD_REVISION:
             integrity.full_check(path)  # an upgrade writes: the file must be whole first

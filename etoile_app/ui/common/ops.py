@@ -108,6 +108,7 @@ class Operations(QObject):
         self._debounced: dict[str, QTimer] = {}
         self._calls: dict[str, Callable[[], Any]] = {}
         self._after_writes: list[Callable[[], Any]] = []
+        self._when_idle: list[Callable[[], Any]] = []
         queued = Qt.ConnectionType.QueuedConnection
         self._result_box.connect(self._deliver, queued)
         self._progress_box.connect(self._progress, queued)
@@ -176,6 +177,14 @@ class Operations(QObject):
         else:
             call()
 
+    def when_idle(self, call: Callable[[], Any]) -> None:
+        """Run ``call`` on the GUI thread once no work at all is waiting or running (at once if
+        none is): what can wait (building tabs not in view) does not hold up what is asked for."""
+        if self.pending():
+            self._when_idle.append(call)
+        else:
+            call()
+
     def debounce(self, key: str, delay_ms: int, call: Callable[[], Any]) -> None:
         """Run ``call`` on the GUI thread once no other call under ``key`` came for ``delay_ms``
         (0: once the event loop has taken everything waiting, so keys that arrive together make
@@ -203,6 +212,7 @@ class Operations(QObject):
         if call is not None:
             call()
         self.pendingChanged.emit(self.pending())
+        self._idle_now()
 
     def cancel(self, key: str) -> None:
         """Stop the read submitted under ``key``, if it has not finished."""
@@ -236,6 +246,7 @@ class Operations(QObject):
             timer.stop()
         self._calls.clear()
         self._after_writes.clear()
+        self._when_idle.clear()
         for ticket in list(self._pending):
             if ticket.kind == "read":
                 ticket.cancel()
@@ -317,6 +328,13 @@ class Operations(QObject):
                 calls, self._after_writes = self._after_writes, []
                 for call in calls:
                     call()
+            self._idle_now()
+
+    def _idle_now(self) -> None:
+        if self._when_idle and not self.pending():
+            calls, self._when_idle = self._when_idle, []
+            for call in calls:
+                call()
 
     def _progress(self, ticket: Ticket[Any], done: int, total: int, text: str) -> None:
         if not ticket.cancelled:
