@@ -29,6 +29,8 @@ from etoile_app.ui.common.fmt import long_date
 from etoile_app.ui.common.widgets import after_first_paint, tell
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from etoile_app.ui.board.tab import BoardTab
     from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.cast.tab import CastTab
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
     from etoile_app.ui.track.tab import TrackTab
 
 TAB_NAMES = ("Status", "Cast", "Theory board", "Track record")
+#: The latest the tabs not in front are built after the window is filled in.
+BUILD_ALL_LATEST_MS = 3000
 STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
 #: The board's actions listed in the Edit menu, when the board has them.
 BOARD_ACTIONS = (
@@ -277,7 +281,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         front = self._tab(current)
         self.tabs.currentChanged.connect(self._tab)
-        after_first_paint(front, self._build_all)
+        # The other tabs are built once the one in front has painted and its rows have come
+        # (or a little later at the latest, should the journal stay busy).
+        after_first_paint(front, lambda: store.ops.when_idle(self._build_all))
+        QTimer.singleShot(BUILD_ALL_LATEST_MS, self, self._build_all)
         # The keys act on the tab in front from the start (F2, Delete, Ctrl+R on the board).
         self._focus_page(front)
 
@@ -446,10 +453,10 @@ class MainWindow(QMainWindow):
         self.status_tab.open_news_dialog()
 
     def _adopt_starters(self) -> None:
-        from etoile_app.ui.board.starter_dialog import StarterDialog
+        from etoile_app.ui.board.starter_dialog import open_starter_dialog
 
         if self.store is not None:
-            StarterDialog(self.store, self).exec()
+            open_starter_dialog(self.store, self)
 
     def _load_pack(self) -> None:
         from etoile_app.ui.files.canon_pack_dialog import choose_pack_file
@@ -491,23 +498,37 @@ class MainWindow(QMainWindow):
         self.board_tab.focus_search()
 
     def show_about(self) -> None:
+        """The app's version and, with a journal open, its canon pack and data file: the pack's
+        edition and date are read off the GUI thread, and the box opens (not exec) once they come."""
+        if self.store is None:
+            self._open_about(None)
+            return
+        canon = self.store.canon
+
+        def opened(pack: tuple[int | None, date | None]) -> None:
+            if shiboken6.isValid(self):
+                self._open_about(pack)
+
+        self.store.ops.read(lambda: (canon.pack_version(), canon.pack_as_of()), opened, key="window.about")
+
+    def _open_about(self, pack: tuple[int | None, date | None] | None) -> None:
         box = QMessageBox(self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setWindowTitle(f"About {APP_TITLE}")
         icon = self.windowIcon()
         if not icon.isNull():
             box.setIconPixmap(icon.pixmap(96, 96))
         box.setTextFormat(Qt.TextFormat.PlainText)
         lines = [f"{APP_TITLE} {__version__}", "", "A journal for fan theories about Étoile."]
-        if self.store is not None:
-            as_of = self.store.canon.pack_as_of()
-            version = self.store.canon.pack_version()
+        if pack is not None:
+            version, as_of = pack
             lines += [
                 "",
                 f"Canon pack: edition {version}, as of {long_date(as_of) if as_of else 'unknown'}",
                 f"Data file: {self.database_path or 'a database server'}",
             ]
         box.setText("\n".join(lines))
-        box.exec()
+        box.open()
 
     # --- window state ----------------------------------------------------------------------
 

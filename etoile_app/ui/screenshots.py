@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from etoile_app.ui.common.widgets import finish_deferred
 
 SETTLE_ROUNDS = 5
+#: The longest a screenshot waits for what its view reads in the background.
+READS_WAIT_S = 10.0
 #: The character the Cast tab shows in its screenshot, and the fact the canon browser opens on.
 CAST_CHARACTER = "crispin"
 BROWSER_FACT = "renewal-cancelled"
@@ -25,8 +29,21 @@ def _settle(root: QWidget) -> None:
     # for after the first paint, and the layout passes that its widgets ask for.
     QApplication.processEvents()
     finish_deferred(root)
+    _wait_for_reads(root)
     for _ in range(SETTLE_ROUNDS):
         QApplication.processEvents()
+
+
+def _wait_for_reads(root: QWidget) -> None:
+    # The views read off the GUI thread (the canon browser its facts, then the chosen fact's
+    # detail): their answers are on screen before the picture is taken.
+    store = getattr(root, "store", None)
+    if store is None:
+        return
+    deadline = time.monotonic() + READS_WAIT_S
+    while store.ops.pending() and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.001)
 
 
 def _save(widget: QWidget, path: Path) -> Path:

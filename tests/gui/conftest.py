@@ -96,6 +96,13 @@ def wait(ticket: Ticket[Any], timeout: float = 5.0) -> Any:
     return ticket.result
 
 
+def board_dialog(tab) -> Any:
+    """The dialog the board opened last, once what it shows has been read in the background
+    (the board's dialogs open when their read has come back)."""
+    settle(tab.store)
+    return tab._dialog
+
+
 def closed(widget) -> bool:
     """Whether ``widget`` has closed (a dialog deleted on close is gone altogether)."""
     import shiboken6

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from etoile_app.cli import display_problem
 from etoile_app.domain.models import TheoryDraft
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle, wait
+from .conftest import board_dialog, record_threads, settle, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,7 +159,7 @@ def test_status_bar_counts_follow_changes(window, store):
 def test_new_theory_action_opens_the_editor_on_the_board(window, qtbot):
     window.new_action.trigger()
     assert window.tabs.currentWidget() is window.board_tab
-    editor = window.board_tab._dialog
+    editor = board_dialog(window.board_tab)
     assert editor is not None and editor.isVisible()
     editor.reject()
 
@@ -169,18 +171,52 @@ def test_find_action_focuses_the_search(window, qtbot):
     qtbot.waitUntil(lambda: window.board_tab.search.hasFocus())
 
 
-def test_about_names_version_canon_date_and_data_file(window, monkeypatch):
-    shown = {}
+def _about_boxes(window) -> list[QMessageBox]:
+    boxes = window.findChildren(QMessageBox)
+    return [b for b in boxes if b.isVisible() and b.windowTitle().startswith("About")]
 
-    def fake_exec(box):
-        shown["text"] = box.text()
-        return 0
 
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+def test_about_names_version_canon_date_and_data_file(window, store):
     window.show_about()
-    assert __version__ in shown["text"]
-    assert "Canon pack: edition 1, as of 10 June 2025" in shown["text"]
-    assert "/tmp/journal.sqlite3" in shown["text"]
+    settle(store)  # the pack's edition and date are read in the background
+    (box,) = _about_boxes(window)
+    assert __version__ in box.text()
+    assert "Canon pack: edition 1, as of 10 June 2025" in box.text()
+    assert "/tmp/journal.sqlite3" in box.text()
+    box.close()
+
+
+def test_about_reads_the_pack_off_the_gui_thread(window, store, monkeypatch):
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("pack_version", "pack_as_of"), threads)
+    window.show_about()
+    settle(store)
+    assert {name for name, _ in threads} == {"pack_version", "pack_as_of"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+    (box,) = _about_boxes(window)
+    box.close()
+
+
+def test_a_slow_pack_read_does_not_hold_up_the_window(qtbot, window, store, monkeypatch):
+    gate = threading.Event()
+    original = store.canon.pack_version
+
+    def slow() -> int | None:
+        gate.wait(10)
+        return original()
+
+    monkeypatch.setattr(store.canon, "pack_version", slow)
+    started = time.monotonic()
+    window.show_about()
+    assert time.monotonic() - started < 2  # back at once; the box opens when the read comes
+    assert not _about_boxes(window)
+    window.tabs.setCurrentIndex(1)  # the window still answers meanwhile
+    assert window.tabs.currentIndex() == 1
+    gate.set()
+    qtbot.waitUntil(lambda: len(_about_boxes(window)) == 1)
+    (box,) = _about_boxes(window)
+    assert "Canon pack: edition 1" in box.text()
+    box.close()
 
 
 def test_undo_in_the_edit_menu_restores_a_deleted_theory(window, store):
@@ -252,19 +288,16 @@ def test_the_app_icon_comes_in_every_size_and_matches_the_desktop_entry(qapp):
     assert "Exec=etoile-journal\n" in entry
 
 
-def test_the_about_box_shows_the_app_icon(window, monkeypatch):
+def test_the_about_box_shows_the_app_icon(window):
     from etoile_app.app import app_icon
 
     window.setWindowIcon(app_icon())
-    shown = {}
-
-    def fake_exec(box):
-        shown["pixmap"] = box.iconPixmap()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     window.show_about()
-    assert not shown["pixmap"].isNull() and shown["pixmap"].width() >= 96
+    settle(window.store)
+    (box,) = _about_boxes(window)
+    pixmap = box.iconPixmap()
+    assert not pixmap.isNull() and pixmap.width() >= 96
+    box.close()
 
 
 def test_only_the_tab_in_front_is_built_before_it_paints(qtbot, store, settings):
@@ -504,3 +537,33 @@ def test_stopping_the_daily_backups_stops_their_first_check_too(qtbot, journal):
     daily.stop()  # the journal closed before the first check came
     qtbot.wait(100)
     assert made == [] and journal.backups.list() == []
+
+
+def test_the_tabs_not_in_front_are_built_once_its_rows_have_come(qtbot, store, settings, monkeypatch):
+    """Building the other tabs waits for the board's first page: the rows come first."""
+    from etoile_app.ui.common.widgets import AFTER_PAINT_SETTLE_MS
+
+    settings.setValue("window/tab", 2)
+    held = threading.Event()
+    page = store.board.page
+    monkeypatch.setattr(store.board, "page", lambda *a, **k: held.wait(10) and page(*a, **k))
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.attach(store, None)
+    qtbot.waitExposed(w)
+    qtbot.wait(AFTER_PAINT_SETTLE_MS * 4)  # painted, and past the moment after the first paint
+    assert list(w._built) == [2]
+    held.set()
+    qtbot.waitUntil(lambda: len(w._built) == 4)
+    settle(store)
+
+
+def test_file_adopt_starters_opens_the_starter_list(qtbot, window, store):
+    from etoile_app.ui.board.starter_dialog import StarterDialog
+
+    window.adopt_action.trigger()
+    settle(store)
+    (dialog,) = [d for d in window.findChildren(StarterDialog) if d.isVisible()]
+    assert dialog.chosen_keys() == [] and not dialog.ok_button.isEnabled()
+    dialog.reject()

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from etoile_app.domain.enums import Category, FactStatus, Topic
 from etoile_app.domain.models import DreamCastDraft, NewsDraft, TheoryDraft
-from etoile_app.ui.board.editor import TheoryEditor
+from etoile_app.ui.board.editor import EditorData, TheoryEditor
 
 from .conftest import closed, record_threads, settle, undo, wait
 
 
 def _editor(qtbot, store) -> TheoryEditor:
-    editor = TheoryEditor(store)
+    editor = TheoryEditor(store, EditorData.read(store.journal))
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitExposed(editor)

@@ -18,7 +18,7 @@ from etoile_app.ui.board.tag_dialog import TagDialog
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
 
-from .conftest import closed, settle, undo, wait
+from .conftest import board_dialog, closed, settle, undo, wait
 
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 
@@ -187,7 +187,7 @@ def test_enter_or_f2_edits_the_selected_theory(qtbot, store, key):
     tab = _board(qtbot, store)
     _click_row(qtbot, tab, b.id)
     qtbot.keyClick(tab.table, key)
-    editor = tab._dialog
+    editor = board_dialog(tab)
     assert isinstance(editor, TheoryEditor) and editor.isVisible()
     assert editor.title.text() == b.title
     editor.reject()
@@ -228,7 +228,7 @@ def test_ctrl_r_resolves_and_ctrl_shift_r_reopens(qtbot, store):
     _click_row(qtbot, tab, a.id)
     assert tab.resolve_action.shortcut().toString() == "Ctrl+R"
     qtbot.keyClick(tab.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    dialog = tab._dialog
+    dialog = board_dialog(tab)
     assert isinstance(dialog, ResolveDialog) and dialog.theory.id == a.id
     dialog.choices[TheoryStatus.BUSTED].click()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -324,7 +324,7 @@ def test_void_several_at_once_is_one_step_with_one_note(qtbot, store):
     _select_all_three(qtbot, tab, store)
     steps = store.undo_stack.count()
     qtbot.mouseClick(_bulk_button(tab, tab.void_action), Qt.MouseButton.LeftButton)
-    dialog = tab._dialog
+    dialog = board_dialog(tab)
     assert isinstance(dialog, BulkResolveDialog) and dialog.status() is TheoryStatus.VOID
     qtbot.keyClicks(dialog.note, "The show ended")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -346,7 +346,7 @@ def test_resolve_several_from_the_keyboard(qtbot, store):
     tab = _board(qtbot, store)
     _select_all_three(qtbot, tab, store)
     qtbot.keyClick(tab.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    dialog = tab._dialog
+    dialog = board_dialog(tab)
     assert isinstance(dialog, BulkResolveDialog) and dialog.status() is TheoryStatus.CONFIRMED
     dialog.choices[TheoryStatus.BUSTED].click()
     qtbot.keyClick(dialog.choices[TheoryStatus.BUSTED], Qt.Key.Key_Return)  # Enter resolves
@@ -391,7 +391,7 @@ def test_tag_several_at_once(qtbot, store):
     assert len(tab.selected_ids()) == 3
     steps = store.undo_stack.count()
     qtbot.mouseClick(_bulk_button(tab, tab.tag_action), Qt.MouseButton.LeftButton)
-    dialog = tab._dialog
+    dialog = board_dialog(tab)
     assert isinstance(dialog, TagDialog) and not dialog.ok_button.isEnabled()
     qtbot.keyClicks(dialog.entry, "Gala Night")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -10,7 +10,7 @@ from etoile_app.domain.models import TheoryDraft, TheoryQuery
 from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.tab import BoardTab
 
-from .conftest import closed, redo, set_confidence, settle, undo, wait
+from .conftest import board_dialog, closed, redo, set_confidence, settle, undo, wait
 
 
 def _ids(journal, name):
@@ -113,7 +113,8 @@ def test_write_a_theory_through_the_editor(qtbot, store, journal):
     _seed(store, journal)
     fact = next(f for f in journal.canon.facts() if f.key == "locations-london")
     tab = _board(qtbot, store)
-    editor = tab.new_theory()
+    tab.new_theory()
+    editor = board_dialog(tab)
     assert not editor.save_button.isEnabled()  # no title yet
 
     qtbot.keyClicks(editor.title, "Mishi   moves to New York")
@@ -172,7 +173,8 @@ def test_write_a_theory_through_the_editor(qtbot, store, journal):
 def test_invalid_editor_input_keeps_save_disabled_and_writes_nothing(qtbot, store, journal, db_snapshot):
     before = db_snapshot(journal)
     tab = _board(qtbot, store)
-    editor = tab.new_theory()
+    tab.new_theory()
+    editor = board_dialog(tab)
 
     qtbot.keyClicks(editor.title, "x")
     editor.title.clear()
@@ -265,7 +267,7 @@ def test_resolve_and_reopen(qtbot, store, journal):
     _select(tab, a.id)
     assert tab.detail.resolve_button.isVisible()
     qtbot.mouseClick(tab.detail.resolve_button, Qt.MouseButton.LeftButton)
-    dialog = tab._dialog
+    dialog = board_dialog(tab)
     assert dialog.ok_button.isEnabled()  # the first outcome is chosen to start with
     dialog.choices[TheoryStatus.CONFIRMED].click()
     qtbot.keyClicks(dialog.note, "Episode 3 of the revival")
@@ -371,7 +373,8 @@ def test_show_theory_clears_filters_that_hide_it(qtbot, store, journal):
 def test_editing_keeps_history_and_asks_why(qtbot, store, journal):
     a, _, _ = _seed(store, journal)
     tab = _board(qtbot, store)
-    editor = tab.edit_theory(a.id)
+    tab.edit_theory(a.id)
+    editor = board_dialog(tab)
     assert not editor.confidence_note.isVisible()
     editor.confidence.setValue(90)
     assert editor.confidence_note.isVisible()

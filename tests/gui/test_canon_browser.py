@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QMenu, QWidget
 from etoile_app.domain.enums import FactStatus, Stance, Topic
 from etoile_app.domain.models import NewsDraft, TheoryDraft
 from etoile_app.ui.board.editor import ID_ROLE as EDITOR_ID_ROLE
-from etoile_app.ui.board.editor import TheoryEditor
+from etoile_app.ui.board.editor import EditorData, TheoryEditor
 from etoile_app.ui.canon.browser import (
     COL_CITED,
     COL_DATE,
@@ -25,6 +27,8 @@ from etoile_app.ui.canon.browser import (
     CanonBrowser,
     open_canon_browser,
 )
+from etoile_app.ui.canon.models import ID_ROLE
+from etoile_app.ui.canon.news_dialog import NewsDialog
 from etoile_app.ui.common.widgets import finish_deferred
 from etoile_app.ui.main_window import MainWindow
 
@@ -38,6 +42,14 @@ HAPPENING = "Season 2 is officially happening."
 
 def fact_id(store, key: str) -> int:
     return next(f.id for f in store.canon.facts(retracted=True) if f.key == key)
+
+
+@pytest.fixture
+def gate() -> threading.Event:
+    """Set to let a read held back by a test go on (set at the end in any case)."""
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 @pytest.fixture
@@ -68,9 +80,11 @@ def click_item(qtbot, widget: QListWidget, row: int, *, double: bool = False) ->
 
 
 def select_row(qtbot, browser: CanonBrowser, text: str) -> None:
+    """Click the row of ``text``, and wait for its detail (read off the GUI thread)."""
     row = shown(browser).index(text)
     rect = browser.table.visualRect(browser.proxy.index(row, COL_FACT))
     qtbot.mouseClick(browser.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    settle(browser.store)
 
 
 def news(statement: str, **kwargs) -> NewsDraft:
@@ -224,6 +238,7 @@ def test_clicking_a_timeline_entry_selects_that_fact_clearing_filters(qtbot, bro
     click_item(qtbot, browser.timeline_list, 0)
     minister = fact_id(store, "s1-mishi-minister")
     qtbot.waitUntil(lambda: browser.current_fact_id() == minister)
+    settle(store)
     assert browser.status_filter.currentIndex() == 0
     assert browser.headline.text() == MINISTER
     assert browser.badge.text() == "REPORTED"
@@ -257,6 +272,7 @@ def test_retracted_news_is_hidden_unless_asked_for(qtbot, browser, store):
     fact = wait(store.add_news(news("A trailer leaked", topic=Topic.TRAILER)))
     qtbot.waitUntil(lambda: browser.count_label.text() == "11 of 11 facts")
     browser.select_fact(fact.id)
+    settle(store)
     assert browser.your_news.isVisible()
     store.canon.retract_news(fact.id)
     store.canonChanged.emit()
@@ -269,6 +285,7 @@ def test_retracted_news_is_hidden_unless_asked_for(qtbot, browser, store):
     assert "A trailer leaked" in shown(browser)
     assert browser.count_label.text() == "11 of 11 facts"
     browser.select_fact(fact.id)
+    settle(store)
     assert browser.retracted_note.isVisible()
     assert browser.retracted_note.text() == "Retracted on 1 March 2026"
 
@@ -386,7 +403,7 @@ def test_pick_mode_needs_a_fact(qtbot, store):
 
 
 def test_browse_canon_from_the_evidence_picker_chooses_the_fact(qtbot, store):
-    editor = TheoryEditor(store)
+    editor = TheoryEditor(store, EditorData.read(store.journal))
     qtbot.addWidget(editor)
     editor.open()
     editor.tabs.setCurrentIndex(1)
@@ -434,6 +451,7 @@ def test_a_right_click_on_a_fact_offers_what_applies_to_it(qtbot, store, browser
 
 def test_your_news_can_be_retracted_from_the_browser_and_undone(qtbot, store, browser):
     mine = wait(store.add_news(news("A revival is rumoured.")))
+    settle(store)  # the list has it once the facts have been read again
     menu = browser.fact_menu(mine.id)
     assert _menu_texts(menu) == ["Copy statement", "Open source", "Edit news…", "Retract news"]
     next(a for a in menu.actions() if a.text() == "&Retract news").trigger()
@@ -468,3 +486,102 @@ def test_a_fact_chosen_before_the_facts_come_is_selected_when_they_do(qtbot, sto
     assert browser.current_fact_id() == minister
     assert browser.headline.text() == MINISTER or browser.statement.text() == MINISTER
     assert browser.count_label.text() == "10 of 10 facts"
+
+
+def test_the_detail_of_the_chosen_fact_is_read_off_the_gui_thread(qtbot, store, browser, monkeypatch):
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("detail", "fact"), threads)
+    select_row(qtbot, browser, DAUGHTER)
+    assert browser.headline.text() == DAUGHTER
+    assert browser.characters_label.text() == "Geneviève Lavigne, Mishi"
+    assert [name for name, _ in threads] == ["detail"]
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+
+
+def test_walking_the_list_quickly_shows_only_the_last_facts_detail(qtbot, store, browser, monkeypatch):
+    browser.table.setFocus()
+    browser.table.selectRow(0)
+    settle(store)
+    shown_ids: list[int | None] = []
+    show = browser._show_detail
+
+    def recording(detail):
+        shown_ids.append(detail.fact.id if detail is not None else None)
+        show(detail)
+
+    monkeypatch.setattr(browser, "_show_detail", recording)
+    for _ in range(4):
+        qtbot.keyClick(browser.table, Qt.Key.Key_Down)
+    last = browser.proxy.index(4, 0).data(ID_ROLE)
+    assert browser.current_fact_id() == last
+    settle(store)
+    assert shown_ids == [last]  # the facts passed on the way were never shown
+    assert browser.detail.fact.id == last
+    assert browser.headline.text() == shown(browser)[4]
+
+
+def test_a_slow_detail_keeps_the_pane_and_leaves_the_window_free(qtbot, store, browser, gate, monkeypatch):
+    select_row(qtbot, browser, DAUGHTER)
+    original = store.canon.detail
+
+    def slow(fact_id):
+        gate.wait(10)
+        return original(fact_id)
+
+    monkeypatch.setattr(store.canon, "detail", slow)
+    row = shown(browser).index(MINISTER)
+    rect = browser.table.visualRect(browser.proxy.index(row, COL_FACT))
+    started = time.monotonic()
+    qtbot.mouseClick(browser.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert time.monotonic() - started < 2  # the click came back at once
+    assert browser.current_fact_id() == fact_id(store, "s1-mishi-minister")
+    qtbot.wait(50)
+    # Meanwhile the pane still shows the fact before: no flash of the empty pane.
+    assert browser.detail_stack.currentIndex() == 1
+    assert browser.headline.text() == DAUGHTER
+    qtbot.keyClicks(browser.search, "mishi")  # the window answers
+    assert browser.count_label.text() == "2 of 10 facts"
+    gate.set()
+    qtbot.waitUntil(lambda: browser.headline.text() == MINISTER)
+    assert browser.timeline_list.item(0).text().startswith(f"Contradicts: {DAUGHTER}")
+
+
+def test_a_selection_cleared_before_its_detail_comes_shows_nothing(qtbot, store, browser, gate, monkeypatch):
+    original = store.canon.detail
+
+    def slow(fact_id):
+        gate.wait(10)
+        return original(fact_id)
+
+    monkeypatch.setattr(store.canon, "detail", slow)
+    browser.select_fact(fact_id(store, "s1-mishi-daughter"))
+    browser.table.clearSelection()
+    gate.set()
+    settle(store)
+    assert browser.detail is None
+    assert browser.detail_stack.currentWidget() is browser.placeholder
+
+
+def test_the_fact_menu_asks_nothing_of_the_journal(qtbot, store, browser, monkeypatch):
+    cancelled = fact_id(store, "renewal-cancelled")
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("fact", "facts", "detail"), threads)
+    menu = browser.fact_menu(cancelled)
+    assert _menu_texts(menu) == ["Copy statement", "Open source"]
+    assert threads == []  # the list's own copy of the fact says what applies
+
+
+def test_edit_news_from_the_browser_opens_once_its_choices_are_read(qtbot, store, browser, monkeypatch):
+    mine = wait(store.add_news(news("A revival is rumoured.")))
+    settle(store)
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.cast, ("characters",), threads)
+    menu = browser.fact_menu(mine.id)
+    next(a for a in menu.actions() if a.text() == "&Edit news…").trigger()
+    settle(store)
+    assert threads and all(thread.startswith("etoile-read") for _, thread in threads), threads
+    dialog = next(d for d in browser.findChildren(NewsDialog) if d.isVisible())
+    assert dialog.editing.id == mine.id
+    assert dialog.statement_edit.toPlainText() == "A revival is rumoured."
+    assert dialog.characters_list.count() == len(store.cast.characters())
+    dialog.reject()

@@ -20,9 +20,14 @@ from etoile_app.services import canon as canon_service
 from etoile_app.services.journal import Journal
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.files.canon_pack_dialog import ID_ROLE, PackChangesDialog, apply_pack_file
+from etoile_app.ui.files.canon_pack_dialog import (
+    ID_ROLE,
+    PackChangesDialog,
+    apply_pack_file,
+    read_pack_changes,
+)
 
-from .conftest import settle, wait
+from .conftest import record_threads, settle, wait
 
 
 @pytest.fixture(autouse=True)
@@ -471,3 +476,84 @@ def test_file_load_canon_pack_from_the_menu(qtbot, store, journal, settings, db_
     assert window.load_pack_action.isEnabled()
     assert journal.canon.pack_version() == 2
     dialog.close()
+
+
+# --- what the dialogs name is read off the GUI thread ---------------------------------------
+
+
+def test_what_the_changes_dialog_names_is_read_off_the_gui_thread(qtbot, v1_store, tmp_path, monkeypatch):
+    store = v1_store
+    cites_arturo = _cite(store, store.journal, "s1-arturo", "Arturo buys the New York company")
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("facts",), threads)
+    record_threads(monkeypatch, store.cast, ("characters",), threads)
+    record_threads(monkeypatch, store.theories, ("get",), threads)
+    parent = _parent(qtbot)
+    dialog = _apply(qtbot, store, _canon_v2(tmp_path), parent)
+    assert dialog is not None
+    assert {name for name, _ in threads} == {"facts", "characters", "get"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+    # ... and shown: the corrected character, the fact that corrected it, the theory to review.
+    assert dialog.lists["Characters corrected"].item(0).text() == "Arturo → Crispin Shamblee"
+    assert dialog.lists["Contradicted"].item(0).text().split("\n")[2].startswith("Shown wrong by: Simon")
+    assert dialog.theories.item(0).text().startswith("Arturo buys the New York company  (60")
+    assert dialog.theories.item(0).data(ID_ROLE) == cites_arturo.id
+    dialog.close()
+
+
+def test_a_pack_not_newer_reads_the_journals_edition_off_the_gui_thread(qtbot, store, tmp_path, monkeypatch):
+    path = tmp_path / "same.json"
+    path.write_text(json.dumps(_mini_pack()), encoding="utf-8")
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("pack_version",), threads)
+    parent = _parent(qtbot)
+    assert _apply(qtbot, store, path, parent) is None
+    box = _message(qtbot, parent, "Canon pack not loaded")
+    assert "your journal already has edition 1" in box.text()
+    assert [name for name, _ in threads] == ["pack_version"]
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+    box.close()
+
+
+def test_a_slow_read_opens_the_changes_late_without_holding_up_the_window(
+    qtbot, store, journal, tmp_path, monkeypatch
+):
+    cites = _cite(store, journal, "renewal-cancelled", "A revival on another streamer")
+    gate = threading.Event()
+    original = store.theories.get
+
+    def slow(theory_id):
+        gate.wait(10)
+        return original(theory_id)
+
+    monkeypatch.setattr(store.theories, "get", slow)
+    parent = _parent(qtbot)
+    parent.show()
+    try:
+        apply_pack_file(store, _pack_v2(tmp_path, _mini_pack()), parent)
+        qtbot.waitUntil(lambda: not store.ops.job_running())  # the pack is in
+        qtbot.wait(50)
+        assert parent.findChild(PackChangesDialog) is None  # it opens once what it names has come
+        assert not [p for p in parent.findChildren(QProgressDialog) if p.isVisible()]
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: parent.findChild(PackChangesDialog) is not None)
+    dialog = parent.findChild(PackChangesDialog)
+    assert dialog.isVisible()
+    assert [dialog.theories.item(i).data(ID_ROLE) for i in range(dialog.theories.count())] == [cites.id]
+    dialog.close()
+
+
+def test_the_changes_dialog_shows_what_it_is_given(qtbot, store, journal, tmp_path):
+    cites = _cite(store, journal, "locations-london", "The story visits London")
+    changes = journal.load_pack_file(_pack_v2(tmp_path, _mini_pack()))
+    data = read_pack_changes(store.canon, store.cast, store.theories, changes)
+    assert data.characters == ()  # none corrected: the characters are not read
+    dialog = PackChangesDialog(store, data)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Canon pack edition 2"
+    added = dialog.lists["Added"]
+    assert [added.item(i).text().split("\n")[0] for i in range(added.count())] == [
+        "A London shoot was confirmed."
+    ]
+    assert [dialog.theories.item(i).data(ID_ROLE) for i in range(dialog.theories.count())] == [cites.id]

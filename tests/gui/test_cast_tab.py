@@ -31,7 +31,7 @@ from etoile_app.ui.cast.models import (
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.common.widgets import plain_tooltip
 
-from .conftest import settle, wait
+from .conftest import record_threads, settle, wait
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -624,3 +624,21 @@ def test_a_newer_reload_replaces_the_one_under_way(qtbot, store, tab):
     assert tab.dream_model.rowCount() == 1
     assert tab.detail.name_label.text() == "Mishi"
     assert tab.character_list.currentIndex().data() == "Mishi"
+
+
+def test_dream_casting_asked_for_before_the_characters_come_opens_once_they_are_read(
+    qtbot, store, journal, monkeypatch
+):
+    characters = len(journal.cast.characters())
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.cast, ["characters"], threads)
+    widget = CastTab(store)
+    qtbot.addWidget(widget)
+    widget.add_dream()  # before the character list's first read has come back
+    assert widget.active_dialog is None
+    settle(store)
+    dialog = widget.active_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.character_combo.count() == 1 + characters  # "none" and every character
+    assert threads and all(name.startswith("etoile-read") for _call, name in threads)
+    dialog.reject()

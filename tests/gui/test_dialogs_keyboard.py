@@ -17,7 +17,7 @@ from etoile_app.ui.cast.models import ID_ROLE
 from etoile_app.ui.cast.tab import CastTab
 from etoile_app.ui.main_window import BOARD, BOARD_ACTIONS, TAB_NAMES, MainWindow
 
-from .conftest import settle, wait
+from .conftest import board_dialog, settle, wait
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_a_tab_chosen_from_the_keyboard_takes_the_focus(qtbot, window, store):
     _press(qtbot, f"Ctrl+{BOARD + 1}")
     assert QApplication.focusWidget() is window.board_tab.table
     _press(qtbot, "Ctrl+R")
-    dialog = window.board_tab._dialog
+    dialog = board_dialog(window.board_tab)
     assert isinstance(dialog, ResolveDialog) and dialog.theory.id == theory.id
     dialog.reject()
 

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from etoile_app.domain.enums import Category, Stance
 from etoile_app.domain.models import EvidenceDraft, TheoryDraft
-from etoile_app.ui.board.editor import TheoryEditor
+from etoile_app.ui.board.editor import EditorData, TheoryEditor
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import closed, wait
+from .conftest import board_dialog, closed, wait
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -27,10 +27,10 @@ class Opener:
         self.saved: list = []
 
     def new_theory(self) -> TheoryEditor:
-        return self._open(TheoryEditor(self.store))
+        return self._open(TheoryEditor(self.store, EditorData.read(self.store.journal)))
 
     def edit_theory(self, theory_id: int) -> TheoryEditor:
-        return self._open(TheoryEditor(self.store, self.store.theories.get(theory_id)))
+        return self._open(TheoryEditor(self.store, EditorData.read(self.store.journal, theory_id)))
 
     def _open(self, editor: TheoryEditor) -> TheoryEditor:
         self.qtbot.addWidget(editor)
@@ -243,7 +243,7 @@ def test_ctrl_n_puts_the_typing_in_the_title(qtbot, store, settings):
     window.attach(store, Path("/tmp/journal.sqlite3"))
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
-    editor = window.board_tab._dialog
+    editor = board_dialog(window.board_tab)
     assert isinstance(editor, TheoryEditor)
     _opened(qtbot, editor)
     assert QApplication.focusWidget() is editor.title
@@ -409,7 +409,8 @@ def test_quitting_with_a_changed_draft_open_asks_and_keeps_it(qtbot, store, sett
     qtbot.addWidget(window)
     window.show()
     window.attach(store, tmp_path / "journal.sqlite3")
-    editor = window.board_tab.new_theory()
+    window.board_tab.new_theory()
+    editor = board_dialog(window.board_tab)
     qtbot.waitExposed(editor)
     qtbot.keyClicks(editor.title, "Cheyenne stays in New York")
 
@@ -443,7 +444,8 @@ def test_quitting_with_an_unchanged_editor_open_just_quits(qtbot, store, setting
     qtbot.addWidget(window)
     window.show()
     window.attach(store, tmp_path / "journal.sqlite3")
-    editor = window.board_tab.new_theory()
+    window.board_tab.new_theory()
+    editor = board_dialog(window.board_tab)
     qtbot.waitExposed(editor)
     window.quit_action.trigger()
     qtbot.waitUntil(lambda: not window.isVisible())

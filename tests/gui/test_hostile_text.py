@@ -40,7 +40,7 @@ from etoile_app.ui.common import fmt
 from etoile_app.ui.common.widgets import plain_tooltip
 from etoile_app.ui.main_window import BOARD, CAST, STATUS, TRACK, MainWindow
 
-from .conftest import set_confidence, settle, wait
+from .conftest import board_dialog, set_confidence, settle, wait
 
 HOSTILE = (
     "<img src=x>",
@@ -354,11 +354,13 @@ def test_the_canon_browser_shows_user_text_as_typed(qtbot, hostile):
 
 
 def _theory_editor(h: Hostile) -> QWidget:
-    return h.window.board_tab.edit_theory(h.theory.id)
+    h.window.board_tab.edit_theory(h.theory.id)
+    return board_dialog(h.window.board_tab)
 
 
 def _resolve_dialog(h: Hostile) -> QWidget:
-    return h.window.board_tab.resolve_theory(h.overdue.id)
+    h.window.board_tab.resolve_theory(h.overdue.id)
+    return board_dialog(h.window.board_tab)
 
 
 def _dream_dialog(h: Hostile) -> QWidget:
@@ -368,15 +370,17 @@ def _dream_dialog(h: Hostile) -> QWidget:
 
 
 def _news_dialog(h: Hostile) -> QWidget:
-    return h.window.status_tab.edit_news(h.news)
+    # It opens once what it offers has been read in the background.
+    h.window.status_tab.edit_news(h.news)
+    settle(h.window.store)
+    return h.window.status_tab.news_dialog
 
 
 def _starter_dialog(h: Hostile) -> QWidget:
-    from etoile_app.ui.board.starter_dialog import StarterDialog
+    from etoile_app.ui.board.starter_dialog import StarterDialog, open_starter_dialog
 
-    dialog = StarterDialog(h.window.store, h.window)
-    dialog.open()
-    return dialog
+    wait(open_starter_dialog(h.window.store, h.window))
+    return h.window.findChild(StarterDialog)
 
 
 def _restore_dialog(h: Hostile) -> QWidget:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from etoile_app.domain.models import TheoryDraft
-from etoile_app.ui.board.resolve_dialog import BulkResolveDialog, ResolveDialog
+from etoile_app.ui.board.resolve_dialog import BulkResolveDialog, ResolveDialog, SelectedTheories
 from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.main_window import BOARD, MainWindow
@@ -90,7 +90,7 @@ def test_tab_leaves_the_date_for_the_note_in_the_resolve_dialogs(qtbot, store, k
     if kind == "one":
         dialog = ResolveDialog(store, theories[0])
     else:
-        dialog = BulkResolveDialog(store, [t.id for t in theories])
+        dialog = BulkResolveDialog(store, SelectedTheories.read(store.board, [t.id for t in theories]))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -153,7 +153,7 @@ def test_the_bulk_dialog_says_what_its_button_will_do(qtbot, store):
     from etoile_app.domain.enums import TheoryStatus
 
     ids = [wait(store.create_theory(TheoryDraft(f"Theory {i}", confidence=50))).id for i in range(3)]
-    dialog = BulkResolveDialog(store, ids, TheoryStatus.VOID)
+    dialog = BulkResolveDialog(store, SelectedTheories.read(store.board, ids), TheoryStatus.VOID)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "Void 3 theories"
     assert dialog.ok_button.text() == "Void 3"

@@ -16,7 +16,13 @@ from etoile_app.domain.enums import FactOrigin, FactStatus, Topic
 from etoile_app.domain.errors import ChoiceError
 from etoile_app.domain.models import Fact, NewsDraft
 from etoile_app.domain.rules import HEADLINE_MAX
-from etoile_app.ui.canon.news_dialog import HEADLINE_PLACEHOLDER, NOTHING, SUPERSEDES_HINT, NewsDialog
+from etoile_app.ui.canon.news_dialog import (
+    HEADLINE_PLACEHOLDER,
+    NOTHING,
+    SUPERSEDES_HINT,
+    NewsDialog,
+    read_news_choices,
+)
 from etoile_app.ui.common.widgets import Badge
 from etoile_app.ui.status.tab import NEWER_TALK, UNVERIFIED_TIP, StatusTab, TopicCardView
 
@@ -534,7 +540,7 @@ def test_a_fact_checked_after_its_source_says_both_dates():
 
 
 def test_typing_in_a_new_news_dialog_goes_to_what_happened(qtbot, store):
-    dialog = NewsDialog(store)
+    dialog = NewsDialog(store, read_news_choices(store.canon, store.cast))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.statement_edit.hasFocus())

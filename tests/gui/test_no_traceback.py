@@ -18,7 +18,7 @@ from etoile_app.app import open_journal
 from etoile_app.domain.errors import DiskFullError
 from etoile_app.ui.main_window import MainWindow
 
-from .conftest import settle
+from .conftest import board_dialog, closed, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,11 +47,12 @@ def test_after_quit_the_main_file_alone_holds_every_save(qtbot, settings, tmp_pa
     assert open_journal(window, path, interactive=False) == 0
     board = window.board_tab
     for title in ("First saved", "Second saved"):
-        editor = board.new_theory()
+        board.new_theory()
+        editor = board_dialog(board)
         qtbot.keyClicks(editor.title, title)
         qtbot.keyClicks(editor.category, "Other")  # a new theory has no category until chosen
         editor.save_button.click()
-        qtbot.waitUntil(lambda e=editor: not e.isVisible())
+        qtbot.waitUntil(lambda e=editor: closed(e))
     window.quit_action.trigger()  # Ctrl+Q
     qtbot.waitUntil(lambda: not window.isVisible())
 
@@ -69,7 +70,7 @@ def test_after_quit_the_main_file_alone_holds_every_save(qtbot, settings, tmp_pa
 
 
 def test_save_on_a_full_disk_says_so_and_keeps_the_editor_open(qtbot, store, monkeypatch):
-    from etoile_app.ui.board.editor import TheoryEditor
+    from etoile_app.ui.board.editor import EditorData, TheoryEditor
 
     def full(*_args, **_kwargs):
         raise DiskFullError(
@@ -78,7 +79,7 @@ def test_save_on_a_full_disk_says_so_and_keeps_the_editor_open(qtbot, store, mon
         )
 
     monkeypatch.setattr(store.journal.theories, "create", full)
-    editor = TheoryEditor(store)
+    editor = TheoryEditor(store, EditorData.read(store.journal))
     qtbot.addWidget(editor)
     editor.show()
     qtbot.keyClicks(editor.title, "Kept")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from etoile_app.domain.models import TheoryQuery
-from etoile_app.ui.board.starter_dialog import ID_ROLE, StarterDialog
+from etoile_app.ui.board.starter_dialog import ID_ROLE, StarterDialog, open_starter_dialog
 
-from .conftest import wait
+from .conftest import record_threads, settle, wait
 
 
 def _items(dialog):
@@ -15,7 +18,7 @@ def _items(dialog):
 
 
 def test_adopt_chosen_starters_at_a_chosen_confidence(qtbot, store, journal):
-    dialog = StarterDialog(store)
+    dialog = StarterDialog(store, store.theories.starters())
     qtbot.addWidget(dialog)
     dialog.show()
     items = _items(dialog)
@@ -41,7 +44,7 @@ def test_adopt_chosen_starters_at_a_chosen_confidence(qtbot, store, journal):
 
 def test_adopted_starters_cannot_be_adopted_twice(qtbot, store, journal):
     wait(store.adopt_starters(["jack-cheyenne"], 50))
-    dialog = StarterDialog(store)
+    dialog = StarterDialog(store, store.theories.starters())
     qtbot.addWidget(dialog)
     first, second = _items(dialog)
     assert not first.flags() & Qt.ItemFlag.ItemIsEnabled
@@ -49,3 +52,46 @@ def test_adopted_starters_cannot_be_adopted_twice(qtbot, store, journal):
     assert second.flags() & Qt.ItemFlag.ItemIsUserCheckable
     dialog._tick_all(Qt.CheckState.Checked)
     assert dialog.chosen_keys() == ["mishi-villain"]
+
+
+def _parent(qtbot) -> QWidget:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    qtbot.waitExposed(parent)
+    return parent
+
+
+def test_the_dialog_opens_once_the_starters_are_read_off_the_gui_thread(qtbot, store, monkeypatch):
+    threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.theories, ["starters"], threads)
+    parent = _parent(qtbot)
+    ticket = open_starter_dialog(store, parent)
+    assert parent.findChild(StarterDialog) is None  # nothing opens before the read comes back
+    wait(ticket)
+    dialog = parent.findChild(StarterDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert [i.data(0, ID_ROLE) for i in _items(dialog)] == ["jack-cheyenne", "mishi-villain"]
+    assert threads and all(name.startswith("etoile-read") for _call, name in threads)
+    dialog.reject()
+
+
+def test_a_slow_read_of_the_starters_holds_nothing_up_and_opens_one_dialog(qtbot, store, monkeypatch):
+    release = threading.Event()
+    real = store.theories.starters
+
+    def slow():
+        release.wait(10)
+        return real()
+
+    monkeypatch.setattr(store.theories, "starters", slow)
+    parent = _parent(qtbot)
+    open_starter_dialog(store, parent)
+    open_starter_dialog(store, parent)  # asked for twice before the first came
+    qtbot.wait(50)  # the event loop turns while the read is held
+    assert parent.findChild(StarterDialog) is None
+    release.set()
+    settle(store)
+    dialogs = parent.findChildren(StarterDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    dialogs[0].reject()

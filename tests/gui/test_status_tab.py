@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -12,7 +14,7 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Stanc
 from etoile_app.domain.errors import DateError, JournalError
 from etoile_app.domain.models import NewsDraft, TheoryDraft
 from etoile_app.domain.rules import STATEMENT_MAX
-from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog
+from etoile_app.ui.canon.news_dialog import NOTHING, NewsDialog, read_news_choices
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.status.tab import SETTINGS_EXPANDED, SPACING, StatusTab
 
@@ -382,3 +384,88 @@ def test_the_tab_renders(tab):
     assert not image.isNull()
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 20
+
+
+# --- the news dialog reads off the GUI thread ------------------------------------------------
+
+
+def test_the_news_dialog_reads_what_it_offers_off_the_gui_thread(qtbot, tab, store, monkeypatch):
+    canon_threads: list[tuple[str, str]] = []
+    cast_threads: list[tuple[str, str]] = []
+    record_threads(monkeypatch, store.canon, ("facts",), canon_threads)
+    record_threads(monkeypatch, store.cast, ("characters",), cast_threads)
+    dialog = open_dialog(qtbot, tab, tab.cards[Topic.CAST].add_button)
+    threads = canon_threads + cast_threads
+    assert {name for name, _ in threads} == {"facts", "characters"}
+    assert all(thread.startswith("etoile-read") for _, thread in threads), threads
+    # What was read is on show: the topic's facts to supersede, the characters to name.
+    canon_threads.clear()
+    listed = [dialog.supersedes_combo.itemData(i) for i in range(1, dialog.supersedes_combo.count())]
+    assert listed == [f.id for f in store.canon.facts(Topic.CAST)]
+    names = [dialog.characters_list.item(i).text() for i in range(dialog.characters_list.count())]
+    assert len(names) == len(store.cast.characters()) and any(n.startswith("Jack") for n in names)
+    # Another topic's facts are offered from what was read: no query as the topic changes.
+    canon_threads.clear()
+    dialog.topic_combo.setCurrentIndex(dialog.topic_combo.findData(Topic.RENEWAL))
+    listed = [dialog.supersedes_combo.itemData(i) for i in range(1, dialog.supersedes_combo.count())]
+    assert canon_threads == []
+    assert listed == [f.id for f in store.canon.facts(Topic.RENEWAL)]
+    dialog.reject()
+
+
+def test_a_slow_read_opens_the_news_dialog_late_without_holding_up_the_tab(qtbot, tab, store, monkeypatch):
+    gate = threading.Event()
+    original = store.cast.characters
+
+    def slow():
+        gate.wait(10)
+        return original()
+
+    monkeypatch.setattr(store.cast, "characters", slow)
+    try:
+        started = time.monotonic()
+        qtbot.mouseClick(tab.add_news_button, Qt.MouseButton.LeftButton)
+        assert time.monotonic() - started < 2  # the click came back at once
+        qtbot.wait(50)
+        assert tab.news_dialog is None  # it opens once what it offers has come
+        tab.cards[Topic.RENEWAL].history_button.click()  # the tab answers meanwhile
+        assert tab.cards[Topic.RENEWAL].history_box.isVisible()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: tab.news_dialog is not None and tab.news_dialog.isVisible())
+    assert tab.news_dialog.characters_list.count() == len(original())
+    qtbot.waitUntil(lambda: tab.news_dialog.statement_edit.hasFocus())  # typing goes there
+    tab.news_dialog.reject()
+
+
+def test_asking_twice_before_the_read_comes_opens_one_dialog(qtbot, tab, store):
+    tab.open_news_dialog(Topic.CAST)
+    tab.open_news_dialog(Topic.RENEWAL)
+    settle(store)
+    shown = [d for d in tab.findChildren(NewsDialog) if d.isVisible()]
+    assert len(shown) == 1 and shown[0] is tab.news_dialog
+    assert tab.news_dialog.topic() is Topic.RENEWAL
+    tab.news_dialog.reject()
+
+
+def test_news_recorded_while_the_dialog_is_open_joins_its_choices(qtbot, tab, store):
+    dialog = open_dialog(qtbot, tab, tab.cards[Topic.TRAILER].add_button)
+    assert dialog.supersedes_combo.count() == 1  # nothing about a trailer yet
+    teaser = wait(store.add_news(TEASER))  # a save that was under way, say
+    settle(store)
+    assert dialog.supersedes_combo.findData(teaser.id) > 0
+    dialog.supersedes_combo.setCurrentIndex(dialog.supersedes_combo.findData(teaser.id))
+    wait(store.retract_news(teaser.id))
+    settle(store)
+    assert dialog.supersedes_combo.findData(teaser.id) < 0  # retracted news is not offered
+    assert dialog.supersedes_combo.currentText() == NOTHING
+    dialog.reject()
+
+
+def test_a_news_dialog_can_be_built_from_choices_read_in_the_test(qtbot, store):
+    choices = read_news_choices(store.canon, store.cast)
+    dialog = NewsDialog(store, choices, Topic.RENEWAL)
+    qtbot.addWidget(dialog)
+    listed = [dialog.supersedes_combo.itemData(i) for i in range(1, dialog.supersedes_combo.count())]
+    assert listed == [f.id for f in choices.facts if f.topic is Topic.RENEWAL]
+    assert dialog.characters_list.count() == len(choices.characters)

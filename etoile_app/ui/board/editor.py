@@ -10,11 +10,13 @@ evidence note adds that evidence, and Esc, Cancel or closing ask before a change
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -43,7 +45,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, Stance
 from etoile_app.domain.errors import JournalError, ValidationError
-from etoile_app.domain.models import EvidenceDraft, Fact, Theory, TheoryDraft
+from etoile_app.domain.models import Character, EvidenceDraft, Fact, Theory, TheoryDraft
 from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
@@ -59,7 +61,30 @@ from etoile_app.ui.common.widgets import (
 )
 
 if TYPE_CHECKING:
+    from etoile_app.services.journal import Journal
     from etoile_app.ui.canon.browser import CanonBrowser
+
+
+@dataclass(frozen=True)
+class EditorData:
+    """What the editor shows, read before it opens: the theory (None for a new one), the canon
+    facts to cite, the characters to tick and the tag names to complete."""
+
+    theory: Theory | None
+    facts: tuple[Fact, ...]
+    characters: tuple[Character, ...]
+    tags: tuple[str, ...]
+
+    @classmethod
+    def read(cls, journal: Journal, theory_id: int | None = None) -> EditorData:
+        """Read it from the services: this runs on a reader thread, never on the GUI thread."""
+        theory = journal.theories.get(theory_id) if theory_id is not None else None
+        return cls(
+            theory,
+            tuple(journal.canon.facts()),
+            tuple(journal.cast.characters()),
+            tuple(t.name for t in journal.board.tags()),
+        )
 
 
 class ConfidenceInput(QWidget):
@@ -94,16 +119,18 @@ class ConfidenceInput(QWidget):
 
 
 class TheoryEditor(QDialog):
-    """New theory when ``theory`` is None, else an edit of it."""
+    """A new theory when ``data.theory`` is None, else an edit of it; ``data`` is read before
+    the editor opens (see :class:`EditorData`)."""
 
     saved = Signal(object)  # the Theory as saved
 
-    def __init__(self, store: Store, theory: Theory | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, data: EditorData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.theory = theory
+        self.theory = theory = data.theory
+        self._data = data
         self.setMinimumSize(760, 640)
-        self._facts: dict[int, Fact] = {f.id: f for f in store.canon.facts()}
+        self._facts: dict[int, Fact] = {f.id: f for f in data.facts}
         self._touched: set[str] = set()
         #: The open "Discard your changes?" question, if any.
         self.discard_box: QMessageBox | None = None
@@ -171,7 +198,7 @@ class TheoryEditor(QDialog):
         self.characters = QListWidget()
         self.characters.setAccessibleName("Characters")
         self.characters.setMaximumHeight(120)
-        for c in self.store.cast.characters():
+        for c in self._data.characters:
             item = QListWidgetItem(c.name if not c.actor else f"{c.name}  ({c.actor})")
             item.setData(ID_ROLE, c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -180,7 +207,7 @@ class TheoryEditor(QDialog):
         form.addRow("C&haracters", self.characters)
 
         self.tags = TagEdit()
-        self.tags.set_known_tags([t.name for t in self.store.board.tags()])
+        self.tags.set_known_tags(list(self._data.tags))
         self.tags_error = error_label()
         self.tags.problem.connect(lambda message: (set_error(self.tags_error, message), self.validate()))
         self.tags.changed.connect(self.validate)
@@ -367,12 +394,27 @@ class TheoryEditor(QDialog):
         return browser
 
     def choose_fact(self, fact_id: int) -> None:
-        """Make ``fact_id`` the fact the picker has chosen, clearing the search if it hides it."""
-        if fact_id not in self._facts:
-            # News recorded since the editor opened.
-            self._facts = {f.id: f for f in self.store.canon.facts()}
-            if fact_id not in self._facts:
-                return
+        """Make ``fact_id`` the fact the picker has chosen, clearing the search if it hides it.
+
+        A fact recorded since the editor opened (news) is not in its list yet: the facts are
+        read again in the background, and it is chosen once they come."""
+        if fact_id in self._facts:
+            self._choose_known_fact(fact_id)
+            return
+        canon = self.store.canon
+        self.store.ops.read(
+            lambda: tuple(canon.facts()), partial(self._facts_read, fact_id), key=f"editor.facts.{id(self)}"
+        )
+
+    def _facts_read(self, fact_id: int, facts: tuple[Fact, ...]) -> None:
+        if not shiboken6.isValid(self):
+            return  # closed (and gone) while the facts were read
+        self._facts = {f.id: f for f in facts}
+        self._fill_facts()
+        if fact_id in self._facts:
+            self._choose_known_fact(fact_id)
+
+    def _choose_known_fact(self, fact_id: int) -> None:
         if self._fact_item(fact_id) is None:
             self.fact_search.clear()
         item = self._fact_item(fact_id)

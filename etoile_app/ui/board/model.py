@@ -7,9 +7,10 @@ per screenful, and filtering and sorting are SQL queries.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
@@ -56,6 +57,8 @@ _ROLES = frozenset(
         RECORD_ROLE,
     )
 )
+
+T = TypeVar("T")
 
 PAGE_SIZE = 100
 PAGES_KEPT = 80
@@ -284,43 +287,95 @@ class TheoryTableModel(QAbstractTableModel):
         self._exact = True
         self.countKnown.emit(self._count)
 
-    def row_of(self, theory_id: int, *, first_page: bool = False) -> int | None:
-        """The row of ``theory_id``, or ``None`` when the query does not show it.
-
-        Rows already loaded are looked at first. ``first_page=True`` looks no further: it is
-        what the view shows after a reset, and it spares a query on each keystroke of a search.
-        """
+    def row_of(self, theory_id: int) -> int | None:
+        """The row of ``theory_id`` among the rows loaded, or ``None``: after a reset, the first
+        page (what the view shows). :meth:`find_row` looks further, in the background."""
         for number, page in self._pages.items():
             for offset, row in enumerate(page):
                 if row.id == theory_id:
                     return number * PAGE_SIZE + offset
-        if first_page or self._count <= PAGE_SIZE:
-            return None
-        return self._board.position(self._query, theory_id)
+        return None
+
+    def find_row(self, theory_id: int, done: Callable[[int | None], Any]) -> None:
+        """The row of ``theory_id`` (``None``: the query does not show it), to ``done``: at once
+        if it is among the rows loaded, else after a look-up in the background."""
+        found = self.row_of(theory_id)
+        if found is not None or (self._count <= PAGE_SIZE and self._exact):
+            done(found)
+            return
+        query, board = self._query, self._board
+
+        def came(row: int | None) -> None:
+            if query == self._query:  # else the rows it was looked up in are gone
+                done(row if row is None or row < self._count else None)
+
+        self._ops.read(lambda: board.position(query, theory_id), came, key="board.find")
 
     def theory_id(self, row: int) -> int | None:
-        found = self._row(row, load=True)
+        """The theory at ``row`` if its page is loaded (it is read in the background if not)."""
+        found = self._row(row)
         return found.id if found else None
 
     def theory_row(self, row: int) -> TheoryRow | None:
-        """The board row shown at ``row`` (reading its page now if need be), or ``None``."""
-        return self._row(row, load=True)
+        """The board row shown at ``row`` if its page is loaded, or ``None``."""
+        return self._row(row)
 
-    def _row(self, row: int, *, load: bool = False) -> TheoryRow | None:
-        """The row if its page is loaded. Painting asks for the page in the background; the
-        selection's ids (``load``) read it at once."""
+    def loaded_rows(self, rows: Sequence[int]) -> list[TheoryRow] | None:
+        """The board rows at ``rows`` when every one's page is loaded, else ``None``."""
+        if any(n // PAGE_SIZE not in self._pages for n in rows if 0 <= n < self._count):
+            return None
+        return [r for r in map(self._row, rows) if r is not None]
+
+    def read_rows(self, rows: Sequence[int], done: Callable[[list[TheoryRow]], T]) -> T | None:
+        """The board rows at ``rows`` (row numbers, top to bottom), to ``done``: at once (its
+        result returned) when their pages are loaded, else after one read in the background of
+        the pages missing (a selection of 100,000 rows reads them in one query, not 1,000
+        pages on the GUI thread). A newer call replaces one still reading."""
+        loaded = self.loaded_rows(rows)
+        if loaded is not None:
+            self._ops.cancel("board.rows")
+            return done(loaded)
+        wanted = sorted({n // PAGE_SIZE for n in rows if 0 <= n < self._count} - set(self._pages))
+        spans: list[list[int]] = []
+        for number in wanted:
+            if spans and spans[-1][1] == number - 1:
+                spans[-1][1] = number
+            else:
+                spans.append([number, number])
+        query, board, pages = self._query, self._board, dict(self._pages)
+
+        def read() -> dict[int, list[TheoryRow]]:
+            found: dict[int, list[TheoryRow]] = {}
+            for first, last in spans:
+                got = board.page(query, first * PAGE_SIZE, (last - first + 1) * PAGE_SIZE)
+                for k in range(first, last + 1):
+                    found[k] = got[(k - first) * PAGE_SIZE : (k - first + 1) * PAGE_SIZE]
+            return found
+
+        def came(found: dict[int, list[TheoryRow]]) -> None:
+            if query != self._query:
+                return  # another search or filter since: the selection went with its rows
+            pages.update(found)
+            out = []
+            for n in rows:
+                page = pages.get(n // PAGE_SIZE, [])
+                if n % PAGE_SIZE < len(page):
+                    out.append(page[n % PAGE_SIZE])
+            done(out)
+
+        self._ops.read(read, came, key="board.rows")
+        return None
+
+    def _row(self, row: int) -> TheoryRow | None:
+        """The row if its page is loaded; if not, the page is asked for in the background."""
         if not 0 <= row < self._count:
             return None
         number = row // PAGE_SIZE
         page = self._pages.get(number)
         if page is None:
-            if not load:
-                self._want(number)
-                return None
-            page = self._board.page(self._query, number * PAGE_SIZE, PAGE_SIZE)
-            self._keep(number, page)
-        else:
-            self._pages.move_to_end(number)
+            self._want(number)
+            return None
+        self._pages.move_to_end(number)
         offset = row - number * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 

@@ -1,14 +1,17 @@
 """Settle theories: confirmed, busted or void, with a note and the date they were settled.
 
 :class:`ResolveDialog` settles one theory; :class:`BulkResolveDialog` settles several at once
-with one note, in one step to undo. Both share the same form.
+with one note, in one step to undo. Both share the same form. What they show is read before
+they open: the theory, or the :class:`SelectedTheories` that name the several.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
@@ -26,16 +29,42 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import ValidationError
-from etoile_app.domain.models import Theory
+from etoile_app.domain.models import Theory, TheoryRow
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import BackgroundSave, DateEdit, PlainLabel, error_label, set_error
+
+if TYPE_CHECKING:
+    from etoile_app.services.board import BoardService
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
     (TheoryStatus.BUSTED, "Busted", "It did not happen, or canon rules it out."),
     (TheoryStatus.VOID, "Void", "It can never be settled (say, the show ended first). Not scored."),
 )
+#: How many of several theories a dialog names; the rest it counts.
+PREVIEW_MAX = 5
+
+
+@dataclass(frozen=True)
+class SelectedTheories:
+    """Several theories a dialog acts on: all their ids, and the rows of the first few, which
+    it names (see :meth:`preview`)."""
+
+    ids: tuple[int, ...]
+    first: tuple[TheoryRow, ...]
+
+    @classmethod
+    def read(cls, board: BoardService, ids: Sequence[int]) -> SelectedTheories:
+        """Read the rows to name them by: this runs on a reader thread, never on the GUI thread."""
+        return cls(tuple(ids), tuple(board.rows(list(ids[:PREVIEW_MAX]))))
+
+    def preview(self) -> str:
+        """The first titles, one a line, and how many more there are."""
+        lines = [f"• {fmt.isolate(r.title)}" for r in self.first]
+        if len(self.ids) > PREVIEW_MAX:
+            lines.append(f"… and {len(self.ids) - PREVIEW_MAX:,} more")
+        return "\n".join(lines)
 
 
 class _ResolveForm(QDialog):
@@ -194,13 +223,17 @@ class BulkResolveDialog(_ResolveForm):
     """Settle several theories at once: one outcome, one note, one date, one step to undo."""
 
     def __init__(
-        self, store: Store, ids: list[int], preset: TheoryStatus | None = None, parent: QWidget | None = None
+        self,
+        store: Store,
+        selected: SelectedTheories,
+        preset: TheoryStatus | None = None,
+        parent: QWidget | None = None,
     ) -> None:
-        self.ids = list(ids)
-        preview = PlainLabel(titles_preview(store, self.ids))
+        self.ids = list(selected.ids)
+        preview = PlainLabel(selected.preview())
         super().__init__(store, [preview], "What settled them? One note for all of them.", preset, parent)
         verb = "Void" if preset is TheoryStatus.VOID else "Resolve"
-        self.setWindowTitle(f"{verb} {len(ids):,} theories")
+        self.setWindowTitle(f"{verb} {len(self.ids):,} theories")
         self.group.buttonToggled.connect(self._name_button)
         self._name_button()
 
@@ -211,12 +244,3 @@ class BulkResolveDialog(_ResolveForm):
 
     def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
         return partial(self.store.resolve_many, self.ids, status, note=note, on=on)
-
-
-def titles_preview(store: Store, ids: list[int], shown: int = 5) -> str:
-    """The first ``shown`` titles of ``ids``, one a line, and how many more there are."""
-    rows = store.board.rows(ids[:shown])
-    lines = [f"• {fmt.isolate(r.title)}" for r in rows]
-    if len(ids) > shown:
-        lines.append(f"… and {len(ids) - shown:,} more")
-    return "\n".join(lines)

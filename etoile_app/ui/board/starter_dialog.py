@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,15 +19,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from etoile_app.domain.models import StarterTheory
 from etoile_app.ui.board.editor import ConfidenceInput
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import BackgroundSave, plain_tooltip
 
 
+def open_starter_dialog(store: Store, parent: QWidget) -> Ticket[tuple[StarterTheory, ...]]:
+    """Read the starter theories in the background, then open the dialog over ``parent``
+    (window-modal; it goes when closed). Asked for again before they come, it opens once."""
+    theories = store.theories
+
+    def opened(starters: tuple[StarterTheory, ...]) -> None:
+        if not shiboken6.isValid(parent):
+            return  # the window went meanwhile
+        dialog = StarterDialog(store, starters, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    return store.ops.read(lambda: tuple(theories.starters()), opened, key="starters:dialog")
+
+
 class StarterDialog(QDialog):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    """Tick starter theories to adopt; ``starters`` (adopted or not) are read before it opens."""
+
+    def __init__(
+        self, store: Store, starters: Sequence[StarterTheory], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("Adopt starter theories")
@@ -46,7 +69,7 @@ class StarterDialog(QDialog):
         self.tree.setColumnWidth(1, 130)
         self.tree.setAccessibleName("Starter theories")
         self.tree.itemChanged.connect(self._update)
-        for starter in store.theories.starters():
+        for starter in starters:
             title = fmt.isolate(starter.title)
             item = QTreeWidgetItem([title, starter.category.label, fmt.isolate(starter.source)])
             item.setData(0, ID_ROLE, starter.key)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -33,12 +34,11 @@ from etoile_app.ui.board.detail import TheoryDetail
 from etoile_app.ui.board.filters import FilterPanel
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.changes import TheoryChanges
+from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import after_first_paint
 
-if TYPE_CHECKING:
-    from etoile_app.ui.board.editor import TheoryEditor
-    from etoile_app.ui.board.resolve_dialog import ResolveDialog
+T = TypeVar("T")
 
 COLUMN_WIDTHS = {
     bm.COL_CATEGORY: 130,
@@ -60,6 +60,22 @@ KEEP_MAX = 200
 SEARCH_DEBOUNCE_MS = 0
 #: Stands for a detail pane that must be shown again, whatever it shows.
 _STALE = object()
+#: The key of the read that brings what a board dialog shows: asking for another dialog
+#: before it has come replaces it, so one dialog opens.
+DIALOG_KEY = "board:dialog"
+
+
+class BoardTable(QTableView):
+    """The board's table. Its column header keeps a selection of its own, always empty: a
+    header that shares the table's asks, each time it paints, whether each column is wholly
+    selected, and answers by asking the model about every cell of the column (800,000 cells
+    when Ctrl+A selects 100,000 theories: seconds of a frozen window). The header does not
+    highlight selected columns, so nothing shown changes."""
+
+    def setSelectionModel(self, selection_model: QItemSelectionModel) -> None:
+        super().setSelectionModel(selection_model)
+        header = self.horizontalHeader()
+        header.setSelectionModel(QItemSelectionModel(self.model(), header))
 
 
 class BoardTab(QWidget):
@@ -106,7 +122,7 @@ class BoardTab(QWidget):
         top.addWidget(self.count_label)
         top.addWidget(self.new_button)
 
-        self.table = QTableView()
+        self.table = BoardTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -182,6 +198,7 @@ class BoardTab(QWidget):
         store.changed.connect(self._theories_changed)
         self.model.rowsAboutToUpdate.connect(self._before_update)
         self.model.rowsUpdated.connect(self._rows_updated)
+        self.model.dataChanged.connect(self._rows_came)
         store.castChanged.connect(self._fill_filter_lists)
         store.showCharacterOnBoard.connect(self.show_character)
         store.showTheory.connect(self.select_theory)
@@ -288,7 +305,12 @@ class BoardTab(QWidget):
     def _after_reload(self, keep: list[int], fallback_row: int = 0, *, first_page: bool = False) -> None:
         self._show_totals()
         total = self.model.rowCount()
-        rows = [r for r in (self.model.row_of(i, first_page=first_page) for i in keep) if r is not None]
+        rows = [r for r in map(self.model.row_of, keep) if r is not None]
+        if not rows and keep and total and not first_page:
+            # Beyond the rows loaded (a sort moved it far down): looked up in the background,
+            # its neighbour's row shown meanwhile.
+            wanted = keep[0]
+            self.model.find_row(wanted, lambda row: self._found_again(wanted, row))
         if not rows and total:
             # The selected theory dropped out (filtered, deleted): show its neighbour instead of nothing.
             rows = [min(fallback_row, total - 1)]
@@ -368,12 +390,23 @@ class BoardTab(QWidget):
             rows.update(range(selected.top(), selected.bottom() + 1))
         return sorted(rows)
 
+    def _selected_count(self) -> int:
+        """How many rows are selected, without listing them (Ctrl+A on 100,000 would)."""
+        return sum(r.height() for r in self.table.selectionModel().selection())
+
     def selected_ids(self) -> list[int]:
-        """The ids of the selected theories, top to bottom."""
-        return [i for i in map(self.model.theory_id, self._selected_row_numbers()) if i is not None]
+        """The ids of the selected theories whose rows are loaded, top to bottom (what acts on
+        the whole selection reads it with :meth:`with_selected_rows`)."""
+        return [r.id for r in self.selected_rows()]
 
     def selected_rows(self) -> list[TheoryRow]:
+        """The selected rows that are loaded (those on screen are)."""
         return [r for r in map(self.model.theory_row, self._selected_row_numbers()) if r is not None]
+
+    def with_selected_rows(self, then: Callable[[list[TheoryRow]], T]) -> T | None:
+        """``then`` with every selected row: at once (its result returned) when they are loaded,
+        else once the rows beyond are read in the background."""
+        return self.model.read_rows(self._selected_row_numbers(), then)
 
     def _select_row(self, row: int) -> None:
         self._select_rows([row])
@@ -389,6 +422,14 @@ class BoardTab(QWidget):
         self.table.selectionModel().setCurrentIndex(first, flags.NoUpdate)
         self.table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
         self.table.scrollTo(first)
+
+    def _rows_came(self, *_args) -> None:
+        """Rows were read (a page scrolled or jumped to): the detail pane and the actions catch
+        up with a selection whose rows had not been loaded."""
+        if self._shown is None and self.table.selectionModel().hasSelection():
+            self._sync_detail()
+        if self.table.selectionModel().hasSelection():
+            self._update_actions()
 
     def _selection_changed(self, *_args) -> None:
         self._sync_detail()
@@ -426,6 +467,10 @@ class BoardTab(QWidget):
 
         store.ops.read(lambda: store.theories.get(theory_id), shown, key="board.detail", failed=gone)
 
+    def _found_again(self, theory_id: int, row: int | None) -> None:
+        if row is not None and self.current_id() != theory_id and len(self._selected_row_numbers()) <= 1:
+            self._select_rows([row])
+
     def select_theory(self, theory_id: int) -> None:
         """Show one theory, clearing the search and filters if they hide it."""
         if self._rows_coming():
@@ -435,7 +480,9 @@ class BoardTab(QWidget):
         self._select_now(theory_id, clear=True)
 
     def _select_now(self, theory_id: int, *, clear: bool) -> None:
-        row = self.model.row_of(theory_id)
+        self.model.find_row(theory_id, lambda row: self._select_found(theory_id, row, clear=clear))
+
+    def _select_found(self, theory_id: int, row: int | None, *, clear: bool) -> None:
         if row is None and clear:
             self.search.blockSignals(True)
             self.search.clear()
@@ -518,11 +565,13 @@ class BoardTab(QWidget):
         ]
 
     def _update_actions(self) -> None:
-        count = len(self._selected_row_numbers())
+        count = self._selected_count()
         if count > SCAN_MAX:
             any_open = any_resolved = True
         else:
-            statuses = {r.status for r in self.selected_rows()}
+            loaded = self.model.loaded_rows(self._selected_row_numbers())
+            # Rows not loaded yet may be either: the action reads them when it is used.
+            statuses = {r.status for r in loaded} if loaded is not None else set(TheoryStatus)
             any_open = TheoryStatus.OPEN in statuses
             any_resolved = any(s.is_resolved for s in statuses)
         self.edit_action.setEnabled(count == 1)
@@ -558,15 +607,25 @@ class BoardTab(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    # The editor and the resolve dialog are imported when first opened: the board shows its
-    # rows without them.
-    def new_theory(self) -> TheoryEditor:
-        from etoile_app.ui.board.editor import TheoryEditor
+    def _open_when_read(self, read: Callable[[], T], make: Callable[[T], QDialog]) -> Ticket[T]:
+        """Read what a dialog shows in the background (``read`` runs on a reader thread), then
+        open the dialog ``make`` builds from it. A dialog asked for before that replaces it;
+        a refusal (the theory was deleted meanwhile) goes to the window's message."""
+        return self.store.ops.read(read, lambda data: self._open(make(data)), key=DIALOG_KEY)
 
-        editor = TheoryEditor(self.store, None, self)
-        editor.saved.connect(lambda t: self.select_theory(t.id))
-        self._open(editor)
-        return editor
+    # The editor and the resolve dialog are imported when first asked for: the board shows its
+    # rows without them. Each opens once what it shows has been read.
+    def new_theory(self) -> Ticket[Any]:
+        from etoile_app.ui.board.editor import EditorData, TheoryEditor
+
+        journal = self.store.journal
+
+        def make(data: EditorData) -> TheoryEditor:
+            editor = TheoryEditor(self.store, data, self)
+            editor.saved.connect(lambda t: self.select_theory(t.id))
+            return editor
+
+        return self._open_when_read(lambda: EditorData.read(journal), make)
 
     def edit_current(self) -> None:
         """Edit the selected theory (one only: the editor takes one at a time)."""
@@ -574,43 +633,53 @@ class BoardTab(QWidget):
         if len(ids) == 1:
             self.edit_theory(ids[0])
 
-    def edit_theory(self, theory_id: int) -> TheoryEditor:
-        from etoile_app.ui.board.editor import TheoryEditor
+    def edit_theory(self, theory_id: int) -> Ticket[Any]:
+        from etoile_app.ui.board.editor import EditorData, TheoryEditor
 
-        editor = TheoryEditor(self.store, self.store.theories.get(theory_id), self)
-        self._open(editor)
-        return editor
+        journal = self.store.journal
+        return self._open_when_read(
+            lambda: EditorData.read(journal, theory_id), lambda data: TheoryEditor(self.store, data, self)
+        )
 
-    def resolve_theory(self, theory_id: int, preset: TheoryStatus | None = None) -> ResolveDialog:
+    def resolve_theory(self, theory_id: int, preset: TheoryStatus | None = None) -> Ticket[Any]:
         from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
-        dialog = ResolveDialog(self.store, self.store.theories.get(theory_id), self, preset)
-        self._open(dialog)
-        return dialog
+        theories = self.store.theories
+        return self._open_when_read(
+            lambda: theories.get(theory_id), lambda theory: ResolveDialog(self.store, theory, self, preset)
+        )
 
-    def resolve_selected(self, preset: TheoryStatus | None = None) -> QDialog | None:
+    def resolve_selected(self, preset: TheoryStatus | None = None) -> Ticket[Any] | None:
         """Resolve the open theories among those selected: one in the resolve dialog, several
         at once in one step."""
-        open_ids = [r.id for r in self.selected_rows() if not r.status.is_resolved]
+        return self.with_selected_rows(lambda rows: self._resolve_rows(rows, preset))
+
+    def _resolve_rows(self, rows: list[TheoryRow], preset: TheoryStatus | None) -> Ticket[Any] | None:
+        open_ids = [r.id for r in rows if not r.status.is_resolved]
         if not open_ids:
             return None
         if len(open_ids) == 1:
             return self.resolve_theory(open_ids[0], preset)
-        from etoile_app.ui.board.resolve_dialog import BulkResolveDialog
+        from etoile_app.ui.board.resolve_dialog import BulkResolveDialog, SelectedTheories
 
-        many = BulkResolveDialog(self.store, open_ids, preset, self)
-        self._open(many)
-        return many
+        board = self.store.board
+        return self._open_when_read(
+            lambda: SelectedTheories.read(board, open_ids),
+            lambda selected: BulkResolveDialog(self.store, selected, preset, self),
+        )
 
-    def void_selected(self) -> QDialog | None:
+    def void_selected(self) -> Ticket[Any] | None:
         return self.resolve_selected(TheoryStatus.VOID)
 
     def reopen_theory(self, theory_id: int) -> QMessageBox | None:
         return self._ask_to_reopen([theory_id])
 
     def reopen_selected(self) -> QMessageBox | None:
-        ids = [r.id for r in self.selected_rows() if r.status.is_resolved]
-        return self._ask_to_reopen(ids) if ids else None
+        def ask(rows: list[TheoryRow]) -> QMessageBox | None:
+            ids = [r.id for r in rows if r.status.is_resolved]
+            return self._ask_to_reopen(ids) if ids else None
+
+        return self.with_selected_rows(ask)
 
     def _ask_to_reopen(self, ids: list[int]) -> QMessageBox | None:
         """Ask before reopening (Reopen is the default button); the resolutions are kept as
@@ -666,15 +735,18 @@ class BoardTab(QWidget):
     def _reopen(self, ids: list[int]) -> None:
         self.store.reopen_many(ids)  # one step to undo for them all
 
-    def tag_selected(self) -> QDialog | None:
-        ids = self.selected_ids()
+    def tag_selected(self) -> Ticket[Any] | None:
+        return self.with_selected_rows(lambda rows: self._tag_rows([r.id for r in rows]))
+
+    def _tag_rows(self, ids: list[int]) -> Ticket[Any] | None:
         if not ids:
             return None
-        from etoile_app.ui.board.tag_dialog import TagDialog
+        from etoile_app.ui.board.tag_dialog import TagData, TagDialog
 
-        dialog = TagDialog(self.store, ids, self)
-        self._open(dialog)
-        return dialog
+        board = self.store.board
+        return self._open_when_read(
+            lambda: TagData.read(board, ids), lambda data: TagDialog(self.store, data, self)
+        )
 
     def delete_theory(self, theory_id: int | None) -> None:
         if theory_id is None:
@@ -687,7 +759,9 @@ class BoardTab(QWidget):
         )
 
     def delete_selected(self) -> None:
-        ids = self.selected_ids()
+        self.with_selected_rows(lambda rows: self._delete_rows([r.id for r in rows]))
+
+    def _delete_rows(self, ids: list[int]) -> None:
         if len(ids) == 1:
             self.delete_theory(ids[0])
         elif ids:
@@ -697,9 +771,12 @@ class BoardTab(QWidget):
 
     def copy_titles(self) -> None:
         """Copy the selected titles as written, one a line."""
-        titles = [r.title for r in self.selected_rows()]
-        if titles:
-            QGuiApplication.clipboard().setText("\n".join(titles))
+
+        def copy(rows: list[TheoryRow]) -> None:
+            if rows:
+                QGuiApplication.clipboard().setText("\n".join(r.title for r in rows))
+
+        self.with_selected_rows(copy)
 
     def _say_deleted(self, message: str) -> None:
         window = self.window()
@@ -741,9 +818,7 @@ class BoardTab(QWidget):
                 self._after_rows()
 
     def _select_remembered(self, theory_id: int) -> None:
-        row = self.model.row_of(theory_id)
-        if row is not None:
-            self._select_rows([row])
+        self.model.find_row(theory_id, lambda row: row is not None and self._select_rows([row]))
 
 
 # --- several theories at once ----------------------------------------------------------------

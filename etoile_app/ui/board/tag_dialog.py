@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,26 +20,43 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.errors import ValidationError
-from etoile_app.ui.board.resolve_dialog import titles_preview
+from etoile_app.ui.board.resolve_dialog import SelectedTheories
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import BackgroundSave, PlainLabel, error_label, set_error
+
+if TYPE_CHECKING:
+    from etoile_app.services.board import BoardService
+
+
+@dataclass(frozen=True)
+class TagData:
+    """What the tag dialog shows, read before it opens: the theories to tag, and the tags some
+    live theory carries, to complete the one typed."""
+
+    selected: SelectedTheories
+    tags: tuple[str, ...]
+
+    @classmethod
+    def read(cls, board: BoardService, ids: Sequence[int]) -> TagData:
+        """Read it from the board's service: this runs on a reader thread, never on the GUI thread."""
+        return cls(SelectedTheories.read(board, ids), tuple(t.name for t in board.tags() if t.count))
 
 
 class TagDialog(QDialog):
     """Add one tag to the selected theories, in one step to undo."""
 
-    def __init__(self, store: Store, ids: list[int], parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, data: TagData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store, self.ids = store, list(ids)
-        count = f"{len(ids):,} theories" if len(ids) > 1 else "the theory"
+        self.store, self.ids = store, list(data.selected.ids)
+        count = f"{len(self.ids):,} theories" if len(self.ids) > 1 else "the theory"
         self.setWindowTitle("Add a tag")
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
-        layout.addWidget(PlainLabel(titles_preview(store, self.ids)))
+        layout.addWidget(PlainLabel(data.selected.preview()))
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("romance/jack-cheyenne")
         self.entry.setAccessibleName(f"Tag to add to {count}")
-        completer = QCompleter([t.name for t in store.board.tags() if t.count], self.entry)
+        completer = QCompleter(list(data.tags), self.entry)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.entry.setCompleter(completer)
         self.entry.textChanged.connect(self.validate)

@@ -3,7 +3,9 @@ and the theories that cite it.
 
 Opened from the Status tab, the main window's menu and (in pick mode, to choose evidence) the
 theory editor. The facts of a journal number in the hundreds, so the model holds them all and a
-proxy filters and sorts them in memory.
+proxy filters and sorts them in memory. They are read off the GUI thread, and so is the detail
+of the fact selected: walking through the list asks for each fact's detail in turn, each asking
+replaces the one before, and the pane keeps what it shows until the last one comes.
 """
 
 from __future__ import annotations
@@ -428,13 +430,39 @@ class CanonBrowser(QDialog):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
-    def _selection_changed(self, *_: object) -> None:
+    def current_fact(self) -> Fact | None:
+        """The selected fact as the list has it (no query)."""
         fact_id = self.current_fact_id()
-        self._show_detail(self.store.canon.detail(fact_id) if fact_id is not None else None)
+        row = self.model.row_of(fact_id) if fact_id is not None else None
+        return self.model.fact(row) if row is not None else None
+
+    def _selection_changed(self, *_: object) -> None:
+        fact = self.current_fact()
+        if fact is None:
+            self._show_detail(None)
+            return
+        # Retracted news cannot be picked as evidence: said at once, so a quick Use (or a
+        # double-click in pick mode) never goes by the fact shown before.
+        self.use_button.setEnabled(not fact.is_retracted)
+        canon, fact_id = self.store.canon, fact.id
+        self.store.ops.read(
+            lambda: canon.detail(fact_id),
+            self._when_alive(self._show_detail),
+            key=self._detail_key(),
+            failed=self._when_alive(self._detail_refused),
+        )
+
+    def _detail_key(self) -> str:
+        return f"canon.detail.{id(self)}"
+
+    def _detail_refused(self, error: JournalError) -> None:
+        self._show_detail(None)
+        self.store.ops.failed.emit(str(error))
 
     def _show_detail(self, detail: FactDetail | None) -> None:
         self.detail = detail
         if detail is None:
+            self.store.ops.cancel(self._detail_key())  # a detail still on its way is not shown
             self.detail_stack.setCurrentIndex(0)
             self.use_button.setEnabled(False)
             return
@@ -499,13 +527,17 @@ class CanonBrowser(QDialog):
             return
         self.table.selectRow(index.row())
         fact_id = self.current_fact_id()
-        if fact_id is not None:
-            self.fact_menu(fact_id).popup(self.table.viewport().mapToGlobal(pos))
+        menu = self.fact_menu(fact_id) if fact_id is not None else None
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def fact_menu(self, fact_id: int) -> QMenu:
-        """What applies to a fact: copy it, open its source, and for your own news edit or
-        retract it (both undoable)."""
-        fact = self.store.canon.fact(fact_id)
+    def fact_menu(self, fact_id: int) -> QMenu | None:
+        """What applies to a fact of the list: copy it, open its source, and for your own news
+        edit or retract it (both undoable). None for a fact the list does not hold."""
+        row = self.model.row_of(fact_id)
+        if row is None:
+            return None
+        fact = self.model.fact(row)  # as read with the list: the menu asks nothing of the journal
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         copy = menu.addAction("&Copy statement")
@@ -522,11 +554,9 @@ class CanonBrowser(QDialog):
         return menu
 
     def _edit_news(self, fact: Fact) -> None:
-        from etoile_app.ui.canon.news_dialog import NewsDialog
+        from etoile_app.ui.canon.news_dialog import open_news
 
-        dialog = NewsDialog(self.store, fact.topic, self, fact=fact)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        open_news(self.store, self, fact.topic, fact=fact)
 
     def open_source(self) -> None:
         if self.detail is not None and _openable(self.detail.fact.source_url):

@@ -3,13 +3,19 @@ and the same dialog as "Edit news", to change news the person recorded.
 
 Input is checked as it is typed, with the same rules the service applies, so the message
 appears under the field at once and Save stays disabled while anything is wrong.
+
+What the dialog offers (the facts news may supersede, the characters it may name) is read off
+the GUI thread before it opens (:func:`open_news`), and read again when the canon changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -32,7 +38,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain import rules
 from etoile_app.domain.enums import STATUS_TOPICS, FactStatus, Topic
 from etoile_app.domain.errors import JournalError, ValidationError
-from etoile_app.domain.models import Fact, NewsDraft
+from etoile_app.domain.models import Character, Fact, NewsDraft
 from etoile_app.ui.common.fmt import short_date
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.widgets import (
@@ -45,6 +51,9 @@ from etoile_app.ui.common.widgets import (
 )
 
 if TYPE_CHECKING:
+    from etoile_app.services.canon import CanonService
+    from etoile_app.services.cast import CastService
+    from etoile_app.ui.common.ops import Ticket
     from etoile_app.ui.common.store import Store
 
 NEWS_STATUSES = (FactStatus.CONFIRMED, FactStatus.REPORTED, FactStatus.RUMOURED, FactStatus.SPECULATION)
@@ -82,6 +91,45 @@ def _preview(fact: Fact) -> str:
     return f"{short_date(fact.as_of)} — {text} ({fact.shown_status.label.lower()})"
 
 
+@dataclass(frozen=True)
+class NewsChoices:
+    """What the news dialog offers: the live facts of every topic, newest first (those of the
+    chosen topic may be superseded), and the characters news may name."""
+
+    facts: tuple[Fact, ...]
+    characters: tuple[Character, ...]
+
+
+def read_news_choices(canon: CanonService, cast: CastService) -> NewsChoices:
+    """Read what the news dialog offers (on a reader thread: the services return frozen records)."""
+    return NewsChoices(tuple(canon.facts()), tuple(cast.characters()))
+
+
+def open_news(
+    store: Store,
+    parent: QWidget | None,
+    topic: Topic | None = None,
+    *,
+    fact: Fact | None = None,
+    opened: Callable[[NewsDialog], Any] | None = None,
+) -> Ticket[NewsChoices]:
+    """Open (not exec) the news dialog over ``parent`` once what it offers has been read off the
+    GUI thread; with ``fact`` it edits that news. ``opened`` hears of the dialog just before it
+    shows. Asked for again before the read has come (a second click), only one dialog opens."""
+    canon, cast = store.canon, store.cast
+
+    def show(choices: NewsChoices) -> None:
+        if parent is not None and not shiboken6.isValid(parent):
+            return  # the window went while the read was under way
+        dialog = NewsDialog(store, choices, topic, parent, fact=fact)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if opened is not None:
+            opened(dialog)
+        dialog.open()
+
+    return store.ops.read(lambda: read_news_choices(canon, cast), show, key=f"news.open.{id(parent)}")
+
+
 def _with_message(field: QWidget, *below: QWidget | QLayout) -> QWidget:
     """A form field with its message (and any hint) directly beneath it."""
     box = QWidget()
@@ -104,6 +152,7 @@ class NewsDialog(QDialog):
     def __init__(
         self,
         store: Store,
+        choices: NewsChoices,
         topic: Topic | None = None,
         parent: QWidget | None = None,
         *,
@@ -115,6 +164,8 @@ class NewsDialog(QDialog):
         self.editing = fact
         self.fact: Fact | None = None
         self.error_box: QMessageBox | None = None
+        #: Every live fact, by id; ``_facts`` holds those the supersedes choice offers now.
+        self._all_facts: dict[int, Fact] = {f.id: f for f in choices.facts}
         self._facts: dict[int, Fact] = {}
         self._touched: set[str] = set()
         self._server_errors: dict[str, str] = {}
@@ -183,7 +234,7 @@ class NewsDialog(QDialog):
 
         self.characters_list = QListWidget()
         self.characters_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 6 + 12)
-        for character in store.cast.characters():
+        for character in choices.characters:
             name = f"{character.name} ({character.actor})" if character.actor else character.name
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -240,6 +291,7 @@ class NewsDialog(QDialog):
         self.date_edit.dateChanged.connect(lambda: self._edited("as_of"))
         self.supersedes_combo.currentIndexChanged.connect(self._supersedes_picked)
         self._fill_supersedes(keep=fact.supersedes_id if fact is not None else None)
+        store.canonChanged.connect(self._canon_changed)
         self._validate()
         # Typing starts with what happened; the topic (preset from a card, or Renewal) is one
         # Shift+Tab away. On the topic combo, typed words would only flip through its items.
@@ -304,7 +356,8 @@ class NewsDialog(QDialog):
         """Offer the topic's facts (retracted news is not offered, nor the news being edited);
         the choice starts at Nothing, so news overtakes only what the person picks."""
         own = self.editing.id if self.editing is not None else None
-        facts = [f for f in self.store.canon.facts(self.topic()) if f.id != own]
+        topic = self.topic()
+        facts = [f for f in self._all_facts.values() if f.topic is topic and f.id != own]
         self._facts = {f.id: f for f in facts}
         self.supersedes_combo.blockSignals(True)
         self.supersedes_combo.clear()
@@ -319,6 +372,18 @@ class NewsDialog(QDialog):
         self.supersedes_combo.blockSignals(False)
         self._server_errors.pop("supersedes", None)
         self._edited("as_of")
+
+    def _canon_changed(self) -> None:
+        """News recorded, edited or retracted meanwhile (a save that was under way, an undo):
+        read the facts again off the GUI thread, keeping the choice where it still stands."""
+        canon = self.store.canon
+
+        def show(facts: tuple[Fact, ...]) -> None:
+            if shiboken6.isValid(self):
+                self._all_facts = {f.id: f for f in facts}
+                self._fill_supersedes(keep=self.supersedes_combo.currentData())
+
+        self.store.ops.read(lambda: tuple(canon.facts()), show, key=f"news.facts.{id(self)}")
 
     def _supersedes_picked(self) -> None:
         self._server_errors.pop("supersedes", None)
@@ -367,7 +432,7 @@ class NewsDialog(QDialog):
         holder_id = older.superseded_by_id
         if holder_id is None or (self.editing is not None and holder_id == self.editing.id):
             return ""
-        holder = self._facts.get(holder_id)
+        holder = self._all_facts.get(holder_id)
         named = f"“{holder.title_line}” ({holder.as_of.isoformat()})" if holder else "newer news"
         return f"That fact is already superseded by {named}; pick that one instead."
 

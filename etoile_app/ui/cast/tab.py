@@ -658,8 +658,11 @@ class CastTab(QWidget):
         self.edit_button.setEnabled(chosen)
         self.delete_button.setEnabled(chosen)
 
-    def dream_dialog(self, entry: DreamCast | None = None) -> DreamCastDialog:
-        """Build (without showing) the dialog that adds ``entry`` or, if None, a new entry."""
+    def dream_dialog(
+        self, entry: DreamCast | None = None, characters: Sequence[Character] | None = None
+    ) -> DreamCastDialog:
+        """Build (without showing) the dialog that edits ``entry`` or, if None, adds a new entry;
+        its character list is ``characters``, or else the characters on show."""
 
         def save(draft: DreamCastDraft, **handlers: object) -> object:
             if entry is None:
@@ -671,8 +674,8 @@ class CastTab(QWidget):
             self._wanted_dream = made.id
             self._select_dream(made.id)
 
-        # The characters on show: counting each one's theories again is the list's slow read.
-        characters = self.characters_model.characters() or self._store.cast.characters()
+        if characters is None:
+            characters = self.characters_model.characters()
         dialog = DreamCastDialog(characters, save, entry, self)
         dialog.saved.connect(saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -680,17 +683,32 @@ class CastTab(QWidget):
         self.active_dialog = dialog
         return dialog
 
+    def open_dream_dialog(self, entry: DreamCast | None = None) -> None:
+        """Open the dialog for ``entry`` (None: a new entry) with the characters on show; if
+        none are yet (their first read has not come back), once they are read in the background."""
+        # The characters on show: counting each one's theories again is the list's slow read.
+        known = self.characters_model.characters()
+        if known:
+            self.dream_dialog(entry, known).open()
+            return
+        cast = self._store.cast
+        self._store.ops.read(
+            lambda: tuple(cast.characters()),
+            self._when_alive(lambda characters: self.dream_dialog(entry, characters).open()),
+            key=self._key("dream-dialog"),
+        )
+
     def _dialog_closed(self) -> None:
         self.active_dialog = None
         self.dream_view.setFocus()
 
     def add_dream(self) -> None:
-        self.dream_dialog().open()
+        self.open_dream_dialog()
 
     def edit_dream(self) -> None:
         entry = self._selected_dream()
         if entry is not None:
-            self.dream_dialog(entry).open()
+            self.open_dream_dialog(entry)
 
     def delete_dream(self) -> None:
         entry = self._selected_dream()

@@ -8,13 +8,17 @@ block (:func:`~etoile_app.ui.common.widgets.tell`).
 The dialog lists the facts the pack added, changed, superseded (overtaken by later news) and
 contradicted (shown wrong by a better source), the characters an older edition had by mistake
 and who they turned out to be, and the open theories that cite a changed, superseded or
-contradicted fact; clicking one shows it on the board.
+contradicted fact; clicking one shows it on the board. What the dialog names (the facts, the
+characters, the theories) is read off the GUI thread before it opens.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,12 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app.domain.errors import JournalError
-from etoile_app.domain.models import Character, Fact, PackChanges
+from etoile_app.domain.models import Character, Fact, PackChanges, Theory
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.jobs import JobProgress
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import PlainLabel, muted, plain_tooltip, tell
+
+if TYPE_CHECKING:
+    from etoile_app.services.canon import CanonService
+    from etoile_app.services.cast import CastService
+    from etoile_app.services.theories import TheoryService
 
 #: The fact tabs: name, what it means (shown above the list and as the tab's tooltip).
 FACT_TABS = (
@@ -46,6 +55,29 @@ FACT_TABS = (
 MERGED_TAB = "Characters corrected"
 #: Said under every outcome but the one that applied the pack.
 UNCHANGED = "Nothing was changed; your canon is as it was."
+
+
+@dataclass(frozen=True)
+class PackChangesData:
+    """What the changes dialog shows: the pack's changes and what they name, that is the live
+    facts of every topic, the characters (when some were corrected) and the theories to review."""
+
+    changes: PackChanges
+    facts: tuple[Fact, ...]
+    characters: tuple[Character, ...]
+    theories: tuple[Theory, ...]
+
+
+def read_pack_changes(
+    canon: CanonService, cast: CastService, theories: TheoryService, changes: PackChanges
+) -> PackChangesData:
+    """Read what the changes dialog names (on a reader thread: the services return frozen records)."""
+    return PackChangesData(
+        changes,
+        tuple(canon.facts()),
+        tuple(cast.characters()) if changes.characters_merged else (),
+        tuple(theories.get(theory_id) for theory_id in changes.affected_theory_ids),
+    )
 
 
 def _fact_item(fact: Fact | None, key: str, by_id: dict[int, Fact]) -> QListWidgetItem:
@@ -95,15 +127,14 @@ def _page(caption: str, widget: QListWidget) -> QWidget:
 class PackChangesDialog(QDialog):
     """What a canon pack changed; activating a theory shows it on the board."""
 
-    def __init__(self, store: Store, changes: PackChanges, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, data: PackChangesData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.changes = changes
+        self.changes = changes = data.changes
         self.setWindowTitle(f"Canon pack edition {changes.version}")
         self.resize(920, 560)  # wide enough for all six tabs
-        all_facts = store.canon.facts()
-        facts = {f.key: f for f in all_facts}
-        by_id = {f.id: f for f in all_facts}
+        facts = {f.key: f for f in data.facts}
+        by_id = {f.id: f for f in data.facts}
 
         layout = QVBoxLayout(self)
         self.summary = PlainLabel(_summary(changes))
@@ -124,7 +155,7 @@ class PackChangesDialog(QDialog):
             self._add_tab(name, caption, widget, len(keys))
 
         if changes.characters_merged:
-            characters = {c.key: c for c in store.cast.characters()}
+            characters = {c.key: c for c in data.characters}
             widget = _list()
             widget.setAccessibleName("Characters corrected")
             for old_key, new_key in changes.characters_merged:
@@ -148,10 +179,9 @@ class PackChangesDialog(QDialog):
 
         self.theories = QListWidget()
         self.theories.setAccessibleName("Open theories citing a changed fact")
-        for theory_id in changes.affected_theory_ids:
-            theory = store.theories.get(theory_id)
+        for theory in data.theories:
             item = QListWidgetItem(f"{theory.title}  ({fmt.percent(theory.confidence)})")
-            item.setData(ID_ROLE, theory_id)
+            item.setData(ID_ROLE, theory.id)
             item.setToolTip("Click to show it on the board")
             self.theories.addItem(item)
         self.theories.itemClicked.connect(self._show)
@@ -204,13 +234,13 @@ def _summary(changes: PackChanges) -> str:
 
 def apply_pack_file(store: Store, path: Path, parent: QWidget) -> JobProgress:
     """Apply the pack at ``path`` in the background (its progress shown if it takes a moment,
-    Cancel until it commits); then show its changes, or say why nothing changed."""
+    Cancel until it commits); then show its changes, or say why nothing changed. What either
+    names is read off the GUI thread first."""
     progress = JobProgress(store.ops, "Load canon pack", f"Loading {path.name}", parent, cancellable=True)
+    canon, cast, theories = store.canon, store.cast, store.theories
 
-    def done(changes: PackChanges) -> None:
-        progress.finish()
-        if not changes.applied:
-            current = store.canon.pack_version()
+    def not_newer(changes: PackChanges, current: int | None) -> None:
+        if shiboken6.isValid(parent):
             tell(
                 parent,
                 QMessageBox.Icon.Information,
@@ -218,10 +248,19 @@ def apply_pack_file(store: Store, path: Path, parent: QWidget) -> JobProgress:
                 f"{path.name} is edition {changes.version}; your journal already has edition {current}.",
                 UNCHANGED,
             )
+
+    def show(data: PackChangesData) -> None:
+        if shiboken6.isValid(parent):
+            dialog = PackChangesDialog(store, data, parent)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def done(changes: PackChanges) -> None:
+        progress.finish()
+        if not changes.applied:
+            store.ops.read(canon.pack_version, lambda current: not_newer(changes, current))
             return
-        dialog = PackChangesDialog(store, changes, parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        store.ops.read(lambda: read_pack_changes(canon, cast, theories, changes), show)
 
     def failed(exc: JournalError) -> None:
         progress.finish()

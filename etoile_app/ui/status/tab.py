@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Topic
 from etoile_app.domain.models import Fact, TopicCard
-from etoile_app.ui.canon.news_dialog import NewsDialog
+from etoile_app.ui.canon.news_dialog import NewsDialog, open_news
 from etoile_app.ui.common.fmt import long_date
 from etoile_app.ui.common.widgets import Badge, PlainLabel, muted, plain_tooltip
 
@@ -535,18 +535,18 @@ class StatusTab(QWidget):
 
     # --- news ------------------------------------------------------------------------------
 
-    def open_news_dialog(self, topic: Topic | None = None, fact: Fact | None = None) -> NewsDialog:
-        """Open (not exec) the dialog, so it never blocks and tests can drive it. With ``fact``
+    def open_news_dialog(self, topic: Topic | None = None, fact: Fact | None = None) -> None:
+        """Open (not exec) the dialog, so it never blocks and tests can drive it, once what it
+        offers has been read off the GUI thread; it is then :attr:`news_dialog`. With ``fact``
         it edits that news."""
-        dialog = NewsDialog(self.store, topic, self, fact=fact)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        open_news(self.store, self, topic, fact=fact, opened=self._news_opened)
+
+    def edit_news(self, fact: Fact) -> None:
+        self.open_news_dialog(fact.topic, fact)
+
+    def _news_opened(self, dialog: NewsDialog) -> None:
         dialog.destroyed.connect(lambda *_: self._forget_dialog(dialog))
         self.news_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def edit_news(self, fact: Fact) -> NewsDialog:
-        return self.open_news_dialog(fact.topic, fact)
 
     def retract_news(self, fact: Fact) -> None:
         # No question asked: Edit → Undo takes it back. A refusal reaches the window's message.
