@@ -203,6 +203,9 @@ class TheoryQuery:
     tags: frozenset[str] = frozenset()
     confidence_min: int = 1
     confidence_max: int = 99
+    #: Only open theories whose resolve-by date is before this day (the "Due" filter: before
+    #: today), or ``None`` for all.
+    due_before: date | None = None
     deleted: bool = False
     sort: SortKey = SortKey.UPDATED
     descending: bool = True

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRow
 from etoile_app.storage import fulltext, mapping
 from etoile_app.storage.models import TagRecord, TheoryRecord, theory_characters, theory_tags
@@ -104,6 +105,9 @@ def _conditions(query: TheoryQuery) -> list[ColumnElement[bool]]:
         conditions.append(T.confidence >= query.confidence_min)
     if query.confidence_max < 99:
         conditions.append(T.confidence <= query.confidence_max)
+    if query.due_before is not None:
+        conditions.append(T.status == TheoryStatus.OPEN)
+        conditions.append(T.resolve_by < query.due_before)
     return conditions
 
 

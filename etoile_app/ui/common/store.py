@@ -107,7 +107,7 @@ class _Done(Generic[T]):
 
 
 def _news(_fact: Fact) -> _Done[None]:
-    return _Done(None, canon_changed=True)
+    return _Done(None, canon_changed=True, cast_changed=True)  # news changes return statuses too
 
 
 def _dream_put_back(cast: CastService, cell: list[DreamCast], entry: DreamCast) -> _Done[None]:
@@ -323,6 +323,7 @@ class Store(QObject):
             return _Done(
                 fact,
                 canon_changed=True,
+                cast_changed=True,  # news changes return statuses too
                 step=_Step(
                     f"Add news “{_quoted(fact)}”",
                     redo=lambda: _news(canon.restore_news(fact.id)),
@@ -341,6 +342,7 @@ class Store(QObject):
             return _Done(
                 fact,
                 canon_changed=True,
+                cast_changed=True,  # news changes return statuses too
                 step=_Step(
                     f"Edit news “{_quoted(fact)}”",
                     redo=lambda: _news(canon.edit_news(fact_id, draft)),
@@ -358,6 +360,7 @@ class Store(QObject):
             return _Done(
                 fact,
                 canon_changed=True,
+                cast_changed=True,  # news changes return statuses too
                 step=_Step(
                     f"Retract news “{_quoted(fact)}”",
                     redo=lambda: _news(canon.retract_news(fact_id)),
@@ -569,8 +572,8 @@ class Store(QObject):
         self._emit(done.changes)
         if done.canon_changed:
             self.canonChanged.emit()
-        if done.canon_changed or done.cast_changed:
-            self.castChanged.emit()  # news changes return statuses too
+        if done.cast_changed:
+            self.castChanged.emit()
 
     def _write(
         self,
@@ -636,6 +639,8 @@ class Store(QObject):
                     text(changed), redo=lambda: put_back(after, before), undo=lambda: put_back(before, after)
                 )
             changes = TheoryChanges.between([s.theory for s in before], [s.theory for s in after])
-            return _Done(changed[0] if one else changed, changes, canon_changed=canon, step=step)
+            # The Status tab counts the theories citing each fact: only a change of evidence counts.
+            cited = canon and [s.theory.evidence for s in before] != [s.theory.evidence for s in after]
+            return _Done(changed[0] if one else changed, changes, canon_changed=cited, step=step)
 
         return self._write(work, **handlers)
