@@ -266,9 +266,10 @@ def open_journal(
     target = db or paths.default_database_path()
     while True:
         try:
-            journal = Journal.open(
-                target, pack=paths.canon_pack_path(), check="background" if interactive else "full"
-            )
+            if interactive:
+                journal = open_in_background(window, Journal, target)
+            else:
+                journal = Journal.open(target, pack=paths.canon_pack_path(), check="full")
         except DatabaseError as exc:
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
             if not interactive:
@@ -318,6 +319,68 @@ def open_journal(
         daily.start()
         window.daily_backups = daily
     return 0
+
+
+class _OpenRelay(QObject):
+    """Carries an open's steps and its end from the opening thread to the GUI thread."""
+
+    step = Signal(int, int, str)
+    ended = Signal()
+
+
+def open_in_background(window, journal_class: Any, target: str | Path) -> Any:
+    """``Journal.open`` on a thread of its own, the window answering meanwhile; returns the
+    journal or raises what the open raised.
+
+    Opening is quick, but upgrading a big journal (its full check, the backup before, the
+    migration) takes seconds: if it takes more than a moment, a window-modal progress dialog
+    says which step it is at. It has no Cancel: an upgrade stopped half-way is not worth its
+    saving, and it is one transaction either way. Quitting meanwhile lets the open end first.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from etoile_app.ui.common.jobs import SHOW_AFTER_MS
+
+    relay = _OpenRelay(window)
+    dialog = QProgressDialog("Opening the journal…", "", 0, 0, window)
+    dialog.setWindowTitle("Opening the journal")
+    dialog.setCancelButton(None)  # type: ignore[arg-type]
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(SHOW_AFTER_MS)
+    dialog.setMinimumWidth(420)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setValue(0)  # starts the clock of the minimum duration
+
+    def shown(step: int, total: int, text: str) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(step)
+        dialog.setLabelText(f"{text}…")
+
+    relay.step.connect(shown, Qt.ConnectionType.QueuedConnection)
+    loop = QEventLoop()
+    relay.ended.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+    window.opening_dialog = dialog
+    with ThreadPoolExecutor(1, thread_name_prefix="etoile-open") as pool:
+        future = pool.submit(
+            journal_class.open,
+            target,
+            pack=paths.canon_pack_path(),
+            check="background",
+            progress=lambda step, total, text: relay.step.emit(step, total, text),
+        )
+        future.add_done_callback(lambda _future: relay.ended.emit())
+        if not future.done():
+            loop.exec()
+    dialog.reset()
+    dialog.close()
+    dialog.deleteLater()
+    window.opening_dialog = None
+    relay.deleteLater()
+    return future.result()
 
 
 class IntegrityWatcher(QObject):

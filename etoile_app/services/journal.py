@@ -21,7 +21,14 @@ from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
 from etoile_app.services.theories import TheoryService
-from etoile_app.storage.database import Check, Database, open_database, open_read_only
+from etoile_app.storage.database import (
+    OPEN_STEPS,
+    Check,
+    Database,
+    OpenProgress,
+    open_database,
+    open_read_only,
+)
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ImportReport
@@ -74,17 +81,25 @@ class Journal:
         backups: bool = True,
         check: Check = "full",
         read_only: bool = False,
+        progress: OpenProgress | None = None,
     ) -> Journal:
         """Open (creating and migrating) the journal and apply the canon pack if it is newer.
 
         ``read_only`` (an export) opens an existing journal without ever writing to it: no
         migration of the file, no canon pack, no checkpoint. ``check`` is
-        :func:`open_database`'s.
+        :func:`open_database`'s; ``progress`` hears each step, the canon pack's last.
         """
-        db = open_read_only(target) if read_only else open_database(target, backups=backups, check=check)
+        extra = {} if progress is None else {"progress": progress}
+        db = (
+            open_read_only(target)
+            if read_only
+            else open_database(target, backups=backups, check=check, **extra)
+        )
         try:
             journal = cls.from_database(db, clock=clock)
             if pack is not None and not read_only:
+                if progress is not None:
+                    progress(4, OPEN_STEPS, "Reading the canon")
                 journal.seeded = journal.canon.apply_pack_file(pack)
         except BaseException:
             db.dispose()

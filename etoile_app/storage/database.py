@@ -199,8 +199,27 @@ def _make_folder(path: Path) -> None:
         ) from None
 
 
-def open_database(target: str | Path | URL, *, backups: bool = True, check: Check = "full") -> Database:
+#: What :func:`open_database` says it is doing: step, of how many, in words.
+OpenProgress = Callable[[int, int, str], None]
+#: The steps an open reports (the last is the canon pack's, reported by ``Journal.open``).
+OPEN_STEPS = 5
+
+
+def _quiet(_step: int, _total: int, _text: str) -> None:
+    pass
+
+
+def open_database(
+    target: str | Path | URL,
+    *,
+    backups: bool = True,
+    check: Check = "full",
+    progress: OpenProgress = _quiet,
+) -> Database:
     """Open (creating if need be) and upgrade the journal at ``target``.
+
+    ``progress`` hears each step: checking the file, backing it up before an upgrade,
+    upgrading it (the ones that take a while on a big journal).
 
     ``check`` says when SQLite's full integrity check runs on an existing file: ``"full"``
     before it is opened for writing; ``"background"`` on a thread, writes held back until it
@@ -218,6 +237,7 @@ def open_database(target: str | Path | URL, *, backups: bool = True, check: Chec
 
     background = False
     if path is not None and exists:
+        progress(1, OPEN_STEPS, "Checking the journal")
         # Checked in the background, the file's pages are not read through first: the rows
         # show at once, and writes wait for the full check.
         revision = integrity.inspect(
@@ -225,6 +245,7 @@ def open_database(target: str | Path | URL, *, backups: bool = True, check: Chec
         )
         integrity.check_known(revision, path)
         if check != "full" and revision != migrate.HEAD_REVISION:
+            progress(1, OPEN_STEPS, "Checking the journal before upgrading it")
             integrity.full_check(path)  # an upgrade writes: the file must be whole first
         integrity.check_writable(path)
         background = check == "background" and revision == migrate.HEAD_REVISION
@@ -243,8 +264,12 @@ def open_database(target: str | Path | URL, *, backups: bool = True, check: Chec
             migrate.check_not_newer(revision)
         if revision != migrate.HEAD_REVISION:
             if revision is not None and path is not None and backups and sqlite_backup.supported(engine):
+                progress(2, OPEN_STEPS, "Backing up the journal before upgrading it")
                 db.backups.append(sqlite_backup.backup(engine, path, sqlite_backup.BEFORE_UPGRADE))
                 sqlite_backup.prune(path, sqlite_backup.BEFORE_UPGRADE, MIGRATION_BACKUPS_KEPT)
+            progress(
+                3, OPEN_STEPS, "Upgrading the journal" if revision is not None else "Creating the journal"
+            )
             with engine.begin() as conn:
                 migrate.upgrade(conn)
             db.upgraded_from = revision
