@@ -100,3 +100,17 @@ def test_selecting_a_theory_beyond_the_rows_loaded_looks_it_up_in_the_background
     assert threads[0][1].startswith("etoile-read")
     qtbot.waitUntil(lambda: tab.current_id() == oldest)
     assert tab.detail.title.text() == "Theory number 000"
+
+
+def test_undoing_a_delete_of_several_selects_them_with_the_topmost_current(qtbot, store, many):
+    from .conftest import undo
+
+    tab = _board(qtbot, store)
+    tab._select_rows([2, 3, 4])
+    settle(store)
+    ids = tab.selected_ids()
+    tab.delete_selected()
+    settle(store)
+    undo(store)
+    assert sorted(tab.selected_ids()) == sorted(ids)
+    assert tab.table.currentIndex().row() == 2

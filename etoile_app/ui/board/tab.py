@@ -365,9 +365,9 @@ class BoardTab(QWidget):
         self._after_rows()
 
     def _select_restored(self, ids: list[int]) -> None:
-        rows = [r for r in map(self.model.row_of, ids) if r is not None]
+        rows = sorted(r for r in map(self.model.row_of, ids) if r is not None)
         if rows:
-            self._select_rows(rows)
+            self._select_rows(rows)  # the topmost current, and in view
         elif len(ids) == 1:
             self.select_theory(ids[0])  # hidden by the search or a filter: clear them
         window = self.window()
