@@ -24,7 +24,7 @@ from etoile_app.storage import search_columns
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 #: Bump when the generated data changes, so cached journals are made anew.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SEED = 2025
 
 # Words a fan would write with (titles and bodies are built from these, so searches find a
@@ -153,7 +153,7 @@ def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) ->
     from etoile_app.storage.database import open_database
     from etoile_app.storage.models import (
         CharacterRecord,
-        ConfidenceRecord,
+        ForecastRecord,
         EvidenceRecord,
         FactRecord,
         StarterRecord,
@@ -188,7 +188,7 @@ def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) ->
             conn.execute(
                 insert(theory_characters), [{"theory_id": t, "character_id": c} for t, c in rows.char_links]
             )
-            conn.execute(insert(ConfidenceRecord), rows.history)
+            conn.execute(insert(ForecastRecord), rows.history)
             conn.execute(insert(EvidenceRecord), rows.evidence)
         with db.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -24,7 +24,7 @@ from pathlib import Path
 from benchmarks.timing import Stats, interleave
 
 #: Tables written by an import of theories, parents first.
-TABLES = ("tags", "theories", "theory_tags", "theory_characters", "confidence_history", "evidence")
+TABLES = ("tags", "theories", "theory_tags", "theory_characters", "forecasts", "evidence")
 
 
 @dataclass(frozen=True)

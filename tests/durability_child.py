@@ -28,7 +28,7 @@ from pathlib import Path
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import TheoryDraft
 from etoile_app.services.journal import Journal
-from etoile_app.storage.models import ConfidenceRecord, TheoryRecord
+from etoile_app.storage.models import ForecastRecord, TheoryRecord
 
 BULK_SIZE = 150
 BULK_EVERY = 6
@@ -57,7 +57,7 @@ def bulk(journal: Journal, label: str) -> None:
                 updated_at=now,
                 resolution_note="",
             )
-            record.history.append(ConfidenceRecord(confidence=50, changed_at=now, note=""))
+            record.history.append(ForecastRecord(confidence=50, changed_at=now, note=""))
             s.add(record)
     say(f"bulk {label} {BULK_SIZE}")
 

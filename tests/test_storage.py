@@ -402,3 +402,44 @@ def test_a_journal_from_the_first_schema_is_upgraded_with_its_theories_and_a_bac
         db.dispose()
     assert {"ix_theories_live_category", "ix_theories_live_confidence", "ix_theories_live_status"} <= names
     assert not names & {"ix_theories_category", "ix_theories_confidence", "ix_theories_status"}
+
+
+def test_an_upgrade_that_rebuilds_a_table_keeps_every_row_that_refers_to_it(tmp_path: Path) -> None:
+    """0004 rebuilds canon_facts (SQLite's way to drop a column): with the foreign keys' actions
+    on, dropping the old table deleted every piece of evidence citing a fact."""
+    from alembic import command
+
+    path = tmp_path / "journal.sqlite3"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0003_title_index")
+        conn.exec_driver_sql(
+            "INSERT INTO canon_facts (key, topic, statement, status, source, as_of, origin, created_at)"
+            " VALUES ('renewal-order', 'renewal', 'Ordered.', 'reported', 'Variety', '2025-06-01', 'pack',"
+            " '2025-06-01 10:00:00.000000')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO theories (uid, title, body, category, confidence, status, created_at, updated_at,"
+            " resolution_note, tags_text, characters_text)"
+            " VALUES ('u1', 'Season 2 is coming', '', 'other', 70, 'open',"
+            " '2025-06-02 10:00:00.000000', '2025-06-02 10:00:00.000000', '', '', '')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO evidence (theory_id, fact_id, stance, note, created_at)"
+            " VALUES (1, 1, 'supports', 'the order', '2025-06-02 10:00:00.000000')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO confidence_history (theory_id, confidence, changed_at, note)"
+            " VALUES (1, 70, '2025-06-02 10:00:00.000000', 'first')"
+        )
+    engine.dispose()
+
+    db = open_database(path)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT note FROM evidence").scalars().all() == ["the order"]
+            forecasts = conn.exec_driver_sql("SELECT confidence, note, option_id FROM forecasts").all()
+            assert [tuple(r) for r in forecasts] == [(70, "first", None)]
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again after
+    finally:
+        db.dispose()

@@ -27,7 +27,7 @@ from etoile_app.domain.errors import (
     TitleError,
 )
 from etoile_app.domain.models import (
-    ConfidencePoint,
+    Forecast,
     EvidenceDraft,
     NewsDraft,
     Theory,
@@ -81,7 +81,7 @@ def test_create_stores_every_field(journal: Journal, clock: FakeClock) -> None:
     assert created.resolve_by == date(2026, 12, 31)
     assert created.status is TheoryStatus.OPEN
     assert created.created_at == created.updated_at == START
-    assert created.history == (ConfidencePoint(65, START, "first hunch"),)
+    assert created.history == (Forecast(65, START, "first hunch"),)
     assert created.deleted_at is None
     assert created.starter_key is None
     assert created.evidence == ()
@@ -146,7 +146,7 @@ def test_edit_replaces_every_field(journal: Journal, theory: Theory, clock: Fake
     assert edited.resolve_by == date(2027, 1, 1)
     assert edited.created_at == START
     assert edited.updated_at == clock.now
-    assert edited.history[-1] == ConfidencePoint(80, clock.now, "changed my mind")
+    assert edited.history[-1] == Forecast(80, clock.now, "changed my mind")
     assert len(edited.history) == 2
     assert edited.evidence == theory.evidence  # citations are not part of the draft
     assert journal.theories.get(theory.id) == edited
@@ -257,9 +257,9 @@ def test_set_confidence_records_every_change_with_time_and_note(
     updated = journal.theories.set_confidence(theory.id, 20, "same again")
 
     assert updated.history == (
-        ConfidencePoint(40, START, ""),
-        ConfidencePoint(70, first, "trailer dropped"),
-        ConfidencePoint(20, second, ""),
+        Forecast(40, START, ""),
+        Forecast(70, first, "trailer dropped"),
+        Forecast(20, second, ""),
     )
     assert updated.confidence == 20
     assert journal.theories.get(theory.id).history == updated.history
@@ -489,7 +489,7 @@ def test_adopt_starters_copies_them_as_user_theories(journal: Journal) -> None:
     assert [c.name for c in romance.characters] == ["Jack"]
     assert romance.confidence == 35
     assert romance.starter_key == "jack-cheyenne"
-    assert romance.history == (ConfidencePoint(35, START, "Adopted from the starter pack"),)
+    assert romance.history == (Forecast(35, START, "Adopted from the starter pack"),)
     assert villain.category is Category.VILLAIN_ARC
     assert [c.name for c in villain.characters] == ["Mishi"]
     assert journal.board.rows([romance.id])[0].characters == ("Jack",)

@@ -13,7 +13,7 @@ from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.errors import CharacterNotFoundError, ChoiceError, TagError
 from etoile_app.services.journal import Journal
 from etoile_app.services.track_record import TrackRecordService
-from etoile_app.storage.models import ConfidenceRecord, TheoryRecord
+from etoile_app.storage.models import ForecastRecord, TheoryRecord
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def scored_confidence(track: TrackRecordService) -> int:
 def add_history(journal: Journal, theory_id: int, confidence: int, at: datetime) -> None:
     """Write a history entry directly, as an import could, bypassing the open-only rule."""
     with journal.database.sessions.begin() as s:
-        s.add(ConfidenceRecord(theory_id=theory_id, confidence=confidence, changed_at=at, note=""))
+        s.add(ForecastRecord(theory_id=theory_id, confidence=confidence, changed_at=at, note=""))
 
 
 # --- the confidence in force at resolution -------------------------------------------------
@@ -115,7 +115,7 @@ def test_without_history_the_current_confidence_counts(
     clock.advance(days=1)
     journal.theories.resolve(t.id, TheoryStatus.CONFIRMED)
     with journal.database.sessions.begin() as s:
-        s.query(ConfidenceRecord).filter_by(theory_id=t.id).delete()
+        s.query(ForecastRecord).filter_by(theory_id=t.id).delete()
     assert scored_confidence(track) == 70
 
 

@@ -24,7 +24,7 @@ from test_transfer_json import (  # noqa: F401
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.errors import ValidationError
-from etoile_app.domain.models import ConfidencePoint, Theory
+from etoile_app.domain.models import Forecast, Theory
 from etoile_app.domain.transfer import (
     CSV_COLUMNS,
     ImportFileError,
@@ -221,9 +221,9 @@ def test_a_fatebook_export_becomes_theories_with_their_history(journal: Journal,
     renew = found["Will Prime Video renew Étoile for a second season?"]
     assert renew.status is TheoryStatus.BUSTED
     assert renew.history == (  # in time order, though the file lists them otherwise
-        ConfidencePoint(80, utc(2025, 5, 1, 9, 15)),
-        ConfidencePoint(65, utc(2025, 5, 20, 18, 2, 7)),
-        ConfidencePoint(7, utc(2025, 6, 6, 18, 5, 3)),  # Fatebook writes seconds without a zero
+        Forecast(80, utc(2025, 5, 1, 9, 15)),
+        Forecast(65, utc(2025, 5, 20, 18, 2, 7)),
+        Forecast(7, utc(2025, 6, 6, 18, 5, 3)),  # Fatebook writes seconds without a zero
     )
     assert renew.confidence == 7
     assert renew.created_at == utc(2025, 5, 1, 9, 15)
@@ -564,7 +564,7 @@ def test_any_title_and_notes_survive_export_and_import(title: str, body: str) ->
         updated_at=moment,
         deleted_at=None,
         starter_key=None,
-        history=(ConfidencePoint(60, moment),),
+        history=(Forecast(60, moment),),
     )
     raw = format_csv([theory]).encode("utf-8")
     (question,) = parse_csv(raw).questions

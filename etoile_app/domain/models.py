@@ -49,6 +49,11 @@ class TheoryDraft:
     juiciness: int | None = None
     resolve_by: date | None = None
     evidence: tuple[EvidenceDraft, ...] | None = None
+    #: Multiple choice: 2–12 options whose confidences sum to 100 (none: a yes/no theory, and
+    #: ``confidence`` is how sure one is that it comes true).
+    options: tuple[OptionDraft, ...] = ()
+    #: The theory this one depends on, if any.
+    condition_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +63,40 @@ class CharacterRef:
 
 
 @dataclass(frozen=True, slots=True)
-class ConfidencePoint:
+class Forecast:
+    """A probability given at a time, with an optional note: that a yes/no theory comes true,
+    or (``option``, by name) that a multiple-choice theory's option is what happens."""
+
     confidence: int
     changed_at: datetime
     note: str = ""
+    option: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TheoryOption:
+    """One answer of a multiple-choice theory, with its current probability."""
+
+    name: str
+    confidence: int
+    happened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OptionDraft:
+    """An option as a person fills it in: its name and how likely it is (percent)."""
+
+    name: str
+    confidence: int
+
+
+@dataclass(frozen=True, slots=True)
+class TheoryRef:
+    """Another theory, named: the condition a theory depends on."""
+
+    id: int
+    title: str
+    status: TheoryStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +108,8 @@ class EarlierResolution:
     resolved_at: datetime
     note: str
     reopened_at: datetime
+    #: For a multiple-choice theory confirmed: the option that happened.
+    option: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +164,20 @@ class Theory:
     deleted_at: datetime | None
     starter_key: str | None
     evidence: tuple[Evidence, ...] = ()
-    history: tuple[ConfidencePoint, ...] = ()
+    history: tuple[Forecast, ...] = ()
     earlier_resolutions: tuple[EarlierResolution, ...] = ()  # oldest first
+    #: Multiple choice: its options in order, with their current confidence (none: yes/no).
+    options: tuple[TheoryOption, ...] = ()
+    condition: TheoryRef | None = None
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return bool(self.options)
+
+    @property
+    def option_happened(self) -> str | None:
+        """The option that happened, once a multiple-choice theory is resolved as confirmed."""
+        return next((o.name for o in self.options if o.happened), None)
 
     @property
     def character_ids(self) -> tuple[int, ...]:
@@ -150,6 +199,8 @@ class Theory:
             juiciness=self.juiciness,
             resolve_by=self.resolve_by,
             evidence=tuple(EvidenceDraft(e.fact_id, e.stance, e.note) for e in self.evidence),
+            options=tuple(OptionDraft(o.name, o.confidence) for o in self.options),
+            condition_id=self.condition.id if self.condition is not None else None,
         )
 
 
@@ -165,6 +216,8 @@ class TheorySnapshot:
     theory: Theory
     evidence_rows: tuple[tuple[int, datetime], ...] = ()
     history_ids: tuple[int, ...] = ()
+    #: The row ids of ``theory.options``, in the same order.
+    option_ids: tuple[int, ...] = ()
 
     @property
     def id(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
@@ -24,7 +24,7 @@ from etoile_app.domain.errors import (
     TextFieldError,
     TitleError,
 )
-from etoile_app.domain.models import EvidenceDraft, TheoryDraft
+from etoile_app.domain.models import EvidenceDraft, OptionDraft, TheoryDraft
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -36,6 +36,11 @@ HEADLINE_MAX = 80
 #: A source's web address.
 URL_MAX = 1_000
 TAG_MAX = 40
+#: A multiple-choice theory's options: how many, how long a name, the most one may have.
+OPTIONS_MIN = 2
+OPTIONS_MAX = 12
+OPTION_NAME_MAX = 60
+OPTION_MAX = 98
 CONFIDENCE_MIN, CONFIDENCE_MAX = 1, 99
 RATING_MIN, RATING_MAX = 1, 5
 
@@ -250,7 +255,52 @@ def clean_draft(draft: TheoryDraft) -> TheoryDraft:
         confidence=clean_confidence(draft.confidence),
         juiciness=clean_rating(draft.juiciness),
         resolve_by=clean_date(draft.resolve_by, "The resolve-by date"),
+        options=clean_options(draft.options),
+        condition_id=_clean_id(draft.condition_id, "condition", "a theory id"),
     )
+
+
+def _clean_id(value: object, field: str, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ChoiceError(f"{value!r} is not {what}.", field)
+    return value
+
+
+def clean_options(options: Sequence[OptionDraft]) -> tuple[OptionDraft, ...]:
+    """A multiple-choice theory's options: none (a yes/no theory), or 2 to 12 with different
+    names, each from 1 % to 98 %, together 100 %."""
+    if not options:
+        return ()
+    if not OPTIONS_MIN <= len(options) <= OPTIONS_MAX:
+        raise ChoiceError(
+            f"A multiple-choice theory has from {OPTIONS_MIN} to {OPTIONS_MAX} options "
+            f"(this one has {len(options)}).",
+            "options",
+        )
+    cleaned: list[OptionDraft] = []
+    seen: dict[str, str] = {}
+    for option in options:
+        name = clean_text(option.name, "An option's name", field="options", max_len=OPTION_NAME_MAX)
+        key = name.casefold()
+        if key in seen:
+            raise ChoiceError(f"Two options are called “{seen[key]}”: give each its own name.", "options")
+        seen[key] = name
+        value = option.confidence
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= OPTION_MAX:
+            raise ConfidenceError(
+                f"“{name}” must be a whole number of percent from 1 to {OPTION_MAX} "
+                "(every option may happen, and another may too)."
+            )
+        cleaned.append(OptionDraft(name, value))
+    total = sum(o.confidence for o in cleaned)
+    if total != 100:
+        raise ConfidenceError(
+            f"The options add up to {total} %; together they must make 100 % "
+            f"({'take away' if total > 100 else 'spread'} {abs(total - 100)} %).",
+        )
+    return tuple(cleaned)
 
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)

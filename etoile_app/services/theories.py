@@ -31,8 +31,10 @@ from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     THEORY_COLUMNS,
     CharacterRecord,
-    ConfidenceRecord,
+    ConditionRecord,
     EvidenceRecord,
+    ForecastRecord,
+    OptionRecord,
     ResolutionRecord,
     StarterRecord,
     TagRecord,
@@ -49,8 +51,10 @@ _LOAD_ALL = (
     selectinload(TheoryRecord.tags),
     selectinload(TheoryRecord.characters),
     selectinload(TheoryRecord.evidence),
-    selectinload(TheoryRecord.history),
+    selectinload(TheoryRecord.history).joinedload(ForecastRecord.option),
     selectinload(TheoryRecord.earlier_resolutions),
+    selectinload(TheoryRecord.options),
+    selectinload(TheoryRecord.condition_link).joinedload(ConditionRecord.condition),
 )
 
 
@@ -75,8 +79,7 @@ class TheoryService(Service):
                 resolution_note="",
                 starter_key=starter_key,
             )
-            self._apply(s, record, clean, now)
-            record.history.append(ConfidenceRecord(confidence=clean.confidence, changed_at=now, note=note))
+            self._apply(s, record, clean, now, note=note)
             s.add(record)
             s.flush()
             return self._view(s, record)
@@ -87,13 +90,7 @@ class TheoryService(Service):
         note = rules.clean_text(confidence_note, "The note", field="note", max_len=rules.NOTE_MAX)
         with self._sessions.begin() as s:
             record = self._load(s, theory_id)
-            now = self._now()
-            if clean.confidence != record.confidence:
-                self._check_open(record, "change its confidence")
-                record.history.append(
-                    ConfidenceRecord(confidence=clean.confidence, changed_at=now, note=note)
-                )
-            self._apply(s, record, clean, now)
+            self._apply(s, record, clean, self._now(), note=note)
             return self._view(s, record)
 
     def set_tags(self, theory_id: int, tags: Iterable[str]) -> Theory:
@@ -114,7 +111,7 @@ class TheoryService(Service):
             self._check_open(r, "change its confidence")
             if value != r.confidence:
                 r.confidence = value
-                r.history.append(ConfidenceRecord(confidence=value, changed_at=self._now(), note=note))
+                r.history.append(ForecastRecord(confidence=value, changed_at=self._now(), note=note))
 
         return self._change(theory_id, change)
 
@@ -150,16 +147,77 @@ class TheoryService(Service):
 
         return self._change(theory_id, change)
 
-    def resolve(self, theory_id: int, status: object, note: str = "", on: date | None = None) -> Theory:
-        """Settle a theory: confirmed, busted, or void (it can never be settled)."""
+    def resolve(
+        self,
+        theory_id: int,
+        status: object,
+        note: str = "",
+        on: date | None = None,
+        *,
+        option: str | None = None,
+    ) -> Theory:
+        """Settle a theory: confirmed, busted, or void (it can never be settled). A
+        multiple-choice theory is confirmed with the ``option`` that happened, or void.
+
+        Busted or void, the theories that depend on it (and theirs) are void too, with a note
+        naming their condition."""
         value, note, day = self._clean_resolution(status, note, on)
 
         def change(s: Session, r: TheoryRecord) -> None:
             self._check_open(r, "resolve it again")
+            _settle(r, value, option)
             r.status, r.resolution_note = value, note
             r.resolved_on, r.resolved_at = day, self._now()
+            self._void_dependants(s, [r], day)
 
         return self._change(theory_id, change)
+
+    def dependants(self, theory_ids: Iterable[int]) -> list[int]:
+        """The open theories that depend on any of ``theory_ids``, and on those, and so on."""
+        found: list[int] = []
+        frontier = list(dict.fromkeys(theory_ids))
+        seen = set(frontier)
+        with self._sessions() as s:
+            while frontier:
+                stmt = (
+                    select(ConditionRecord.theory_id)
+                    .join(TheoryRecord, TheoryRecord.id == ConditionRecord.theory_id)
+                    .where(
+                        ConditionRecord.condition_id.in_(frontier),
+                        TheoryRecord.status == TheoryStatus.OPEN,
+                        TheoryRecord.deleted_at.is_(None),
+                    )
+                )
+                frontier = [i for i in s.scalars(stmt) if i not in seen]
+                seen.update(frontier)
+                found.extend(frontier)
+        return found
+
+    def _void_dependants(self, s: Session, settled: Sequence[TheoryRecord], day: date) -> list[TheoryRecord]:
+        """Void the open theories whose condition among ``settled`` did not hold (busted or
+        void), and theirs in turn; the note names the condition."""
+        now = self._now()
+        voided: list[TheoryRecord] = []
+        frontier = [r for r in settled if r.status in (TheoryStatus.BUSTED, TheoryStatus.VOID)]
+        while frontier:
+            s.flush()
+            stmt = (
+                select(TheoryRecord)
+                .join(ConditionRecord, ConditionRecord.theory_id == TheoryRecord.id)
+                .where(
+                    ConditionRecord.condition_id.in_([r.id for r in frontier]),
+                    TheoryRecord.status == TheoryStatus.OPEN,
+                    TheoryRecord.deleted_at.is_(None),
+                )
+                .options(*_LOAD_ALL)
+            )
+            frontier = list(s.scalars(stmt))
+            for d in frontier:
+                condition = d.condition_link.condition  # type: ignore[union-attr]
+                d.status, d.resolved_on, d.resolved_at, d.updated_at = TheoryStatus.VOID, day, now, now
+                d.resolution_note = f"Void: its condition “{condition.title}” was {condition.status.value}."
+            voided.extend(frontier)
+        return voided
 
     def _clean_resolution(self, status: object, note: str, on: date | None) -> tuple[TheoryStatus, str, date]:
         value = rules.clean_choice(status, TheoryStatus, "resolution")
@@ -208,8 +266,10 @@ class TheoryService(Service):
             records = self._load_many(s, theory_ids)
             for r in records:
                 _keep_resolution(r, now)
+                _settle(r, value, None)
                 r.status, r.resolution_note, r.resolved_on, r.resolved_at = value, note, day, now
                 r.updated_at = now
+            self._void_dependants(s, records, day)
             return self._views(s, records)
 
     def reopen_many(self, theory_ids: Iterable[int]) -> list[Theory]:
@@ -266,6 +326,7 @@ class TheoryService(Service):
                     theory=theory,
                     evidence_rows=tuple((e.id, e.created_at) for e in r.evidence),
                     history_ids=tuple(h.id for h in r.history),
+                    option_ids=tuple(o.id for o in r.options),
                 )
                 for r, theory in zip(records, self._views(s, records), strict=True)
             ]
@@ -299,6 +360,7 @@ class TheoryService(Service):
         if {t.name for t in record.tags} != set(was.tags):
             record.tags = _tags(s, list(was.tags))
         search_columns.refresh(record)
+        self._put_back_options(s, record, snap)
         # Rows that go are deleted first, so a link to the same fact can come back.
         wanted_evidence = {row_id for row_id, _ in snap.evidence_rows}
         wanted_history = set(snap.history_ids)
@@ -317,20 +379,47 @@ class TheoryService(Service):
             kept_evidence.append(e)
         record.evidence = kept_evidence
         history = {h.id: h for h in record.history}
+        options = {o.name: o for o in record.options}
         record.history = [
             history.get(row_id)
-            or ConfidenceRecord(
-                id=_free_id(s, ConfidenceRecord, row_id),
+            or ForecastRecord(
+                id=_free_id(s, ForecastRecord, row_id),
                 confidence=point.confidence,
                 changed_at=point.changed_at,
                 note=point.note,
+                option=options[point.option] if point.option is not None else None,
             )
             for point, row_id in zip(was.history, snap.history_ids, strict=True)
         ]
+        wanted_condition = was.condition.id if was.condition is not None else None
+        current_condition = record.condition_link.condition_id if record.condition_link is not None else None
+        if wanted_condition != current_condition:
+            record.condition_link = None
+            s.flush()
+            if wanted_condition is not None:
+                record.condition_link = ConditionRecord(condition_id=wanted_condition)
         if [mapping.earlier_resolution(e) for e in record.earlier_resolutions] != list(
             was.earlier_resolutions
         ):
             record.earlier_resolutions = [_resolution_record(e) for e in was.earlier_resolutions]
+
+    @staticmethod
+    def _put_back_options(s: Session, record: TheoryRecord, snap: TheorySnapshot) -> None:
+        """The options as the snapshot holds them, under their own ids where those are free;
+        an option added since goes (its forecasts with it)."""
+        wanted = dict(zip(snap.option_ids, snap.theory.options, strict=True))
+        kept = [o for o in record.options if o.id in wanted]
+        if len(kept) < len(record.options):
+            _drop_options(record, kept)
+            s.flush()
+        existing = {o.id: o for o in record.options}
+        options = []
+        for position, (row_id, was) in enumerate(wanted.items()):
+            option = existing.get(row_id) or OptionRecord(id=_free_id(s, OptionRecord, row_id))
+            option.name, option.position, option.happened = was.name, position, was.happened
+            options.append(option)
+        record.options = options
+        s.flush()
 
     # --- starter pack ----------------------------------------------------------------------
 
@@ -382,12 +471,9 @@ class TheoryService(Service):
                     tags=tuple(starter.tags),
                     confidence=value,
                 )
-                self._apply(s, record, rules.clean_draft(draft), now)
+                self._apply(s, record, rules.clean_draft(draft), now, note="Adopted from the starter pack")
                 record.characters = [characters[k] for k in starter.character_keys if k in characters]
                 search_columns.refresh(record)
-                record.history.append(
-                    ConfidenceRecord(confidence=value, changed_at=now, note="Adopted from the starter pack")
-                )
                 s.add(record)
                 out.append(record)
             s.flush()
@@ -399,12 +485,7 @@ class TheoryService(Service):
         record = s.get(
             TheoryRecord,
             theory_id,
-            options=[
-                selectinload(TheoryRecord.tags),
-                selectinload(TheoryRecord.characters),
-                selectinload(TheoryRecord.evidence),
-                selectinload(TheoryRecord.history),
-            ],
+            options=list(_LOAD_ALL),
         )
         if record is None:
             raise TheoryNotFoundError(theory_id)
@@ -445,11 +526,14 @@ class TheoryService(Service):
             record.updated_at = self._now()
             return self._view(s, record)
 
-    def _apply(self, s: Session, record: TheoryRecord, clean: TheoryDraft, now) -> None:
+    def _apply(self, s: Session, record: TheoryRecord, clean: TheoryDraft, now, *, note: str = "") -> None:
+        """Write a checked draft's fields; a new confidence (or option confidence) is a new
+        forecast, with ``note``."""
+        self._set_forecasts(record, clean, now, note)
+        self._set_condition(s, record, clean.condition_id)
         record.title = clean.title
         record.body = clean.body
         record.category = clean.category
-        record.confidence = clean.confidence
         record.juiciness = clean.juiciness
         record.resolve_by = clean.resolve_by
         record.characters = load_characters(s, clean.character_ids)
@@ -458,6 +542,76 @@ class TheoryService(Service):
         search_columns.refresh(record)
         if clean.evidence is not None:
             self._set_evidence(s, record, clean.evidence, now)
+
+    def _set_forecasts(self, record: TheoryRecord, clean: TheoryDraft, now, note: str) -> None:
+        """Bring the theory's options and confidences to the draft's: a yes/no theory gets a
+        forecast when its confidence changes, a multiple-choice one for each option whose
+        confidence changes (all of them when it is new). Options keep their forecasts while
+        they keep their name; an option taken out goes with its forecasts."""
+        is_new = record.id is None
+        if not clean.options:
+            if record.options:
+                self._check_open(record, "change its options")
+                _drop_options(record, [])
+            current = next((h.confidence for h in reversed(record.history) if h.option_id is None), None)
+            if is_new or clean.confidence != current:
+                if not is_new:
+                    self._check_open(record, "change its confidence")
+                record.history.append(ForecastRecord(confidence=clean.confidence, changed_at=now, note=note))
+            record.confidence = clean.confidence
+            return
+        by_name = {o.name.casefold(): o for o in record.options}
+        latest = {h.option_id: h.confidence for h in record.history if h.option_id is not None}
+        wanted = [(by_name.get(o.name.casefold()), o) for o in clean.options]
+        changed = any(existing is None or latest.get(existing.id) != o.confidence for existing, o in wanted)
+        renamed = [o.name for o in record.options] != [o.name for o in clean.options]
+        if (renamed or changed) and not is_new:
+            self._check_open(record, "change its options")
+        if not record.options and not is_new:
+            # A yes/no theory becomes multiple choice: its yes/no forecasts no longer fit it.
+            record.history = [h for h in record.history if h.option is not None]
+        _drop_options(record, [existing for existing, _o in wanted if existing is not None])
+        options = []
+        for position, (existing, o) in enumerate(wanted):
+            option = existing or OptionRecord(name=o.name, happened=False)
+            option.name, option.position = o.name, position
+            options.append(option)
+        record.options = options
+        for option, (existing, o) in zip(options, wanted, strict=True):
+            if existing is None or latest.get(existing.id) != o.confidence:
+                record.history.append(
+                    ForecastRecord(option=option, confidence=o.confidence, changed_at=now, note=note)
+                )
+        record.confidence = max(o.confidence for o in clean.options)
+
+    def _set_condition(self, s: Session, record: TheoryRecord, condition_id: int | None) -> None:
+        """Make the theory depend on ``condition_id`` (or on nothing); refuses itself and loops."""
+        current = record.condition_link.condition_id if record.condition_link is not None else None
+        if condition_id == current:
+            return
+        if condition_id is None:
+            record.condition_link = None
+            return
+        condition = s.get(TheoryRecord, condition_id)
+        if condition is None:
+            raise TheoryNotFoundError(condition_id)
+        if condition.deleted_at is not None:
+            raise InvalidStateError(f"“{condition.title}” is in the bin: it cannot be a condition.")
+        seen = {record.id} if record.id is not None else set()
+        step: TheoryRecord | None = condition
+        while step is not None:
+            if step.id in seen:
+                raise InvalidStateError(
+                    f"“{condition.title}” already depends on “{record.title or 'this theory'}”: "
+                    "a theory cannot be a condition of its own condition."
+                )
+            seen.add(step.id)
+            link = step.condition_link
+            step = link.condition if link is not None else None
+        if record.condition_link is None:
+            record.condition_link = ConditionRecord(condition=condition)
+        else:
+            record.condition_link.condition = condition
 
     @staticmethod
     def _set_evidence(s: Session, record: TheoryRecord, wanted: tuple[EvidenceDraft, ...], now) -> None:
@@ -493,6 +647,42 @@ class TheoryService(Service):
         shown = shown_statuses(s, [e.fact_id for r in records for e in r.evidence])
         return [mapping.theory(r, shown) for r in records]
 
+    # --- rating several theories at once ----------------------------------------------------
+
+    def rate_many(self, ratings: Iterable[tuple[int, int, int | None]]) -> list[Theory]:
+        """Set the confidence and juiciness of several theories in one transaction, each given as
+        ``(theory id, confidence, juiciness or None)``; a theory given twice takes the last.
+
+        A new confidence joins the theory's history, as :meth:`set_confidence` adds it. It is
+        refused for a resolved theory and for a multiple-choice one (whose options carry the
+        confidences); their juiciness can still change. All or nothing.
+        """
+        wanted: dict[int, tuple[int, int | None]] = {}
+        for theory_id, confidence, juiciness in ratings:
+            wanted[theory_id] = (rules.clean_confidence(confidence), rules.clean_rating(juiciness))
+        now = self._now()
+        with self._sessions.begin() as s:
+            records = self._load_many(s, wanted)
+            for r in records:
+                confidence, juiciness = wanted[r.id]
+                changed = False
+                if confidence != r.confidence:
+                    self._check_open(r, "change its confidence")
+                    if r.options:
+                        raise InvalidStateError(
+                            f"“{r.title}” is multiple choice: give its options their confidences "
+                            "in the editor."
+                        )
+                    r.confidence = confidence
+                    r.history.append(ForecastRecord(confidence=confidence, changed_at=now, note=""))
+                    changed = True
+                if juiciness != r.juiciness:
+                    r.juiciness = juiciness
+                    changed = True
+                if changed:
+                    r.updated_at = now
+            return self._views(s, records)
+
 
 def _tags(s: Session, names: list[str]) -> list[TagRecord]:
     """The tag records for ``names`` (already normalised), created where new, in the given order."""
@@ -507,6 +697,15 @@ def _tags(s: Session, names: list[str]) -> list[TagRecord]:
             s.add(tag)
         out.append(tag)
     return out
+
+
+def _drop_options(record: TheoryRecord, kept: Sequence[OptionRecord]) -> None:
+    """Keep only the options ``kept``; the others go with their forecasts (taken out of the
+    history here, so the session deletes them itself rather than find them gone)."""
+    gone = [o for o in record.options if o not in kept]
+    if gone:
+        record.history = [h for h in record.history if h.option is None or h.option not in gone]
+        record.options = [o for o in record.options if o in kept]
 
 
 def _free_id(s: Session, model: type, row_id: int) -> int | None:
@@ -524,8 +723,32 @@ def _keep_resolution(record: TheoryRecord, ended_at: datetime) -> None:
                 resolved_at=record.resolved_at,
                 note=record.resolution_note,
                 reopened_at=ended_at,
+                option=next((o.name for o in record.options if o.happened), None),
             )
         )
+    for option in record.options:
+        option.happened = False
+
+
+def _settle(record: TheoryRecord, status: TheoryStatus, option: str | None) -> None:
+    """Mark what happened on a multiple-choice theory confirmed with ``option``; refuse what
+    does not fit its kind (busted multiple choice, an option for a yes/no theory)."""
+    if not record.options:
+        if option is not None:
+            raise InvalidStateError(f"“{record.title}” is a yes/no theory: it has no options to choose from.")
+        return
+    if status is TheoryStatus.BUSTED:
+        raise InvalidStateError(
+            f"“{record.title}” is settled by the option that happened, or void: it cannot be busted."
+        )
+    if status is TheoryStatus.CONFIRMED:
+        if option is None:
+            raise InvalidStateError(f"Say which option of “{record.title}” happened.")
+        chosen = next((o for o in record.options if o.name.casefold() == option.casefold()), None)
+        if chosen is None:
+            raise InvalidStateError(f"“{record.title}” has no option called “{option}”.")
+        for o in record.options:
+            o.happened = o is chosen
 
 
 def _reopen(record: TheoryRecord, now: datetime) -> None:

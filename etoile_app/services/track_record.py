@@ -28,7 +28,7 @@ from etoile_app.domain.scoring import (
 from etoile_app.services.base import Service, load_characters
 from etoile_app.storage.models import (
     CharacterRecord,
-    ConfidenceRecord,
+    ForecastRecord,
     TagRecord,
     TheoryRecord,
     theory_characters,
@@ -37,7 +37,7 @@ from etoile_app.storage.models import (
 from etoile_app.storage.theory_queries import tag_condition
 
 T = TheoryRecord
-H = ConfidenceRecord
+H = ForecastRecord
 SCORED = (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED)
 
 

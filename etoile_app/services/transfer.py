@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from etoile_app import __version__
 from etoile_app.domain.enums import Category, FactOrigin, TheoryStatus
-from etoile_app.domain.models import ConfidencePoint, EarlierResolution
+from etoile_app.domain.models import EarlierResolution, Forecast
 from etoile_app.domain.transfer import (
     MAX_IMPORT_BYTES,
     Catalogue,
@@ -52,10 +52,10 @@ from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
-    ConfidenceRecord,
     DreamCastRecord,
     EvidenceRecord,
     FactRecord,
+    ForecastRecord,
     ResolutionRecord,
     TagRecord,
     TheoryRecord,
@@ -71,7 +71,7 @@ WRITE_BATCH = 1000
 
 
 T = TheoryRecord
-H = ConfidenceRecord
+H = ForecastRecord
 E = EvidenceRecord
 R = ResolutionRecord
 
@@ -92,14 +92,18 @@ def _rows(s: Session, stmt: Select[Any], column: Any, ids: Sequence[int] | None)
 
 def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, TheoryEntry]:
     """Theories (all, or those with ``ids``) as file entries, by database id."""
-    history: dict[int, list[ConfidencePoint]] = defaultdict(list)
-    stmt = select(H.theory_id, H.confidence, H.changed_at, H.note).order_by(H.theory_id, H.changed_at, H.id)
-    for r in _rows(s, stmt, H.theory_id, ids):
-        history[r.theory_id].append(ConfidencePoint(r.confidence, r.changed_at, r.note))
-    earlier: dict[int, list[EarlierResolution]] = defaultdict(list)
-    stmt = select(R.theory_id, R.status, R.resolved_on, R.resolved_at, R.note, R.reopened_at).order_by(
-        R.theory_id, R.resolved_at, R.id
+    history: dict[int, list[Forecast]] = defaultdict(list)
+    stmt = (
+        select(H.theory_id, H.confidence, H.changed_at, H.note)
+        .where(H.option_id.is_(None))
+        .order_by(H.theory_id, H.changed_at, H.id)
     )
+    for r in _rows(s, stmt, H.theory_id, ids):
+        history[r.theory_id].append(Forecast(r.confidence, r.changed_at, r.note))
+    earlier: dict[int, list[EarlierResolution]] = defaultdict(list)
+    stmt = select(
+        R.theory_id, R.status, R.resolved_on, R.resolved_at, R.note, R.reopened_at, R.option
+    ).order_by(R.theory_id, R.resolved_at, R.id)
     for r in _rows(s, stmt, R.theory_id, ids):
         earlier[r.theory_id].append(mapping.earlier_resolution(r))
     tags: dict[int, list[str]] = defaultdict(list)
@@ -178,7 +182,7 @@ def _dream_entry(record: DreamCastRecord) -> DreamCastEntry:
     )
 
 
-def _new_points(old: Iterable[ConfidencePoint], new: Iterable[ConfidencePoint]) -> int:
+def _new_points(old: Iterable[Forecast], new: Iterable[Forecast]) -> int:
     """How many entries of ``new`` are not in ``old`` (counting repeats)."""
     return sum((Counter(new) - Counter(old)).values())
 
@@ -485,9 +489,7 @@ class TransferService(Service):
         return plan
 
 
-def _merge_history(
-    old: tuple[ConfidencePoint, ...], question: CsvQuestion
-) -> tuple[tuple[ConfidencePoint, ...], int]:
+def _merge_history(old: tuple[Forecast, ...], question: CsvQuestion) -> tuple[tuple[Forecast, ...], int]:
     """The history with the question's forecasts added, matching them to the second (CSV precision)."""
     pool = Counter((p.changed_at.replace(microsecond=0), p.confidence) for p in old)
     added = []
@@ -496,7 +498,7 @@ def _merge_history(
         if pool[key] > 0:
             pool[key] -= 1
         else:
-            added.append(ConfidencePoint(forecast.confidence, forecast.at, ""))
+            added.append(Forecast(forecast.confidence, forecast.at, ""))
     return tuple(sorted(old + tuple(added), key=lambda p: p.changed_at)), len(added)
 
 
@@ -703,6 +705,7 @@ class _Writer:
                     "resolved_at": r.resolved_at,
                     "note": r.note,
                     "reopened_at": r.reopened_at,
+                    "option": r.option,
                 }
                 for r in t.earlier_resolutions or ()
             ]

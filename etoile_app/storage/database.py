@@ -270,8 +270,7 @@ def open_database(
             progress(
                 3, OPEN_STEPS, "Upgrading the journal" if revision is not None else "Creating the journal"
             )
-            with engine.begin() as conn:
-                migrate.upgrade(conn)
+            migrate.upgrade_to_head(engine)
             db.upgraded_from = revision
         else:
             # The first connection switches to WAL, which needs to write beside the file:
@@ -324,8 +323,7 @@ def open_read_only(target: str | Path | URL) -> Database:
         raise integrity.damaged_error(path, exc) from None
     finally:
         reader.dispose()
-    with engine.begin() as conn:
-        migrate.upgrade(conn)
+    migrate.upgrade_to_head(engine)
     return Database(engine, make_session_factory(engine), url, path, upgraded_from=revision, read_only=True)
 
 
@@ -345,8 +343,4 @@ def _write_problem(exc: sa_exc.DBAPIError, path: Path | None, where: str) -> Dat
 
 def upgrade_to_head(db: Database) -> str | None:
     """Bring ``db`` to the newest schema after its content was replaced; return the old revision."""
-    with db.engine.begin() as conn:
-        revision = migrate.current_revision(conn)
-        if revision != migrate.HEAD_REVISION:
-            migrate.upgrade(conn)
-    return revision
+    return migrate.upgrade_to_head(db.engine)

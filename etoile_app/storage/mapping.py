@@ -8,14 +8,16 @@ from typing import Any
 from etoile_app.domain.enums import FactStatus, SourceKind
 from etoile_app.domain.models import (
     CharacterRef,
-    ConfidencePoint,
     DreamCast,
     EarlierResolution,
     Evidence,
     Fact,
+    Forecast,
     SourceRef,
     StarterTheory,
     Theory,
+    TheoryOption,
+    TheoryRef,
     TheoryRow,
 )
 from etoile_app.storage.models import (
@@ -119,9 +121,32 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
         ),
         tags=tuple(sorted(t.name for t in record.tags)),
         evidence=evidence,
-        history=tuple(ConfidencePoint(h.confidence, h.changed_at, h.note) for h in record.history),
+        history=tuple(
+            Forecast(h.confidence, h.changed_at, h.note, h.option.name if h.option is not None else None)
+            for h in record.history
+        ),
         earlier_resolutions=tuple(earlier_resolution(r) for r in record.earlier_resolutions),
+        options=options(record),
+        condition=condition(record),
     )
+
+
+def options(record: TheoryRecord) -> tuple[TheoryOption, ...]:
+    """A multiple-choice theory's options, each with its latest forecast's confidence."""
+    if not record.options:
+        return ()
+    latest: dict[int, int] = {}
+    for h in record.history:  # oldest first: the last one given stays
+        if h.option_id is not None:
+            latest[h.option_id] = h.confidence
+    return tuple(TheoryOption(o.name, latest.get(o.id, 0), o.happened) for o in record.options)
+
+
+def condition(record: TheoryRecord) -> TheoryRef | None:
+    link = record.condition_link
+    if link is None:
+        return None
+    return TheoryRef(link.condition.id, link.condition.title, link.condition.status)
 
 
 def earlier_resolution(row: object) -> EarlierResolution:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
 
 #: The newest migration. A test checks it against the migration scripts.
-HEAD_REVISION = "0005_earlier_resolutions"
+HEAD_REVISION = "0006_forecasts"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 
@@ -62,6 +62,35 @@ def check_not_newer(revision: str | None) -> None:
             f"This journal was written by a newer version of Étoile Theory Journal (schema {revision!r}). "
             "Update the app to open it; the file was not changed."
         )
+
+
+def upgrade_to_head(engine: Engine) -> str | None:
+    """Bring the database of ``engine`` to the newest schema in one transaction; return the
+    revision it had.
+
+    On SQLite the foreign keys' actions are off meanwhile: a migration that rebuilds a table
+    (SQLite's way to change a column or constraint) drops the old one, and with them on, that
+    drop deletes every row that refers to it (ON DELETE CASCADE), evidence and all. Whether
+    every reference still holds is checked before the transaction commits.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, where it applies
+        try:
+            with conn.begin():
+                revision = current_revision(conn)
+                if revision != HEAD_REVISION:
+                    upgrade(conn)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseError(
+                        "Upgrading the journal would leave references to missing rows; it was left as it is."
+                    )
+            return revision
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def upgrade(connection: Connection) -> None:

@@ -155,11 +155,26 @@ class TheoryRecord(Base):
         passive_deletes=True,
         order_by="EvidenceRecord.id",
     )
-    history: Mapped[list[ConfidenceRecord]] = relationship(
+    #: Its forecasts, oldest first; for a multiple-choice theory, each is one option's.
+    history: Mapped[list[ForecastRecord]] = relationship(
         back_populates="theory",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="(ConfidenceRecord.changed_at, ConfidenceRecord.id)",
+        order_by="(ForecastRecord.changed_at, ForecastRecord.id)",
+    )
+    #: A multiple-choice theory's options, in order (none: a yes/no theory).
+    options: Mapped[list[OptionRecord]] = relationship(
+        back_populates="theory",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="OptionRecord.position",
+    )
+    #: The theory this one depends on, if any (see :class:`ConditionRecord`).
+    condition_link: Mapped[ConditionRecord | None] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        foreign_keys="ConditionRecord.theory_id",
+        back_populates="theory",
     )
     earlier_resolutions: Mapped[list[ResolutionRecord]] = relationship(
         back_populates="theory",
@@ -282,17 +297,71 @@ class EvidenceRecord(Base):
     fact: Mapped[FactRecord] = relationship(lazy="joined")
 
 
-class ConfidenceRecord(Base):
-    __tablename__ = "confidence_history"
+class ForecasterRecord(Base):
+    """Someone who forecasts. A journal of one has nobody here: its forecasts are its owner's
+    (``forecaster_id`` NULL); a club's members each have a row."""
+
+    __tablename__ = "forecasters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: The database login that acts as this forecaster, where the journal has logins.
+    login: Mapped[str | None] = mapped_column(String(63), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OptionRecord(Base):
+    """One named answer of a multiple-choice theory (Jack / Gael / nobody)."""
+
+    __tablename__ = "theory_options"
+    __table_args__ = (
+        UniqueConstraint("theory_id", "name"),
+        CheckConstraint("length(name) BETWEEN 1 AND 60", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    #: The option that happened, once the theory is resolved as confirmed (one at most).
+    happened: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    theory: Mapped[TheoryRecord] = relationship(back_populates="options")
+
+
+class ConditionRecord(Base):
+    """That a theory depends on another: "if Étoile returns, Cheyenne runs the Met" holds
+    only if "Étoile returns" does. The condition busted or void, the theory is void."""
+
+    __tablename__ = "theory_conditions"
+
+    theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), primary_key=True)
+    condition_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
+
+    theory: Mapped[TheoryRecord] = relationship(foreign_keys=[theory_id], back_populates="condition_link")
+    condition: Mapped[TheoryRecord] = relationship(foreign_keys=[condition_id])
+
+
+class ForecastRecord(Base):
+    """A probability given at a time, with an optional note: for a yes/no theory, that it comes
+    true; for a multiple-choice one, that its option (``option_id``) is what happens."""
+
+    __tablename__ = "forecasts"
     __table_args__ = (CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theory_options.id", ondelete="CASCADE"), index=True
+    )
+    #: Who made it (``None``: the journal's owner).
+    forecaster_id: Mapped[int | None] = mapped_column(ForeignKey("forecasters.id"), index=True)
     confidence: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
 
     theory: Mapped[TheoryRecord] = relationship(back_populates="history")
+    option: Mapped[OptionRecord | None] = relationship()
 
 
 class ResolutionRecord(Base):
@@ -308,6 +377,8 @@ class ResolutionRecord(Base):
     resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
     reopened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: For a multiple-choice theory confirmed: the name of the option that happened.
+    option: Mapped[str | None] = mapped_column(String(60))
 
     theory: Mapped[TheoryRecord] = relationship(back_populates="earlier_resolutions")
 

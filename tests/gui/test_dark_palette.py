@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from etoile_app.domain import scoring
 from etoile_app.domain.enums import Category, TheoryStatus
-from etoile_app.domain.models import ConfidencePoint, DreamCastDraft, TheoryDraft
+from etoile_app.domain.models import Forecast, DreamCastDraft, TheoryDraft
 from etoile_app.ui.common.charts import MIN_MARKER, CalibrationChart, HistoryChart
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from etoile_app.ui.screenshots import _settle
@@ -249,7 +249,7 @@ def test_charts_take_their_colours_from_the_palette_and_follow_a_change(qtbot, q
     qtbot.addWidget(history)
     history.show()
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    history.set_history([ConfidencePoint(40, now)], TheoryStatus.CONFIRMED, now, now)
+    history.set_history([Forecast(40, now)], TheoryStatus.CONFIRMED, now, now)
 
     def colours(view):
         c = view.chart()
@@ -287,7 +287,7 @@ def history(qtbot):
 
 def test_one_point_shows_a_visible_marker_and_each_date_once(qtbot, history):
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    history.set_history([ConfidencePoint(55, now)], TheoryStatus.OPEN, None, now)
+    history.set_history([Forecast(55, now)], TheoryStatus.OPEN, None, now)
     assert history.points is not None and history.points.count() == 1
     assert history.points.markerSize() >= MIN_MARKER
     labels = history.tick_labels()
@@ -307,7 +307,7 @@ def test_dates_are_not_repeated_over_a_few_hours_or_a_long_history(history):
         datetime(2026, 9, 1, tzinfo=UTC),
     ):
         history.set_history(
-            [ConfidencePoint(30, start), ConfidencePoint(60, end)], TheoryStatus.OPEN, None, end
+            [Forecast(30, start), Forecast(60, end)], TheoryStatus.OPEN, None, end
         )
         labels = history.tick_labels()
         assert len(labels) == len(set(labels)), labels
@@ -316,7 +316,7 @@ def test_dates_are_not_repeated_over_a_few_hours_or_a_long_history(history):
 @pytest.mark.parametrize("confidence", [0, 50, 100])
 def test_the_resolution_label_stays_inside_the_plot_area(qtbot, history, confidence):
     start = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    history.set_history([ConfidencePoint(confidence, start)], TheoryStatus.BUSTED, start, start)
+    history.set_history([Forecast(confidence, start)], TheoryStatus.BUSTED, start, start)
     qtbot.wait(10)
     plot = history.chart().plotArea()
     label = history.label_rect()
@@ -328,7 +328,7 @@ def test_a_long_note_is_elided_in_its_points_tooltip(history):
     from etoile_app.ui.common.charts import point_tooltip
 
     note = "Because " + "the director said so in an interview " * 20
-    text = point_tooltip(ConfidencePoint(30, datetime(2026, 3, 1, tzinfo=UTC), note), history.fontMetrics())
+    text = point_tooltip(Forecast(30, datetime(2026, 3, 1, tzinfo=UTC), note), history.fontMetrics())
     assert "…" in text and len(text) < len(note)
 
 

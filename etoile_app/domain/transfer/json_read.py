@@ -11,7 +11,7 @@ from typing import Any
 from etoile_app.domain import json_checks, rules
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.json_checks import JsonFieldError, JsonObject, JsonTextError, brief
-from etoile_app.domain.models import PACK_VERSION_MAX, ConfidencePoint, EarlierResolution
+from etoile_app.domain.models import PACK_VERSION_MAX, EarlierResolution, Forecast
 from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
@@ -56,7 +56,7 @@ _TOP_FIELDS = ("format", "format_version", *_names(JournalFile))
 _THEORY_FIELDS = _names(TheoryEntry)
 _REF_FIELDS = ("key", "name")
 _EVIDENCE_FIELDS = _names(EvidenceEntry)
-_HISTORY_FIELDS = _names(ConfidencePoint)
+_HISTORY_FIELDS = _names(Forecast)
 _EARLIER_FIELDS = _names(EarlierResolution)
 _DREAM_FIELDS = _names(DreamCastEntry)
 _FACT_FIELDS = _names(UserFactEntry)
@@ -298,7 +298,7 @@ class _JsonReader:
             )
         return tuple(sorted(out, key=lambda r: r.resolved_at))
 
-    def _history(self, node: JsonObject) -> tuple[ConfidencePoint, ...]:
+    def _history(self, node: JsonObject) -> tuple[Forecast, ...]:
         items = node.items("history", "confidence changes")
         if not items:
             raise node.fail("a theory needs at least one confidence in its history.", "history")
@@ -306,7 +306,7 @@ class _JsonReader:
         for path, item in items:
             entry = JsonObject(path, item, "a confidence change", _HISTORY_FIELDS)
             points.append(
-                ConfidencePoint(
+                Forecast(
                     confidence=entry.whole(  # type: ignore[arg-type]
                         "confidence", rules.CONFIDENCE_MIN, rules.CONFIDENCE_MAX, required=True
                     ),

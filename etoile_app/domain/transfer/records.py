@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.errors import JournalError
-from etoile_app.domain.models import ConfidencePoint, EarlierResolution
+from etoile_app.domain.models import EarlierResolution, Forecast
 
 FORMAT = "etoile-journal"
 #: 2 added the headline, source title and address, and retraction of user news;
@@ -69,7 +69,7 @@ class TheoryEntry:
     tags: tuple[str, ...] = ()  # sorted
     characters: tuple[str, ...] = ()  # character keys, sorted
     evidence: tuple[EvidenceEntry, ...] = ()  # in the order it was cited
-    history: tuple[ConfidencePoint, ...] = ()  # in time order
+    history: tuple[Forecast, ...] = ()  # in time order
     # Oldest first. ``None``: the file (older than format 3) does not say; a theory already in
     # the journal keeps its own.
     earlier_resolutions: tuple[EarlierResolution, ...] | None = ()

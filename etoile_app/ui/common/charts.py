@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPainter, QPale
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip, QWidget
 
 from etoile_app.domain.enums import TheoryStatus
-from etoile_app.domain.models import ConfidencePoint
+from etoile_app.domain.models import Forecast
 from etoile_app.domain.scoring import CalibrationBin
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.widgets import badge_colours, is_dark, plain_tooltip
@@ -216,7 +216,7 @@ class HistoryChart(_ChartView):
         self.points: QScatterSeries | None = None
         self.marker: QScatterSeries | None = None
         self.status: TheoryStatus | None = None
-        self.history: tuple[ConfidencePoint, ...] = ()
+        self.history: tuple[Forecast, ...] = ()
         self.label = QGraphicsSimpleTextItem()
         self.label.setZValue(20)
         self.label.hide()
@@ -247,7 +247,7 @@ class HistoryChart(_ChartView):
 
     def set_history(
         self,
-        points: Sequence[ConfidencePoint],
+        points: Sequence[Forecast],
         status: TheoryStatus,
         resolved_at: datetime | None,
         now: datetime,
@@ -349,7 +349,7 @@ class HistoryChart(_ChartView):
         QToolTip.showText(QCursor.pos(), point_tooltip(match, self.fontMetrics()), self)
 
 
-def point_tooltip(point: ConfidencePoint, metrics: QFontMetrics) -> str:
+def point_tooltip(point: Forecast, metrics: QFontMetrics) -> str:
     """A point's date and confidence, and its note elided to one readable line."""
     text = f"{fmt.local_datetime(point.changed_at)}: {point.confidence} %"
     if point.note:

@@ -81,6 +81,13 @@ def _back(theories: Sequence[Theory]) -> TheoryChanges:
     return TheoryChanges.between([replace(t, deleted_at=t.updated_at) for t in theories], theories)
 
 
+def _resolved_text(after: Sequence[Theory]) -> str:
+    """ "Resolve “…” as busted"; a multiple-choice theory says what happened."""
+    happened = after[0].option_happened if len(after) == 1 else None
+    outcome = f"“{_quote(happened)}”" if happened else after[0].status.value
+    return f"Resolve {_theories_named(after)} as {outcome}"
+
+
 def _dream_named(entry: DreamCast) -> str:
     return f"“{_quote(f'{entry.actor} as {entry.role_idea}')}”"
 
@@ -242,12 +249,22 @@ class Store(QObject):
         return self._write(work, **handlers)
 
     def resolve(
-        self, theory_id: int, status: Any, note: str = "", on: date | None = None, **handlers: Any
+        self,
+        theory_id: int,
+        status: Any,
+        note: str = "",
+        on: date | None = None,
+        *,
+        option: str | None = None,
+        **handlers: Any,
     ) -> Ticket[Theory]:
+        """Resolve one theory (a multiple-choice one with the ``option`` that happened); the
+        theories that depend on it and are voided with it come back with it on undo."""
+        theories = self.theories
         return self._undoable(
-            [theory_id],
-            lambda: [self.theories.resolve(theory_id, status, note, on)],
-            lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
+            lambda: [theory_id, *theories.dependants([theory_id])],
+            lambda: [theories.resolve(theory_id, status, note, on, option=option)],
+            _resolved_text,
             one=True,
             **handlers,
         )
@@ -278,11 +295,13 @@ class Store(QObject):
     def resolve_many(
         self, ids: Sequence[int], status: Any, note: str = "", on: date | None = None, **handlers: Any
     ) -> Ticket[list[Theory]]:
-        """Resolve the theories of ``ids`` with one note; undo puts each back as it was."""
+        """Resolve the theories of ``ids`` with one note; undo puts each back as it was, and
+        the theories voided with them for depending on them."""
+        theories = self.theories
         return self._undoable(
-            ids,
-            lambda: self.theories.resolve_many(ids, status, note, on),
-            lambda after: f"Resolve {_theories_named(after)} as {after[0].status.value}",
+            lambda: [*ids, *theories.dependants(ids)],
+            lambda: theories.resolve_many(ids, status, note, on),
+            _resolved_text,
             **handlers,
         )
 
@@ -309,6 +328,19 @@ class Store(QObject):
             ids,
             lambda: self.theories.add_tag_many(ids, tag),
             lambda after: f"Tag {_theories_named(after)} “{_quote(rules.normalise_tag(tag))}”",
+            **handlers,
+        )
+
+    def rate_many(
+        self, ratings: Sequence[tuple[int, int, int | None]], **handlers: Any
+    ) -> Ticket[list[Theory]]:
+        """Set the confidence and juiciness of several theories, ``(id, confidence, juiciness)``
+        each, in one step; undo puts each back as it was, its confidence history included."""
+        ratings = list(ratings)
+        return self._undoable(
+            [theory_id for theory_id, _confidence, _juiciness in ratings],
+            lambda: self.theories.rate_many(ratings),
+            lambda after: f"Rate {_theories_named(after)}",
             **handlers,
         )
 
@@ -607,7 +639,7 @@ class Store(QObject):
 
     def _undoable(
         self,
-        ids: Sequence[int],
+        ids: Sequence[int] | Callable[[], Sequence[int]],
         change: Callable[[], list[Theory]],
         text: Callable[[list[Theory]], str],
         *,
@@ -621,8 +653,9 @@ class Store(QObject):
         step does not depend on how the change was made. A change that changed nothing but
         the time of the last change is not a step. ``canon``: the Status tab counts citing
         theories, which may have changed. ``one``: the value is the one theory, not a list.
+        ``ids`` may be work for the writer thread too (the theories a change reaches beyond
+        those named: the ones that depend on them), run just before the change.
         """
-        ids = list(dict.fromkeys(ids))
         theories = self.theories
 
         def put_back(snapshots: Sequence[TheorySnapshot], current: Sequence[TheorySnapshot]) -> _Done[None]:
@@ -630,13 +663,22 @@ class Store(QObject):
             return _Done(None, TheoryChanges.between([s.theory for s in current], back), canon_changed=canon)
 
         def work() -> _Done[Any]:
-            before = theories.snapshot(ids)
+            reached = list(dict.fromkeys(ids() if callable(ids) else ids))
+            before = theories.snapshot(reached)
             changed = change()
-            after = theories.snapshot(ids)
+            after = theories.snapshot(reached)
             step = None
             if _substance(after) != _substance(before):
+                named = text(changed)
+                also = sum(
+                    1
+                    for b, a in zip(before, after, strict=True)
+                    if b.id not in {t.id for t in changed} and b.theory.status != a.theory.status
+                )
+                if also:
+                    named += f", voiding {also} that depend{'s' if also == 1 else ''} on it"
                 step = _Step(
-                    text(changed), redo=lambda: put_back(after, before), undo=lambda: put_back(before, after)
+                    named, redo=lambda: put_back(after, before), undo=lambda: put_back(before, after)
                 )
             changes = TheoryChanges.between([s.theory for s in before], [s.theory for s in after])
             # The Status tab counts the theories citing each fact: only a change of evidence counts.
