@@ -282,7 +282,9 @@ def clean_options(options: Sequence[OptionDraft]) -> tuple[OptionDraft, ...]:
     cleaned: list[OptionDraft] = []
     seen: dict[str, str] = {}
     for option in options:
-        name = clean_text(option.name, "An option's name", field="options", max_len=OPTION_NAME_MAX)
+        name = clean_text(
+            option.name, "An option's name", field="options", max_len=OPTION_NAME_MAX, required=True
+        )
         key = name.casefold()
         if key in seen:
             raise ChoiceError(f"Two options are called “{seen[key]}”: give each its own name.", "options")

@@ -118,6 +118,8 @@ class TheoryRecord(Base):
         Index("ix_theories_live_category", "deleted_at", "category"),
         Index("ix_theories_live_confidence", "deleted_at", "confidence"),
         Index("ix_theories_live_status", "deleted_at", "status"),
+        # The Resolve-by column's order and the Due filter's count, read from an index.
+        Index("ix_theories_live_resolve_by", "deleted_at", "resolve_by", "status"),
         # The board's title order, lower(title), read from an index (SQLite and PostgreSQL
         # both index expressions; SQLite's reflection skips them, with a warning).
         Index("ix_theories_live_title", "deleted_at", text("lower(title)")),

@@ -4,7 +4,8 @@ A theory's confidence history becomes its forecasts: each a probability given at
 with a note, for the theory or (multiple choice) for one of its options, and by a forecaster
 (none in a journal of one: the owner's). Theories gain named options, one of which is marked
 as what happened, and a condition: the theory they depend on (a table of its own, so the
-theories table, with its search triggers, is left as it is).
+theories table, with its search triggers, is left as it is). An index serves the board's
+Resolve-by order and its Due filter.
 
 Every confidence point is carried over as a forecast under its own id, with its date and note.
 
@@ -109,11 +110,15 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_theory_conditions_condition_id"), "theory_conditions", ["condition_id"], unique=False
     )
+    op.create_index(
+        "ix_theories_live_resolve_by", "theories", ["deleted_at", "resolve_by", "status"], unique=False
+    )
     # A plain column: SQLite adds it in place.
     op.add_column("earlier_resolutions", sa.Column("option", sa.String(length=60), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_theories_live_resolve_by", table_name="theories")
     with op.batch_alter_table("earlier_resolutions") as batch:
         batch.drop_column("option")
     op.drop_index(op.f("ix_theory_conditions_condition_id"), table_name="theory_conditions")
