@@ -109,6 +109,80 @@ class Forecast:
         return log_score(self.probability, self.confirmed)
 
 
+# --- multiple choice ---------------------------------------------------------------------
+
+CHOICE_BRIER_EXPLANATION = (
+    "Multiple choice: the Brier score adds up (p − outcome)² over every option, so it runs on a "
+    "0–2 scale: 0 is perfect, 2 is certain of one option when another happened. The log score is "
+    "the natural log of the probability given to the option that happened."
+)
+
+
+def choice_brier(probabilities: Sequence[float], happened: int) -> float:
+    """The multi-class Brier score: Σ (pᵢ − oᵢ)² with oᵢ 1 for the option that happened, on a
+    0–2 scale (a yes/no theory scored this way gets twice its 0–1 Brier score)."""
+    if not 0 <= happened < len(probabilities):
+        raise ValueError(f"No option {happened} among {len(probabilities)}.")
+    return math.fsum((p - (1.0 if i == happened else 0.0)) ** 2 for i, p in enumerate(probabilities))
+
+
+def choice_log_score(probabilities: Sequence[float], happened: int) -> float:
+    """``ln p`` of the option that happened."""
+    p = probabilities[happened]
+    if not 0.0 < p <= 1.0:
+        raise ValueError(f"The log score needs a probability above 0, not {p}.")
+    return math.log(p)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceForecast:
+    """One multiple-choice theory settled by an option, as scoring sees it: each option's
+    confidence in force at resolution, and which option happened."""
+
+    theory_id: int
+    confidences: tuple[int, ...]
+    happened: int
+    category: Category = Category.OTHER
+
+    @property
+    def probabilities(self) -> tuple[float, ...]:
+        return tuple(probability(c) for c in self.confidences)
+
+    @property
+    def brier(self) -> float:
+        return choice_brier(self.probabilities, self.happened)
+
+    @property
+    def log_score(self) -> float:
+        return choice_log_score(self.probabilities, self.happened)
+
+    def as_calls(self) -> list[Forecast]:
+        """Each option as a call of its own (its confidence, whether it happened), for the
+        calibration chart, as Metaculus and Fatebook count multiple-choice questions."""
+        return [
+            Forecast(self.theory_id, c, i == self.happened, self.category)
+            for i, c in enumerate(self.confidences)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSummary:
+    """Scores over multiple-choice theories (Brier on the 0–2 scale). ``None`` with none."""
+
+    count: int
+    mean_brier: float | None
+    mean_log_score: float | None
+
+
+def summarize_choices(forecasts: Iterable[ChoiceForecast]) -> ChoiceSummary:
+    items = list(forecasts)
+    return ChoiceSummary(
+        count=len(items),
+        mean_brier=mean([f.brier for f in items]),
+        mean_log_score=mean([f.log_score for f in items]),
+    )
+
+
 # --- summaries -----------------------------------------------------------------------------
 
 
@@ -376,6 +450,12 @@ class TrackSummary:
     by_category: tuple[GroupScore, ...]
     by_tag: tuple[GroupScore, ...]
     by_character: tuple[GroupScore, ...]
+    #: Multiple-choice theories settled by an option (scored apart: their Brier runs 0–2).
+    choices: ChoiceSummary = ChoiceSummary(0, None, None)
+    #: Resolved conditional theories counted (their condition held) and left out (it did not,
+    #: or is not settled yet).
+    conditional_counted: int = 0
+    conditional_left_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,12 @@
 """The track record: how good the calls were, read fresh from the database on every call.
 
 Which theories count is decided here, in SQL; the maths is :mod:`etoile_app.domain.scoring`.
-A theory is scored with the confidence *in force at resolution*: the last history entry at or
+A theory is scored with the confidence *in force at resolution*: the last forecast at or
 before ``resolved_at`` (ties by id), else its current confidence. Deleted theories never count.
-Nothing is cached, so resolving, reopening or re-rating shows up on the next call.
+A multiple-choice theory settled by an option is scored apart (its Brier runs from 0 to 2), and
+each of its options is a call on the calibration chart. A conditional theory counts only if
+its condition held (was confirmed). Nothing is cached, so resolving, reopening or re-rating
+shows up on the next call.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from etoile_app.domain import rules, scoring
 from etoile_app.domain.enums import Category, TheoryStatus
@@ -21,6 +24,7 @@ from etoile_app.domain.scoring import (
     BoldCall,
     CalibrationBin,
     CalibrationRanking,
+    ChoiceForecast,
     DueTheory,
     Forecast,
     TrackSummary,
@@ -28,7 +32,9 @@ from etoile_app.domain.scoring import (
 from etoile_app.services.base import Service, load_characters
 from etoile_app.storage.models import (
     CharacterRecord,
+    ConditionRecord,
     ForecastRecord,
+    OptionRecord,
     TagRecord,
     TheoryRecord,
     theory_characters,
@@ -45,7 +51,7 @@ def _in_force() -> ColumnElement[int]:
     """The confidence in force when ``T`` was resolved, as a correlated SQL expression."""
     last = (
         select(H.confidence)
-        .where(H.theory_id == T.id, H.changed_at <= T.resolved_at)
+        .where(H.theory_id == T.id, H.option_id.is_(None), H.changed_at <= T.resolved_at)
         .order_by(H.changed_at.desc(), H.id.desc())
         .limit(1)
         .correlate(T)
@@ -54,8 +60,26 @@ def _in_force() -> ColumnElement[int]:
     return func.coalesce(last, T.confidence)
 
 
+def _is_choice() -> ColumnElement[bool]:
+    option = aliased(OptionRecord)
+    return exists(select(1).where(option.theory_id == T.id).correlate(T))
+
+
+def _condition_held() -> ColumnElement[bool]:
+    """No condition, or a condition that was confirmed."""
+    condition = aliased(TheoryRecord)
+    unheld = (
+        select(1)
+        .select_from(ConditionRecord)
+        .join(condition, condition.id == ConditionRecord.condition_id)
+        .where(ConditionRecord.theory_id == T.id, condition.status != TheoryStatus.CONFIRMED)
+        .correlate(T)
+    )
+    return ~exists(unheld)
+
+
 def _scored_conditions() -> list[ColumnElement[bool]]:
-    return [T.deleted_at.is_(None), T.status.in_(SCORED)]
+    return [T.deleted_at.is_(None), T.status.in_(SCORED), ~_is_choice(), _condition_held()]
 
 
 class TrackRecordService(Service):
@@ -65,9 +89,20 @@ class TrackRecordService(Service):
         """Mean Brier and log scores overall and by category, tag and character, with counts."""
         with self._sessions() as s:
             forecasts = self._forecasts(s, [], details=True)
+            choices = self._choices(s, [])
             counts = dict(
                 s.execute(
                     select(T.status, func.count()).where(T.deleted_at.is_(None)).group_by(T.status)
+                ).all()
+            )
+            conditional = and_(
+                T.deleted_at.is_(None),
+                T.status.in_(SCORED),
+                exists(select(1).where(ConditionRecord.theory_id == T.id)),
+            )
+            held = dict(
+                s.execute(
+                    select(_condition_held(), func.count()).where(conditional).group_by(_condition_held())
                 ).all()
             )
         return TrackSummary(
@@ -77,6 +112,9 @@ class TrackRecordService(Service):
             by_category=scoring.by_category(forecasts),
             by_tag=scoring.by_tag(forecasts),
             by_character=scoring.by_character(forecasts),
+            choices=scoring.summarize_choices(choices),
+            conditional_counted=held.get(True, 0),
+            conditional_left_out=held.get(False, 0),
         )
 
     # --- calibration -----------------------------------------------------------------------
@@ -108,6 +146,7 @@ class TrackRecordService(Service):
                     )
                 )
             forecasts = self._forecasts(s, conditions, details=False)
+            forecasts += [call for choice in self._choices(s, conditions) for call in choice.as_calls()]
         return scoring.calibration(forecasts)
 
     def category_ranking(
@@ -155,6 +194,7 @@ class TrackRecordService(Service):
             .where(
                 T.deleted_at.is_(None),
                 T.status == TheoryStatus.CONFIRMED,
+                ~_is_choice(),
                 or_(in_force <= scoring.BOLD_MAX_CONFIDENCE, T.juiciness >= scoring.BOLD_MIN_JUICINESS),
             )
             .order_by(
@@ -179,7 +219,48 @@ class TrackRecordService(Service):
             for r in rows
         ]
 
+    def choices(self) -> list[ChoiceForecast]:
+        """The multiple-choice theories settled by an option, as scoring sees them."""
+        with self._sessions() as s:
+            return self._choices(s, [])
+
     # --- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _choices(s: Session, conditions: list[ColumnElement[bool]]) -> list[ChoiceForecast]:
+        """Multiple-choice theories confirmed with an option (their condition held), each
+        option's confidence in force at resolution, in the options' order."""
+        where = and_(
+            T.deleted_at.is_(None),
+            T.status == TheoryStatus.CONFIRMED,
+            _is_choice(),
+            _condition_held(),
+            *conditions,
+        )
+        in_force = (
+            select(H.confidence)
+            .where(H.option_id == OptionRecord.id, H.changed_at <= T.resolved_at)
+            .order_by(H.changed_at.desc(), H.id.desc())
+            .limit(1)
+            .correlate(OptionRecord, T)
+            .scalar_subquery()
+        )
+        rows = s.execute(
+            select(T.id, T.category, OptionRecord.happened, in_force)
+            .join(OptionRecord, OptionRecord.theory_id == T.id)
+            .where(where)
+            .order_by(T.id, OptionRecord.position)
+        ).all()
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[row[0]].append(row)
+        out = []
+        for ident, options in grouped.items():
+            happened = [i for i, r in enumerate(options) if r[2]]
+            if len(happened) != 1 or any(r[3] is None for r in options):
+                continue  # not settled by one option, or an option never forecast before it
+            out.append(ChoiceForecast(ident, tuple(r[3] for r in options), happened[0], options[0][1]))
+        return out
 
     @staticmethod
     def _forecasts(s: Session, conditions: list[ColumnElement[bool]], *, details: bool) -> list[Forecast]:
