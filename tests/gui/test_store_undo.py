@@ -250,3 +250,24 @@ def test_a_long_title_is_cut_in_the_step_name(store, journal):
     theory = write(journal, "A" * 120)
     wait(store.delete_many([theory.id]))
     assert store.undo_stack.undoText() == f"Delete “{'A' * 49}…”"
+
+
+def test_busting_a_condition_voids_its_dependants_in_one_step_and_undo_puts_them_back(store, journal, clock):
+    from etoile_app.domain.enums import TheoryStatus as Status
+
+    revived = wait(store.create_theory(TheoryDraft("Étoile is revived by 2028", confidence=20)))
+    met = wait(store.create_theory(TheoryDraft("Cheyenne runs the Met", condition_id=revived.id)))
+    gala = wait(store.create_theory(TheoryDraft("The gala opens season 2", condition_id=met.id)))
+    steps = store.undo_stack.count()
+    before = _dump(journal)
+    clock.advance(hours=1)
+    wait(store.resolve(revived.id, Status.BUSTED, "cancelled"))
+    assert store.undo_stack.count() == steps + 1
+    assert store.undo_stack.undoText() == (
+        "Resolve “Étoile is revived by 2028” as busted, voiding 2 that depend on it"
+    )
+    assert {journal.theories.get(i).status for i in (met.id, gala.id)} == {Status.VOID}
+    undo(store)
+    assert _dump(journal) == before
+    redo(store)
+    assert {journal.theories.get(i).status for i in (met.id, gala.id)} == {Status.VOID}
