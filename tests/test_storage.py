@@ -443,3 +443,47 @@ def test_an_upgrade_that_rebuilds_a_table_keeps_every_row_that_refers_to_it(tmp_
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again after
     finally:
         db.dispose()
+
+
+def test_a_journal_of_the_last_release_keeps_its_confidence_history_as_forecasts(tmp_path: Path) -> None:
+    """Schema 0005 (the release before forecasts): every confidence point becomes a forecast of
+    the theory under its own id, with its date and note, and the theory reads as before."""
+    from alembic import command
+
+    path = tmp_path / "journal.sqlite3"
+    engine = make_engine(path)
+    points = [
+        (1, 40, "2025-05-01 10:00:00.000000", ""),
+        (2, 65, "2025-06-01 10:00:00.000000", "the trailer"),
+        (3, 20, "2025-10-30 09:30:00.000000", "cancelled"),
+    ]
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0005_earlier_resolutions")
+        conn.exec_driver_sql(
+            "INSERT INTO theories (uid, title, body, category, confidence, status, created_at, updated_at,"
+            " resolution_note, tags_text, characters_text)"
+            " VALUES ('u1', 'Season 2 is made', '', 'other', 20, 'open',"
+            " '2025-05-01 10:00:00.000000', '2025-10-30 09:30:00.000000', '', '', '')"
+        )
+        for ident, confidence, at, note in points:
+            conn.exec_driver_sql(
+                "INSERT INTO confidence_history (id, theory_id, confidence, changed_at, note)"
+                f" VALUES ({ident}, 1, {confidence}, '{at}', '{note}')"
+            )
+    engine.dispose()
+
+    journal = Journal.from_database(open_database(path))
+    try:
+        theory = journal.theories.get(1)
+        assert [(f.confidence, f.changed_at.isoformat(), f.note, f.option) for f in theory.history] == [
+            (40, "2025-05-01T10:00:00+00:00", "", None),
+            (65, "2025-06-01T10:00:00+00:00", "the trailer", None),
+            (20, "2025-10-30T09:30:00+00:00", "cancelled", None),
+        ]
+        with journal.database.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT id FROM forecasts ORDER BY id").scalars().all() == [1, 2, 3]
+            tables = set(inspect(conn).get_table_names())
+        assert "confidence_history" not in tables
+        assert {"forecasts", "theory_options", "theory_conditions", "forecasters"} <= tables
+    finally:
+        journal.close()
