@@ -139,6 +139,12 @@ class TheoryRow:
     resolve_by: date | None
     created_at: datetime
     updated_at: datetime
+    #: The title of the theory this one depends on, if any.
+    condition: str | None = None
+    #: Multiple choice: the option with the highest confidence (``confidence`` is its), and
+    #: once resolved, the option that happened.
+    leading_option: str | None = None
+    happened_option: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

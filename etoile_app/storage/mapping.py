@@ -169,6 +169,9 @@ def theory_row(row: object) -> TheoryRow:
         resolve_by=r["resolve_by"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
+        condition=r["condition_title"],
+        leading_option=r["leading_option"],
+        happened_option=r["happened_option"],
     )
 
 

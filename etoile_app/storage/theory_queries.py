@@ -1,7 +1,8 @@
 """The board's queries: filter, sort and page theories in SQL, never in Python.
 
-Rows come from the theory table alone (tags and characters are denormalised into it), so a
-page of the board is one indexed query however many theories there are.
+Rows come from the theory table (tags and characters are denormalised into it), with three
+small look-ups by the row's id (its condition's title, its leading option, the option that
+happened), so a page of the board is one indexed query however many theories there are.
 """
 
 from __future__ import annotations
@@ -10,14 +11,64 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRow
 from etoile_app.storage import fulltext, mapping
-from etoile_app.storage.models import TagRecord, TheoryRecord, theory_characters, theory_tags
+from etoile_app.storage.models import (
+    ConditionRecord,
+    ForecastRecord,
+    OptionRecord,
+    TagRecord,
+    TheoryRecord,
+    theory_characters,
+    theory_tags,
+)
 
 T = TheoryRecord
+
+
+def _row_lookups() -> tuple[Any, Any, Any]:
+    """The condition's title, the leading option (the one whose latest forecast is the
+    theory's confidence) and the option that happened, as correlated look-ups."""
+    condition = aliased(TheoryRecord)
+    condition_title = (
+        select(condition.title)
+        .select_from(ConditionRecord)
+        .join(condition, condition.id == ConditionRecord.condition_id)
+        .where(ConditionRecord.theory_id == T.id)
+        .correlate(T)
+        .scalar_subquery()
+        .label("condition_title")
+    )
+    option, forecast = aliased(OptionRecord), aliased(ForecastRecord)
+    latest = (
+        select(forecast.confidence)
+        .where(forecast.option_id == option.id)
+        .order_by(forecast.changed_at.desc(), forecast.id.desc())
+        .limit(1)
+        .correlate(option)
+        .scalar_subquery()
+    )
+    leading = (
+        select(option.name)
+        .where(option.theory_id == T.id, latest == T.confidence)
+        .order_by(option.position)
+        .limit(1)
+        .correlate(T)
+        .scalar_subquery()
+        .label("leading_option")
+    )
+    settled = aliased(OptionRecord)
+    happened = (
+        select(settled.name)
+        .where(settled.theory_id == T.id, settled.happened.is_(True))
+        .correlate(T)
+        .scalar_subquery()
+        .label("happened_option")
+    )
+    return condition_title, leading, happened
 ROW_COLUMNS = (
     T.id,
     T.title,
@@ -30,6 +81,7 @@ ROW_COLUMNS = (
     T.resolve_by,
     T.created_at,
     T.updated_at,
+    *_row_lookups(),
 )
 
 _SORT_COLUMNS: dict[SortKey, Any] = {
