@@ -3,8 +3,9 @@
     python tools/make_demo_journal.py /tmp/demo.sqlite3
     python -m etoile_app --db /tmp/demo.sqlite3 --screenshot docs/screenshots
 
-It adopts the starter theories, rates them, cites canon, resolves a few and records some
-dream casting, all through the app's own services. The outcomes are invented for
+It adopts the starter theories, rates them, cites canon, resolves a few, writes a chain of
+conditional theories and two multiple-choice ones, and records some dream casting, all through
+the app's own services. The outcomes are invented for
 illustration (some imagine a revival season); the canon itself is untouched.
 """
 
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from etoile_app import paths
-from etoile_app.domain.enums import Stance, TheoryStatus
-from etoile_app.domain.models import DreamCastDraft
+from etoile_app.domain.enums import Category, Stance, TheoryStatus
+from etoile_app.domain.models import DreamCastDraft, OptionDraft, TheoryDraft
 from etoile_app.services.journal import Journal
 
 
@@ -92,6 +94,7 @@ def build(target: Path, seed: int = 7) -> None:
             theory = journal.theories.get(theory.id)
             if not theory.status.is_resolved:
                 journal.theories.set_resolve_by(theory.id, date(2026, 6, 30))
+        _questions(journal, clock)
         journal.cast.add_dream_cast(
             DreamCastDraft("An old dance rival of Geneviève", "Sutton Foster", "Bunheads reunion energy", 5)
         )
@@ -99,6 +102,72 @@ def build(target: Path, seed: int = 7) -> None:
         print(f"{target}: {len(adopted)} theories, {len(cited)} citing canon")
     finally:
         journal.close()
+
+
+def _questions(journal: Journal, clock: _Clock) -> None:
+    """A chain of conditional theories and two multiple-choice ones, their minds changed over time."""
+    clock.now = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+    revival = journal.theories.create(
+        TheoryDraft(
+            "Étoile is revived by 2028",
+            "A film, a special or another service picking it up.",
+            Category.RELEASE_PRODUCTION,
+            tags=("revival",),
+            confidence=15,
+            resolve_by=date(2028, 12, 31),
+        )
+    )
+    met = journal.theories.create(
+        TheoryDraft(
+            "If Étoile returns, Cheyenne runs the Met",
+            "She took the job in the finale; a second season would start there.",
+            Category.PLOT_ARC,
+            confidence=60,
+            condition_id=revival.id,
+        )
+    )
+    journal.theories.create(
+        TheoryDraft(
+            "If Cheyenne runs the Met, Jack follows her to New York",
+            "",
+            Category.ROMANCE,
+            confidence=45,
+            condition_id=met.id,
+        )
+    )
+    who = journal.theories.create(
+        TheoryDraft(
+            "Who does Cheyenne end up with?",
+            "The finale's kiss against the years of history.",
+            Category.ROMANCE,
+            options=(OptionDraft("Jack", 55), OptionDraft("Gael", 25), OptionDraft("nobody", 20)),
+        )
+    )
+    clock.now += timedelta(days=2)
+    journal.theories.edit(
+        who.id,
+        replace(
+            who.as_draft(),
+            options=(OptionDraft("Jack", 65), OptionDraft("Gael", 15), OptionDraft("nobody", 20)),
+        ),
+        confidence_note="rewatched the finale",
+    )
+    lead = journal.theories.create(
+        TheoryDraft(
+            "Who leads Le Ballet National in a revival?",
+            "",
+            Category.PLOT_ARC,
+            options=(
+                OptionDraft("Geneviève", 40),
+                OptionDraft("Crispin", 35),
+                OptionDraft("someone new", 25),
+            ),
+        )
+    )
+    clock.now += timedelta(days=1)
+    journal.theories.resolve(
+        lead.id, TheoryStatus.CONFIRMED, "Demo data: an imagined revival.", option="Crispin"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
