@@ -490,3 +490,47 @@ def test_a_search_pages_the_same_rows_sorted_by_a_column_or_by_rank(
     paged = [r.id for offset in range(0, 10, 2) for r in journal.board.page(query, offset=offset, limit=2)]
     assert paged == listed(journal.board, query)
     assert len(paged) == journal.board.count(query) > 0
+
+
+# --- due: open theories past their resolve-by date -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 4, 1), set()),  # a resolve-by date of today is not past yet
+        (date(2026, 4, 2), {"charlie"}),
+        (date(2026, 6, 2), {"alpha", "charlie"}),  # delta is resolved: not due, whatever its date
+        (date(2030, 1, 1), {"alpha", "charlie"}),  # no date, never due (bravo, foxtrot)
+    ],
+)
+def test_due_before_lists_open_theories_past_their_resolve_by_date(
+    journal: Journal, corpus: dict[str, int], day: date, expected: set[str]
+) -> None:
+    query = TheoryQuery(due_before=day)
+    assert _ids(journal, due_before=day) == _names(corpus, *expected)
+    assert journal.board.count(query) == len(expected)
+    order = listed(journal.board, query)
+    for name in LIVE:  # a theory found by id agrees with the list
+        found = journal.board.position(query, corpus[name])
+        assert found == (order.index(corpus[name]) if name in expected else None)
+
+
+def test_due_before_combines_with_the_other_filters(journal: Journal, corpus: dict[str, int]) -> None:
+    day = date(2026, 6, 2)
+    binned = write(journal, "Binned and past due", resolve_by=date(2026, 1, 1)).id
+    journal.theories.delete(binned)
+    assert _ids(journal, due_before=day, categories=frozenset({Category.VILLAIN_ARC})) == {corpus["alpha"]}
+    assert _ids(journal, due_before=day, text="paris") == {corpus["charlie"]}
+    assert _ids(journal, due_before=day, statuses=frozenset({TheoryStatus.BUSTED})) == set()
+    assert _ids(journal, due_before=day, deleted=True) == {binned}
+    ordered = listed(journal.board, TheoryQuery(due_before=day, sort=SortKey.RESOLVE_BY, descending=False))
+    assert ordered == [corpus["charlie"], corpus["alpha"]]
+
+
+def test_titles_names_every_live_theory_by_title(journal) -> None:
+    b = write(journal, "beta")
+    a = write(journal, "Alpha")
+    gone = write(journal, "aardvark")
+    journal.theories.delete(gone.id)
+    assert [(r.id, r.title) for r in journal.board.titles()] == [(a.id, "Alpha"), (b.id, "beta")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etoile_app.domain import rules
-from etoile_app.domain.models import TagCount, TheoryQuery, TheoryRow
+from etoile_app.domain.models import TagCount, TheoryQuery, TheoryRef, TheoryRow
 from etoile_app.services.base import Service
 from etoile_app.storage import fulltext, theory_queries
 
@@ -38,6 +38,11 @@ class BoardService(Service):
     def rows(self, theory_ids: Sequence[int]) -> list[TheoryRow]:
         with self._sessions() as s:
             return theory_queries.rows_by_id(s, theory_ids)
+
+    def titles(self) -> list[TheoryRef]:
+        """Every theory not in the bin, named, by title: what a theory may depend on."""
+        with self._sessions() as s:
+            return theory_queries.titles(s)
 
     def tags(self) -> list[TagCount]:
         with self._sessions() as s:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from etoile_app.domain.enums import TheoryStatus
-from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRow
+from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRef, TheoryRow
 from etoile_app.storage import fulltext, mapping
 from etoile_app.storage.models import (
     ConditionRecord,
@@ -69,6 +69,8 @@ def _row_lookups() -> tuple[Any, Any, Any]:
         .label("happened_option")
     )
     return condition_title, leading, happened
+
+
 ROW_COLUMNS = (
     T.id,
     T.title,
@@ -221,6 +223,12 @@ def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:
         for r in session.execute(select(*ROW_COLUMNS).where(T.id.in_(list(theory_ids))))
     }
     return [found[i] for i in theory_ids if i in found]
+
+
+def titles(session: Session) -> list[TheoryRef]:
+    """Every live theory's id, title and status, by title (the title index serves the order)."""
+    stmt = select(T.id, T.title, T.status).where(T.deleted_at.is_(None)).order_by(func.lower(T.title), T.id)
+    return [TheoryRef(r.id, r.title, r.status) for r in session.execute(stmt)]
 
 
 def tag_counts(session: Session) -> list[TagCount]:

@@ -16,16 +16,20 @@ import shiboken6
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStyle,
     QTabWidget,
     QToolBar,
     QWidget,
 )
 
 from etoile_app import APP_TITLE, __version__
+from etoile_app.ui.common.due import DueButton, DueTray, DueWatch
 from etoile_app.ui.common.fmt import long_date
+from etoile_app.ui.common.spoilers import ACTION_TEXT, ACTION_TIP, SpoilerGuard
 from etoile_app.ui.common.widgets import after_first_paint, tell
 
 if TYPE_CHECKING:
@@ -52,6 +56,8 @@ BOARD_ACTIONS = (
     "tag_action",
     "copy_action",
     "delete_action",
+    "rate_action",
+    "quick_entry_action",
 )
 
 
@@ -105,12 +111,15 @@ class MainWindow(QMainWindow):
             waiting = QLabel("Opening your journal…")
             waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.tabs.addTab(waiting, name)
+        #: Whether Season 1 story shows, in every tab and dialog of this window (they find it here).
+        self.spoilers = SpoilerGuard(settings, self)
         self._build_menus()
         self._build_tab_shortcuts()
         self.counts = QLabel()
         self._counts: tuple[int, int] | None = None  # theories, open ones
         self._counts_reading = False
         self.statusBar().addPermanentWidget(self.counts)
+        self._build_due_reminders()
         self.statusBar().showMessage("Opening your journal…")
         self.resize(1280, 800)
         self._restore_geometry()
@@ -163,6 +172,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=index: self.go_to_tab(i))
             view_menu.addAction(action)
             self.tab_actions.append(action)
+        view_menu.addSeparator()
+        self.spoilers_action = QAction(ACTION_TEXT, self)
+        self.spoilers_action.setCheckable(True)
+        self.spoilers_action.setChecked(self.spoilers.shown())
+        self.spoilers_action.setToolTip(ACTION_TIP)
+        self.spoilers_action.toggled.connect(self.spoilers.set_shown)
+        self.spoilers.changed.connect(self.spoilers_action.setChecked)
+        view_menu.addAction(self.spoilers_action)
 
         help_menu = bar.addMenu("&Help")
         about = self._action(f"&About {APP_TITLE}", None, self.show_about)
@@ -304,6 +321,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
 
         store.changed.connect(self._update_counts)
+        self._watch_due(store)
         store.ops.jobRunning.connect(self._job_running)
         store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
         store.showCharacterOnBoard.connect(self._show_character)
@@ -358,7 +376,7 @@ class MainWindow(QMainWindow):
         if index == CAST:
             from etoile_app.ui.cast.tab import CastTab
 
-            return CastTab(self.store, self)
+            return CastTab(self.store, self, spoilers=self.spoilers)
         if index == BOARD:
             from etoile_app.ui.board.tab import BoardTab
 
@@ -428,6 +446,75 @@ class MainWindow(QMainWindow):
         self._counts = (total, open_)
         noun = "theory" if total == 1 else "theories"
         self.counts.setText(f"{total:,} {noun} · {open_:,} open · {total - open_:,} resolved")
+
+    # --- due reminders ---------------------------------------------------------------------
+
+    def _build_due_reminders(self) -> None:
+        """The status bar's "3 due", the desktop notification, and the View menu's check that
+        turns notifications off (remembered in the settings)."""
+        self.due_button = DueButton(self)
+        self.due_button.showOnBoard.connect(self.show_due_on_board)
+        self.due_button.showReadyList.connect(self.show_ready_to_resolve)
+        self.statusBar().addPermanentWidget(self.due_button)
+        self.due_tray = DueTray(self.settings, self)
+        self.due_tray.activated.connect(self._due_notice_clicked)
+        self.notify_due_action = QAction("&Notify when theories are due", self)
+        self.notify_due_action.setCheckable(True)
+        self.notify_due_action.setChecked(self.due_tray.enabled)
+        self.notify_due_action.setToolTip(
+            "A desktop notification when theories pass their resolve-by date (where the desktop has a tray)"
+        )
+        self.notify_due_action.toggled.connect(self.due_tray.set_enabled)
+        view_menu = next(a.menu() for a in self.menuBar().actions() if a.text() == "&View")
+        last = view_menu.actions()[-1] if view_menu.actions() else None
+        if last is not None and not last.isCheckable():  # beside the menu's other switches
+            view_menu.addSeparator()
+        view_menu.addAction(self.notify_due_action)
+
+    def _watch_due(self, store: Store) -> None:
+        self.due_watch = due = DueWatch.of(store)
+        due.counted.connect(self._due_counted)
+        due.checked.connect(self._due_checked)
+        if due.count is not None:
+            self._due_counted(due.count)
+
+    def _due_counted(self, count: int) -> None:
+        self.due_button.set_count(count)
+        if count == 0:
+            self.due_tray.hide()
+
+    def _due_checked(self, before: int, count: int) -> None:
+        """At launch and on a new day: a notification when more theories are due than before."""
+        if count > before:
+            icon = QApplication.windowIcon()
+            if icon.isNull():
+                icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self.due_tray.notify(count, icon)
+
+    def _due_notice_clicked(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.show_due_on_board()
+
+    def show_due_on_board(self) -> None:
+        """The board with only the Due filter on (the search cleared too), the table focused."""
+        if self.store is None:
+            return
+        board = self.board_tab
+        self.go_to_tab(BOARD)
+        board.search.clear()
+        board.filters.show_only_due()
+
+    def show_ready_to_resolve(self) -> None:
+        """The Track record tab's Ready to resolve list, with the keyboard focus in it."""
+        if self.store is None:
+            return
+        track = self.track_tab
+        self.go_to_tab(TRACK)
+        track.show_ready_to_resolve()
 
     # --- actions ---------------------------------------------------------------------------
 

@@ -77,6 +77,41 @@ def save_screenshots(window: QMainWindow, folder: Path) -> list[Path]:
         _settle(browser)
         written.append(_save(browser, folder / f"{tabs.count() + 1:02d}-canon-browser.png"))
         browser.close()
+    written += _question_shots(window, folder, len(written) + 1)
+    tabs.setCurrentIndex(current)
+    return written
+
+
+#: What quick entry shows typed (not saved) in its screenshot.
+QUICK_ENTRY_EXAMPLE = "Cheyenne returns to Paris 70% #plot/paris by June 2027 @Cheyenne"
+
+
+def _question_shots(window: QMainWindow, folder: Path, number: int) -> list[Path]:
+    """The board on a conditional theory, on a multiple-choice one with its chart, and quick
+    entry with a line typed: taken when the journal holds such theories (the demo journal)."""
+    store = getattr(window, "store", None)
+    board = getattr(window, "board_tab", None)
+    if store is None or board is None:
+        return []
+    from etoile_app.domain.models import TheoryQuery
+
+    rows = store.board.page(TheoryQuery(), 0, 1000)
+    conditional = next((r for r in rows if r.condition and not r.status.is_resolved), None)
+    choice = next((r for r in rows if r.leading_option and not r.status.is_resolved), None)
+    if conditional is None or choice is None:
+        return []
+    window.tabs.setCurrentWidget(board)  # type: ignore[attr-defined]
+    written = []
+    for row, name in ((conditional, "conditional-theory"), (choice, "multiple-choice-theory")):
+        board.select_theory(row.id)
+        _settle(window)
+        written.append(_save(window, folder / f"{number + len(written):02d}-{name}.png"))
+    board.quick_entry.line.setText(QUICK_ENTRY_EXAMPLE)
+    board.quick_entry.focus()
+    board.quick_entry.line.end(False)  # the cursor after what was typed, nothing selected
+    _settle(window)
+    written.append(_save(window, folder / f"{number + len(written):02d}-quick-entry.png"))
+    board.quick_entry.line.clear()
     return written
 
 

@@ -548,3 +548,28 @@ def test_the_last_theory_deleted_in_place_says_there_are_none(qtbot, store, jour
     assert tab.model.rowCount() == 0
     assert tab.empty_label.isVisible()
     assert tab.empty_label.text().startswith("No theories yet")
+
+
+def test_the_board_marks_conditions_and_shows_multiple_choice_and_what_happened(qtbot, store, journal):
+    from etoile_app.domain.models import OptionDraft
+
+    revived = wait(store.create_theory(TheoryDraft("Étoile is revived by 2028", confidence=20)))
+    met = wait(store.create_theory(TheoryDraft("Cheyenne runs the Met", condition_id=revived.id)))
+    who = wait(
+        store.create_theory(
+            TheoryDraft("Who ends up with Cheyenne?", options=(OptionDraft("Jack", 35), OptionDraft("Gael", 65)))
+        )
+    )
+    tab = _board(qtbot, store)
+    model = tab.model
+
+    def cell(theory_id, column, role=Qt.ItemDataRole.DisplayRole):
+        return model.index(model.row_of(theory_id), column).data(role)
+
+    assert cell(met.id, bm.COL_TITLE) == f"{bm.CONDITIONAL_MARK}Cheyenne runs the Met"
+    assert "If: Étoile is revived by 2028" in cell(met.id, bm.COL_TITLE, Qt.ItemDataRole.ToolTipRole)
+    assert cell(revived.id, bm.COL_TITLE) == "Étoile is revived by 2028"
+    assert cell(who.id, bm.COL_CONFIDENCE) == "65 % Gael"
+    wait(store.resolve(who.id, TheoryStatus.CONFIRMED, option="Jack"))
+    settle(store)
+    assert cell(who.id, bm.COL_STATUS) == "Confirmed: Jack"

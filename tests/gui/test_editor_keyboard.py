@@ -284,11 +284,13 @@ def test_tab_walks_the_fields_in_order_and_never_types_a_tab(qtbot, board):
         editor.characters,
         editor.tags.entry,
         *chips,
+        editor.kind_yes_no,  # the checked one of the two kinds; the arrows choose the other
         editor.confidence.slider,
         editor.confidence.spin,
         editor.juiciness,
         editor.has_resolve_by,
         editor.resolve_by,
+        editor.condition.entry,  # its Clear button waits for something to clear
         editor.body,
     ]
     names = [f"{type(w).__name__}:{w.accessibleName()}" for w in seen]

@@ -95,3 +95,22 @@ def test_a_slow_read_of_the_starters_holds_nothing_up_and_opens_one_dialog(qtbot
     dialogs = parent.findChildren(StarterDialog)
     assert len(dialogs) == 1 and dialogs[0].isVisible()
     dialogs[0].reject()
+
+
+def test_adopting_opens_the_grid_to_rate_what_was_adopted(qtbot, store):
+    from etoile_app.ui.board.rate_dialog import RateDialog
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    open_starter_dialog(store, parent)
+    settle(store)
+    (dialog,) = [d for d in parent.findChildren(StarterDialog) if d.isVisible()]
+    for item in _items(dialog):
+        item.setCheckState(0, Qt.CheckState.Checked)
+    dialog.adopt()
+    settle(store)
+    (grid,) = [d for d in parent.findChildren(RateDialog) if d.isVisible()]
+    titles = {grid.model.index(r, 0).data() for r in range(grid.model.rowCount())}
+    assert titles == {t.title for t in store.theories.starters()}
+    grid.reject()

@@ -194,3 +194,24 @@ def test_a_hidden_tab_reads_only_when_shown(qtbot, tab, store):
     tab.show()
     settle(store)
     assert tab.numbers["scored"].text() == "1"
+
+
+def test_multiple_choice_and_conditional_calls_are_said_apart(qtbot, tab, store):
+    from etoile_app.domain.models import OptionDraft
+
+    assert not tab.questions_note.isVisible()
+    who = wait(
+        store.create_theory(
+            TheoryDraft("Who ends up with Cheyenne?", options=(OptionDraft("Jack", 70), OptionDraft("Gael", 30)))
+        )
+    )
+    wait(store.resolve(who.id, TheoryStatus.CONFIRMED, option="Gael"))
+    revived = wait(store.create_theory(TheoryDraft("Étoile is revived by 2028", confidence=20)))
+    met = wait(store.create_theory(TheoryDraft("Cheyenne runs the Met", confidence=60, condition_id=revived.id)))
+    wait(store.resolve(met.id, TheoryStatus.CONFIRMED))
+    settle(store)
+    assert tab.questions_note.isVisible()
+    assert tab.questions_note.text() == (
+        "Multiple choice: 1 settled, Brier 0.980 on a 0–2 scale, log score −1.20. "
+        "Conditional: 0 counted (their condition held), 1 left out (their condition was not confirmed)."
+    )

@@ -1,12 +1,16 @@
-"""The selected theory in full: text, evidence, resolution and the history of its confidence."""
+"""The selected theory in full: text, evidence, resolution and the history of its confidence;
+for a multiple-choice theory its options, and for a conditional one the theory it depends on."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QPalette, QTextDocument, QTextOption
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QFocusEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -14,137 +18,40 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from etoile_app.domain.enums import Stance
-from etoile_app.domain.models import Theory
+from etoile_app.domain.models import Theory, TheoryRef
+from etoile_app.ui.board.option_list import OptionList
+from etoile_app.ui.board.wrap_text import WrapText, quiet
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.spoilers import SpoilerGuard, guard_for
 from etoile_app.ui.common.widgets import Badge, PlainLabel, muted
 
 if TYPE_CHECKING:
     from etoile_app.ui.common.charts import HistoryChart
 
 
-class WrapText(QTextEdit):
-    """User text shown like a plain, selectable label that wraps at word boundaries, or
-    anywhere when a word is wider than the line: a 200-letter word wraps instead of widening
-    the pane (a word-wrapped QLabel never breaks a word, so its minimum width is the longest
-    word, and zero-width spaces would break a copied address). The text is plain and copies as
-    written; user text set beside other text should come through ``fmt.isolate``.
+class LinkLabel(QLabel):
+    """Rich text whose links are followed by a click, or by Enter once Tab reaches the label:
+    a plain QLabel takes a second Tab to put the keyboard on its link."""
 
-    ``text()``, ``setText()`` and ``textFormat()`` answer as a ``PlainLabel`` would.
-    """
-
-    #: Narrowest width it asks for: a few letters, so its column can always shrink.
-    MIN_CHARS = 6
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._role: QPalette.ColorRole | None = None
-        self._heights: dict[int, int] = {}
-        self.setReadOnly(True)
-        self.setUndoRedoEnabled(False)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # as a selectable label: no Tab stop
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
-        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.viewport().setAutoFillBackground(False)  # the window shows through, as behind a label
-        self.document().setDocumentMargin(0)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-        # A second document measures heights for widths the layout asks about, leaving the
-        # shown one laid out at the widget's own width.
-        self._measure = QTextDocument(self)
-        self._measure.setDocumentMargin(0)
-        option = self._measure.defaultTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self._measure.setDefaultTextOption(option)
-        self._measure.setDefaultFont(self.font())
-        self.setText(text)
+        self.setTextFormat(Qt.TextFormat.RichText)  # what it shows is escaped where it is made
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
 
-    # --- the PlainLabel face -----------------------------------------------------------------
-
-    def text(self) -> str:
-        return self.toPlainText()
-
-    def setText(self, text: str) -> None:
-        self.setPlainText(text)
-        self._measure.setPlainText(text)
-        self._changed()
-
-    def textFormat(self) -> Qt.TextFormat:
-        return Qt.TextFormat.PlainText
-
-    def setForegroundRole(self, role: QPalette.ColorRole) -> None:
-        """Text in another colour of the palette (``widgets.muted``); kept through theme changes."""
-        super().setForegroundRole(role)
-        self._role = role
-        self._apply_role()
-
-    def _apply_role(self) -> None:
-        if self._role is None:
-            return
-        palette = self.palette()
-        colour = palette.color(self._role)
-        if palette.color(QPalette.ColorRole.Text) != colour:
-            palette.setColor(QPalette.ColorRole.Text, colour)
-            self.setPalette(palette)
-
-    # --- size --------------------------------------------------------------------------------
-
-    def _changed(self) -> None:
-        self._heights.clear()
-        self.updateGeometry()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._measure.setDefaultFont(self.font())
-            self._changed()
-        elif event.type() == QEvent.Type.PaletteChange:
-            self._apply_role()
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        height = self._heights.get(width)
-        if height is None:
-            self._measure.setTextWidth(max(1, width))
-            height = max(self.fontMetrics().height(), int(self._measure.size().height() + 0.999))
-            self._heights[width] = height
-        return height
-
-    def sizeHint(self) -> QSize:
-        self._measure.setTextWidth(-1)
-        natural = int(self._measure.idealWidth() + 0.999)
-        width = max(1, min(natural, self.fontMetrics().averageCharWidth() * 60))
-        return QSize(width, self.heightForWidth(width))
-
-    def minimumSizeHint(self) -> QSize:
-        width = self.fontMetrics().averageCharWidth() * self.MIN_CHARS
-        return QSize(width, self.heightForWidth(max(width, self.width())))
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()  # the height follows the width
-
-
-def _quiet(text: WrapText) -> WrapText:
-    """Secondary text (sources, notes) in the palette's quieter colour, as ``widgets.muted``."""
-    text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return text
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.focusNextPrevChild(event.reason() == Qt.FocusReason.TabFocusReason)
 
 
 def _heading(text: str) -> QLabel:
@@ -161,10 +68,14 @@ class TheoryDetail(QWidget):
     resolveRequested = Signal(int)
     reopenRequested = Signal(int)
     deleteRequested = Signal(int)
+    #: Another theory (this one's condition) asked to be shown on the board.
+    showTheoryRequested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.theory: Theory | None = None
+        self._now: datetime | None = None
+        self._guard: SpoilerGuard | None = None
         self.stack = QStackedWidget()
         empty = QLabel("Select a theory to see it in full.")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -213,9 +124,17 @@ class TheoryDetail(QWidget):
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
         self.facts: dict[str, QWidget] = {}
-        for row, name in enumerate(("Characters", "Tags", "Resolve by", "Resolution", "Written")):
+        # "If": the theory this one depends on, as a link that shows it on the board.
+        self.condition = LinkLabel()
+        self.condition.setToolTip("Show the condition on the board")
+        self.condition.linkActivated.connect(self._condition_clicked)
+        # "Options": a multiple-choice theory's options with their confidence.
+        self.options = OptionList()
+        values: dict[str, QWidget] = {"If": self.condition, "Options": self.options}
+        names = ("If", "Options", "Characters", "Tags", "Resolve by", "Resolution", "Written")
+        for row, name in enumerate(names):
             key = muted(QLabel(name))
-            value = WrapText()
+            value = values.get(name) or WrapText()
             facts.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
             facts.addWidget(value, row, 1)
             self.facts[name] = value
@@ -286,7 +205,6 @@ class TheoryDetail(QWidget):
             from etoile_app.ui.common.charts import HistoryChart
 
             self._history_chart = HistoryChart()
-            self._history_chart.setAccessibleName("Confidence history chart")
             self._chart_place.addWidget(self._history_chart)
         return self._history_chart
 
@@ -308,9 +226,21 @@ class TheoryDetail(QWidget):
         if self.theory is not None:
             signal.emit(self.theory.id)
 
+    def _spoilers(self) -> SpoilerGuard:
+        """The window's spoiler switch (found once the pane is in a window); the theory shown
+        is drawn again when it is flipped."""
+        if self._guard is None:
+            self._guard = guard_for(self, owner=self)
+            self._guard.changed.connect(self._spoilers_flipped)
+        return self._guard
+
+    def _spoilers_flipped(self, _shown: bool) -> None:
+        if self.theory is not None:
+            self.show_theory(self.theory, self._now)
+
     def show_theory(self, theory: Theory | None, now: datetime | None = None) -> None:
         """Show ``theory``; ``now`` ends the history chart of an open theory (default: the clock)."""
-        self.theory = theory
+        self.theory, self._now = theory, now
         if theory is None:
             self.stack.setCurrentIndex(0)
             return
@@ -318,14 +248,20 @@ class TheoryDetail(QWidget):
         t = theory
         self.title.setText(t.title)
         self.badge.set_status(t.status)
-        juicy = f" · juiciness {fmt.stars(t.juiciness)}" if t.juiciness else ""
-        self.summary.setText(f"{t.confidence} % sure · {t.category.label}{juicy}")
+        self.summary.setText(summary_text(t))
+        self._show_condition(t)
+        self.options.set_options(t.options)
+        self.options.setVisible(t.is_multiple_choice)
+        self.facts["Options:label"].setVisible(t.is_multiple_choice)
         self._set("Characters", ", ".join(fmt.isolate(c.name) for c in t.characters) or "None chosen")
         self._set("Tags", "  ".join(fmt.isolate(tag) for tag in t.tags) or "No tags")
         self._set("Resolve by", fmt.long_date(t.resolve_by) if t.resolve_by else "", hide_empty=True)
         if t.status.is_resolved and t.resolved_on is not None:
             note = f" — {fmt.isolate(t.resolution_note)}" if t.resolution_note else ""
-            self._set("Resolution", f"{t.status.label} on {fmt.long_date(t.resolved_on)}{note}")
+            self._set(
+                "Resolution",
+                f"{t.status.label} on {fmt.long_date(t.resolved_on)}{_happened(t.option_happened)}{note}",
+            )
         else:
             self._set("Resolution", "", hide_empty=True)
         self._set(
@@ -338,7 +274,8 @@ class TheoryDetail(QWidget):
             note = f" — {fmt.isolate(earlier.note)}" if earlier.note else ""
             self.earlier.addWidget(
                 WrapText(
-                    f"{earlier.status.label} on {fmt.long_date(earlier.resolved_on)}{note}; "
+                    f"{earlier.status.label} on {fmt.long_date(earlier.resolved_on)}"
+                    f"{_happened(earlier.option)}{note}; "
                     f"reopened on {fmt.long_date(earlier.reopened_at.astimezone().date())}"
                 )
             )
@@ -348,24 +285,43 @@ class TheoryDetail(QWidget):
             self.evidence.addWidget(muted(QLabel("No canon facts cited yet. Edit the theory to add some.")))
         for e in t.evidence:
             mark = "✔ Supports" if e.stance is Stance.SUPPORTS else "✘ Contradicts"
-            self.evidence.addWidget(WrapText(f"{mark}: {fmt.isolate(e.statement)}"))
+            statement = self._spoilers().story_text(e.topic, e.statement)  # Season 1 story may be hidden
+            self.evidence.addWidget(WrapText(f"{mark}: {fmt.isolate(statement)}"))
             source = f"{e.fact_status.label} · {fmt.isolate(e.source)} · as of {fmt.short_date(e.as_of)}"
             if e.note:
                 source += f"\nYour note: {fmt.isolate(e.note)}"
-            self.evidence.addWidget(_quiet(WrapText(source)))
+            self.evidence.addWidget(quiet(WrapText(source)))
 
         moment = now or datetime.now(UTC)
-        self.history_chart.set_history(t.history, t.status, t.resolved_at, moment)
+        self.history_chart.set_history(
+            t.history,
+            t.status,
+            t.resolved_at,
+            moment,
+            options=[o.name for o in t.options],
+            happened=t.option_happened,
+        )
         _clear(self.history)
-        for point in reversed(t.history):
-            note = f" — {fmt.isolate(point.note)}" if point.note else ""
-            self.history.addWidget(
-                WrapText(f"{fmt.local_datetime(point.changed_at)}:  {point.confidence} %{note}")
-            )
+        for line in history_lines(t):
+            self.history.addWidget(WrapText(line))
 
         resolved = t.status.is_resolved
         self.resolve_button.setVisible(not resolved)
         self.reopen_button.setVisible(resolved)
+
+    def _show_condition(self, t: Theory) -> None:
+        ref = t.condition
+        if ref is not None:
+            self.condition.setText(condition_html(ref))
+            self.condition.setAccessibleName(f"If: {ref.title} — {ref.status.label.lower()}")
+        else:
+            self.condition.clear()
+        self.condition.setVisible(ref is not None)
+        self.facts["If:label"].setVisible(ref is not None)
+
+    def _condition_clicked(self, _link: str) -> None:
+        if self.theory is not None and self.theory.condition is not None:
+            self.showTheoryRequested.emit(self.theory.condition.id)
 
     def _set(self, name: str, text: str, hide_empty: bool = False) -> None:
         self.facts[name].setText(text)
@@ -379,3 +335,94 @@ def _clear(layout: QVBoxLayout) -> None:
         item = layout.takeAt(0)
         if item.widget() is not None:
             item.widget().deleteLater()
+
+
+#: An option name up to this long is written whole in the summary line (a longer one is cut
+#: short there; the options' list shows each in full) and kept on one line with its value.
+SHORT_NAME_CHARS = 24
+#: A condition's title breaks after this many letters without a space, so it wraps in its column.
+CONDITION_WORD_CHARS = 20
+
+
+def summary_text(t: Theory) -> str:
+    """The line under the title: how sure (for multiple choice: the leading option, or the one
+    that happened), the category and the juiciness."""
+    juicy = f" · juiciness {fmt.stars(t.juiciness)}" if t.juiciness else ""
+    return f"{_sureness(t)} · {t.category.label}{juicy}"
+
+
+def _sureness(t: Theory) -> str:
+    if not t.is_multiple_choice:
+        return f"{t.confidence} % sure"
+    happened = next((o for o in t.options if o.happened), None)
+    if happened is not None:
+        return f"Happened: {_short(happened.name)} (you gave it {happened.confidence} %)"
+    top = max(o.confidence for o in t.options)
+    leaders = [_short(o.name) for o in t.options if o.confidence == top]
+    said = "Most likely" if not t.status.is_resolved else "You thought most likely"
+    if len(leaders) == 1:
+        return f"{said}: {leaders[0]} ({top} %)"
+    return f"{said}: {', '.join(leaders[:-1])} or {leaders[-1]} ({top} % each)"
+
+
+def _short(name: str) -> str:
+    if len(name) > SHORT_NAME_CHARS:
+        name = name[: SHORT_NAME_CHARS - 1].rstrip() + "…"
+    return fmt.isolate(name)
+
+
+def _happened(option: str | None) -> str:
+    return f" · Happened: {fmt.isolate(option)}" if option else ""
+
+
+def condition_html(ref: TheoryRef) -> str:
+    """The condition's title, quoted and escaped, as a link, then its status."""
+    title = html.escape(_breakable(fmt.isolate(ref.title)))
+    return f'<a href="theory:{ref.id}">“{title}”</a> — {html.escape(ref.status.label.lower())}'
+
+
+def _breakable(text: str) -> str:
+    """``text`` with a zero-width space in each run of letters longer than
+    ``CONDITION_WORD_CHARS``: a rich-text label breaks only at spaces, and one long word would
+    widen the pane (the link is not selectable, so the breaks are never copied)."""
+    return re.sub(rf"\S{{{CONDITION_WORD_CHARS}}}(?=\S)", lambda m: m.group(0) + "\u200b", text)
+
+
+def history_lines(t: Theory) -> list[str]:
+    """The confidence history in words, newest first: one line a change, and for multiple
+    choice one line per save, every option's confidence then, with "60 → 70 %" for those that
+    changed."""
+    if not t.is_multiple_choice:
+        return [
+            f"{fmt.local_datetime(p.changed_at)}:  {p.confidence} %{_note(p.note)}"
+            for p in reversed(t.history)
+        ]
+    order = [o.name for o in t.options]
+    order += sorted({p.option for p in t.history if p.option is not None} - set(order))
+    current: dict[str, int] = {}
+    lines: list[str] = []
+    for changed_at, group in groupby(
+        (p for p in t.history if p.option is not None), key=lambda p: p.changed_at
+    ):
+        forecasts = list(group)
+        before = dict(current)
+        current.update({p.option: p.confidence for p in forecasts if p.option is not None})
+        changed = {p.option for p in forecasts}
+        parts = []
+        for name in order:
+            if name not in current:
+                continue
+            was = before.get(name)
+            # No-break spaces keep a number with its "%" (and a change with both its ends).
+            value = f"{current[name]}\u00a0%"
+            if name in changed and was is not None:
+                value = f"{was}\u00a0→\u00a0{value}"
+            space = "\u00a0" if len(name) <= SHORT_NAME_CHARS else " "
+            parts.append(f"{fmt.isolate(name)}{space}{value}")
+        note = next((p.note for p in forecasts if p.note), "")
+        lines.append(f"{fmt.local_datetime(changed_at)}:  {', '.join(parts)}{_note(note)}")
+    return lines[::-1]
+
+
+def _note(note: str) -> str:
+    return f" — {fmt.isolate(note)}" if note else ""

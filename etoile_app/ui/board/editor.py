@@ -3,6 +3,10 @@
 Every field is checked as it changes by the same rules the services apply; a message appears
 under a field that is wrong, and Save stays disabled until everything is right.
 
+A theory is a yes/no question (one confidence) or multiple choice (options, each with its
+percent; see :mod:`~etoile_app.ui.board.options_edit`), and may depend on another theory (see
+:mod:`~etoile_app.ui.board.condition_edit`).
+
 It is meant to be used from the keyboard alone: the title has the focus when it opens, Tab walks
 the fields in reading order (never typing a tab into the body), Ctrl+S saves, Enter in the
 evidence note adds that evidence, and Esc, Cancel or closing ask before a changed draft is lost.
@@ -44,8 +48,18 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, Stance
-from etoile_app.domain.errors import JournalError, ValidationError
-from etoile_app.domain.models import Character, EvidenceDraft, Fact, Theory, TheoryDraft
+from etoile_app.domain.errors import InvalidStateError, JournalError, NotFoundError, ValidationError
+from etoile_app.domain.models import (
+    Character,
+    EvidenceDraft,
+    Fact,
+    Theory,
+    TheoryDraft,
+    TheoryRef,
+)
+from etoile_app.ui.board.condition_edit import ConditionEdit
+from etoile_app.ui.board.options_edit import OptionsEdit
+from etoile_app.ui.board.question_kind import FocusLabel, QuestionKind
 from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
@@ -68,12 +82,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EditorData:
     """What the editor shows, read before it opens: the theory (None for a new one), the canon
-    facts to cite, the characters to tick and the tag names to complete."""
+    facts to cite, the characters to tick, the tag names to complete and the other theories it
+    may depend on (those not in the bin, the theory itself left out), by title."""
 
     theory: Theory | None
     facts: tuple[Fact, ...]
     characters: tuple[Character, ...]
     tags: tuple[str, ...]
+    others: tuple[TheoryRef, ...] = ()
 
     @classmethod
     def read(cls, journal: Journal, theory_id: int | None = None) -> EditorData:
@@ -84,7 +100,13 @@ class EditorData:
             tuple(journal.canon.facts()),
             tuple(journal.cast.characters()),
             tuple(t.name for t in journal.board.tags()),
+            _other_theories(journal, theory_id),
         )
+
+
+def _other_theories(journal: Journal, theory_id: int | None) -> tuple[TheoryRef, ...]:
+    """Every theory not in the bin but ``theory_id``, by title (the conditions it may have)."""
+    return tuple(ref for ref in journal.board.titles() if ref.id != theory_id)
 
 
 class ConfidenceInput(QWidget):
@@ -213,9 +235,26 @@ class TheoryEditor(QDialog):
         self.tags.changed.connect(self.validate)
         self._row(form, "Ta&gs", self._with_error(self.tags, self.tags_error), self.tags.entry)
 
+        self.kind = QuestionKind()
+        self.kind_yes_no, self.kind_multiple = self.kind.yes_no, self.kind.multiple
+        self.kind.changed.connect(self._show_kind)
+        self.kind_label = FocusLabel("&Question")
+        self.kind_label.setBuddy(self.kind_yes_no)
+        form.addRow(self.kind_label, self.kind)
+
         self.confidence = ConfidenceInput()
-        self.confidence.changed.connect(self._confidence_changed)
+        self.confidence.changed.connect(self._forecast_changed)
         self._row(form, "Con&fidence", self.confidence, self.confidence.spin)
+        self.options = OptionsEdit()
+        self.options_label = QLabel("&Options")
+        self.options_label.setBuddy(self.options.name_edit(0))
+        self.options.changed.connect(self._forecast_changed)
+        self.options.changed.connect(self.validate)
+        # Alt+O goes to the first name, whichever row is first now.
+        self.options.changed.connect(lambda: self.options_label.setBuddy(self.options.name_edit(0)))
+        form.addRow(self.options_label, self.options)
+        form.setRowVisible(self.options, False)
+        self._form = form
         self.confidence_note = QLineEdit()
         self.confidence_note.setPlaceholderText("Why has your confidence changed? (optional)")
         self.confidence_note.setAccessibleName("Why the confidence changed")
@@ -245,6 +284,11 @@ class TheoryEditor(QDialog):
         due.addWidget(self.resolve_by)
         due.addStretch(1)
         self._row(form, "&Resolve by", due_box, self.has_resolve_by)
+
+        self.condition = ConditionEdit()
+        self.condition.set_choices(self._data.others)
+        self.condition.changed.connect(self.validate)
+        self._row(form, "&Depends on", self.condition, self.condition.entry)
 
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText(
@@ -347,12 +391,17 @@ class TheoryEditor(QDialog):
             self.category,
             self.characters,
             self.tags,
+            self.kind_yes_no,
+            self.kind_multiple,
             self.confidence.slider,
             self.confidence.spin,
+            *self.options.focus_chain(),
             self.confidence_note,
             self.juiciness,
             self.has_resolve_by,
             self.resolve_by,
+            self.condition.entry,
+            self.condition.clear_button,
             self.body,
             self.fact_search,
             self.browse_canon_button,
@@ -488,6 +537,10 @@ class TheoryEditor(QDialog):
             )
         self.tags.set_tags(list(t.tags))
         self.confidence.setValue(t.confidence)
+        if t.is_multiple_choice:
+            self.options.set_options(t.as_draft().options)
+        self.kind.set_saved(t)
+        self.condition.set_condition(t.condition)
         self.juiciness.setValue(t.juiciness)
         if t.resolve_by is not None:
             self.has_resolve_by.setChecked(True)
@@ -500,6 +553,9 @@ class TheoryEditor(QDialog):
         # A resolved theory's confidence is what it was scored on; it changes only once reopened.
         self.confidence.setEnabled(False)
         self.confidence.setToolTip("Reopen the theory to change its confidence.")
+        for field in (self.kind_yes_no, self.kind_multiple, self.options):
+            field.setEnabled(False)
+            field.setToolTip("Reopen the theory to change its question or its options.")
 
     def character_ids(self) -> tuple[int, ...]:
         return tuple(
@@ -518,6 +574,9 @@ class TheoryEditor(QDialog):
             tuple(self.tags.tags()),
             self.tags.entry.text(),
             self.confidence.value(),
+            self.is_multiple_choice(),
+            self.options.options() if self.is_multiple_choice() else (),
+            self.condition.entry.text(),
             self.confidence_note.text(),
             self.juiciness.value(),
             self.resolve_by.date().toJulianDay() if self.has_resolve_by.isChecked() else None,
@@ -541,17 +600,38 @@ class TheoryEditor(QDialog):
         if self.has_resolve_by.isChecked():
             d = self.resolve_by.date()
             resolve_by = date(d.year(), d.month(), d.day())
+        options = self.options.options() if self.is_multiple_choice() else ()
+        # A multiple-choice theory's own confidence is that of its likeliest option (the
+        # service sets it so); the options carry the forecasts.
+        confidence = max((o.confidence for o in options), default=self.confidence.value())
         return TheoryDraft(
             title=self.title.text(),
             body=self.body.toPlainText(),
             category=Category(self.category.currentData()),
             character_ids=self.character_ids(),
             tags=tuple(self.tags.tags()),
-            confidence=self.confidence.value(),
+            confidence=min(rules.CONFIDENCE_MAX, max(rules.CONFIDENCE_MIN, confidence)),
             juiciness=self.juiciness.value(),
             resolve_by=resolve_by,
             evidence=self.evidence_drafts(),
+            options=options,
+            condition_id=self.condition.condition_id(),
         )
+
+    # --- the kind of question --------------------------------------------------------------
+
+    def is_multiple_choice(self) -> bool:
+        return self.kind.is_multiple_choice()
+
+    def _show_kind(self) -> None:
+        """The confidence for a yes/no question, the options for multiple choice."""
+        multiple = self.is_multiple_choice()
+        # Alt+Q goes to the chosen kind, from where the arrows choose the other.
+        self.kind_label.setBuddy(self.kind_multiple if multiple else self.kind_yes_no)
+        self._form.setRowVisible(self.confidence, not multiple)
+        self._form.setRowVisible(self.options, multiple)
+        self._forecast_changed()
+        self.validate()
 
     # --- validation and saving -------------------------------------------------------------
 
@@ -559,8 +639,22 @@ class TheoryEditor(QDialog):
         self._touched.add(name)
         self.validate()
 
-    def _confidence_changed(self, value: int) -> None:
-        changed = self.theory is not None and value != self.theory.confidence
+    def _forecast_changed(self) -> None:
+        """Ask why once the saved theory would get a new forecast: another confidence, another
+        percent for an option (or a new option), or another kind of question."""
+        t = self.theory
+        if t is None:
+            changed = False
+        elif self.is_multiple_choice() != t.is_multiple_choice:
+            changed = True
+        elif t.is_multiple_choice:
+            current = {o.name.casefold(): o.confidence for o in t.options}
+            changed = any(
+                current.get(" ".join(o.name.split()).casefold()) != o.confidence
+                for o in self.options.options()
+            )
+        else:
+            changed = self.confidence.value() != t.confidence
         self.confidence_note.setVisible(changed)
         self.confidence_note_label.setVisible(changed)
 
@@ -585,6 +679,12 @@ class TheoryEditor(QDialog):
         tag_problem = self.tags.pending_problem()
         set_error(self.tags_error, tag_problem)
         ok &= not tag_problem
+        if self.is_multiple_choice():
+            # A missing name is said once the theory has a title, so Save is not left
+            # disabled without a reason, or once Save is pressed.
+            self.options.say_problem(names_too="options" in self._touched or bool(self.title.text()))
+            ok &= not self.options.problem()
+        ok &= not self.condition.problem()
         self.save_button.setEnabled(bool(ok))
         return bool(ok)
 
@@ -592,7 +692,8 @@ class TheoryEditor(QDialog):
         """Save the theory, as the Save button or Ctrl+S; nothing is written while a field is wrong."""
         if self.saving.busy():
             return
-        self._touched.update({"title", "body", "category"})
+        self._touched.update({"title", "body", "category", "options"})
+        self.condition.say_problem()
         if not self.tags.commit_text() or not self.validate():
             return
         draft = self.draft()
@@ -612,13 +713,35 @@ class TheoryEditor(QDialog):
         what was typed stays here."""
         target = None
         if isinstance(exc, ValidationError):
-            target = {"title": self.title_error, "body": self.body_error, "tags": self.tags_error}.get(
-                exc.field
-            )
-        if target is not None:
-            set_error(target, exc.message)
-        else:
+            fields = {
+                "title": self.title_error,
+                "body": self.body_error,
+                "tags": self.tags_error,
+                "condition": self.condition.error,
+            }
+            if self.is_multiple_choice():
+                fields.update(options=self.options.error, confidence=self.options.error)
+            target = fields.get(exc.field)
+        elif self._about_condition(exc):
+            target = self.condition.error
+        if target is None:
             tell(self, QMessageBox.Icon.Warning, self.windowTitle(), exc.message)
+            return
+        set_error(target, exc.message)
+        if target is self.condition.error:
+            self.tabs.setCurrentIndex(0)
+            self.condition.entry.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _about_condition(self, exc: JournalError) -> bool:
+        """Whether a refusal is about the condition chosen here: it would make a loop, is in the
+        bin, or is gone (the service says so in a message, without naming a field)."""
+        chosen = self.condition.condition_id()
+        before = self.theory.condition.id if self.theory is not None and self.theory.condition else None
+        if chosen is None or chosen == before:
+            return False
+        if isinstance(exc, NotFoundError):
+            return exc.ident == chosen
+        return isinstance(exc, InvalidStateError) and "condition" in exc.message
 
     # --- keys and closing ------------------------------------------------------------------
 

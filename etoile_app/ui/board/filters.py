@@ -1,8 +1,9 @@
-"""The board's filter panel: status, category, character, tag and confidence range."""
+"""The board's filter panel: status, due, category, character, tag and confidence range."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.models import Character, TagCount
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.due import DueWatch
 from etoile_app.ui.common.roles import ID_ROLE
 
 
@@ -29,14 +31,16 @@ class FilterPanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, due: DueWatch | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tag_counts: dict[str, int] = {}
+        self._due = due
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
 
         self.status_boxes = self._boxes(layout, "Status", list(TheoryStatus))
+        self.due_box = self._due_box(layout)
         self.category_boxes = self._boxes(layout, "Category", list(Category))
 
         self.characters = self._list(layout, "Characters")
@@ -71,6 +75,36 @@ class FilterPanel(QWidget):
             boxes[value] = box
         layout.addWidget(group)
         return boxes
+
+    def _due_box(self, layout: QVBoxLayout) -> QCheckBox:
+        """The Due check: open theories past their resolve-by date, with how many there are. The
+        count and the day come from the store's :class:`DueWatch`; without one it is hidden."""
+        group = QGroupBox("Resolve by")
+        inner = QVBoxLayout(group)
+        box = QCheckBox("Due")
+        box.setToolTip("Open theories whose resolve-by date has passed")
+        box.toggled.connect(self.changed)
+        inner.addWidget(box)
+        layout.addWidget(group)
+        due = self._due
+        if due is None:
+            group.hide()
+            return box
+        due.counted.connect(self._show_due_count)
+        due.dayPassed.connect(self._day_passed)
+        if due.count is not None:
+            self._show_due_count(due.count, box)
+        return box
+
+    def _show_due_count(self, count: int, box: QCheckBox | None = None) -> None:
+        box = box or self.due_box
+        box.setText(f"Due  ({count:,})")
+        box.setAccessibleName(f"Due: {count:,} past their resolve-by date")
+
+    def _day_passed(self, _today: date) -> None:
+        # Ticked, the filter means "before today": a new day asks for the rows again.
+        if self.due_box.isChecked():
+            self.changed.emit()
 
     def _list(self, layout: QVBoxLayout, title: str) -> QListWidget:
         group = QGroupBox(title)
@@ -166,9 +200,19 @@ class FilterPanel(QWidget):
     def confidence_range(self) -> tuple[int, int]:
         return self.confidence_min.value(), self.confidence_max.value()
 
+    def due_before(self) -> date | None:
+        """With Due ticked, the day before which an open theory's resolve-by date makes it due."""
+        if self._due is None or not self.due_box.isChecked():
+            return None
+        return self._due.today
+
     def is_active(self) -> bool:
         return bool(
-            self.statuses() or self.categories() or self.character_ids() or self.tag_names()
+            self.statuses()
+            or self.categories()
+            or self.character_ids()
+            or self.tag_names()
+            or self.due_before()
         ) or self.confidence_range() != (1, 99)
 
     def show_only_character(self, character_id: int) -> None:
@@ -180,9 +224,17 @@ class FilterPanel(QWidget):
                 item.setCheckState(Qt.CheckState.Checked)
         self.changed.emit()
 
+    def show_only_due(self) -> None:
+        """Clear every filter, then tick Due (the status bar's due count leads here)."""
+        self.clear(emit=False)
+        self.blockSignals(True)
+        self.due_box.setChecked(True)
+        self.blockSignals(False)
+        self.changed.emit()
+
     def clear(self, emit: bool = True) -> None:
         self.blockSignals(True)
-        for box in (*self.status_boxes.values(), *self.category_boxes.values()):
+        for box in (*self.status_boxes.values(), self.due_box, *self.category_boxes.values()):
             box.setChecked(False)
         for widget in (self.characters, self.tags):
             for i in range(widget.count()):

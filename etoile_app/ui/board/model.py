@@ -13,13 +13,15 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
+from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import SortKey, TheoryQuery, TheoryRow
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE, RECORD_ROLE
-from etoile_app.ui.common.widgets import plain_tooltip
+from etoile_app.ui.common.widgets import is_dark, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.services.board import BoardService
@@ -28,10 +30,30 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_TITLE, COL_CATEGORY, COL_CHARACTERS, COL_TAGS, COL_CONFIDENCE, COL_JUICINESS, COL_STATUS, COL_UPDATED = (
-    range(8)
+# New columns go at the end: a header layout saved before they came (QHeaderView.saveState,
+# by column number) then still fits every older column, and the new one follows them.
+(
+    COL_TITLE,
+    COL_CATEGORY,
+    COL_CHARACTERS,
+    COL_TAGS,
+    COL_CONFIDENCE,
+    COL_JUICINESS,
+    COL_STATUS,
+    COL_UPDATED,
+    COL_RESOLVE_BY,
+) = range(9)
+HEADERS = (
+    "Title",
+    "Category",
+    "Characters",
+    "Tags",
+    "Confidence",
+    "Juiciness",
+    "Status",
+    "Updated",
+    "Resolve by",
 )
-HEADERS = ("Title", "Category", "Characters", "Tags", "Confidence", "Juiciness", "Status", "Updated")
 SORT_KEYS = (
     SortKey.TITLE,
     SortKey.CATEGORY,
@@ -41,6 +63,7 @@ SORT_KEYS = (
     SortKey.JUICINESS,
     SortKey.STATUS,
     SortKey.UPDATED,
+    SortKey.RESOLVE_BY,
 )
 
 # Flags and alignments are made once: combining Qt enums in Python costs a call each time.
@@ -53,12 +76,31 @@ _ROLES = frozenset(
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
         ID_ROLE,
         RECORD_ROLE,
     )
 )
+#: What the resolve-by column says beyond its text: whether the date has passed.
+_DATE_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+)
+#: The resolve-by date of an open theory past it, in amber (attention, not failure): dark
+#: text on a light window, light text on a dark one, each at least 4.5:1 on the rows behind it.
+DUE_COLOURS = {"light": "#8a5100", "dark": "#f0b44c"}
 
 T = TypeVar("T")
+
+#: Marks the title of a theory that depends on another ("if … then this").
+CONDITIONAL_MARK = "↳ "
 
 PAGE_SIZE = 100
 PAGES_KEPT = 80
@@ -454,10 +496,16 @@ class TheoryTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)
+        if column == COL_RESOLVE_BY and role in _DATE_ROLES and row.resolve_by is not None:
+            return self._resolve_by_data(row, role)
         if role == Qt.ItemDataRole.ToolTipRole:
             # Qt shows a tooltip that looks like HTML as HTML: user text is escaped.
+            if column == COL_TITLE and row.condition:
+                return plain_tooltip(f"{fmt.isolate(row.title)}\nIf: {fmt.isolate(row.condition)}")
             if column in (COL_TITLE, COL_CHARACTERS, COL_TAGS):
                 return plain_tooltip(_display(row, column))
+            if column == COL_CONFIDENCE and row.leading_option is not None:
+                return plain_tooltip(f"Multiple choice: {fmt.isolate(row.leading_option)} leads")
             if column == COL_UPDATED:
                 updated, written = fmt.local_datetime(row.updated_at), fmt.local_datetime(row.created_at)
                 return plain_tooltip(f"Updated {updated}; written {written}")
@@ -469,6 +517,43 @@ class TheoryTableModel(QAbstractTableModel):
         if role == RECORD_ROLE:
             return row
         return None
+
+    def is_due(self, row: TheoryRow) -> bool:
+        """Whether ``row`` is an open theory past its resolve-by date, today by the journal's clock
+        (asked at each paint: a date that passed at midnight shows as due once repainted)."""
+        return (
+            row.status is TheoryStatus.OPEN
+            and row.resolve_by is not None
+            and row.resolve_by < self._board.today()
+        )
+
+    def day_changed(self) -> None:
+        """A new day began: repaint the resolve-by dates, some of which may have come due."""
+        if self._count:
+            self.dataChanged.emit(
+                self.index(0, COL_RESOLVE_BY),
+                self.index(self._count - 1, COL_RESOLVE_BY),
+                [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole],
+            )
+
+    def _resolve_by_data(self, row: TheoryRow, role: int) -> Any:
+        assert row.resolve_by is not None
+        due = self.is_due(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not due:
+                return f"Resolve by {fmt.long_date(row.resolve_by)}"
+            days = (self._board.today() - row.resolve_by).days
+            return f"Due since {fmt.long_date(row.resolve_by)} ({fmt.count(days, 'day')} overdue)"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            shown = fmt.short_date(row.resolve_by)
+            return f"{shown}, past due" if due else shown
+        if not due:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return due_colour()
+        font = QGuiApplication.font()  # FontRole: bold, so it is not told by colour alone
+        font.setBold(True)
+        return font
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(SORT_KEYS):
@@ -489,7 +574,8 @@ def _display(row: TheoryRow, column: int) -> str:
     # User text is isolated (fmt.isolate): a right-to-left override in one title or tag must
     # not reorder what the cell shows after it.
     if column == COL_TITLE:
-        return fmt.isolate(row.title)
+        # A theory that depends on another is marked, and its tooltip names the condition.
+        return f"{CONDITIONAL_MARK}{fmt.isolate(row.title)}" if row.condition else fmt.isolate(row.title)
     if column == COL_CATEGORY:
         return row.category.label
     if column == COL_CHARACTERS:
@@ -497,11 +583,23 @@ def _display(row: TheoryRow, column: int) -> str:
     if column == COL_TAGS:
         return "  ".join(map(fmt.isolate, row.tags))
     if column == COL_CONFIDENCE:
+        if row.leading_option is not None:  # multiple choice: the leading option and its share
+            return f"{fmt.percent(row.confidence)} {fmt.isolate(row.leading_option)}"
         return fmt.percent(row.confidence)
     if column == COL_JUICINESS:
         return fmt.stars(row.juiciness)
     if column == COL_STATUS:
+        if row.happened_option is not None:
+            return f"{row.status.label}: {fmt.isolate(row.happened_option)}"
         return row.status.label
     if column == COL_UPDATED:
         return fmt.short_date(row.updated_at.astimezone().date())
+    if column == COL_RESOLVE_BY:
+        return fmt.short_date(row.resolve_by)
     return ""
+
+
+def due_colour(palette: QPalette | None = None) -> QColor:
+    """The colour of a past-due resolve-by date on ``palette`` (the application's by default)."""
+    dark = is_dark(palette if palette is not None else QGuiApplication.palette())
+    return QColor(DUE_COLOURS["dark" if dark else "light"])

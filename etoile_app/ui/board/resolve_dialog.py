@@ -2,7 +2,12 @@
 
 :class:`ResolveDialog` settles one theory; :class:`BulkResolveDialog` settles several at once
 with one note, in one step to undo. Both share the same form. What they show is read before
-they open: the theory, or the :class:`SelectedTheories` that name the several.
+they open: the theory, or the :class:`SelectedTheories` that name the several, and how many
+theories depend on them (busted or void, those are voided too).
+
+A multiple-choice theory is settled by the option that happened, or void: its outcomes are its
+options and Void. Several theories at once can only be voided when one of them is multiple
+choice (each would need an option of its own).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from etoile_app.ui.common.widgets import BackgroundSave, DateEdit, PlainLabel, e
 
 if TYPE_CHECKING:
     from etoile_app.services.board import BoardService
+    from etoile_app.services.theories import TheoryService
 
 CHOICES = (
     (TheoryStatus.CONFIRMED, "Confirmed", "It happened: the theory was right."),
@@ -44,20 +50,45 @@ CHOICES = (
 )
 #: How many of several theories a dialog names; the rest it counts.
 PREVIEW_MAX = 5
+#: The outcomes whose theory's dependants are voided with it.
+VOIDING = (TheoryStatus.BUSTED, TheoryStatus.VOID)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One choice of the dialog: a status, and for a multiple-choice theory the option."""
+
+    status: TheoryStatus
+    label: str
+    hint: str
+    option: str | None = None
+
+
+OUTCOMES = tuple(Outcome(status, label, hint) for status, label, hint in CHOICES)
 
 
 @dataclass(frozen=True)
 class SelectedTheories:
     """Several theories a dialog acts on: all their ids, and the rows of the first few, which
-    it names (see :meth:`preview`)."""
+    it names (see :meth:`preview`). Read for resolving, also which of them are multiple choice
+    and how many open theories depend on them."""
 
     ids: tuple[int, ...]
     first: tuple[TheoryRow, ...]
+    multiple_choice: frozenset[int] = frozenset()
+    dependants: int = 0
 
     @classmethod
-    def read(cls, board: BoardService, ids: Sequence[int]) -> SelectedTheories:
-        """Read the rows to name them by: this runs on a reader thread, never on the GUI thread."""
-        return cls(tuple(ids), tuple(board.rows(list(ids[:PREVIEW_MAX]))))
+    def read(
+        cls, board: BoardService, ids: Sequence[int], theories: TheoryService | None = None
+    ) -> SelectedTheories:
+        """Read the rows to name them by (and, given ``theories``, what resolving them needs):
+        this runs on a reader thread, never on the GUI thread."""
+        first = tuple(board.rows(list(ids[:PREVIEW_MAX])))
+        if theories is None:
+            return cls(tuple(ids), first)
+        multiple = frozenset(s.id for s in theories.snapshot(ids) if s.theory.is_multiple_choice)
+        return cls(tuple(ids), first, multiple, len(theories.dependants(ids)))
 
     def preview(self) -> str:
         """The first titles, one a line, and how many more there are."""
@@ -69,18 +100,25 @@ class SelectedTheories:
 
 class _ResolveForm(QDialog):
     """The outcome, the date and the note; the subclass puts what is resolved above them and
-    says what Resolve does."""
+    says what Resolve does. ``dependants`` open theories depend on what is resolved: busted or
+    void, they are voided too, and the dialog says so."""
 
     def __init__(
         self,
         store: Store,
         header: list[QWidget],
         note_hint: str,
+        outcomes: Sequence[Outcome],
         preset: TheoryStatus | None,
         parent: QWidget | None,
+        *,
+        dependants: int = 0,
+        resolved: str = "it",
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.dependants = dependants
+        self._resolved_words = resolved
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         for widget in header:
@@ -91,17 +129,30 @@ class _ResolveForm(QDialog):
         # the void action starts on Void), so Enter resolves.
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
+        #: The outcomes without an option, by status; and a multiple-choice theory's options.
         self.choices: dict[TheoryStatus, QRadioButton] = {}
-        for status, label, hint in CHOICES:
-            button = QRadioButton(f"{label} — {hint}")
-            button.setAccessibleName(label)
-            button.setAccessibleDescription(hint)
+        self.option_choices: dict[str, QRadioButton] = {}
+        self._outcomes: dict[QRadioButton, Outcome] = {}
+        for outcome in outcomes:
+            # "&&": an option's name is the user's text, where "&" would mark a shortcut key.
+            button = QRadioButton(f"{fmt.isolate(outcome.label).replace('&', '&&')} — {outcome.hint}")
+            button.setAccessibleName(outcome.label)
+            button.setAccessibleDescription(outcome.hint)
             self.group.addButton(button)
-            self.choices[status] = button
+            self._outcomes[button] = outcome
+            if outcome.option is None:
+                self.choices[outcome.status] = button
+            else:
+                self.option_choices[outcome.option] = button
             layout.addWidget(button)
             button.toggled.connect(self.validate)
         self.status_error = error_label()
         layout.addWidget(self.status_error)
+        #: "2 theories that depend on it will be voided too", while busted or void is chosen.
+        self.dependants_note = PlainLabel()
+        self.dependants_note.setContentsMargins(0, 4, 0, 4)  # apart from the choices it is about
+        self.dependants_note.hide()
+        layout.addWidget(self.dependants_note)
 
         form = QFormLayout()
         self.when = DateEdit()
@@ -136,7 +187,8 @@ class _ResolveForm(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.saving = BackgroundSave(self, self.buttons)
         layout.addWidget(self.buttons)
-        chosen = self.choices[preset or CHOICES[0][0]]
+        buttons = list(self._outcomes)
+        chosen = next((b for b in buttons if self._outcomes[b].status is preset), buttons[0])
         chosen.setChecked(True)
         chosen.setFocus()
         self.validate()
@@ -152,14 +204,34 @@ class _ResolveForm(QDialog):
                 return True
         return super().eventFilter(watched, event)
 
+    def _chosen(self) -> Outcome | None:
+        return next((o for b, o in self._outcomes.items() if b.isChecked()), None)
+
     def status(self) -> TheoryStatus | None:
-        return next((s for s, button in self.choices.items() if button.isChecked()), None)
+        chosen = self._chosen()
+        return chosen.status if chosen is not None else None
+
+    def option(self) -> str | None:
+        """The option chosen as what happened (a multiple-choice theory), else None."""
+        chosen = self._chosen()
+        return chosen.option if chosen is not None else None
 
     def settled_on(self) -> date:
         d = self.when.date()
         return date(d.year(), d.month(), d.day())
 
+    def _show_dependants(self) -> None:
+        n = self.dependants
+        voids = n > 0 and self.status() in VOIDING
+        if voids:
+            self.dependants_note.setText(
+                f"{fmt.count(n, 'theory', 'theories')} that depend{'s' if n == 1 else ''} on "
+                f"{self._resolved_words} will be voided too."
+            )
+        self.dependants_note.setVisible(voids)
+
     def validate(self) -> bool:
+        self._show_dependants()
         try:
             rules.clean_text(
                 self.note.toPlainText(), "The note", field="note", max_len=rules.NOTE_MAX, multiline=True
@@ -181,27 +253,37 @@ class _ResolveForm(QDialog):
     def save(self) -> None:
         if self.saving.busy() or not self.validate():
             return
-        status = self.status()
-        if status is None:
+        chosen = self._chosen()
+        if chosen is None:
             # Say why nothing happened, at the field that needs an answer.
-            set_error(self.status_error, "Choose an outcome: confirmed, busted or void.")
-            self.choices[CHOICES[0][0]].setFocus()
+            first = next(b for b in self._outcomes if b.isEnabled())
+            names = "one of the options, or void" if self.option_choices else "confirmed, busted or void"
+            set_error(self.status_error, f"Choose an outcome: {names}.")
+            first.setFocus()
             return
-        self.saving.start(self._resolve(status, self.note.toPlainText(), self.settled_on()), self._resolved)
+        submit = self._resolve(chosen.status, chosen.option, self.note.toPlainText(), self.settled_on())
+        self.saving.start(submit, self._resolved)
 
     def _resolved(self, _value: object) -> None:
         self.accept()
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
+    def _resolve(
+        self, status: TheoryStatus, option: str | None, note: str, on: date
+    ) -> Callable[..., object]:
         """The store's change that resolves with these, to start with its handlers."""
         raise NotImplementedError
 
 
 class ResolveDialog(_ResolveForm):
-    """Settle one theory."""
+    """Settle one theory; ``dependants`` theories depend on it."""
 
     def __init__(
-        self, store: Store, theory: Theory, parent: QWidget | None = None, preset: TheoryStatus | None = None
+        self,
+        store: Store,
+        theory: Theory,
+        parent: QWidget | None = None,
+        preset: TheoryStatus | None = None,
+        dependants: int = 0,
     ) -> None:
         self.theory = theory
         heading = QLabel(fmt.isolate(theory.title))
@@ -210,13 +292,24 @@ class ResolveDialog(_ResolveForm):
         font = heading.font()
         font.setBold(True)
         heading.setFont(font)
-        sure = QLabel(f"You were {theory.confidence} % sure it would come true.")
+        if theory.is_multiple_choice:
+            sure = QLabel("Which answer happened?")
+            void = next(o for o in OUTCOMES if o.status is TheoryStatus.VOID)
+            outcomes = [
+                Outcome(TheoryStatus.CONFIRMED, o.name, f"you gave it {fmt.percent(o.confidence)}", o.name)
+                for o in theory.options
+            ] + [void]
+        else:
+            sure = QLabel(f"You were {theory.confidence} % sure it would come true.")
+            outcomes = list(OUTCOMES)
         hint = "What settled it? An episode, an announcement, a link…"
-        super().__init__(store, [heading, sure], hint, preset, parent)
+        super().__init__(store, [heading, sure], hint, outcomes, preset, parent, dependants=dependants)
         self.setWindowTitle("Resolve theory")
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
-        return partial(self.store.resolve, self.theory.id, status, note, on)
+    def _resolve(
+        self, status: TheoryStatus, option: str | None, note: str, on: date
+    ) -> Callable[..., object]:
+        return partial(self.store.resolve, self.theory.id, status, note, on, option=option)
 
 
 class BulkResolveDialog(_ResolveForm):
@@ -231,7 +324,32 @@ class BulkResolveDialog(_ResolveForm):
     ) -> None:
         self.ids = list(selected.ids)
         preview = PlainLabel(selected.preview())
-        super().__init__(store, [preview], "What settled them? One note for all of them.", preset, parent)
+        header: list[QWidget] = [preview]
+        multiple = len(selected.multiple_choice)
+        if multiple:
+            # Each would need the option that happened: together they can only be void.
+            one = multiple == 1
+            self.multiple_choice_note: PlainLabel | None = PlainLabel(
+                f"{'One' if one else f'{multiple:,}'} of these {'is' if one else 'are'} multiple choice, "
+                "so together they can only be voided. To say which option happened, resolve "
+                f"{'it' if one else 'each'} on its own."
+            )
+            header.append(self.multiple_choice_note)
+            preset = TheoryStatus.VOID
+        else:
+            self.multiple_choice_note = None
+        super().__init__(
+            store,
+            header,
+            "What settled them? One note for all of them.",
+            OUTCOMES,
+            preset,
+            parent,
+            dependants=selected.dependants,
+            resolved="them",
+        )
+        for status in (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED):
+            self.choices[status].setEnabled(not multiple)
         verb = "Void" if preset is TheoryStatus.VOID else "Resolve"
         self.setWindowTitle(f"{verb} {len(self.ids):,} theories")
         self.group.buttonToggled.connect(self._name_button)
@@ -242,5 +360,7 @@ class BulkResolveDialog(_ResolveForm):
         verbs = {TheoryStatus.CONFIRMED: "Confirm", TheoryStatus.BUSTED: "Bust", TheoryStatus.VOID: "Void"}
         self.ok_button.setText(f"{verbs.get(self.status(), 'Resolve')} {len(self.ids):,}")
 
-    def _resolve(self, status: TheoryStatus, note: str, on: date) -> Callable[..., object]:
+    def _resolve(
+        self, status: TheoryStatus, option: str | None, note: str, on: date
+    ) -> Callable[..., object]:
         return partial(self.store.resolve_many, self.ids, status, note=note, on=on)

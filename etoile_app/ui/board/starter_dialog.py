@@ -1,4 +1,9 @@
-"""Adopt the fan theories the canon pack lists, in one step, at a confidence of your own."""
+"""Adopt the fan theories the canon pack lists, in one step, at a confidence of your own.
+
+While Season 1 spoilers are hidden, a starter that tells story
+(:func:`etoile_app.ui.common.spoilers.starter_spoils`) shows a placeholder instead of its title
+and text, and cannot be ticked: adopted, it would put its title on the board. A note above the
+list says how many are hidden and offers to show them."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain.models import StarterTheory
+from etoile_app.domain.models import StarterTheory, Theory
 from etoile_app.ui.board.editor import ConfidenceInput
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.spoilers import HIDDEN_NOTE, HIDDEN_STARTER, SHOW_BUTTON, SpoilerGuard, guard_for
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import BackgroundSave, plain_tooltip
 
@@ -43,14 +49,34 @@ def open_starter_dialog(store: Store, parent: QWidget) -> Ticket[tuple[StarterTh
     return store.ops.read(lambda: tuple(theories.starters()), opened, key="starters:dialog")
 
 
+def _hidden_note(hidden: int) -> str:
+    """What the note above the list says of ``hidden`` starters."""
+    if hidden == 1:
+        return (
+            "1 starter theory gives away Season 1: its title and text are hidden, and it cannot "
+            "be adopted until you show it (View → Show Season 1 spoilers)."
+        )
+    return (
+        f"{hidden} starter theories give away Season 1: their titles and texts are hidden, and "
+        "they cannot be adopted until you show them (View → Show Season 1 spoilers)."
+    )
+
+
 class StarterDialog(QDialog):
     """Tick starter theories to adopt; ``starters`` (adopted or not) are read before it opens."""
 
     def __init__(
-        self, store: Store, starters: Sequence[StarterTheory], parent: QWidget | None = None
+        self,
+        store: Store,
+        starters: Sequence[StarterTheory],
+        parent: QWidget | None = None,
+        *,
+        spoilers: SpoilerGuard | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.starters = tuple(starters)
+        self.spoilers = spoilers if spoilers is not None else guard_for(parent, owner=self)
         self.setWindowTitle("Adopt starter theories")
         self.resize(820, 600)
         layout = QVBoxLayout(self)
@@ -62,6 +88,20 @@ class StarterDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
+        self.spoiler_box = QWidget()
+        spoiler_row = QHBoxLayout(self.spoiler_box)
+        spoiler_row.setContentsMargins(0, 0, 0, 0)
+        self.spoiler_note = QLabel()
+        self.spoiler_note.setWordWrap(True)
+        self.spoiler_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.show_spoilers_button = QPushButton(SHOW_BUTTON)
+        self.show_spoilers_button.setAccessibleName("Show Season 1 spoilers")
+        self.show_spoilers_button.setAutoDefault(False)
+        self.show_spoilers_button.clicked.connect(lambda: self.spoilers.set_shown(True))
+        spoiler_row.addWidget(self.spoiler_note, 1)
+        spoiler_row.addWidget(self.show_spoilers_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.spoiler_box)
+
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Theory", "Category", "Source"])
         self.tree.setRootIsDecorated(False)
@@ -69,19 +109,13 @@ class StarterDialog(QDialog):
         self.tree.setColumnWidth(1, 130)
         self.tree.setAccessibleName("Starter theories")
         self.tree.itemChanged.connect(self._update)
-        for starter in starters:
-            title = fmt.isolate(starter.title)
-            item = QTreeWidgetItem([title, starter.category.label, fmt.isolate(starter.source)])
+        for starter in self.starters:
+            item = QTreeWidgetItem(["", starter.category.label, fmt.isolate(starter.source)])
             item.setData(0, ID_ROLE, starter.key)
-            item.setToolTip(0, plain_tooltip(fmt.isolate(starter.body or starter.title)))
             item.setToolTip(2, plain_tooltip(fmt.isolate(starter.source)))
-            if starter.adopted:
-                item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable))
-                item.setText(0, f"{title}  (already in your journal)")
-            else:
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(0, Qt.CheckState.Unchecked)
             self.tree.addTopLevelItem(item)
+        self._show_texts()
+        self.spoilers.changed.connect(self._spoilers_changed)
         layout.addWidget(self.tree, 1)
 
         row = QHBoxLayout()
@@ -105,6 +139,39 @@ class StarterDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.saving = BackgroundSave(self, self.buttons)
         layout.addWidget(self.buttons)
+        self._update()
+
+    def _show_texts(self) -> None:
+        """Each starter's title and text, or a placeholder for those that give Season 1 away."""
+        hidden = 0
+        with QSignalBlocker(self.tree):
+            for starter, item in zip(self.starters, self._items(), strict=True):
+                hide = self.spoilers.hides_starter(starter)
+                hidden += hide
+                title = HIDDEN_STARTER if hide else fmt.isolate(starter.title)
+                tip = HIDDEN_NOTE if hide else fmt.isolate(starter.body or starter.title)
+                item.setToolTip(0, plain_tooltip(tip))
+                font = item.font(0)
+                font.setItalic(hide)  # a placeholder, not a title
+                item.setFont(0, font)
+                flags = item.flags()
+                if starter.adopted:
+                    item.setFlags(flags & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable))
+                    item.setText(0, f"{title}  (already in your journal)")
+                    continue
+                item.setText(0, title)
+                if hide:
+                    item.setFlags(flags & ~Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setData(0, Qt.ItemDataRole.CheckStateRole, None)  # no box to tick
+                else:
+                    item.setFlags(flags | Qt.ItemFlag.ItemIsUserCheckable)
+                    if item.data(0, Qt.ItemDataRole.CheckStateRole) is None:
+                        item.setCheckState(0, Qt.CheckState.Unchecked)
+        self.spoiler_box.setVisible(hidden > 0)
+        self.spoiler_note.setText(_hidden_note(hidden))
+
+    def _spoilers_changed(self, _shown: bool) -> None:
+        self._show_texts()
         self._update()
 
     def _items(self) -> list[QTreeWidgetItem]:
@@ -133,8 +200,14 @@ class StarterDialog(QDialog):
             return
         self.saving.start(partial(self.store.adopt_starters, keys, self.confidence.value()), self._adopted)
 
-    def _adopted(self, _theories: object) -> None:
+    def _adopted(self, theories: list[Theory]) -> None:
+        """Adopted: the grid to rate them all at once (confidence, juiciness) comes next."""
+        parent = self.parentWidget()
         self.accept()
+        if parent is not None and theories:
+            from etoile_app.ui.board.rate_dialog import open_rate_dialog
+
+            open_rate_dialog(self.store, [t.id for t in theories], parent)
 
     def reject(self) -> None:
         if not self.saving.busy():  # the adoption under way closes the dialog

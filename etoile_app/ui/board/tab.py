@@ -32,22 +32,27 @@ from etoile_app.domain.models import Theory, TheoryQuery, TheoryRow
 from etoile_app.ui.board import model as bm
 from etoile_app.ui.board.detail import TheoryDetail
 from etoile_app.ui.board.filters import FilterPanel
+from etoile_app.ui.board.quick_entry import QuickEntryLine
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.changes import TheoryChanges
+from etoile_app.ui.common.due import DueWatch
+from etoile_app.ui.common.header_state import restore_header
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import after_first_paint
 
 T = TypeVar("T")
 
+# Narrow enough that the title (which takes what is left) keeps room at 1280 pixels.
 COLUMN_WIDTHS = {
-    bm.COL_CATEGORY: 130,
-    bm.COL_CHARACTERS: 170,
-    bm.COL_TAGS: 170,
+    bm.COL_CATEGORY: 120,
+    bm.COL_CHARACTERS: 145,
+    bm.COL_TAGS: 145,
     bm.COL_CONFIDENCE: 92,
     bm.COL_JUICINESS: 84,
-    bm.COL_STATUS: 86,
-    bm.COL_UPDATED: 100,
+    bm.COL_STATUS: 80,
+    bm.COL_UPDATED: 94,
+    bm.COL_RESOLVE_BY: 94,
 }
 
 #: Theories selected beyond this many are not looked at row by row on every change of the
@@ -99,16 +104,24 @@ class BoardTab(QWidget):
         self._keep_row = 0
 
         # Left: filters.
-        self.filters = FilterPanel()
+        due = DueWatch.of(store)
+        self.filters = FilterPanel(due)
+        due.dayPassed.connect(self.model.day_changed)  # dates that came due at midnight
         self.filters.changed.connect(self._filters_changed)
         filter_scroll = QScrollArea()
         filter_scroll.setAccessibleName("Filters")
         filter_scroll.setWidgetResizable(True)
         filter_scroll.setFrameShape(QFrame.Shape.NoFrame)
         filter_scroll.setWidget(self.filters)
-        filter_scroll.setMinimumWidth(200)
+        # Wide enough for the panel beside a vertical scroll bar, on a short window: never a
+        # horizontal one under it.
+        filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        filter_scroll.setMinimumWidth(200 + filter_scroll.verticalScrollBar().sizeHint().width())
 
-        # Middle: search, count and the table.
+        # Middle: quick entry, search, count and the table.
+        self.quick_entry = QuickEntryLine(store)
+        self.quick_entry.saved.connect(lambda theory: self.select_theory(theory.id))
+        self.quick_entry.left.connect(lambda: self.table.setFocus(Qt.FocusReason.OtherFocusReason))
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles, text, tags and characters  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -155,6 +168,7 @@ class BoardTab(QWidget):
         listing = QWidget()
         list_layout = QVBoxLayout(listing)
         list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.quick_entry)
         list_layout.addLayout(top)
         list_layout.addWidget(self.table, 1)
         list_layout.addWidget(self.empty_label)
@@ -166,6 +180,7 @@ class BoardTab(QWidget):
         self.detail.resolveRequested.connect(self.resolve_theory)
         self.detail.reopenRequested.connect(self.reopen_theory)
         self.detail.deleteRequested.connect(self.delete_theory)
+        self.detail.showTheoryRequested.connect(self.select_theory)  # its condition's link
 
         self.detail_splitter = QSplitter(Qt.Orientation.Vertical)
         self.detail_splitter.addWidget(listing)
@@ -220,6 +235,7 @@ class BoardTab(QWidget):
             tags=self.filters.tag_names(),
             confidence_min=low,
             confidence_max=high,
+            due_before=self.filters.due_before(),
             sort=current.sort,
             descending=current.descending,
         )
@@ -523,7 +539,8 @@ class BoardTab(QWidget):
         """The board's actions, for its keys, its context menu and the main window's menus.
 
         Enter, F2, Delete and Ctrl+C act when the table has the focus (Delete in the search
-        field deletes a letter); resolving and reopening work anywhere on the board.
+        field deletes a letter); resolving and reopening work anywhere on the board, and so
+        does Ctrl+L, which puts the keyboard in the quick entry line.
         """
 
         def action(text: str, slot, keys, where: QWidget) -> QAction:
@@ -539,6 +556,12 @@ class BoardTab(QWidget):
         self.void_action = action("&Void…", self.void_selected, ("Ctrl+Shift+V",), self)
         self.reopen_action = action("Re&open", self.reopen_selected, ("Ctrl+Shift+R",), self)
         self.tag_action = action("Add &tag…", self.tag_selected, ("Ctrl+T",), self)
+        self.quick_entry_action = action("&Quick entry", self.quick_entry.focus, ("Ctrl+L",), self)
+        self.rate_action = action("R&ate theories…", self.rate_selected, (), self)
+        self.rate_action.setToolTip(
+            "Set the confidence and juiciness of the selected theories (or, with none selected, "
+            "of the open ones on screen) in one grid"
+        )
         self.delete_action = action(
             "&Delete", self.delete_selected, (QKeySequence.StandardKey.Delete,), self.table
         )
@@ -558,6 +581,7 @@ class BoardTab(QWidget):
             self.void_action,
             self.reopen_action,
             self.tag_action,
+            self.rate_action,
             None,
             self.copy_action,
             None,
@@ -580,6 +604,7 @@ class BoardTab(QWidget):
         self.reopen_action.setEnabled(any_resolved)
         for made in (self.tag_action, self.delete_action, self.copy_action):
             made.setEnabled(count > 0)
+        self.rate_action.setEnabled(count > 0 or self.model.rowCount() > 0)
 
     def _context_menu(self, pos: QPoint) -> QMenu:
         """The menu for the selected rows (a right-click selects the row under it first)."""
@@ -645,8 +670,13 @@ class BoardTab(QWidget):
         from etoile_app.ui.board.resolve_dialog import ResolveDialog
 
         theories = self.store.theories
+
+        def read() -> tuple[Theory, int]:
+            # The theories voided with it if it is busted or void: the dialog says how many.
+            return theories.get(theory_id), len(theories.dependants([theory_id]))
+
         return self._open_when_read(
-            lambda: theories.get(theory_id), lambda theory: ResolveDialog(self.store, theory, self, preset)
+            read, lambda found: ResolveDialog(self.store, found[0], self, preset, dependants=found[1])
         )
 
     def resolve_selected(self, preset: TheoryStatus | None = None) -> Ticket[Any] | None:
@@ -662,9 +692,9 @@ class BoardTab(QWidget):
             return self.resolve_theory(open_ids[0], preset)
         from etoile_app.ui.board.resolve_dialog import BulkResolveDialog, SelectedTheories
 
-        board = self.store.board
+        board, theories = self.store.board, self.store.theories
         return self._open_when_read(
-            lambda: SelectedTheories.read(board, open_ids),
+            lambda: SelectedTheories.read(board, open_ids, theories),
             lambda selected: BulkResolveDialog(self.store, selected, preset, self),
         )
 
@@ -748,6 +778,30 @@ class BoardTab(QWidget):
             lambda: TagData.read(board, ids), lambda data: TagDialog(self.store, data, self)
         )
 
+    def rate_selected(self) -> Ticket[Any] | None:
+        """Rate the selected theories in one grid; with none selected, the open ones on screen."""
+        if self._selected_count():
+            return self.with_selected_rows(lambda rows: self._rate_rows([r.id for r in rows]))
+        return self._rate_rows([r.id for r in self._rows_on_screen() if not r.status.is_resolved])
+
+    def _rows_on_screen(self) -> list[TheoryRow]:
+        top = self.table.rowAt(0)
+        if top < 0:
+            return []
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        last = bottom if bottom >= 0 else self.model.rowCount() - 1
+        return [r for r in map(self.model.theory_row, range(top, last + 1)) if r is not None]
+
+    def _rate_rows(self, ids: list[int]) -> Ticket[Any] | None:
+        if not ids:
+            return None
+        from etoile_app.ui.board.rate_dialog import RateDialog, read_rows
+
+        theories = self.store.theories
+        return self._open_when_read(
+            lambda: read_rows(theories, ids), lambda rows: RateDialog(self.store, rows, self)
+        )
+
     def delete_theory(self, theory_id: int | None) -> None:
         if theory_id is None:
             return
@@ -805,7 +859,7 @@ class BoardTab(QWidget):
             self.detail_splitter.restoreState(detail)
         header = settings.value("board/header")
         if header is not None:
-            self.table.horizontalHeader().restoreState(header)
+            restore_header(self.table.horizontalHeader(), header)  # also from before a new column
         # The theory selected when the app closed, if it is still there.
         try:
             theory_id = int(settings.value("board/theory", -1))

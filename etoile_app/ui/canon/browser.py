@@ -6,6 +6,10 @@ theory editor. The facts of a journal number in the hundreds, so the model holds
 proxy filters and sorts them in memory. They are read off the GUI thread, and so is the detail
 of the fact selected: walking through the list asks for each fact's detail in turn, each asking
 replaces the one before, and the pane keeps what it shows until the last one comes.
+
+While Season 1 spoilers are hidden (the window's View menu), the facts of the Season 1 story
+keep their date, status, topic and outlet, and show a placeholder instead of their text in the
+list, the detail, the timeline and the tooltips; the search does not look in their text.
 """
 
 from __future__ import annotations
@@ -54,6 +58,13 @@ from etoile_app.ui.canon.models import (
     FactTableModel,
 )
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.spoilers import (
+    OPEN_HIDDEN_SOURCE,
+    HiddenStoryNote,
+    SpoilerGuard,
+    guard_for,
+    outlet_only,
+)
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import Badge, PlainLabel, muted, plain_tooltip
 
@@ -79,14 +90,24 @@ class CanonBrowser(QDialog):
     """Every canon fact in a table, the chosen one's detail beside it.
 
     In pick mode a "Use as evidence" button emits :attr:`factPicked` and closes the browser.
+    Whether Season 1 story shows follows ``spoilers``, by default the guard of the window the
+    browser opens over.
     """
 
     factPicked = Signal(int)
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, pick: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parent: QWidget | None = None,
+        *,
+        pick: bool = False,
+        spoilers: SpoilerGuard | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.pick = pick
+        self.spoilers = spoilers if spoilers is not None else guard_for(parent, owner=self)
         self.detail: FactDetail | None = None
         # The facts are read off the GUI thread: a fact asked for before they have come is
         # selected once they do.
@@ -98,6 +119,7 @@ class CanonBrowser(QDialog):
         self.resize(1100, 700)
 
         self.model = FactTableModel(self)
+        self.model.set_story_hidden(self.spoilers.hidden())
         self.proxy = FactFilter(self)
         self.proxy.setSourceModel(self.model)
 
@@ -133,6 +155,7 @@ class CanonBrowser(QDialog):
 
         store.canonChanged.connect(self.refresh)
         store.theoriesChanged.connect(self._theories_changed)
+        self.spoilers.changed.connect(self._spoilers_changed)
         self._restore_state()
         self.refresh()
         self.table.sortByColumn(COL_DATE, Qt.SortOrder.DescendingOrder)
@@ -242,12 +265,15 @@ class CanonBrowser(QDialog):
         self.unverified_note.setStyleSheet("color: #b8730a;")  # the rumoured-badge amber
         self.statement = PlainLabel()
         self.statement.setAccessibleName("Statement")
+        self.hidden_note = HiddenStoryNote(self.spoilers)
+        self.hidden_note.hide()
         for widget in (
             self.topic_label,
             self.your_news,
             self.retracted_note,
             self.unverified_note,
             self.statement,
+            self.hidden_note,
         ):
             column.addWidget(widget)
 
@@ -359,6 +385,15 @@ class CanonBrowser(QDialog):
         if keep is None or not self.select_fact(keep, clear_filters=False):
             self._show_detail(None)
 
+    def _spoilers_changed(self, shown: bool) -> None:
+        """Season 1 story shown or hidden: the rows change in place, the search looks again (a
+        row found by its story no longer is), and the detail on show is drawn again."""
+        self.model.set_story_hidden(not shown)
+        self.proxy.refilter()
+        self._update_count()
+        if self.detail is not None and self.current_fact_id() == self.detail.fact.id:
+            self._show_detail(self.detail)
+
     def _theories_changed(self, _ids: tuple = ()) -> None:
         # Citing counts and the citing list follow the theories (a deletion, a new title).
         self.refresh()
@@ -467,9 +502,10 @@ class CanonBrowser(QDialog):
             self.use_button.setEnabled(False)
             return
         fact = detail.fact
+        hidden = self.model.hides(fact)
         self.detail_stack.setCurrentIndex(1)
         self.badge.set_status(fact.shown_status)
-        self.headline.setText(fact.title_line)
+        self.headline.setText(self.spoilers.line(fact))
         self.topic_label.setText(f"{fact.topic.label} · as of {fmt.long_date(fact.as_of)}")
         self.your_news.setVisible(fact.origin is FactOrigin.USER)
         self.retracted_note.setVisible(fact.is_retracted)
@@ -479,11 +515,15 @@ class CanonBrowser(QDialog):
             )
         self.unverified_note.setVisible(not fact.verified)
         # The headline already says it when there is no headline.
-        self.statement.setText(fact.statement)
-        self.statement.setVisible(bool(fact.headline))
-        self.source_label.setText(_source_block(fact))
+        self.statement.setText("" if hidden else fact.statement)
+        self.statement.setVisible(bool(fact.headline) and not hidden)
+        self.hidden_note.setVisible(hidden)
+        self.source_label.setText(_source_block(fact, hidden))
         self.open_source_button.setEnabled(_openable(fact.source_url))
-        self.open_source_button.setToolTip(plain_tooltip(fact.source_url) if fact.source_url else "")
+        if hidden and fact.source_url:
+            self.open_source_button.setToolTip(OPEN_HIDDEN_SOURCE)
+        else:
+            self.open_source_button.setToolTip(plain_tooltip(fact.source_url) if fact.source_url else "")
 
         self.timeline_list.clear()
         entries = [("Supersedes", f) for f in detail.supersedes]
@@ -491,10 +531,12 @@ class CanonBrowser(QDialog):
         entries += [("Contradicts", f) for f in detail.contradicts]
         entries += [("Contradicted by", detail.contradicted_by)] if detail.contradicted_by else []
         for relation, other in entries:
-            text = f"{relation}: {other.title_line}\n{other.shown_status.label} · {other.source} · "
+            text = f"{relation}: {self.spoilers.line(other)}\n{other.shown_status.label} · {other.source} · "
             item = QListWidgetItem(text + fmt.short_date(other.as_of))
             item.setData(ID_ROLE, other.id)
-            item.setToolTip(plain_tooltip(f"{other.statement}\n{other.source_ref.citation}"))
+            item.setToolTip(
+                plain_tooltip(f"{self.spoilers.statement(other)}\n{self.spoilers.citation(other)}")
+            )
             self.timeline_list.addItem(item)
         self.timeline_list.setVisible(bool(entries))
         self.no_timeline.setVisible(not entries)
@@ -542,6 +584,7 @@ class CanonBrowser(QDialog):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         copy = menu.addAction("&Copy statement")
         copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(fact.statement))
+        copy.setEnabled(not self.model.hides(fact))  # hidden story stays hidden
         source = menu.addAction("&Open source")
         source.setEnabled(_openable(fact.source_url))
         source.triggered.connect(lambda: QDesktopServices.openUrl(QUrl(fact.source_url)))
@@ -598,15 +641,17 @@ class CanonBrowser(QDialog):
         super().hideEvent(event)
 
 
-def _source_block(fact: Fact) -> str:
-    """Outlet, “title”, date and section, one to a line."""
-    lines = [fact.source]
-    if fact.source_title:
-        lines.append(f"“{fact.source_title}”")
+def _source_block(fact: Fact, story_hidden: bool = False) -> str:
+    """Outlet, “title”, date and section, one to a line; with ``story_hidden`` the title and
+    section, which can tell the story, are left out."""
+    source = outlet_only(fact.source_ref) if story_hidden else fact.source_ref
+    lines = [source.outlet]
+    if source.title:
+        lines.append(f"“{source.title}”")
     if fact.source_date is not None:
         lines.append(fmt.long_date(fact.source_date))
-    if fact.section:
-        lines.append(f"Section: {fact.section}")
+    if source.section:
+        lines.append(f"Section: {source.section}")
     return "\n".join(lines)
 
 

@@ -1,5 +1,8 @@
 """Table model and filter of the canon browser: every fact of the journal, held in memory (a
-journal's facts number in the hundreds) and filtered and sorted by a proxy."""
+journal's facts number in the hundreds) and filtered and sorted by a proxy.
+
+While Season 1 story is hidden (:mod:`etoile_app.ui.common.spoilers`), a story fact shows a
+placeholder in its cells and tooltips, and the search looks only at what is on show of it."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from etoile_app.domain.enums import FactStatus, Topic
 from etoile_app.domain.models import Fact
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE, RECORD_ROLE, SORT_ROLE
+from etoile_app.ui.common.spoilers import HIDDEN_NOTE, fact_citation, fact_line, fact_search_text, is_story
 from etoile_app.ui.common.widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -35,13 +39,30 @@ class FactTableModel(QAbstractTableModel):
         self._facts: list[Fact] = []
         self._counts: dict[int, int] = {}
         self._search: list[str] = []
+        self._story_hidden = False
 
     def set_facts(self, facts: Sequence[Fact], counts: dict[int, int]) -> None:
         self.beginResetModel()
         self._facts = list(facts)
         self._counts = dict(counts)
-        self._search = [f.search_text for f in self._facts]
+        self._search = [fact_search_text(f, self._story_hidden) for f in self._facts]
         self.endResetModel()
+
+    def story_hidden(self) -> bool:
+        return self._story_hidden
+
+    def set_story_hidden(self, hidden: bool) -> None:
+        """Hide or show the text of the Season 1 story facts, in place (the selection stays)."""
+        if hidden == self._story_hidden:
+            return
+        self._story_hidden = hidden
+        self._search = [fact_search_text(f, hidden) for f in self._facts]
+        if self._facts:
+            last = self.index(len(self._facts) - 1, len(HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def hides(self, fact: Fact) -> bool:
+        return self._story_hidden and is_story(fact)
 
     def fact(self, row: int) -> Fact:
         return self._facts[row]
@@ -103,7 +124,7 @@ class FactTableModel(QAbstractTableModel):
         if column == COL_TOPIC:
             return fact.topic.label
         if column == COL_FACT:
-            return fact.title_line
+            return fact_line(fact, self._story_hidden)
         if column == COL_SOURCE:
             return fact.source
         count = self.cited(fact.id)
@@ -111,14 +132,17 @@ class FactTableModel(QAbstractTableModel):
 
     def _tooltip(self, fact: Fact, column: int) -> str:
         if column == COL_FACT:
-            lines = [fact.headline, fact.statement] if fact.headline else [fact.statement]
+            if self.hides(fact):
+                lines = [HIDDEN_NOTE]
+            else:
+                lines = [fact.headline, fact.statement] if fact.headline else [fact.statement]
             if not fact.verified:
                 lines.append(UNVERIFIED_NOTE)
             if fact.is_retracted:
                 lines.append("Retracted")
             return "\n".join(lines)
         if column == COL_SOURCE:
-            return fact.source_ref.citation
+            return fact_citation(fact, self._story_hidden)
         if column == COL_DATE:
             return fmt.long_date(fact.as_of)
         if column == COL_CITED:
@@ -165,6 +189,11 @@ class FactFilter(QSortFilterProxyModel):
 
     def set_source(self, outlet: str | None) -> None:
         self._change("_source", outlet)
+
+    def refilter(self) -> None:
+        """Filter again: what the search looks in has changed (Season 1 story hidden or shown)."""
+        self.beginFilterChange()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model: FactTableModel = self.sourceModel()  # type: ignore[assignment]

@@ -41,6 +41,7 @@ from etoile_app.domain.errors import JournalError, ValidationError
 from etoile_app.domain.models import Character, Fact, NewsDraft
 from etoile_app.ui.common.fmt import short_date
 from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.spoilers import fact_line, guard_for
 from etoile_app.ui.common.widgets import (
     BackgroundSave,
     DateEdit,
@@ -83,9 +84,10 @@ def guess_over_fact(status: FactStatus, older: Fact) -> str:
     return ""
 
 
-def _preview(fact: Fact) -> str:
-    """``6 Jun 2025 — Cancelled after one season (reported)``: the status says what it may take."""
-    text = " ".join(fact.title_line.split())
+def _preview(fact: Fact, story_hidden: bool = False) -> str:
+    """``6 Jun 2025 — Cancelled after one season (reported)``: the status says what it may take.
+    With ``story_hidden`` a Season 1 story fact is named by a placeholder."""
+    text = " ".join(fact_line(fact, story_hidden).split())
     if len(text) > PREVIEW_LEN:
         text = text[: PREVIEW_LEN - 1].rstrip() + "…"
     return f"{short_date(fact.as_of)} — {text} ({fact.shown_status.label.lower()})"
@@ -160,6 +162,8 @@ class NewsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.store = store
+        #: Whether the facts it offers to supersede show their Season 1 story.
+        self.spoilers = guard_for(parent, owner=self)
         #: The news being edited; ``None`` when adding.
         self.editing = fact
         self.fact: Fact | None = None
@@ -292,6 +296,7 @@ class NewsDialog(QDialog):
         self.supersedes_combo.currentIndexChanged.connect(self._supersedes_picked)
         self._fill_supersedes(keep=fact.supersedes_id if fact is not None else None)
         store.canonChanged.connect(self._canon_changed)
+        self.spoilers.changed.connect(self._spoilers_changed)
         self._validate()
         # Typing starts with what happened; the topic (preset from a card, or Renewal) is one
         # Shift+Tab away. On the topic combo, typed words would only flip through its items.
@@ -352,6 +357,9 @@ class NewsDialog(QDialog):
             source_url=self.url_edit.text(),
         )
 
+    def _spoilers_changed(self, _shown: bool) -> None:
+        self._fill_supersedes(keep=self.supersedes_combo.currentData())
+
     def _fill_supersedes(self, *_: object, keep: int | None = None) -> None:
         """Offer the topic's facts (retracted news is not offered, nor the news being edited);
         the choice starts at Nothing, so news overtakes only what the person picks."""
@@ -363,9 +371,11 @@ class NewsDialog(QDialog):
         self.supersedes_combo.clear()
         self.supersedes_combo.addItem(NOTHING, None)
         for fact in facts:
-            self.supersedes_combo.addItem(_preview(fact), fact.id)
+            self.supersedes_combo.addItem(_preview(fact, self.spoilers.hidden()), fact.id)
             self.supersedes_combo.setItemData(
-                self.supersedes_combo.count() - 1, plain_tooltip(fact.statement), Qt.ItemDataRole.ToolTipRole
+                self.supersedes_combo.count() - 1,
+                plain_tooltip(self.spoilers.statement(fact)),
+                Qt.ItemDataRole.ToolTipRole,
             )
         if keep is not None and keep in self._facts:
             self.supersedes_combo.setCurrentIndex(self.supersedes_combo.findData(keep))
@@ -433,7 +443,7 @@ class NewsDialog(QDialog):
         if holder_id is None or (self.editing is not None and holder_id == self.editing.id):
             return ""
         holder = self._all_facts.get(holder_id)
-        named = f"“{holder.title_line}” ({holder.as_of.isoformat()})" if holder else "newer news"
+        named = f"“{self.spoilers.line(holder)}” ({holder.as_of.isoformat()})" if holder else "newer news"
         return f"That fact is already superseded by {named}; pick that one instead."
 
     def _validate(self) -> bool:

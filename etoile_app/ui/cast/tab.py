@@ -64,6 +64,13 @@ from etoile_app.ui.cast.models import (
     actor_text,
 )
 from etoile_app.ui.common.fmt import short_date
+from etoile_app.ui.common.spoilers import (
+    OPEN_HIDDEN_SOURCE,
+    HiddenStoryNote,
+    SpoilerGuard,
+    guard_for,
+    outlet_only,
+)
 from etoile_app.ui.common.widgets import Badge, PlainLabel, badge_colours, muted, plain_tooltip
 
 if TYPE_CHECKING:
@@ -74,6 +81,8 @@ COMPANY_CHOICES = (("All companies", None), ("Paris", Company.PARIS), ("New York
                    ("Other", Company.OTHER))  # fmt: skip
 
 
+#: The Season 1 section of a character canon tells nothing about.
+NO_ARC = "Canon says nothing about this character’s Season 1 story."
 EMPTY_DREAM = (
     "No dream casting yet. Who should join Étoile if it ever comes back? "
     "Click Add… to pair a role idea with an actor, rate it and say why."
@@ -121,10 +130,17 @@ def _muted(text: str = "", small: bool = False) -> PlainLabel:
 
 
 class SourceRow(QWidget):
-    """One source of a character: its citation, and a button that opens it in the browser."""
+    """One source of a character: its citation, and a button that opens it in the browser.
 
-    def __init__(self, source: SourceRef, parent: QWidget | None = None) -> None:
+    With ``story_hidden`` the citation names the outlet and date only, and the button's tooltip
+    keeps the address to itself: a recap's headline and address can tell the story."""
+
+    def __init__(
+        self, source: SourceRef, parent: QWidget | None = None, *, story_hidden: bool = False
+    ) -> None:
         super().__init__(parent)
+        if story_hidden:
+            source = outlet_only(source)
         self.source = source
         self.citation_label = PlainLabel(source.citation)
         kind = "fan-site article" if source.kind is SourceKind.ARTICLE else source.kind.label.lower()
@@ -134,9 +150,12 @@ class SourceRow(QWidget):
         self.open_button = QPushButton("Open")
         self.open_button.setEnabled(openable(source.url))
         self.open_button.setAccessibleName(f"Open {source.citation}")
-        self.open_button.setToolTip(
-            plain_tooltip(source.url) if source.url else "The sources give no web address for this one"
-        )
+        if not source.url:
+            self.open_button.setToolTip("The sources give no web address for this one")
+        elif story_hidden:
+            self.open_button.setToolTip(OPEN_HIDDEN_SOURCE)
+        else:
+            self.open_button.setToolTip(plain_tooltip(source.url))
         self.open_button.clicked.connect(self.open)
         text = QVBoxLayout()
         text.setSpacing(0)
@@ -158,10 +177,15 @@ def openable(url: str) -> bool:
 
 
 class CharacterDetail(QWidget):
-    """Everything canon says about one character; all of it shown as plain text."""
+    """Everything canon says about one character; all of it shown as plain text.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    While ``spoilers`` hides Season 1 story, the arc gives way to a note that offers to show
+    it, and the sources are cited without their titles."""
+
+    def __init__(self, parent: QWidget | None = None, *, spoilers: SpoilerGuard | None = None) -> None:
         super().__init__(parent)
+        self.spoilers = spoilers if spoilers is not None else guard_for(parent, owner=self)
+        self.character: Character | None = None
         self.name_label = _heading(scale=1.5)
         self.short_name_label = _muted()
         self.actor_label = PlainLabel()
@@ -169,6 +193,8 @@ class CharacterDetail(QWidget):
         self.unverified_label = UnverifiedNote(UNVERIFIED_NOTE)
         self.description_label = PlainLabel()
         self.arc_label = PlainLabel()
+        self.arc_hidden_note = HiddenStoryNote(self.spoilers)
+        self.arc_hidden_note.hide()
         self.return_badge = Badge()
         self.return_statement = PlainLabel()
         self.return_source = _muted(small=True)
@@ -179,6 +205,7 @@ class CharacterDetail(QWidget):
         self.sources_layout.setSpacing(6)
         self.source_rows: list[SourceRow] = []
         self.no_sources_label = _muted("Canon names no source for this character.")
+        self.spoilers.changed.connect(self._spoilers_changed)
 
         badge_row = QHBoxLayout()
         badge_row.setSpacing(8)
@@ -198,6 +225,7 @@ class CharacterDetail(QWidget):
         layout.addSpacing(10)
         layout.addWidget(_heading("Season 1"))
         layout.addWidget(self.arc_label)
+        layout.addWidget(self.arc_hidden_note)
         layout.addSpacing(10)
         layout.addWidget(_heading("Return status"))
         layout.addLayout(badge_row)
@@ -210,6 +238,7 @@ class CharacterDetail(QWidget):
         layout.addStretch(1)
 
     def set_character(self, c: Character) -> None:
+        self.character = c
         self.name_label.setText(c.display_name)
         different = c.full_name and c.name != c.full_name
         self.short_name_label.setText(f"Known as {c.name}" if different else "")
@@ -223,24 +252,36 @@ class CharacterDetail(QWidget):
         self.unverified_label.setVisible(not c.verified)
         self.description_label.setText(c.description)
         self.description_label.setVisible(bool(c.description))
-        self.arc_label.setText(c.season1_arc or "Canon says nothing about this character’s Season 1 story.")
+        self._show_arc(c)
         fact = c.return_status
         for widget in (self.return_badge, self.return_statement, self.return_source):
             widget.setVisible(fact is not None)
         self.no_return_label.setVisible(fact is None)
         if fact is not None:
             self.return_badge.set_status(fact.shown_status)
-            self.return_statement.setText(fact.title_line)
-            self.return_statement.setToolTip(plain_tooltip(fact.statement))
+            self.return_statement.setText(self.spoilers.line(fact))
+            self.return_statement.setToolTip(plain_tooltip(self.spoilers.statement(fact)))
             self.return_source.setText(f"{fact.source} · {short_date(fact.as_of)}")
         self._set_sources(c.sources)
+
+    def _show_arc(self, c: Character) -> None:
+        # Hidden, the arc leaves the label altogether: no tooltip or screen reader finds it there.
+        hide = self.spoilers.hidden() and bool(c.season1_arc)
+        self.arc_label.setText("" if hide else c.season1_arc or NO_ARC)
+        self.arc_label.setVisible(not hide)
+        self.arc_hidden_note.setVisible(hide)
+
+    def _spoilers_changed(self, _shown: bool) -> None:
+        if self.character is not None:
+            self.set_character(self.character)
 
     def _set_sources(self, sources: tuple[SourceRef, ...]) -> None:
         for row in self.source_rows:
             self.sources_layout.removeWidget(row)
             row.hide()  # at once: deletion waits for the event loop, and would paint under the new rows
             row.deleteLater()
-        self.source_rows = [SourceRow(source, self.sources_box) for source in sources]
+        hidden = self.spoilers.hidden()
+        self.source_rows = [SourceRow(source, self.sources_box, story_hidden=hidden) for source in sources]
         for row in self.source_rows:
             self.sources_layout.addWidget(row)
             row.show()  # now, not on the next turn of the event loop as a layout would
@@ -277,9 +318,13 @@ def _stack(view: QWidget, empty: QLabel) -> QStackedWidget:
 
 
 class CastTab(QWidget):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QWidget | None = None, *, spoilers: SpoilerGuard | None = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
+        #: Whether the Season 1 arcs are shown (the window's switch, or one of the tab's own).
+        self.spoilers = spoilers if spoilers is not None else guard_for(parent, owner=self)
         self._current_id: int | None = None
         self._syncing = False
         self.active_dialog: DreamCastDialog | None = None
@@ -335,7 +380,7 @@ class CastTab(QWidget):
         left_layout.addWidget(self.characters_stack, 1)
 
         # Right, top: the character, and the theories about them.
-        self.detail = CharacterDetail()
+        self.detail = CharacterDetail(spoilers=self.spoilers)
         self.detail_scroll = QScrollArea()
         self.detail_scroll.setAccessibleName("Character details")
         self.detail_scroll.setWidget(self.detail)

@@ -28,6 +28,7 @@ from etoile_app.domain import scoring
 from etoile_app.domain.scoring import BoldCall, CalibrationBin, CalibrationRanking, DueTheory, GroupScore
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.charts import CalibrationChart
+from etoile_app.ui.common.due import DueWatch
 from etoile_app.ui.common.record_model import Column, RecordTableModel
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import muted, plain_tooltip
@@ -165,6 +166,8 @@ class TrackTab(QWidget):
 
         store.theoriesChanged.connect(self._changed)
         store.castChanged.connect(self._changed)
+        # What is ready to resolve, and how overdue, depends on the day.
+        DueWatch.of(store).dayPassed.connect(self._changed)
 
     # --- building --------------------------------------------------------------------------
 
@@ -193,6 +196,11 @@ class TrackTab(QWidget):
         self.explanation.setToolTip(plain_tooltip(scoring.LOG_SCORE_EXPLANATION))
         grid.addWidget(self.explanation, 0, 4, 2, 1)
         grid.setColumnStretch(4, 1)
+        # Multiple-choice calls (scored on their own scale) and conditional ones, when there are.
+        self.questions_note = _muted("")
+        self.questions_note.setToolTip(plain_tooltip(scoring.CHOICE_BRIER_EXPLANATION))
+        self.questions_note.hide()
+        grid.addWidget(self.questions_note, 2, 0, 1, 5)
         return grid
 
     def _calibration_box(self) -> QWidget:
@@ -239,10 +247,11 @@ class TrackTab(QWidget):
             ("bold", "Bold calls", BOLD_COLUMNS, BOLD_EMPTY),
         )
         self.empty_labels: dict[str, QLabel] = {}
+        self.list_pages: dict[str, QWidget] = {}
         for key, title, columns, empty in specs:
             holder, view, model, self.empty_labels[key] = _table(columns, empty)
             view.setAccessibleName(title)
-            self.models[key], self.views[key] = model, view
+            self.models[key], self.views[key], self.list_pages[key] = model, view, holder
             tabs.addTab(holder, title)
         for key in ("due", "bold"):
             self.views[key].activated.connect(lambda index, k=key: self._open(k, index.row()))
@@ -312,6 +321,9 @@ class TrackTab(QWidget):
         self.numbers["unscored"].setToolTip(
             plain_tooltip(f"{summary.void_count} void, {summary.open_count} open")
         )
+        note = questions_note(summary)
+        self.questions_note.setText(note)
+        self.questions_note.setVisible(bool(note))
         self.models["category"].set_records(summary.by_category)
         self.models["tag"].set_records(summary.by_tag)
         self.models["character"].set_records(summary.by_character)
@@ -370,6 +382,20 @@ class TrackTab(QWidget):
         self.bin_model.set_records(bins)
         self.chart_stack.setCurrentIndex(0 if bins else 1)
 
+    def show_ready_to_resolve(self) -> None:
+        """Bring the Ready to resolve list forward with the keyboard focus in it, on its first
+        theory (the status bar's due count leads here): Enter then opens it on the board."""
+        self.lists.setCurrentWidget(self.list_pages["due"])
+        view, model = self.views["due"], self.models["due"]
+        if not model.rowCount():  # the list says nothing is due: the focus stays on its tab
+            self.lists.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not view.currentIndex().isValid():
+                view.setCurrentIndex(model.index(0, 0))
+        if self._stale:
+            self.refresh()
+
     def _open(self, key: str, row: int) -> None:
         record = self.models[key].record(row)
         if record is not None:
@@ -386,3 +412,22 @@ class TrackTab(QWidget):
         if state is not None:
             self.splitter.restoreState(state)
         self.lists.setCurrentIndex(settings.value("track/list", 0, int))
+
+
+def questions_note(summary: scoring.TrackSummary) -> str:
+    """What the scores above leave to one side: multiple-choice calls, scored on their own 0–2
+    Brier scale, and conditional calls, counted only where their condition held."""
+    parts = []
+    choices = summary.choices
+    if choices.count:
+        parts.append(
+            f"Multiple choice: {choices.count:,} settled, Brier {_num(choices.mean_brier)} on a 0–2 scale, "
+            f"log score {_num(choices.mean_log_score, 2)}."
+        )
+    counted, left_out = summary.conditional_counted, summary.conditional_left_out
+    if counted or left_out:
+        text = f"Conditional: {counted:,} counted (their condition held)"
+        if left_out:
+            text += f", {left_out:,} left out (their condition was not confirmed)"
+        parts.append(text + ".")
+    return " ".join(parts)
