@@ -153,9 +153,9 @@ def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) ->
     from etoile_app.storage.database import open_database
     from etoile_app.storage.models import (
         CharacterRecord,
-        ForecastRecord,
         EvidenceRecord,
         FactRecord,
+        ForecastRecord,
         StarterRecord,
         TagRecord,
         TheoryRecord,

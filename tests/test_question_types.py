@@ -36,7 +36,9 @@ def test_each_change_of_an_option_is_a_forecast_of_its_own(journal: Journal, clo
     theory = _choice(journal)
     clock.advance(days=3)
     moved = (OptionDraft("Jack", 45), OptionDraft("Gael", 45), OptionDraft("nobody", 10))
-    edited = journal.theories.edit(theory.id, replace(theory.as_draft(), options=moved), confidence_note="ep. 8")
+    edited = journal.theories.edit(
+        theory.id, replace(theory.as_draft(), options=moved), confidence_note="ep. 8"
+    )
     later = [f for f in edited.history if f.changed_at == clock.now]
     assert [(f.option, f.confidence, f.note) for f in later] == [("Jack", 45, "ep. 8"), ("Gael", 45, "ep. 8")]
     assert [o.confidence for o in edited.options] == [45, 45, 10]
@@ -61,7 +63,9 @@ def test_each_change_of_an_option_is_a_forecast_of_its_own(journal: Journal, clo
         ((OptionDraft(" ", 50), OptionDraft("Gael", 50)), TextFieldError, "option's name"),
     ],
 )
-def test_bad_options_are_refused_and_nothing_is_written(journal, db_snapshot, options, error, message) -> None:
+def test_bad_options_are_refused_and_nothing_is_written(
+    journal, db_snapshot, options, error, message
+) -> None:
     before = db_snapshot(journal)
     with pytest.raises(error, match=message):
         _choice(journal, options=options)
@@ -139,7 +143,9 @@ def test_busting_a_condition_voids_its_chain_with_a_note_naming_each_condition(j
     assert journal.theories.get(settled.id).status is TheoryStatus.CONFIRMED  # left as it was
 
 
-def test_confirming_a_condition_leaves_its_dependants_open_and_voiding_it_voids_them(journal: Journal) -> None:
+def test_confirming_a_condition_leaves_its_dependants_open_and_voiding_it_voids_them(
+    journal: Journal,
+) -> None:
     revived = write(journal, "Étoile is revived by 2028")
     met = write(journal, "Cheyenne runs the Met", condition_id=revived.id)
     journal.theories.resolve(revived.id, TheoryStatus.CONFIRMED)

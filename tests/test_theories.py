@@ -27,8 +27,8 @@ from etoile_app.domain.errors import (
     TitleError,
 )
 from etoile_app.domain.models import (
-    Forecast,
     EvidenceDraft,
+    Forecast,
     NewsDraft,
     Theory,
     TheoryDraft,

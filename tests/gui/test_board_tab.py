@@ -557,7 +557,9 @@ def test_the_board_marks_conditions_and_shows_multiple_choice_and_what_happened(
     met = wait(store.create_theory(TheoryDraft("Cheyenne runs the Met", condition_id=revived.id)))
     who = wait(
         store.create_theory(
-            TheoryDraft("Who ends up with Cheyenne?", options=(OptionDraft("Jack", 35), OptionDraft("Gael", 65)))
+            TheoryDraft(
+                "Who ends up with Cheyenne?", options=(OptionDraft("Jack", 35), OptionDraft("Gael", 65))
+            )
         )
     )
     tab = _board(qtbot, store)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from etoile_app.domain import scoring
 from etoile_app.domain.enums import Category, TheoryStatus
-from etoile_app.domain.models import Forecast, DreamCastDraft, TheoryDraft
+from etoile_app.domain.models import DreamCastDraft, Forecast, TheoryDraft
 from etoile_app.ui.common.charts import MIN_MARKER, CalibrationChart, HistoryChart
 from etoile_app.ui.main_window import TAB_NAMES, MainWindow
 from etoile_app.ui.screenshots import _settle
@@ -306,9 +306,7 @@ def test_dates_are_not_repeated_over_a_few_hours_or_a_long_history(history):
         datetime(2026, 3, 2, 9, tzinfo=UTC),
         datetime(2026, 9, 1, tzinfo=UTC),
     ):
-        history.set_history(
-            [Forecast(30, start), Forecast(60, end)], TheoryStatus.OPEN, None, end
-        )
+        history.set_history([Forecast(30, start), Forecast(60, end)], TheoryStatus.OPEN, None, end)
         labels = history.tick_labels()
         assert len(labels) == len(set(labels)), labels
 

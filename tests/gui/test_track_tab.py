@@ -202,12 +202,16 @@ def test_multiple_choice_and_conditional_calls_are_said_apart(qtbot, tab, store)
     assert not tab.questions_note.isVisible()
     who = wait(
         store.create_theory(
-            TheoryDraft("Who ends up with Cheyenne?", options=(OptionDraft("Jack", 70), OptionDraft("Gael", 30)))
+            TheoryDraft(
+                "Who ends up with Cheyenne?", options=(OptionDraft("Jack", 70), OptionDraft("Gael", 30))
+            )
         )
     )
     wait(store.resolve(who.id, TheoryStatus.CONFIRMED, option="Gael"))
     revived = wait(store.create_theory(TheoryDraft("Étoile is revived by 2028", confidence=20)))
-    met = wait(store.create_theory(TheoryDraft("Cheyenne runs the Met", confidence=60, condition_id=revived.id)))
+    met = wait(
+        store.create_theory(TheoryDraft("Cheyenne runs the Met", confidence=60, condition_id=revived.id))
+    )
     wait(store.resolve(met.id, TheoryStatus.CONFIRMED))
     settle(store)
     assert tab.questions_note.isVisible()
