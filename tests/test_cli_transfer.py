@@ -52,9 +52,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "journal.sqlite3"
     result = run(folder, "import", FATEBOOK, "--db", db)
     assert result.returncode == 0, result.stderr
-    assert one_line(result.stdout) == (
-        f"Imported {FATEBOOK}: 4 new, 0 updated, 0 unchanged (2 multiple-choice rows skipped)"
-    )
+    assert one_line(result.stdout) == (f"Imported {FATEBOOK}: 5 new, 0 updated, 0 unchanged")
     assert result.stderr == ""
     # The import backed the database up first.
     assert [p.name for p in (folder / "backups").iterdir() if "before-import" in p.name]
@@ -68,14 +66,14 @@ def test_export_each_format_and_import_the_json_back(filled: Path, tmp_path: Pat
         out = tmp_path / f"export.{suffix}"
         result = run(tmp_path, "export", "--format", fmt, "--out", out, "--db", db)
         assert result.returncode == 0, result.stderr
-        assert one_line(result.stdout) == f"Exported 4 theories to {out}"
+        assert one_line(result.stdout) == f"Exported 5 theories to {out}"
         assert out.stat().st_size > 0
     assert json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))["format"] == "etoile-journal"
     assert (tmp_path / "export.md").read_text(encoding="utf-8").startswith("# My Étoile theories")
 
     again = run(tmp_path, "--db", db, "import", tmp_path / "export.json")  # --db before the command
     assert again.returncode == 0, again.stderr
-    assert one_line(again.stdout) == f"Imported {tmp_path / 'export.json'}: 0 new, 0 updated, 4 unchanged"
+    assert one_line(again.stdout) == f"Imported {tmp_path / 'export.json'}: 0 new, 0 updated, 5 unchanged"
 
 
 def test_the_format_follows_the_suffix(filled: Path, tmp_path: Path) -> None:
@@ -165,7 +163,7 @@ def test_the_default_database_is_the_data_folders(tmp_path: Path) -> None:
     assert len(made) == 1
     out = tmp_path / "out.json"
     result = run(tmp_path, "export", "--format", "json", "--out", out)
-    assert one_line(result.stdout) == f"Exported 4 theories to {out}"
+    assert one_line(result.stdout) == f"Exported 5 theories to {out}"
 
 
 @pytest.mark.parametrize(

@@ -88,8 +88,12 @@ def test_one_row_per_forecast_with_fatebook_values(journal: Journal, clock: Fake
         for column in ("Forecast created at", "Question created at"):
             assert STAMP.match(r[column]), r[column]
         assert r["Resolved at"] == "" or STAMP.match(r["Resolved at"])
-        assert r["Multiple choice option"] == r["Your relative Brier score for this question"] == ""
+        assert r["Your relative Brier score for this question"] == ""
         assert r["Question shared publicly"] == "false"
+    # Only a multiple-choice theory's forecasts name an option (see test_transfer_choices.py).
+    multiple = {"Who partners Cheyenne at the gala?", "Which company does a revival follow?"}
+    multiple.add("Where is the finale filmed?")
+    assert {r["Question title"] for r in out if r["Multiple choice option"]} == multiple
 
     def first(title: str) -> dict[str, str]:
         return next(r for r in out if r["Question title"] == title)
@@ -211,12 +215,19 @@ def test_awkward_text_survives_csv_quoting(journal: Journal, clock: FakeClock) -
 
 def test_a_fatebook_export_becomes_theories_with_their_history(journal: Journal, clock: FakeClock) -> None:
     report = transfer(journal, clock).import_file(FATEBOOK)
-    assert report == ImportReport(
-        "csv", theories_created=4, forecasts_added=8, tags_created=5, rows_skipped=2
-    )
-    assert report.summary() == "4 new, 0 updated, 0 unchanged (2 multiple-choice rows skipped)"
+    assert report == ImportReport("csv", theories_created=5, forecasts_added=10, tags_created=5)
+    assert report.summary() == "5 new, 0 updated, 0 unchanged"
     found = theories_by_title(journal)
-    assert "Which company will a revival follow?" not in found
+    company = found["Which company will a revival follow?"]  # multiple choice
+    assert [(o.name, o.confidence, o.happened) for o in company.options] == [
+        ("Le Ballet National", 60, False),
+        ("Metropolitan Ballet Theater", 40, False),
+    ]
+    assert [(p.option, p.confidence) for p in company.history] == [
+        ("Le Ballet National", 60),
+        ("Metropolitan Ballet Theater", 40),
+    ]
+    assert (company.status, company.confidence, company.tags) == (TheoryStatus.OPEN, 60, ("étoile",))
 
     renew = found["Will Prime Video renew Étoile for a second season?"]
     assert renew.status is TheoryStatus.BUSTED
@@ -262,7 +273,7 @@ def test_reimporting_the_same_csv_creates_nothing(journal: Journal, clock: FakeC
     before = db_snapshot(journal)
     calls: list[int] = []
     report = transfer(journal, clock).import_file(FATEBOOK, before_write=lambda: calls.append(1))
-    assert report == ImportReport("csv", theories_unchanged=4, rows_skipped=2)
+    assert report == ImportReport("csv", theories_unchanged=5)
     assert calls == []
     assert db_snapshot(journal) == before
 
@@ -276,7 +287,7 @@ def test_new_rows_for_a_known_question_add_to_its_history(journal: Journal, cloc
     drop = theories_by_title(journal)["Will all eight episodes drop on the same day?"]
     assert [p.confidence for p in drop.history] == [55, 71, 90]
     assert drop.updated_at == clock.now
-    assert theory_count(journal) == 4
+    assert theory_count(journal) == 5
 
 
 def test_a_file_without_the_optional_columns_imports(journal: Journal, clock: FakeClock) -> None:
@@ -317,9 +328,9 @@ def test_a_csv_export_round_trips_into_an_empty_journal(
 ) -> None:
     build_rich_journal(journal, clock)
     path = tmp_path / "theories.csv"
-    assert transfer(journal, clock).export_file(path, "csv").theories == 6
+    assert transfer(journal, clock).export_file(path, "csv").theories == 10
     report = transfer(fresh, clock).import_file(path)
-    assert report.theories_created == 6
+    assert report.theories_created == 10
     source, copied = theories_by_title(journal), theories_by_title(fresh)
     assert set(copied) == {t for t, v in source.items() if not v.is_deleted}
     for title, theory in copied.items():
@@ -329,13 +340,14 @@ def test_a_csv_export_round_trips_into_an_empty_journal(
         assert theory.tags == original.tags
         assert theory.body == original.body
         assert theory.resolution_note == original.resolution_note
-        assert [(p.confidence, p.changed_at.replace(microsecond=0)) for p in theory.history] == [
-            (p.confidence, p.changed_at.replace(microsecond=0)) for p in original.history
+        assert theory.options == original.options
+        assert [(p.option, p.confidence, p.changed_at.replace(microsecond=0)) for p in theory.history] == [
+            (p.option, p.confidence, p.changed_at.replace(microsecond=0)) for p in original.history
         ]
     # Same bytes out again: the CSV carries everything it can hold.
     assert export_bytes(fresh, clock, "csv") == path.read_bytes()
     again = transfer(fresh, clock).import_file(path)
-    assert (again.theories_created, again.theories_unchanged) == (0, 6)
+    assert (again.theories_created, again.theories_unchanged) == (0, 10)
 
 
 def test_reimporting_our_own_csv_export_changes_nothing(
@@ -345,7 +357,7 @@ def test_reimporting_our_own_csv_export_changes_nothing(
     raw = export_bytes(journal, clock, "csv")
     before = db_snapshot(journal)
     report = transfer(journal, clock).import_bytes(raw, "csv")
-    assert report == ImportReport("csv", theories_unchanged=6)
+    assert report == ImportReport("csv", theories_unchanged=10)
     assert db_snapshot(journal) == before
 
 
@@ -650,7 +662,8 @@ def test_a_shared_question_imports_the_owners_forecasts(journal: Journal, clock:
         forecaster_guessed=True,
     )
     assert report.summary() == (
-        "2 new, 0 updated, 0 unchanged (1 multiple-choice row skipped; only Ann Dupont's forecasts "
+        "2 new, 0 updated, 0 unchanged (1 row of multiple-choice questions the journal cannot hold "
+        "skipped; only Ann Dupont's forecasts "
         "imported, guessed to be yours: 2 forecasts by other people skipped, 1 question without "
         "any of theirs left out)"
     )
@@ -677,4 +690,4 @@ def test_a_forecaster_not_in_the_file_is_refused(journal: Journal, clock: FakeCl
 
 def test_one_persons_file_needs_no_forecaster(journal: Journal, clock: FakeClock) -> None:
     report = transfer(journal, clock).import_file(FATEBOOK, forecaster="Ann Dupont")
-    assert (report.theories_created, report.forecasts_skipped, report.forecaster) == (4, 0, "")
+    assert (report.theories_created, report.forecasts_skipped, report.forecaster) == (5, 0, "")

@@ -282,7 +282,7 @@ PLAUSIBLE = {
             "'; DROP TABLE theories; --",
         ]
     ),
-    "Multiple choice option": st.sampled_from(["", "", "", "Paris"]),
+    "Multiple choice option": st.sampled_from(["", "", "", "Paris", "New York", "paris"]),
     "Forecast created by": st.sampled_from(["", "Ann"]),
     "Forecast (scale = 0-1)": st.decimals(0, 1, places=3).map(str),
     "Forecast created at": moments,
@@ -327,9 +327,52 @@ def test_csv_with_random_cells(
     attempt(out.getvalue().encode("utf-8", "surrogatepass"), "csv")
 
 
+@FUZZ
+@given(data=st.data(), changes=st.integers(min_value=1, max_value=6))
+def test_options_and_conditions_recombined(
+    attempt: Attempt, exported: dict[str, Any], data: st.DataObject, changes: int
+) -> None:
+    """Plausible values in the fields format 4 added: names of real options, uids of real
+    theories, flags and statuses that may or may not fit together."""
+    doc = copy.deepcopy(exported)
+    theories = doc["theories"]
+    uids = [t["uid"] for t in theories] + ["1b4e28ba-2fa1-11d2-883f-0016d3cca427", None]
+    names = sorted({o["name"] for t in theories for o in t["options"]} | {"Jack", "jack", "Other"})
+    for _ in range(changes):
+        theory = data.draw(st.sampled_from(theories))
+        what = data.draw(st.sampled_from(["condition", "options", "happened", "option", "status", "earlier"]))
+        if what == "condition":
+            theory["condition"] = data.draw(st.sampled_from(uids))
+        elif what == "options":
+            chosen = data.draw(st.lists(st.sampled_from(names), max_size=4))
+            theory["options"] = [{"name": n, "happened": data.draw(st.booleans())} for n in chosen]
+        elif what == "happened" and theory["options"]:
+            option = data.draw(st.sampled_from(theory["options"]))
+            option["happened"] = not option["happened"]
+        elif what == "option":
+            forecast = data.draw(st.sampled_from(theory["history"]))
+            forecast["option"] = data.draw(st.sampled_from([*names, None]))
+        elif what == "status":
+            theory["status"] = data.draw(st.sampled_from(["open", "confirmed", "busted", "void"]))
+        elif what == "earlier" and theory["earlier_resolutions"]:
+            theory["earlier_resolutions"][0]["option"] = data.draw(st.sampled_from([*names, None]))
+    attempt(encode(doc, True), "json")
+
+
+def test_the_fuzzed_export_holds_options_and_conditions(exported: dict[str, Any]) -> None:
+    """The documents the JSON fuzzers change hold every field format 4 added, so those are
+    fuzzed too: options (one that happened), forecasts naming an option, a condition, and an
+    earlier resolution naming the option that had happened."""
+    places = {tuple(p[2:]) for p in paths(exported) if p[0] == "theories"}
+    assert ("options", 0, "happened") in places
+    assert ("history", 0, "option") in places
+    assert ("condition",) in places
+    assert ("earlier_resolutions", 0, "option") in places
+
+
 def test_the_fuzzers_reach_both_outcomes(attempt: Attempt, exported: dict[str, Any]) -> None:
     """A sanity check on the harness: a valid file imports, a broken one is rejected."""
     raw = json.dumps(exported).encode()
-    assert attempt(raw, "json") == ImportReport("json", theories_unchanged=7)
+    assert attempt(raw, "json") == ImportReport("json", theories_unchanged=11)
     assert attempt(raw[:-2], "json") is None
     assert attempt.outcomes == {"imported": 1, "rejected": 1}

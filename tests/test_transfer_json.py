@@ -8,7 +8,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from etoile_app import __version__
 from etoile_app.domain.enums import Category, FactOrigin, FactStatus, Stance, TheoryStatus, Topic
-from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, NewsDraft
+from etoile_app.domain.models import DreamCastDraft, EvidenceDraft, NewsDraft, OptionDraft
 from etoile_app.domain.transfer import (
     FORMAT,
     FORMAT_VERSION,
@@ -124,6 +124,40 @@ def build_rich_journal(journal: Journal, clock: FakeClock) -> None:
     clock.advance(minutes=1)
     journal.theories.adopt_starters(["mishi-villain"], confidence=35)
 
+    # Multiple choice: confirmed with one option, reopened, then confirmed with another.
+    clock.advance(minutes=1)
+    partner = write(
+        journal,
+        "Who partners Cheyenne at the gala?",
+        category=Category.ROMANCE,
+        options=(OptionDraft("Jack", 50), OptionDraft("Gael", 30), OptionDraft("Nobody", 20)),
+    )
+    clock.advance(days=1)
+    changed = (OptionDraft("Jack", 60), OptionDraft("Gael", 30), OptionDraft("Nobody", 10))
+    journal.theories.edit(
+        partner.id, replace(partner.as_draft(), options=changed), confidence_note="Rehearsal photos"
+    )
+    clock.advance(hours=2)
+    journal.theories.resolve(partner.id, TheoryStatus.CONFIRMED, "Gael, at first.", option="Gael")
+    clock.advance(hours=1)
+    journal.theories.reopen(partner.id)
+    journal.theories.resolve(partner.id, TheoryStatus.CONFIRMED, "Jack after all.", option="Jack")
+    # A chain of conditions: an open multiple-choice theory on a yes/no one, a yes/no one on it.
+    clock.advance(minutes=1)
+    company = write(
+        journal,
+        "Which company does a revival follow?",
+        options=(OptionDraft("Le Ballet National", 55), OptionDraft("Metropolitan Ballet Theater", 45)),
+        condition_id=couple.id,
+    )
+    clock.advance(minutes=1)
+    write(journal, "Cheyenne stays in Paris", confidence=60, condition_id=company.id)
+    # Multiple choice, void.
+    clock.advance(minutes=1)
+    places = (OptionDraft("Paris", 70), OptionDraft("New York", 30))
+    city = write(journal, "Where is the finale filmed?", options=places)
+    journal.theories.resolve(city.id, TheoryStatus.VOID, "Never filmed.")
+
     clock.advance(minutes=1)
     journal.cast.add_dream_cast(
         DreamCastDraft("Cheyenne's new partner", "Someone Famous", "Perfect.", 5, jack)
@@ -200,6 +234,8 @@ def plain_theory(journal: Journal, theory_id: int) -> dict[str, Any]:
     data = asdict(journal.theories.get(theory_id))
     data.pop("id")
     data["characters"] = [c["name"] for c in data["characters"]]
+    if data["condition"] is not None:
+        data["condition"].pop("id")
     for evidence in data["evidence"]:
         evidence["fact_id"] = fact_keys[evidence["fact_id"]]
     return data
@@ -250,11 +286,11 @@ def index_of(doc: dict[str, Any], title: str) -> int:
 def test_export_carries_format_version_and_every_field(rich: Journal, clock: FakeClock) -> None:
     doc = export_doc(rich, clock)
     assert doc["format"] == FORMAT == "etoile-journal"
-    assert doc["format_version"] == FORMAT_VERSION == 3
+    assert doc["format_version"] == FORMAT_VERSION == 4
     assert doc["app_version"] == __version__
     assert doc["exported_at"] == clock.now.strftime("%Y-%m-%dT%H:%M:%S") + ".250018Z"
     assert doc["canon_pack_version"] == 1
-    assert len(doc["theories"]) == 7  # binned ones too
+    assert len(doc["theories"]) == 11  # binned ones too
     couple = doc["theories"][index_of(doc, "Jack and Cheyenne become a couple")]
     assert list(couple) == [
         "uid",
@@ -277,8 +313,9 @@ def test_export_carries_format_version_and_every_field(rich: Journal, clock: Fak
         "evidence",
         "history",
         "earlier_resolutions",
+        "options",
     ]
-    assert couple["earlier_resolutions"] == []
+    assert couple["earlier_resolutions"] == couple["options"] == []  # no condition: no field
     reopened = doc["theories"][index_of(doc, "Nicholas returns")]
     assert reopened["status"] == "open"
     assert reopened["resolution_note"] == ""
@@ -298,6 +335,26 @@ def test_export_carries_format_version_and_every_field(rich: Journal, clock: Fak
         (65, ""),
     ]
     assert couple["history"][2]["changed_at"].endswith(".250018Z")
+    assert list(couple["history"][0]) == ["confidence", "changed_at", "note"]  # for the theory itself
+    partner = doc["theories"][index_of(doc, "Who partners Cheyenne at the gala?")]
+    assert partner["options"] == [
+        {"name": "Jack", "happened": True},
+        {"name": "Gael", "happened": False},
+        {"name": "Nobody", "happened": False},
+    ]
+    assert [(h["option"], h["confidence"], h["note"]) for h in partner["history"]] == [
+        ("Jack", 50, ""),
+        ("Gael", 30, ""),
+        ("Nobody", 20, ""),
+        ("Jack", 60, "Rehearsal photos"),
+        ("Nobody", 10, "Rehearsal photos"),
+    ]
+    assert partner["confidence"] == 60  # its likeliest option's
+    (earlier,) = partner["earlier_resolutions"]
+    assert (earlier["status"], earlier["option"], earlier["note"]) == ("confirmed", "Gael", "Gael, at first.")
+    company = doc["theories"][index_of(doc, "Which company does a revival follow?")]
+    stays = doc["theories"][index_of(doc, "Cheyenne stays in Paris")]
+    assert (company["condition"], stays["condition"]) == (couple["uid"], company["uid"])
     assert couple["resolve_by"] == "2026-12-31"
     binned = doc["theories"][index_of(doc, "Geneviève leaves Paris")]
     assert binned["deleted_at"] is not None
@@ -343,12 +400,12 @@ def test_round_trip_into_an_empty_journal_gives_the_same_file(
     rich: Journal, fresh: Journal, clock: FakeClock, tmp_path: Path
 ) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
-    assert transfer(rich, clock).export_file(first, "json").theories == 7
+    assert transfer(rich, clock).export_file(first, "json").theories == 11
     report = transfer(fresh, clock).import_file(first)
     assert report == ImportReport(
         "json",
-        theories_created=7,
-        forecasts_added=10,
+        theories_created=11,
+        forecasts_added=20,
         tags_created=6,
         dream_casting_created=2,
         user_facts_created=2,
@@ -366,7 +423,7 @@ def test_every_field_survives_the_round_trip(rich: Journal, fresh: Journal, cloc
     assert plain_user_facts(fresh) == plain_user_facts(rich)
     assert plain_dreams(fresh) == plain_dreams(rich)
     # The board and search see imported theories like any other.
-    assert [r.title for r in fresh.board.page(_query("gala"))] == ["Mishi sabotages the gala"]
+    assert [r.title for r in fresh.board.page(_query("gala sabotages"))] == ["Mishi sabotages the gala"]
 
 
 def _query(text: str):
@@ -392,8 +449,8 @@ def test_reimporting_the_same_file_changes_nothing(rich: Journal, clock: FakeClo
     before = db_snapshot(rich)
     calls: list[str] = []
     report = transfer(rich, clock).import_bytes(raw, "json", before_write=lambda: calls.append("backup"))
-    assert report == ImportReport("json", theories_unchanged=7)
-    assert report.summary() == "0 new, 0 updated, 7 unchanged"
+    assert report == ImportReport("json", theories_unchanged=11)
+    assert report.summary() == "0 new, 0 updated, 11 unchanged"
     assert calls == []  # nothing to write, nothing to back up
     assert db_snapshot(rich) == before
 
@@ -418,14 +475,14 @@ def test_an_edited_file_updates_instead_of_duplicating(
     assert report == ImportReport(
         "json",
         theories_updated=1,
-        theories_unchanged=6,
+        theories_unchanged=10,
         forecasts_added=1,
         tags_created=1,
         dream_casting_updated=1,
         user_facts_updated=1,
     )
-    assert report.summary() == "0 new, 1 updated, 6 unchanged"
-    assert theory_count(fresh) == 7
+    assert report.summary() == "0 new, 1 updated, 10 unchanged"
+    assert theory_count(fresh) == 11
     updated = fresh.theories.get(ids_by_uid(fresh)[doc["theories"][i]["uid"]])
     assert updated.title == "Jack and Cheyenne marry"
     assert updated.confidence == 80
@@ -442,7 +499,7 @@ def test_import_leaves_theories_that_are_not_in_the_file_alone(
     mine = write(fresh, "My own theory", tags=("romance",))
     transfer(fresh, clock).import_bytes(transfer(rich, clock).export_json(), "json")
     assert fresh.theories.get(mine.id) == mine
-    assert theory_count(fresh) == 8
+    assert theory_count(fresh) == 12
 
 
 def test_a_file_with_only_what_is_required_imports(journal: Journal, clock: FakeClock) -> None:
@@ -849,10 +906,23 @@ def test_parse_without_a_catalogue_checks_only_the_file(rich: Journal, clock: Fa
     assert copy.deepcopy(parsed) == parsed
 
 
+def as_older_format(doc: dict[str, Any], version: int) -> dict[str, Any]:
+    """``doc`` as a file of format ``version`` (from 1 to 3) could hold it: without the
+    multiple-choice theories and the fields format 4 added (options, conditions, and the option
+    of a forecast or an earlier resolution)."""
+    doc = copy.deepcopy(doc)
+    doc["format_version"] = version
+    doc["theories"] = [t for t in doc["theories"] if not t.pop("options")]
+    for theory in doc["theories"]:
+        theory.pop("condition", None)
+        for entry in theory["history"] + theory["earlier_resolutions"]:
+            assert "option" not in entry
+    return doc
+
+
 def test_a_version_1_file_without_the_news_fields_still_imports(rich: Journal, fresh: Journal) -> None:
     """Format 1 files had no headline, source title, address or retraction for user news."""
-    doc = json.loads(rich.transfer.export_json())
-    doc["format_version"] = 1
+    doc = as_older_format(json.loads(rich.transfer.export_json()), 1)
     for fact in doc["user_facts"]:
         for name in ("headline", "source_title", "source_url", "retracted_at"):
             fact.pop(name)
@@ -866,8 +936,7 @@ def test_a_version_2_file_keeps_the_journals_earlier_resolutions(
     rich: Journal, fresh: Journal, clock: FakeClock
 ) -> None:
     """Format 2 files had no earlier resolutions: a theory already in the journal keeps its own."""
-    doc = json.loads(rich.transfer.export_json())
-    doc["format_version"] = 2
+    doc = as_older_format(json.loads(rich.transfer.export_json()), 2)
     for theory in doc["theories"]:
         theory.pop("earlier_resolutions")
     report = rich.transfer.import_bytes(to_bytes(doc), "json")

@@ -88,10 +88,10 @@ def test_groups_come_in_status_order_and_empty_ones_are_left_out(journal: Journa
     build_rich_journal(journal, clock)
     text = export_bytes(journal, clock, "md").decode("utf-8")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Open (3)", "## Confirmed (1)", "## Busted (1)", "## Void (1)"]
+    assert headings == ["## Open (5)", "## Confirmed (2)", "## Busted (1)", "## Void (2)"]
     assert "Geneviève leaves Paris" not in text
     path = Path(journal.database.path).with_name("theories.md")
-    assert transfer(journal, clock).export_file(path, "md").theories == 6
+    assert transfer(journal, clock).export_file(path, "md").theories == 10
     assert path.read_text(encoding="utf-8") == text
 
 

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from etoile_app import __version__
 from etoile_app.domain.enums import Category, FactOrigin, TheoryStatus
 from etoile_app.domain.models import EarlierResolution, Forecast
 from etoile_app.domain.transfer import (
     MAX_IMPORT_BYTES,
+    OPTIONS_VERSION,
     Catalogue,
     CsvFile,
     CsvQuestion,
@@ -38,6 +39,7 @@ from etoile_app.domain.transfer import (
     ImportReport,
     JournalFile,
     KnownFact,
+    OptionEntry,
     TheoryEntry,
     UserFactEntry,
     dump_json,
@@ -52,10 +54,12 @@ from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
+    ConditionRecord,
     DreamCastRecord,
     EvidenceRecord,
     FactRecord,
     ForecastRecord,
+    OptionRecord,
     ResolutionRecord,
     TagRecord,
     TheoryRecord,
@@ -74,6 +78,8 @@ T = TheoryRecord
 H = ForecastRecord
 E = EvidenceRecord
 R = ResolutionRecord
+P = OptionRecord
+C = ConditionRecord
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -94,12 +100,19 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
     """Theories (all, or those with ``ids``) as file entries, by database id."""
     history: dict[int, list[Forecast]] = defaultdict(list)
     stmt = (
-        select(H.theory_id, H.confidence, H.changed_at, H.note)
-        .where(H.option_id.is_(None))
+        select(H.theory_id, H.confidence, H.changed_at, H.note, P.name)
+        .outerjoin(P, P.id == H.option_id)
         .order_by(H.theory_id, H.changed_at, H.id)
     )
     for r in _rows(s, stmt, H.theory_id, ids):
-        history[r.theory_id].append(Forecast(r.confidence, r.changed_at, r.note))
+        history[r.theory_id].append(Forecast(r.confidence, r.changed_at, r.note, r.name))
+    options: dict[int, list[OptionEntry]] = defaultdict(list)
+    stmt = select(P.theory_id, P.name, P.happened).order_by(P.theory_id, P.position, P.id)
+    for r in _rows(s, stmt, P.theory_id, ids):
+        options[r.theory_id].append(OptionEntry(r.name, r.happened))
+    condition = aliased(TheoryRecord)
+    stmt = select(C.theory_id, condition.uid).join(condition, condition.id == C.condition_id)
+    conditions: dict[int, str] = {r.theory_id: r.uid for r in _rows(s, stmt, C.theory_id, ids)}
     earlier: dict[int, list[EarlierResolution]] = defaultdict(list)
     stmt = select(
         R.theory_id, R.status, R.resolved_on, R.resolved_at, R.note, R.reopened_at, R.option
@@ -137,6 +150,8 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
             evidence=tuple(evidence[t.id]),
             history=tuple(history[t.id]),
             earlier_resolutions=tuple(earlier[t.id]),
+            options=tuple(options[t.id]),
+            condition=conditions.get(t.id),
         )
     return out
 
@@ -183,8 +198,13 @@ def _dream_entry(record: DreamCastRecord) -> DreamCastEntry:
 
 
 def _new_points(old: Iterable[Forecast], new: Iterable[Forecast]) -> int:
-    """How many entries of ``new`` are not in ``old`` (counting repeats)."""
-    return sum((Counter(new) - Counter(old)).values())
+    """How many entries of ``new`` are not in ``old`` (counting repeats); an option's forecast
+    is the same under other capitals, as the option is."""
+
+    def key(p: Forecast) -> tuple[object, ...]:
+        return (p.confidence, p.changed_at, p.note, p.option.casefold() if p.option is not None else None)
+
+    return sum((Counter(map(key, new)) - Counter(map(key, old))).values())
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -295,7 +315,7 @@ class TransferService(Service):
                 payload = format_csv(live).encode("utf-8")
             else:
                 day = (data.exported_at or self.now()).astimezone().date()
-                payload = format_markdown(live, names, day).encode("utf-8")
+                payload = format_markdown(data.theories, names, day).encode("utf-8")
         target = Path(path)
         progress(1, 2, f"Writing {target.name}")
         try:
@@ -394,12 +414,21 @@ class TransferService(Service):
     def _catalogue(self, s: Session) -> Catalogue:
         rows = s.execute(select(FactRecord.id, FactRecord.key, FactRecord.as_of, FactRecord.origin)).all()
         supersedes = superseded_keys(s)
+        dependant, condition = aliased(TheoryRecord), aliased(TheoryRecord)
+        conditions = s.execute(
+            select(dependant.uid, condition.uid)
+            .select_from(C)
+            .join(dependant, dependant.id == C.theory_id)
+            .join(condition, condition.id == C.condition_id)
+        ).all()
         return Catalogue(
             characters=frozenset(s.scalars(select(CharacterRecord.key))),
             facts={
                 r.key: KnownFact(r.as_of, supersedes.get(r.id), r.origin is FactOrigin.USER) for r in rows
             },
             today=self.today(),
+            theories=frozenset(s.scalars(select(T.uid))),
+            conditions=dict(conditions),  # type: ignore[arg-type]
         )
 
     def _plan_json(self, s: Session, data: JournalFile) -> _Plan:
@@ -413,6 +442,8 @@ class TransferService(Service):
             if theory.earlier_resolutions is None:  # an older file: keep the journal's own
                 kept = existing[ident].earlier_resolutions if ident is not None else ()
                 theory = replace(theory, earlier_resolutions=kept)
+            if data.format_version < OPTIONS_VERSION and ident is not None:
+                theory = _keep_choices(theory, existing[ident])
             if ident is None:
                 plan.create.append(theory)
                 plan.counts["forecasts"] += len(theory.history)
@@ -465,17 +496,26 @@ class TransferService(Service):
     def _plan_csv(self, s: Session, table: CsvFile) -> _Plan:
         plan = _Plan()
         plan.counts["skipped"] = table.rows_skipped
-        match: dict[tuple[str, datetime], int] = {}
+        match: dict[tuple[str, datetime], list[int]] = defaultdict(list)
         titles = sorted({q.title for q in table.questions})
         for chunk in _chunks(titles):
             for r in s.execute(select(T.id, T.title, T.created_at).where(T.title.in_(chunk)).order_by(T.id)):
-                match.setdefault((r.title, r.created_at.replace(microsecond=0)), r.id)
-        existing = read_theories(s, sorted(set(match.values())))
+                match[(r.title, r.created_at.replace(microsecond=0))].append(r.id)
+        existing = read_theories(s, sorted({i for ids in match.values() for i in ids}))
         used: set[int] = set()
         now = self.now()
         for question in table.questions:
-            ident = match.get(question.match_key)
-            if ident is None or ident in used:
+            # The first theory of that title and creation not matched yet, of the same kind (a
+            # yes/no theory and a multiple-choice question are not the same call).
+            ident = next(
+                (
+                    i
+                    for i in match.get(question.match_key, ())
+                    if i not in used and bool(existing[i].options) == question.is_multiple_choice
+                ),
+                None,
+            )
+            if ident is None:
                 theory, added = question_to_theory(question, None, now)
                 plan.create.append(theory)
             else:
@@ -489,17 +529,56 @@ class TransferService(Service):
         return plan
 
 
-def _merge_history(old: tuple[Forecast, ...], question: CsvQuestion) -> tuple[tuple[Forecast, ...], int]:
-    """The history with the question's forecasts added, matching them to the second (CSV precision)."""
-    pool = Counter((p.changed_at.replace(microsecond=0), p.confidence) for p in old)
+def _keep_choices(theory: TheoryEntry, own: TheoryEntry) -> TheoryEntry:
+    """``theory`` as a file older than format 4 gives it (it knows nothing of options and
+    conditions), over ``own``, the journal's: the condition stays the journal's. If the
+    journal's theory has become multiple choice since, it keeps its options with their forecasts,
+    and its resolution, which the file's yes/no history and resolution cannot describe."""
+    theory = replace(theory, condition=own.condition)
+    if not own.options:
+        return theory
+    return replace(
+        theory,
+        options=own.options,
+        history=own.history,
+        confidence=own.confidence,
+        status=own.status,
+        resolved_on=own.resolved_on,
+        resolved_at=own.resolved_at,
+        resolution_note=own.resolution_note,
+        earlier_resolutions=own.earlier_resolutions,
+    )
+
+
+def _merge_history(
+    old: tuple[Forecast, ...], question: CsvQuestion, names: dict[str, str]
+) -> tuple[tuple[Forecast, ...], int]:
+    """The history with the question's forecasts added, matching them to the second (CSV
+    precision) and by option; ``names`` gives each option's name in the journal by its name
+    folded to lower case."""
+    pool = Counter((p.changed_at.replace(microsecond=0), p.confidence, p.option) for p in old)
     added = []
     for forecast in question.forecasts:
-        key = (forecast.at.replace(microsecond=0), forecast.confidence)
+        option = names[forecast.option.casefold()] if forecast.option is not None else None
+        key = (forecast.at.replace(microsecond=0), forecast.confidence, option)
         if pool[key] > 0:
             pool[key] -= 1
         else:
-            added.append(Forecast(forecast.confidence, forecast.at, ""))
+            added.append(Forecast(forecast.confidence, forecast.at, "", option))
     return tuple(sorted(old + tuple(added), key=lambda p: p.changed_at)), len(added)
+
+
+def _question_options(question: CsvQuestion, existing: TheoryEntry | None) -> tuple[OptionEntry, ...]:
+    """A theory's options with the question's: those the journal has keep their name and order,
+    new ones follow. Which one happened follows the question where the file says how it was
+    resolved, else stays the journal's."""
+    options = list(existing.options) if existing is not None else []
+    known = {o.name.casefold() for o in options}
+    options += [OptionEntry(name) for name in question.options if name.casefold() not in known]
+    if "status" not in question.provided:
+        return tuple(options)
+    happened = question.happened.casefold() if question.happened is not None else None
+    return tuple(OptionEntry(o.name, o.name.casefold() == happened) for o in options)
 
 
 def question_to_theory(
@@ -507,13 +586,18 @@ def question_to_theory(
 ) -> tuple[TheoryEntry, int]:
     """The theory a CSV question becomes (or makes of ``existing``), and how many forecasts it adds.
 
-    The CSV carries the title, notes, resolve-by date, resolution, tags and forecasts; a column
-    the file lacks leaves that field of an existing theory alone, and whatever a CSV cannot say
-    (category, characters, evidence, juiciness, notes on confidences) is kept. Times in a CSV have
-    whole seconds: a time equal to the second keeps the journal's own.
+    The CSV carries the title, notes, resolve-by date, resolution, tags, forecasts and a
+    multiple-choice question's options; a column the file lacks leaves that field of an existing
+    theory alone, and whatever a CSV cannot say (category, characters, evidence, juiciness, notes
+    on confidences, a condition) is kept. Times in a CSV have whole seconds: a time equal to the
+    second keeps the journal's own.
     """
-    history, added = _merge_history(existing.history if existing else (), question)
-    fields: dict[str, Any] = {"confidence": history[-1].confidence, "history": history}
+    options = _question_options(question, existing) if question.is_multiple_choice else ()
+    names = {o.name.casefold(): o.name for o in options}
+    history, added = _merge_history(existing.history if existing else (), question, names)
+    fields: dict[str, Any] = {"confidence": history[-1].confidence, "history": history, "options": options}
+    if options:  # a multiple-choice theory's confidence is its likeliest option's
+        fields["confidence"] = max({p.option: p.confidence for p in history}.values())
     given = question.provided
     for name in ("body", "tags", "resolve_by"):
         if name in given:
@@ -574,6 +658,19 @@ def _resolution(question: CsvQuestion, existing: TheoryEntry | None) -> dict[str
     elif existing is None or existing.status is not question.status:
         out["resolution_note"] = ""
     return out
+
+
+def _same_forecast(row: Any, forecast: Forecast, option_id: int | None) -> bool:
+    """Whether the forecasts table's ``row`` holds ``forecast``, whose option (if it has one) is
+    the row ``option_id`` (``None``: an option not written yet)."""
+    if forecast.option is not None and option_id is None:
+        return False
+    return (row.option_id, row.confidence, row.changed_at, row.note) == (
+        option_id,
+        forecast.confidence,
+        forecast.changed_at,
+        forecast.note,
+    )
 
 
 class _Writer:
@@ -664,7 +761,6 @@ class _Writer:
             updated = [ident for ident, _ in pairs]
             s.execute(update(T), [{"id": ident, **row(t)} for ident, t in pairs])
             for table, column in (
-                (H.__table__, H.__table__.c.theory_id),
                 (E.__table__, E.__table__.c.theory_id),
                 (R.__table__, R.__table__.c.theory_id),
                 (theory_tags, theory_tags.c.theory_id),
@@ -675,18 +771,33 @@ class _Writer:
             self._children(updated, [t for _, t in pairs], tag_ids, fact_ids)
             done += len(pairs)
             self.progress(done, total, f"Writing {total:,} theories")
+        self._conditions(plan)
+
+    def _conditions(self, plan: _Plan) -> None:
+        """Each theory written depends on the theory its entry names (by uid), or on none;
+        written last, since a condition may be a theory the import has just created."""
+        s = self.s
+        for chunk in _chunks([ident for ident, _ in plan.update]):
+            s.execute(delete(C).where(C.theory_id.in_(chunk)))
+        wanted = [t for t in plan.create + [t for _, t in plan.update] if t.condition is not None]
+        if not wanted:
+            return
+        ids: dict[str, int] = {}
+        for chunk in _chunks(sorted({u for t in wanted for u in (t.uid, t.condition)})):  # type: ignore[misc]
+            ids.update(s.execute(select(T.uid, T.id).where(T.uid.in_(chunk))).all())  # type: ignore[arg-type]
+        s.execute(
+            insert(C),
+            [{"theory_id": ids[t.uid], "condition_id": ids[t.condition]} for t in wanted],  # type: ignore[index]
+        )
 
     def _children(
         self, ids: list[int], entries: list[TheoryEntry], tag_ids: dict[str, int], fact_ids: dict[str, int]
     ) -> None:
-        """The confidence history, evidence, earlier resolutions, tags and characters of the
+        """The options, forecasts, evidence, earlier resolutions, tags and characters of the
         theories just written under ``ids``."""
+        self._options_and_forecasts(ids, entries)
         children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for ident, t in zip(ids, entries, strict=True):
-            children[H.__table__] += [
-                {"theory_id": ident, "confidence": p.confidence, "changed_at": p.changed_at, "note": p.note}
-                for p in t.history
-            ]
             children[E.__table__] += [
                 {
                     "theory_id": ident,
@@ -716,6 +827,80 @@ class _Writer:
         for table, rows in children.items():
             if rows:
                 self.s.execute(insert(table), rows)
+
+    def _options_and_forecasts(self, ids: list[int], entries: list[TheoryEntry]) -> None:
+        """Bring the options and forecasts of the theories under ``ids`` to their entries'.
+
+        A theory that was already there keeps each option the entry names (matched by name,
+        capitals aside) under its own id, and its forecasts up to the first one that differs
+        from the entry's history; the rest go, and the entry's remaining ones are added (a
+        theory just created has none to keep). So an import that only adds forecasts leaves the
+        rows of those already there alone.
+        """
+        s = self.s
+        have_options: dict[int, list[Any]] = defaultdict(list)
+        have_forecasts: dict[int, list[Any]] = defaultdict(list)
+        for chunk in _chunks(ids):
+            stmt = select(P.id, P.theory_id, P.name, P.position, P.happened).where(P.theory_id.in_(chunk))
+            for r in s.execute(stmt.order_by(P.theory_id, P.position, P.id)):
+                have_options[r.theory_id].append(r)
+            stmt = select(H.id, H.theory_id, H.option_id, H.confidence, H.changed_at, H.note)
+            for r in s.execute(stmt.where(H.theory_id.in_(chunk)).order_by(H.theory_id, H.changed_at, H.id)):
+                have_forecasts[r.theory_id].append(r)
+        option_ids: dict[tuple[int, str], int] = {}  # (theory id, option name): the option's row id
+        new_options: list[dict[str, Any]] = []
+        changed_options: list[dict[str, Any]] = []
+        gone_options: list[int] = []
+        gone_forecasts: list[int] = []
+        new_forecasts: list[tuple[int, Forecast]] = []
+        for ident, t in zip(ids, entries, strict=True):
+            by_name: dict[str, Any] = {}
+            for r in have_options[ident]:
+                by_name.setdefault(r.name.casefold(), r)
+            kept: set[int] = set()
+            for position, o in enumerate(t.options):
+                values = {"name": o.name, "position": position, "happened": o.happened}
+                r = by_name.get(o.name.casefold())
+                if r is None:
+                    new_options.append({"theory_id": ident, **values})
+                    continue
+                kept.add(r.id)
+                option_ids[(ident, o.name)] = r.id
+                if (r.name, r.position, r.happened) != (o.name, position, o.happened):
+                    changed_options.append({"id": r.id, **values})
+            gone_options += [r.id for r in have_options[ident] if r.id not in kept]
+            rows, wanted = have_forecasts[ident], t.history
+            same = 0
+            while same < min(len(rows), len(wanted)) and _same_forecast(
+                rows[same], wanted[same], option_ids.get((ident, wanted[same].option or ""))
+            ):
+                same += 1
+            gone_forecasts += [r.id for r in rows[same:]]
+            new_forecasts += [(ident, p) for p in wanted[same:]]
+        for chunk in _chunks(gone_forecasts):
+            s.execute(delete(H).where(H.id.in_(chunk)))
+        for chunk in _chunks(gone_options):
+            s.execute(delete(P).where(P.id.in_(chunk)))
+        if changed_options:
+            s.execute(update(P), changed_options)
+        if new_options:
+            stmt = insert(P).returning(P.id, sort_by_parameter_order=True)
+            for values, row_id in zip(new_options, s.scalars(stmt, new_options), strict=True):
+                option_ids[(values["theory_id"], values["name"])] = row_id
+        if new_forecasts:
+            s.execute(
+                insert(H),
+                [
+                    {
+                        "theory_id": ident,
+                        "option_id": option_ids[(ident, p.option)] if p.option is not None else None,
+                        "confidence": p.confidence,
+                        "changed_at": p.changed_at,
+                        "note": p.note,
+                    }
+                    for ident, p in new_forecasts
+                ],
+            )
 
     def _tag_ids(self, names: set[str], plan: _Plan) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -6,6 +6,15 @@ a header of bare column names, then one row per forecast; text cells always in d
 lines joined by ``\n``; tags joined by ``"; "``. "Your Brier score for this question" is
 Fatebook's ``QuestionScore.absoluteScore`` (``lib/_scoring.ts``), reproduced by
 :func:`fatebook_brier`.
+
+Multiple choice, as the same exporter writes it: a forecast on a multiple-choice question is a
+forecast on one of its options (Fatebook's ``Forecast.optionId``), and its row names that
+option's text in "Multiple choice option"; "Resolution" and "Resolved at" are the option's own
+where it has them, else the question's. Resolving a question whose answers exclude each other
+(``lib/interactive_handlers/resolve.ts``) marks the option that happened YES and every other
+NO; resolving it as "other" or as ambiguous marks them all NO. A question whose answers do not
+exclude each other has each option resolved on its own (YES, NO or AMBIGUOUS), several of them
+YES if need be.
 """
 
 from __future__ import annotations
@@ -211,8 +220,12 @@ def fatebook_brier(
 
 
 def brier_text(theory: TheoryEntry) -> str:
-    """Fatebook's Brier score of a confirmed or busted theory (:func:`fatebook_brier`); else empty."""
+    """Fatebook's Brier score of a confirmed or busted yes/no theory (:func:`fatebook_brier`);
+    else empty. Fatebook scores a multiple-choice question option by option and the export
+    shows one of those scores, not one for the whole question, so one is not made up here."""
     if theory.status not in (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED) or theory.resolved_at is None:
+        return ""
+    if theory.options:
         return ""
     score = fatebook_brier(
         theory.created_at,
@@ -223,9 +236,19 @@ def brier_text(theory: TheoryEntry) -> str:
     return "" if score is None else js_number(score)
 
 
+def _option_resolution(theory: TheoryEntry, option: str) -> str:
+    """What Fatebook writes in "Resolution" for an option's row: YES for the option that
+    happened and NO for the others; AMBIGUOUS for each option of a void theory (as Fatebook
+    writes for options resolved one by one as ambiguous)."""
+    if theory.status is TheoryStatus.VOID:
+        return RESOLUTIONS[TheoryStatus.VOID]
+    return "YES" if option == theory.option_happened else "NO"
+
+
 def format_csv(theories: Iterable[TheoryEntry]) -> str:
     """One row per forecast (each confidence in a theory's history), as Fatebook's exporter writes
-    them (but for seconds with a leading zero: it writes ``09:15:0``); binned theories are left out."""
+    them (but for seconds with a leading zero: it writes ``09:15:0``); binned theories are left out.
+    A multiple-choice theory's forecasts each name their option."""
     lines = [",".join(CSV_COLUMNS)]
     for t in theories:
         if t.deleted_at is not None:
@@ -249,6 +272,10 @@ def format_csv(theories: Iterable[TheoryEntry]) -> str:
                 "Forecast (scale = 0-1)": _probability_text(point.confidence),
                 "Forecast created at": csv_moment(point.changed_at),
             }
+            if point.option is not None:
+                row["Multiple choice option"] = _text_cell(point.option)
+                if t.status.is_resolved:
+                    row["Resolution"] = _text_cell(_option_resolution(t, point.option))
             lines.append(",".join(row.get(name, "") for name in CSV_COLUMNS))
     return "\n".join(lines)
 
@@ -258,11 +285,14 @@ class CsvForecast:
     confidence: int
     at: datetime
     line: int
+    #: The option it is for, on a multiple-choice question.
+    option: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CsvQuestion:
-    """One binary question of a Fatebook-style CSV, checked and mapped to the journal's fields."""
+    """One question of a Fatebook-style CSV (yes/no or multiple choice), checked and mapped to
+    the journal's fields."""
 
     line: int  # of its first row
     title: str
@@ -278,6 +308,14 @@ class CsvQuestion:
     provided: frozenset[str] = frozenset()
     #: The file's title was too long for the journal: ``title`` is its start, ``body`` starts with all of it.
     shortened: bool = False
+    #: Multiple choice: the options in the order the file first names them (none: yes/no).
+    options: tuple[str, ...] = ()
+    #: The option that happened, when ``status`` is confirmed and the question is multiple choice.
+    happened: str | None = None
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return bool(self.options)
 
     @property
     def match_key(self) -> tuple[str, datetime]:
@@ -287,7 +325,8 @@ class CsvQuestion:
 @dataclass(frozen=True, slots=True)
 class CsvFile:
     questions: tuple[CsvQuestion, ...]
-    rows_skipped: int = 0  # rows of multiple-choice questions
+    #: Rows of multiple-choice questions the journal cannot hold (see :func:`parse_csv`).
+    rows_skipped: int = 0
     #: Forecasts by other people than ``forecaster`` on the questions, and questions left out
     #: because none of their forecasts is ``forecaster``'s.
     forecasts_skipped: int = 0
@@ -510,13 +549,13 @@ def _choose_forecaster(rows: list[_Row], forecaster: str | None) -> tuple[str | 
     return key, names[key] or "(no name)", True
 
 
-def shorten_title(title: str) -> str:
-    """A title cut to the journal's limit: at a space if one is near the end, then ``…``."""
-    if len(title) <= rules.TITLE_MAX:
+def shorten_title(title: str, limit: int = rules.TITLE_MAX) -> str:
+    """A title (or an option's name) cut to ``limit``: at a space if one is near the end, then ``…``."""
+    if len(title) <= limit:
         return title
-    cut = title[: rules.TITLE_MAX - 1]
+    cut = title[: limit - 1]
     space = cut.rfind(" ")
-    if space >= rules.TITLE_MAX * 3 // 4:
+    if space >= limit * 3 // 4:
         cut = cut[:space]
     return cut.rstrip() + "…"
 
@@ -529,34 +568,94 @@ def _full_title(row: _Row) -> str:
     return whole if len(whole) > rules.TITLE_MAX else row.check(rules.clean_title, whole)
 
 
+def _option_name(row: _Row) -> str:
+    """The row's "Multiple choice option", tidied as typed text is, cut to the journal's limit."""
+    whole = row.check(
+        lambda v: rules.clean_text(v, "An option's name", field="options", max_len=sys.maxsize),
+        row["Multiple choice option"],
+    )
+    return shorten_title(whole, rules.OPTION_NAME_MAX)
+
+
+def _resolution_cell(row: _Row) -> str:
+    value = row["Resolution"].strip().upper()
+    if value and value not in _STATUS_OF:
+        raise ImportFileError(
+            f'"Resolution" {brief(row["Resolution"])} is not YES, NO, AMBIGUOUS or empty.', line=row.line
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Choices:
+    """A multiple-choice question's options and how Fatebook settled it."""
+
+    options: tuple[str, ...]
+    status: TheoryStatus
+    happened: str | None
+
+
+def _choices(rows: list[_Row]) -> _Choices | None:
+    """The options of a multiple-choice question (from everyone's rows, in the order first
+    named) and its resolution from theirs: an option resolved YES and every other NO is the
+    option that happened (confirmed); none YES (all NO, as Fatebook marks "other" and ambiguous,
+    or AMBIGUOUS) is void; an option not resolved leaves the question open.
+
+    ``None`` for a question the journal cannot hold: fewer than 2 or more than 12 options, two
+    whose names differ only in capitals, or settled with several options YES (a Fatebook
+    question whose answers do not exclude each other) or with one YES beside an AMBIGUOUS
+    (whether only that one happened is not known).
+    """
+    names: dict[str, str] = {}
+    resolutions: dict[str, str] = {}
+    for row in rows:
+        name = _option_name(row)
+        if names.setdefault(name.casefold(), name) != name:
+            return None
+        resolutions.setdefault(name, _resolution_cell(row))
+    if not rules.OPTIONS_MIN <= len(names) <= rules.OPTIONS_MAX:
+        return None
+    options = tuple(names.values())
+    if "" in resolutions.values():
+        return _Choices(options, TheoryStatus.OPEN, None)
+    yes = [n for n, r in resolutions.items() if r == "YES"]
+    if not yes:
+        return _Choices(options, TheoryStatus.VOID, None)
+    if len(yes) == 1 and all(r in ("YES", "NO") for r in resolutions.values()):
+        return _Choices(options, TheoryStatus.CONFIRMED, yes[0])
+    return None
+
+
 def parse_csv(raw: bytes, today: date | None = None, *, forecaster: str | None = None) -> CsvFile:
     """Read and check a Fatebook-style CSV: rows of one question become its confidence history.
 
-    Rows with a multiple-choice option are skipped (and counted): the journal holds yes/no calls.
-    Of a file with forecasts by several people only one person's are read (see
+    Rows with a multiple-choice option make a multiple-choice question, each forecast one
+    option's (see :func:`_choices`); the rows of one the journal cannot hold are skipped and
+    counted. Of a file with forecasts by several people only one person's are read (see
     :func:`_choose_forecaster`); a question without any of theirs is left out (and counted).
     """
     text = decode_text(raw, "CSV file")
     rows = list(_rows(text))
     chosen, name, guessed = _choose_forecaster(rows, forecaster)
-    groups: dict[tuple[str, datetime | None], list[_Row]] = {}
-    skipped = 0
+    groups: dict[tuple[str, datetime | None, bool], list[_Row]] = {}
     for row in rows:
-        if row["Multiple choice option"].strip():
-            skipped += 1
-            continue
         title = _full_title(row)
         created = row["Question created at"].strip()
         created_at = _csv_time(created, row.line, "Question created at") if created else None
-        groups.setdefault((title, created_at), []).append(row)
-    questions, others, left_out = [], 0, 0
-    for (title, created_at), group in groups.items():
+        choice = bool(row["Multiple choice option"].strip())
+        groups.setdefault((title, created_at, choice), []).append(row)
+    questions, others, left_out, skipped = [], 0, 0, 0
+    for (title, created_at, choice), group in groups.items():
+        choices = _choices(group) if choice else None
+        if choice and choices is None:
+            skipped += len(group)
+            continue
         mine = [r for r in group if chosen is None or _person(r["Forecast created by"]) == chosen]
         others += len(group) - len(mine)
         if not mine:
             left_out += 1
             continue
-        questions.append(_question(title, created_at, group, mine, today))
+        questions.append(_question(title, created_at, group, mine, today, choices))
     return CsvFile(
         tuple(questions),
         rows_skipped=skipped,
@@ -576,8 +675,15 @@ def _tags(cell: str) -> set[str]:
 
 
 def _question(
-    full_title: str, created_at: datetime | None, rows: list[_Row], mine: list[_Row], today: date | None
+    full_title: str,
+    created_at: datetime | None,
+    rows: list[_Row],
+    mine: list[_Row],
+    today: date | None,
+    choices: _Choices | None = None,
 ) -> CsvQuestion:
+    """The question of ``rows`` (everyone's), with the forecasts of ``mine``; ``choices`` for
+    a multiple-choice one."""
     first = rows[0]
     has = first.columns.__contains__
     forecasts = []
@@ -587,21 +693,24 @@ def _question(
             if not value.strip():
                 raise ImportFileError(f'"{column}" is empty.', line=row.line)
         moment = _csv_time(at, row.line, "Forecast created at")
-        forecasts.append(CsvForecast(_csv_confidence(cell, row.line), moment, row.line))
+        option = _option_name(row) if choices is not None else None
+        forecasts.append(CsvForecast(_csv_confidence(cell, row.line), moment, row.line, option))
     forecasts.sort(key=lambda f: f.at)
 
-    resolution = first["Resolution"].strip().upper()
-    if resolution and resolution not in _STATUS_OF:
-        raise ImportFileError(
-            f'"Resolution" {brief(first["Resolution"])} is not YES, NO, AMBIGUOUS or empty.', line=first.line
-        )
-    status = _STATUS_OF.get(resolution, TheoryStatus.OPEN)
+    if choices is not None:
+        status = choices.status
+    else:
+        status = _STATUS_OF.get(_resolution_cell(first), TheoryStatus.OPEN)
     resolved_at = None
     if status.is_resolved:
-        cell = first["Resolved at"].strip()
-        resolved_at = _csv_time(cell, first.line, "Resolved at") if cell else forecasts[-1].at
+        # The options of a multiple-choice question each carry when they were settled: the
+        # question was settled with the last of them.
+        settled = [(r, r["Resolved at"].strip()) for r in (rows if choices is not None else [first])]
+        times = [(_csv_time(cell, r.line, "Resolved at"), r) for r, cell in settled if cell]
+        resolved_at, last = max(times, key=lambda t: t[0]) if times else (forecasts[-1].at, first)
         if today is not None and resolved_at.date() > today + FUTURE_SLACK:
-            raise ImportFileError(f'"Resolved at" {cell} is in the future.', line=first.line)
+            cell = last["Resolved at"].strip()
+            raise ImportFileError(f'"Resolved at" {cell} is in the future.', line=last.line)
     comments = first["Question comments"].strip()
     notes = first["Question notes"]
     title = shorten_title(full_title)
@@ -645,4 +754,6 @@ def _question(
         forecasts=tuple(forecasts),
         provided=frozenset(k for k, v in provided.items() if v),
         shortened=title != full_title,
+        options=choices.options if choices is not None else (),
+        happened=choices.happened if choices is not None else None,
     )

@@ -1,5 +1,10 @@
 """Reading a JSON export: every field checked (by :mod:`etoile_app.domain.json_checks`, as the
-canon pack is), every error naming its path."""
+canon pack is), every error naming its path.
+
+Files of every format version so far are read; each object may hold the fields of its version
+and no others (format 4 added options, conditions, and the option a forecast or an earlier
+resolution is about).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,14 @@ from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
     FUTURE_SLACK,
+    OPTIONS_VERSION,
     USER_FACT_PREFIX,
     Catalogue,
     DreamCastEntry,
     EvidenceEntry,
     ImportFileError,
     JournalFile,
+    OptionEntry,
     TheoryEntry,
     UserFactEntry,
     decode_text,
@@ -52,20 +59,43 @@ def _names(record: type) -> tuple[str, ...]:
 
 
 # A file's objects have exactly the fields of these records, in the same order.
-_TOP_FIELDS = ("format", "format_version", *_names(JournalFile))
-_THEORY_FIELDS = _names(TheoryEntry)
+_TOP_FIELDS = ("format", *_names(JournalFile))
 _REF_FIELDS = ("key", "name")
 _EVIDENCE_FIELDS = _names(EvidenceEntry)
-_HISTORY_FIELDS = _names(Forecast)
-_EARLIER_FIELDS = _names(EarlierResolution)
+_OPTION_FIELDS = _names(OptionEntry)
 _DREAM_FIELDS = _names(DreamCastEntry)
 _FACT_FIELDS = _names(UserFactEntry)
+#: Fields a file older than :data:`OPTIONS_VERSION` does not have (it is refused if it does).
+_SINCE_OPTIONS = frozenset({"options", "condition", "option"})
+
+
+def _fields_of(record: type, version: int) -> tuple[str, ...]:
+    """The fields of ``record`` that a file of format ``version`` has."""
+    names = _names(record)
+    return names if version >= OPTIONS_VERSION else tuple(n for n in names if n not in _SINCE_OPTIONS)
+
+
+def _check_uid(node: JsonObject, name: str, *, required: bool) -> str | None:
+    """A theory's uid in its canonical form (lower-case, hyphenated)."""
+    uid: str | None = node.typed(name, str, "text", required=required)
+    if uid is None:
+        return None
+    try:
+        canonical = str(uuid.UUID(uid))
+    except ValueError:
+        canonical = ""
+    if canonical != uid:
+        raise node.fail(
+            f"{brief(uid)} is not a uid (written like 1b4e28ba-2fa1-11d2-883f-0016d3cca427).", name
+        )
+    return uid
 
 
 class _JsonReader:
     def __init__(self, catalogue: Catalogue | None) -> None:
         self.catalogue = catalogue
         self.file_facts: dict[str, UserFactEntry] = {}
+        self.version = FORMAT_VERSION
 
     def read(self, data: object) -> JournalFile:
         top = JsonObject("", data, "a journal export")
@@ -74,7 +104,7 @@ class _JsonReader:
             raise top.fail(
                 f"is {brief(fmt)}, not {FORMAT!r}: this is not an Étoile Theory Journal export.", "format"
             )
-        top.version(
+        self.version = top.version(
             "format_version",
             FORMAT_VERSION,
             "format version",
@@ -90,6 +120,7 @@ class _JsonReader:
         theories = self._theories(top.items("theories", "theories"))
         dreams = tuple(self._dream(path, item) for path, item in top.items("dream_casting", "dream casting"))
         return JournalFile(
+            format_version=self.version,
             theories=theories,
             dream_casting=dreams,
             user_facts=user_facts,
@@ -205,25 +236,56 @@ class _JsonReader:
     def _theories(self, items: list[tuple[str, Any]]) -> tuple[TheoryEntry, ...]:
         out: list[TheoryEntry] = []
         uids: dict[str, str] = {}
+        fields = _fields_of(TheoryEntry, self.version)
         for path, item in items:
-            theory = self._theory(JsonObject(path, item, "a theory", _THEORY_FIELDS))
+            theory = self._theory(JsonObject(path, item, "a theory", fields))
             if theory.uid in uids:
                 raise JsonFieldError(f"the same uid as {uids[theory.uid]}.", f"{path}.uid")
             uids[theory.uid] = path
             out.append(theory)
+        self._check_conditions(uids, {t.uid: t for t in out})
         return tuple(sorted(out, key=lambda t: (t.created_at, t.uid)))
 
+    def _check_conditions(self, paths: dict[str, str], theories: dict[str, TheoryEntry]) -> None:
+        """Each condition is a theory of the file or of the journal (when there is a catalogue to
+        ask), not the theory itself, and no chain of conditions comes back on itself; a theory
+        in the file depends on what the file says, one only in the journal on its own."""
+        journal = self.catalogue.conditions if self.catalogue is not None else {}
+
+        def condition_of(uid: str) -> str | None:
+            return theories[uid].condition if uid in theories else journal.get(uid)
+
+        without_loop: set[str] = set()
+        for uid, path in paths.items():
+            condition = theories[uid].condition
+            if condition is None:
+                continue
+            where = f"{path}.condition"
+            if condition == uid:
+                raise JsonFieldError("a theory cannot be its own condition.", where)
+            if (
+                self.catalogue is not None
+                and condition not in theories
+                and condition not in self.catalogue.theories
+            ):
+                raise JsonFieldError(
+                    f"{brief(condition)} is not the uid of a theory in the file or in this journal.", where
+                )
+            seen = [uid]
+            step: str | None = condition
+            while step is not None and step not in without_loop:
+                if step in seen:
+                    raise JsonFieldError(
+                        "its chain of conditions loops back on itself: a theory cannot depend, "
+                        "through others, on a theory that depends on it.",
+                        where,
+                    )
+                seen.append(step)
+                step = condition_of(step)
+            without_loop.update(seen)
+
     def _theory(self, node: JsonObject) -> TheoryEntry:
-        uid: str = node.typed("uid", str, "text", required=True)
-        try:
-            canonical = str(uuid.UUID(uid))
-        except ValueError:
-            canonical = ""
-        if canonical != uid:
-            raise node.fail(
-                f"{brief(uid)} is not a uid (written like 1b4e28ba-2fa1-11d2-883f-0016d3cca427).",
-                "uid",
-            )
+        uid: str = _check_uid(node, "uid", required=True)  # type: ignore[assignment]
         title = node.clean("title", rules.clean_title)
         body = node.clean("body", rules.clean_body, required=False)
         category = node.choice("category", Category, default=Category.OTHER)
@@ -243,13 +305,23 @@ class _JsonReader:
             for name in ("resolved_on", "resolved_at", "resolution_note"):
                 if node.has(name) and node.data[name] != "":
                     raise node.fail(f"an open theory has no {name}; leave it null.", name)
-        history = self._history(node)
+        options = self._options(node, status)
+        history = self._history(node, options)
         confidence: int = node.whole("confidence", rules.CONFIDENCE_MIN, rules.CONFIDENCE_MAX, required=True)  # type: ignore[assignment]
-        if history[-1].confidence != confidence:
+        if not options and history[-1].confidence != confidence:
             raise node.fail(
                 f"{confidence} is not the latest confidence in its history ({history[-1].confidence}).",
                 "confidence",
             )
+        if options:
+            latest = {h.option: h.confidence for h in history}
+            if max(latest.values()) != confidence:
+                raise node.fail(
+                    f"{confidence} is not the highest of its options' latest confidences "
+                    f"({max(latest.values())}): a multiple-choice theory's confidence is its likeliest "
+                    "option's.",
+                    "confidence",
+                )
         created_at: datetime = node.moment("created_at")  # type: ignore[assignment]
         return TheoryEntry(
             uid=uid,
@@ -272,15 +344,75 @@ class _JsonReader:
             evidence=self._evidence(node, created_at),
             history=history,
             earlier_resolutions=self._earlier(node, today) if node.has("earlier_resolutions") else None,
+            options=options,
+            condition=_check_uid(node, "condition", required=False),
         )
+
+    def _options(self, node: JsonObject, status: TheoryStatus) -> tuple[OptionEntry, ...]:
+        """A multiple-choice theory's options (none: a yes/no theory). The one marked as what
+        happened is there exactly when the theory is confirmed; a multiple-choice theory is
+        never busted."""
+        items = node.items("options", "options")
+        if not items:
+            return ()
+        if not rules.OPTIONS_MIN <= len(items) <= rules.OPTIONS_MAX:
+            raise node.fail(
+                f"a multiple-choice theory has from {rules.OPTIONS_MIN} to {rules.OPTIONS_MAX} options; "
+                f"this one has {len(items)}.",
+                "options",
+            )
+        if status is TheoryStatus.BUSTED:
+            raise node.fail(
+                "a multiple-choice theory is confirmed with the option that happened, or void: "
+                "it cannot be busted.",
+                "status",
+            )
+        out: list[OptionEntry] = []
+        names: dict[str, str] = {}
+        happened: str | None = None
+        for path, item in items:
+            entry = JsonObject(path, item, "an option", _OPTION_FIELDS)
+            name = entry.text("name", "An option's name", max_len=rules.OPTION_NAME_MAX, required=True)
+            if name.casefold() in names:
+                raise entry.fail(
+                    f"{names[name.casefold()]} has the same name ({brief(name)}); give each option its own "
+                    "(names that differ only in capitals count as the same).",
+                    "name",
+                )
+            names[name.casefold()] = path
+            if entry.typed("happened", bool, "true or false", required=False):
+                if status is not TheoryStatus.CONFIRMED:
+                    raise entry.fail(
+                        f"only a confirmed theory has an option that happened; this one is {status.value}.",
+                        "happened",
+                    )
+                if happened is not None:
+                    raise entry.fail(f"only one option can have happened, and {happened} did.", "happened")
+                happened = path
+            out.append(OptionEntry(name, happened == path))
+        if status is TheoryStatus.CONFIRMED and happened is None:
+            raise node.fail(
+                "a confirmed multiple-choice theory names the option that happened "
+                '("happened": true on one of its options).',
+                "options",
+            )
+        return tuple(out)
 
     def _earlier(self, node: JsonObject, today: date | None) -> tuple[EarlierResolution, ...]:
         out = []
         for path, item in node.items("earlier_resolutions", "earlier resolutions"):
-            entry = JsonObject(path, item, "an earlier resolution", _EARLIER_FIELDS)
+            entry = JsonObject(
+                path, item, "an earlier resolution", _fields_of(EarlierResolution, self.version)
+            )
             status = entry.choice("status", TheoryStatus)
             if not status.is_resolved:
                 raise entry.fail("an earlier resolution is confirmed, busted or void.", "status")
+            option = entry.text("option", "The option", max_len=rules.OPTION_NAME_MAX) or None
+            if option is not None and status is not TheoryStatus.CONFIRMED:
+                raise entry.fail(
+                    f"only a confirmed resolution has an option that happened; this one is {status.value}.",
+                    "option",
+                )
             resolved_on: date | None = entry.day("resolved_on", required=True)
             _check_today(entry, "resolved_on", resolved_on, today, "The resolution date")
             resolved_at: datetime = entry.moment("resolved_at")  # type: ignore[assignment]
@@ -294,17 +426,37 @@ class _JsonReader:
                     resolved_at=resolved_at,
                     note=entry.text("note", "The resolution note", max_len=rules.NOTE_MAX, multiline=True),
                     reopened_at=reopened_at,
+                    option=option,
                 )
             )
         return tuple(sorted(out, key=lambda r: r.resolved_at))
 
-    def _history(self, node: JsonObject) -> tuple[Forecast, ...]:
+    def _history(self, node: JsonObject, options: tuple[OptionEntry, ...]) -> tuple[Forecast, ...]:
+        """The forecasts in time order: of a multiple-choice theory, each for one of ``options``
+        (named); of a yes/no theory, for the theory itself."""
         items = node.items("history", "confidence changes")
         if not items:
             raise node.fail("a theory needs at least one confidence in its history.", "history")
+        names = [o.name for o in options]
+        fields = _fields_of(Forecast, self.version)
         points = []
         for path, item in items:
-            entry = JsonObject(path, item, "a confidence change", _HISTORY_FIELDS)
+            entry = JsonObject(path, item, "a confidence change", fields)
+            option = entry.text("option", "The option", max_len=rules.OPTION_NAME_MAX) or None
+            if options and option is None:
+                raise entry.fail(
+                    "each forecast of a multiple-choice theory is for one of its options; "
+                    f"name it (one of: {', '.join(brief(n, 30) for n in names)}).",
+                    "option",
+                )
+            if not options and option is not None:
+                raise entry.fail("a yes/no theory has no options; leave option out.", "option")
+            if option is not None and option not in names:
+                raise entry.fail(
+                    f"{brief(option)} is not one of this theory's options "
+                    f"({', '.join(brief(n, 30) for n in names)}).",
+                    "option",
+                )
             points.append(
                 Forecast(
                     confidence=entry.whole(  # type: ignore[arg-type]
@@ -312,6 +464,7 @@ class _JsonReader:
                     ),
                     changed_at=entry.moment("changed_at"),  # type: ignore[arg-type]
                     note=entry.text("note", "The note", max_len=rules.NOTE_MAX),
+                    option=option,
                 )
             )
         return tuple(sorted(points, key=lambda p: p.changed_at))  # stable: same times keep file order

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from etoile_app.domain.models import EarlierResolution, Forecast
 from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
@@ -22,8 +23,32 @@ def _moment(value: datetime | None) -> str | None:
     return iso_moment(value) if value is not None else None
 
 
+def _forecast(h: Forecast) -> dict[str, object]:
+    """A forecast; one of a multiple-choice theory names its option."""
+    out: dict[str, object] = {"confidence": h.confidence, "changed_at": _moment(h.changed_at), "note": h.note}
+    if h.option is not None:
+        out["option"] = h.option
+    return out
+
+
+def _earlier(r: EarlierResolution) -> dict[str, object]:
+    """An earlier resolution; a confirmed multiple-choice one names the option that happened."""
+    out: dict[str, object] = {
+        "status": r.status.value,
+        "resolved_on": _day(r.resolved_on),
+        "resolved_at": _moment(r.resolved_at),
+        "note": r.note,
+        "reopened_at": _moment(r.reopened_at),
+    }
+    if r.option is not None:
+        out["option"] = r.option
+    return out
+
+
 def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
     """The JSON export: fields in a fixed order, lists sorted, so equal data gives equal bytes.
+    Fields that only some entries need (a forecast's option, a theory's condition) are left out
+    where they are empty.
 
     ``names`` maps character keys to names, written beside each key for people to read.
     """
@@ -65,20 +90,10 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
                     }
                     for e in t.evidence
                 ],
-                "history": [
-                    {"confidence": h.confidence, "changed_at": _moment(h.changed_at), "note": h.note}
-                    for h in t.history
-                ],
-                "earlier_resolutions": [
-                    {
-                        "status": r.status.value,
-                        "resolved_on": _day(r.resolved_on),
-                        "resolved_at": _moment(r.resolved_at),
-                        "note": r.note,
-                        "reopened_at": _moment(r.reopened_at),
-                    }
-                    for r in t.earlier_resolutions or ()
-                ],
+                "history": [_forecast(h) for h in t.history],
+                "earlier_resolutions": [_earlier(r) for r in t.earlier_resolutions or ()],
+                "options": [{"name": o.name, "happened": o.happened} for o in t.options],
+                **({"condition": t.condition} if t.condition is not None else {}),
             }
             for t in data.theories
         ],

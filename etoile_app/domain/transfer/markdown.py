@@ -23,7 +23,10 @@ def escape_markdown(text: str) -> str:
 
 
 def format_markdown(theories: Iterable[TheoryEntry], names: Mapping[str, str], exported_on: date) -> str:
-    """A list to paste into a forum post, grouped by status; binned theories are left out."""
+    """A list to paste into a forum post, grouped by status; binned theories are left out (a
+    condition that is binned is still named)."""
+    theories = list(theories)
+    titles = {t.uid: t.title for t in theories}
     live = [t for t in theories if t.deleted_at is None]
     count = Counter(t.status for t in live)
     noun = "theory" if len(live) == 1 else "theories"
@@ -38,12 +41,20 @@ def format_markdown(theories: Iterable[TheoryEntry], names: Mapping[str, str], e
         lines += ["", f"## {status.label} ({count[status]})", ""]
         for t in live:
             if t.status is status:
-                lines += _markdown_theory(t, names)
+                lines += _markdown_theory(t, names, titles)
     return "\n".join(lines) + "\n"
 
 
-def _markdown_theory(t: TheoryEntry, names: Mapping[str, str]) -> list[str]:
-    details = [f"Category: {t.category.label}"]
+def _markdown_theory(t: TheoryEntry, names: Mapping[str, str], titles: Mapping[str, str]) -> list[str]:
+    details = []
+    if t.condition is not None:
+        details.append(f"If: {escape_markdown(titles.get(t.condition, t.condition))}")
+    details.append(f"Category: {t.category.label}")
+    if t.options:
+        shown = (f"{escape_markdown(name)} {c} %" for name, c in t.option_confidences.items())
+        details.append("Options: " + ", ".join(shown))
+        if t.option_happened is not None:
+            details.append(f"Happened: {escape_markdown(t.option_happened)}")
     if t.characters:
         shown = sorted((names.get(k, k) for k in t.characters), key=str.casefold)
         details.append("Characters: " + ", ".join(escape_markdown(n) for n in shown))
@@ -56,9 +67,12 @@ def _markdown_theory(t: TheoryEntry, names: Mapping[str, str]) -> list[str]:
         details.append(f"Resolve by: {t.resolve_by.isoformat()}")
     for earlier in reversed(t.earlier_resolutions or ()):
         note = f": {escape_markdown(earlier.note)}" if earlier.note else ""
+        option = f" ({escape_markdown(earlier.option)})" if earlier.option else ""
         details.append(
-            f"Earlier {earlier.status.label.lower()} on {earlier.resolved_on.isoformat()}, "
+            f"Earlier {earlier.status.label.lower()}{option} on {earlier.resolved_on.isoformat()}, "
             f"reopened {earlier.reopened_at.date().isoformat()}{note}"
         )
+    # A multiple-choice theory's confidences are its options'.
+    headline = "multiple choice" if t.options else f"{t.confidence} %"
     # Sub-items indented by four spaces nest under the item in every common Markdown dialect.
-    return [f"- **{escape_markdown(t.title)}** — {t.confidence} %"] + [f"    - {d}" for d in details]
+    return [f"- **{escape_markdown(t.title)}** — {headline}"] + [f"    - {d}" for d in details]

@@ -12,8 +12,12 @@ from etoile_app.domain.models import EarlierResolution, Forecast
 
 FORMAT = "etoile-journal"
 #: 2 added the headline, source title and address, and retraction of user news;
-#: 3 added each theory's earlier resolutions (those it had before it was reopened).
-FORMAT_VERSION = 3
+#: 3 added each theory's earlier resolutions (those it had before it was reopened);
+#: 4 added multiple-choice options (and which forecasts are an option's), conditions, and the
+#: option that had happened in an earlier resolution.
+FORMAT_VERSION = 4
+#: The first format version with options and conditions.
+OPTIONS_VERSION = 4
 #: The largest file an import reads; the size is checked before reading.
 MAX_IMPORT_BYTES = 50_000_000
 USER_FACT_PREFIX = "user-"
@@ -48,6 +52,15 @@ class EvidenceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class OptionEntry:
+    """One option of a multiple-choice theory as files carry it; its confidence is its latest
+    forecast's."""
+
+    name: str
+    happened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class TheoryEntry:
     """A theory as files carry it: characters and facts by key, lists in a fixed order."""
 
@@ -73,6 +86,22 @@ class TheoryEntry:
     # Oldest first. ``None``: the file (older than format 3) does not say; a theory already in
     # the journal keeps its own.
     earlier_resolutions: tuple[EarlierResolution, ...] | None = ()
+    #: Multiple choice: its options in order (none: a yes/no theory). Each forecast of a
+    #: multiple-choice theory names one of them.
+    options: tuple[OptionEntry, ...] = ()
+    #: The uid of the theory this one depends on, if any.
+    condition: str | None = None
+
+    @property
+    def option_confidences(self) -> dict[str, int]:
+        """Each option's confidence (its latest forecast), in the options' order; 0 for one
+        without a forecast."""
+        latest = {h.option: h.confidence for h in self.history if h.option is not None}
+        return {o.name: latest.get(o.name, 0) for o in self.options}
+
+    @property
+    def option_happened(self) -> str | None:
+        return next((o.name for o in self.options if o.happened), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +141,9 @@ class UserFactEntry:
 class JournalFile:
     """Everything a JSON export holds."""
 
+    #: The layout the file was written in: older ones say nothing of some things (see
+    #: :data:`FORMAT_VERSION`), which a theory already in the journal then keeps.
+    format_version: int = FORMAT_VERSION
     theories: tuple[TheoryEntry, ...] = ()
     dream_casting: tuple[DreamCastEntry, ...] = ()
     user_facts: tuple[UserFactEntry, ...] = ()
@@ -129,11 +161,14 @@ class KnownFact:
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """What the journal already holds that a file may refer to: character and fact keys."""
+    """What the journal already holds that a file may refer to: character and fact keys, and
+    theories (by uid) with the condition (uid) of each that has one."""
 
     characters: frozenset[str] = frozenset()
     facts: Mapping[str, KnownFact] = field(default_factory=dict)
     today: date | None = None
+    theories: frozenset[str] = frozenset()
+    conditions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +183,8 @@ class ImportReport:
     dream_casting_updated: int = 0
     user_facts_created: int = 0
     user_facts_updated: int = 0
-    rows_skipped: int = 0  # CSV rows of multiple-choice questions
+    #: CSV: rows of multiple-choice questions the journal cannot hold (see ``parse_csv``).
+    rows_skipped: int = 0
     #: CSV: forecasts by other people than ``forecaster`` (on questions shared with them), and
     #: questions left out because none of their forecasts is ``forecaster``'s.
     forecasts_skipped: int = 0
@@ -180,7 +216,8 @@ class ImportReport:
         )
         notes = []
         if self.rows_skipped:
-            notes.append(f"{_count(self.rows_skipped, 'multiple-choice row')} skipped")
+            rows = _count(self.rows_skipped, "row")
+            notes.append(f"{rows} of multiple-choice questions the journal cannot hold skipped")
         if self.forecasts_skipped or self.questions_skipped:
             whose = f"only {self.forecaster}'s forecasts imported" if self.forecaster else "forecasts"
             if self.forecaster_guessed:
