@@ -468,3 +468,23 @@ def test_the_theory_detail_hides_season1_evidence_with_the_switch(qtbot, store, 
     assert story.statement not in evidence_text()
     window.spoilers.set_shown(True)
     assert story.statement in evidence_text()
+
+
+def test_the_editors_evidence_picker_neither_lists_nor_finds_hidden_story(qtbot, store, settings):
+    from etoile_app.ui.board.editor import EditorData, TheoryEditor
+    from etoile_app.ui.main_window import MainWindow
+
+    story = next(f for f in store.canon.facts() if f.topic is Topic.SEASON1_STORY)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.spoilers.set_shown(False)
+    editor = TheoryEditor(store, EditorData.read(store.journal), window)
+    editor.show()
+    listed = [editor.fact_list.item(i).text() for i in range(editor.fact_list.count())]
+    assert not any(story.statement in text for text in listed)
+    word = max(story.statement.split(), key=len).strip(".,;:'’")
+    editor.fact_search.setText(word)
+    assert all(
+        story.statement not in editor.fact_list.item(i).text() for i in range(editor.fact_list.count())
+    )
+    editor.reject()

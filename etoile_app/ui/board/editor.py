@@ -63,6 +63,7 @@ from etoile_app.ui.board.question_kind import FocusLabel, QuestionKind
 from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.roles import ID_ROLE
+from etoile_app.ui.common.spoilers import SpoilerGuard, fact_search_text, guard_for
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import (
     BackgroundSave,
@@ -153,6 +154,7 @@ class TheoryEditor(QDialog):
         self._data = data
         self.setMinimumSize(760, 640)
         self._facts: dict[int, Fact] = {f.id: f for f in data.facts}
+        self._guard: SpoilerGuard | None = None
         self._touched: set[str] = set()
         #: The open "Discard your changes?" question, if any.
         self.discard_box: QMessageBox | None = None
@@ -420,13 +422,21 @@ class TheoryEditor(QDialog):
 
     # --- evidence --------------------------------------------------------------------------
 
+    def _spoilers(self) -> SpoilerGuard:
+        """The window's spoiler switch: hidden Season 1 story is neither listed nor searched."""
+        if self._guard is None:
+            self._guard = guard_for(self, owner=self)
+        return self._guard
+
     def _fill_facts(self) -> None:
         words = self.fact_search.text().casefold().split()
         self.fact_list.clear()
+        spoilers = self._spoilers()
         for fact in self._facts.values():
             where = f"{fact.shown_status.label} · {fact.source} · as of {fmt.short_date(fact.as_of)}"
-            text = f"{fact.statement}\n{where}"
-            if all(w in text.casefold() for w in words):
+            text = f"{spoilers.statement(fact)}\n{where}"
+            searched = fact_search_text(fact, spoilers.hidden()) + " " + where.casefold()
+            if all(w in searched for w in words):
                 item = QListWidgetItem(text)
                 item.setData(ID_ROLE, fact.id)
                 self.fact_list.addItem(item)
@@ -502,11 +512,12 @@ class TheoryEditor(QDialog):
                 self.evidence.takeTopLevelItem(i)
                 break
         fact = self._facts[fact_id]
-        item = QTreeWidgetItem([stance.label, fact.statement, note])
+        statement = self._spoilers().statement(fact)  # Season 1 story may be hidden
+        item = QTreeWidgetItem([stance.label, statement, note])
         item.setData(0, ID_ROLE, fact_id)
         item.setData(1, ID_ROLE, stance)
         where = f"{fact.source} · as of {fmt.short_date(fact.as_of)}"
-        item.setToolTip(1, plain_tooltip(f"{fact.statement}\n{where}"))
+        item.setToolTip(1, plain_tooltip(f"{statement}\n{where}"))
         self.evidence.addTopLevelItem(item)
         self.tabs.setTabText(1, f"Evidence ({self.evidence.topLevelItemCount()})")
 
