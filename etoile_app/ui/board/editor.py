@@ -69,6 +69,7 @@ from etoile_app.ui.common.widgets import (
     BackgroundSave,
     DateEdit,
     StarRating,
+    ask_before,
     error_label,
     plain_tooltip,
     set_error,
@@ -799,21 +800,8 @@ class TheoryEditor(QDialog):
             if title
             else "Discard this new theory?"
         )
-        box = QMessageBox(
-            QMessageBox.Icon.Question, self.windowTitle(), text, QMessageBox.StandardButton.NoButton, self
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # the title is the user's text
-        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda button: self._answered(box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole)
-        )
-        box.finished.connect(self._forget_discard_box)
+        box = ask_before(self, text, "Discard", "Keep editing", self._answered, self._forget_discard_box)
         self.discard_box = box
-        box.open()
         return box
 
     def _answered(self, discard: bool) -> None:

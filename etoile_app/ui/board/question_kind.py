@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QMessageBox, QR
 
 from etoile_app.domain.models import Theory
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.widgets import ask_before
 
 
 def forecasts_dropped(theory: Theory) -> int:
@@ -115,25 +116,9 @@ class QuestionKind(QWidget):
                 "dropped when you save; each option keeps a history of its own from then on."
             )
             switch, keep = "Make it multiple choice", "Keep it yes or no"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.window().windowTitle(),
-            text,
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # titles and option names are the user's text
-        box.addButton(switch, QMessageBox.ButtonRole.DestructiveRole)
-        keep_button = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep_button)
-        box.setEscapeButton(keep_button)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda button: self._answered(box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole)
-        )
-        box.finished.connect(self._forget_box)
+        # Titles and option names in the text are the user's.
+        box = ask_before(self, text, switch, keep, self._answered, self._forget_box)
         self.box = box
-        box.open()
         return box
 
     def _answered(self, switch: bool) -> None:

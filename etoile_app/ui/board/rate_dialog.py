@@ -40,7 +40,7 @@ from etoile_app.ui.common import fmt
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import BackgroundSave, PlainLabel, muted, plain_tooltip
+from etoile_app.ui.common.widgets import BackgroundSave, PlainLabel, ask_before, muted, plain_tooltip
 
 if TYPE_CHECKING:
     from etoile_app.services.theories import TheoryService
@@ -360,25 +360,9 @@ class RateDialog(QDialog):
             self.discard_box.raise_()
             return self.discard_box
         count = len(self.model.ratings())
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.windowTitle(),
-            f"Discard the ratings you changed on {fmt.count(count, 'theory', 'theories')}?",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda button: self._answered(box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole)
-        )
-        box.finished.connect(self._forget_discard_box)
+        text = f"Discard the ratings you changed on {fmt.count(count, 'theory', 'theories')}?"
+        box = ask_before(self, text, "Discard", "Keep editing", self._answered, self._forget_discard_box)
         self.discard_box = box
-        box.open()
         return box
 
     def _answered(self, discard: bool) -> None:

@@ -296,6 +296,39 @@ def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail:
     return box
 
 
+def ask_before(
+    parent: QWidget,
+    text: str,
+    act: str,
+    keep: str,
+    answered: Callable[[bool], object],
+    finished: Callable[[], object],
+) -> QMessageBox:
+    """Open (not exec) a window-modal question before something that drops what was typed:
+    ``keep`` is the default answer and Esc's, ``act`` the destructive one. ``answered`` hears
+    whether ``act`` was chosen; ``finished`` runs when the box goes. The text is plain (it
+    quotes the user's words)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        parent.window().windowTitle(),
+        text,
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.addButton(act, QMessageBox.ButtonRole.DestructiveRole)
+    keep_button = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep_button)
+    box.setEscapeButton(keep_button)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(
+        lambda button: answered(box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole)
+    )
+    box.finished.connect(finished)
+    box.open()
+    return box
+
+
 class BackgroundSave(QObject):
     """A dialog's Save made in the background (see :class:`~etoile_app.ui.common.store.Store`).
 
