@@ -169,6 +169,10 @@ def launch(db: str | None = None, screenshot_dir: Path | None = None) -> int:
 
     crash.install(interactive=screenshot_dir is None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from etoile_app.ui.common.collector import GuiCollector
+
+    # Cycles are collected on the GUI thread, never on a database thread (see the module).
+    GuiCollector.install(app)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Étoile Theory Journal")

@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,12 +21,22 @@ from etoile_app.canon.pack import load_pack
 from etoile_app.services.canon import CanonService
 from etoile_app.services.journal import Journal
 from etoile_app.storage.database import open_database
+from etoile_app.ui.common.collector import collect_due
 
 # Property tests run the same examples every time (set HYPOTHESIS_PROFILE=explore to search wider);
 # no deadline, because a busy machine running two workers makes timings meaningless.
 settings.register_profile("etoile", deadline=None, derandomize=True, print_blob=True)
 settings.register_profile("explore", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "etoile"))
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_between_tests() -> Iterator[None]:
+    """Once a GUI test has turned automatic collection over to the GUI thread's timer, tests
+    that run no event loop still have their cycles collected, here on the main thread."""
+    yield
+    if not gc.isenabled():
+        collect_due()
 
 
 @pytest.fixture(autouse=True)

@@ -159,3 +159,14 @@ def record_threads(monkeypatch, service, names, threads: list[tuple[str, str]]) 
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(service, name, call)
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_on_the_gui_thread(qapp):
+    """As in the app: Python's cycle collector runs on the GUI thread, never on a reader or
+    writer thread, where destroying a widget caught in a cycle can hang both threads."""
+    from etoile_app.ui.common.collector import GuiCollector
+
+    collector = GuiCollector.install(qapp)
+    yield collector
+    collector.collect_if_due()
