@@ -20,11 +20,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from etoile_app.storage import search_columns
+from sqlalchemy import URL, make_url
+
+from etoile_app.storage import search_columns, sort_keys
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 #: Bump when the generated data changes, so cached journals are made anew.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SEED = 2025
 
 # Words a fan would write with (titles and bodies are built from these, so searches find a
@@ -141,8 +143,9 @@ def cached_journal(size: int, *, seed: int = SEED, quiet: bool = False) -> Path:
     return path
 
 
-def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) -> Path:
-    """Write a new journal of ``size`` theories at ``path`` (which must not exist)."""
+def generate(path: Path | URL, size: int, *, seed: int = SEED, quiet: bool = False) -> Path | URL:
+    """Write a new journal of ``size`` theories at ``path`` (which must not exist), or into the
+    empty database on a server at the URL ``path``."""
     import time
 
     from sqlalchemy import insert, select, text
@@ -163,7 +166,8 @@ def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) ->
         theory_tags,
     )
 
-    if path.exists():
+    server = isinstance(path, URL)
+    if not server and path.exists():
         raise FileExistsError(path)
     started = time.perf_counter()
     db = open_database(path, backups=False)
@@ -190,8 +194,15 @@ def generate(path: Path, size: int, *, seed: int = SEED, quiet: bool = False) ->
             )
             conn.execute(insert(ForecastRecord), rows.history)
             conn.execute(insert(EvidenceRecord), rows.evidence)
-        with db.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        with db.engine.begin() as conn:
+            if server:  # the ids were given: the sequences go on after them
+                for table in ("theories", "tags"):
+                    conn.execute(
+                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+                    )
+                conn.execute(text("ANALYZE"))
+            else:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     finally:
         db.dispose()
     if not quiet:
@@ -258,6 +269,7 @@ class _Rows:
                 "id": theory_id,
                 "uid": str(uuid.UUID(int=r.getrandbits(128), version=4)),
                 "title": title[:200],
+                "title_key": sort_keys.title_key(title[:200]),
                 "body": body,
                 "category": r.choices(
                     ("romance", "villain_arc", "plot_arc", "casting", "release_production", "other"),
@@ -309,5 +321,6 @@ class _Rows:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        raise SystemExit("usage: python -m benchmarks.generate SIZE PATH")
-    generate(Path(sys.argv[2]), int(sys.argv[1]))
+        raise SystemExit("usage: python -m benchmarks.generate SIZE PATH|URL")
+    where = sys.argv[2]
+    generate(make_url(where) if "://" in where else Path(where), int(sys.argv[1]))

@@ -7,7 +7,9 @@
 3. Just after the first paint the app sets its icon, starts listening for later launches,
    opens the journal (checked, migrated, seeded) and the tabs fill in. A file that cannot be
    opened gets a dialog that says why and offers a way on (open a backup, start a new journal
-   elsewhere, quit); the file itself is left alone.
+   elsewhere, quit); the file itself is left alone. A journal on a database server that cannot
+   be opened gets the same dialog in words about servers, with Retry (opened again, on the
+   opening thread as the first time) or Quit.
 4. While the app runs, a timer keeps the rolling daily backup. SQLite's full integrity check
    runs on a thread once the rows show ("Checking the journal…" in the status bar meanwhile);
    writes wait for it, and a file that fails it gets the same dialog as one that failed to
@@ -278,6 +280,10 @@ def open_journal(
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
             if not interactive:
                 return 1
+            if on_server(target):
+                if _retry_server(window, exc, target):
+                    continue
+                return 1
             from etoile_app.ui.files.open_problem_dialog import ask
 
             chosen = ask(exc, window)
@@ -297,6 +303,10 @@ def open_journal(
             continue
         except JournalError as exc:
             print(f"etoile-journal: {exc}", file=sys.stderr, flush=True)
+            if interactive and on_server(target):
+                if _retry_server(window, exc, target):
+                    continue
+                return 1
             if interactive:
                 QMessageBox.critical(window, "Cannot open the journal", str(exc))
             return 1
@@ -323,6 +333,20 @@ def open_journal(
         daily.start()
         window.daily_backups = daily
     return 0
+
+
+def on_server(target: Any) -> bool:
+    """Whether ``target`` (``--db``, a path or a URL) is a journal on a database server."""
+    from etoile_app.storage.engine import to_url
+
+    return to_url(target).get_backend_name() != "sqlite"
+
+
+def _retry_server(window, error: Any, target: Any) -> bool:
+    """The open-problem dialog for a journal on a server; whether the person chose Retry."""
+    from etoile_app.ui.files.open_problem_dialog import ask_server
+
+    return ask_server(error, window, target=target)
 
 
 class _OpenRelay(QObject):

@@ -7,14 +7,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import gc
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import backends
 import pytest
 from helpers import MINI_PACK, FakeClock, sidecar_files
 from helpers import db_snapshot as _db_snapshot
 from hypothesis import settings
+from sqlalchemy import URL
 
 from etoile_app import paths
 from etoile_app.canon.pack import load_pack
@@ -50,27 +51,56 @@ def isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     return home
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of one backend are skipped on the other (see :mod:`backends`)."""
+    for item in items:
+        kind = backends.kind_of(item)
+        if backends.BACKEND == "postgresql" and kind == "sqlite":
+            item.add_marker(pytest.mark.skip(reason="SQLite only: this run is on PostgreSQL"))
+        elif backends.BACKEND == "postgresql" and kind == "none":
+            item.add_marker(pytest.mark.skip(reason="uses no journal: run on the SQLite pass"))
+        elif backends.BACKEND == "sqlite" and kind == "postgresql":
+            item.add_marker(pytest.mark.skip(reason=backends.NO_SERVER))
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A journal migrated to head and seeded with the mini pack, made once per session (per worker)."""
+def template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path | URL]:
+    """A journal migrated to head and seeded with the mini pack, made once per session (per
+    worker): a SQLite file, or a database on the test server."""
+    if backends.BACKEND == "postgresql":
+        url = backends.server().create(f"template_{worker_id}")
+        _seed(url)
+        yield url
+        backends.server().drop(url)
+        return
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    db = open_database(path)
+    _seed(path)
+    # Closing the last connection checkpoints the WAL into the file and removes it, so the
+    # file alone is the whole database and can be copied.
+    assert not sidecar_files(path), "the template's WAL was not checkpointed"
+    yield path
+
+
+def _seed(target: Path | URL) -> None:
+    db = open_database(target)
     try:
         CanonService(db.sessions, FakeClock()).apply_pack(load_pack(MINI_PACK))
     finally:
         db.dispose()
-    # Closing the last connection checkpoints the WAL into the file and removes it, so the
-    # file alone is the whole database and can be copied.
-    assert not sidecar_files(path), "the template's WAL was not checkpointed"
-    return path
 
 
 @pytest.fixture
-def db_path(template_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the template for one test."""
-    copy = tmp_path / "journal.sqlite3"
-    shutil.copyfile(template_db, copy)
-    return copy
+def db_target(template_db: Path | URL, tmp_path: Path) -> Iterator[Path | URL]:
+    """A private copy of the template for one test: a file, or a database on the server."""
+    with backends.copied_database(template_db, tmp_path) as target:
+        yield target
+
+
+@pytest.fixture
+def db_path(db_target: Path | URL) -> Path:
+    """The private copy of the template as a SQLite file (the test is a SQLite test)."""
+    assert isinstance(db_target, Path), "db_path is SQLite's: the test should have been skipped"
+    return db_target
 
 
 @pytest.fixture
@@ -79,8 +109,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def journal(db_path: Path, clock: FakeClock) -> Iterator[Journal]:
-    j = Journal.from_database(open_database(db_path), clock=clock)
+def journal(db_target: Path | URL, clock: FakeClock) -> Iterator[Journal]:
+    j = Journal.from_database(open_database(db_target), clock=clock)
     try:
         yield j
     finally:

@@ -44,12 +44,16 @@ def mini_pack_data() -> dict[str, Any]:
 
 
 def db_snapshot(journal: Journal) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every model table, ordered by primary key: equal dumps mean nothing was written."""
+    """Every row of every model table, ordered by primary key: equal dumps mean nothing was written.
+
+    A theory's ``version`` is left out: it only ever goes up, so undoing a change puts every
+    other column back but not that one."""
     dump: dict[str, list[tuple[Any, ...]]] = {}
     with journal.database.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             order = list(table.primary_key.columns) or list(table.columns)
-            dump[table.name] = [tuple(row) for row in conn.execute(select(table).order_by(*order))]
+            columns = [c for c in table.columns if not (table.name == "theories" and c.name == "version")]
+            dump[table.name] = [tuple(row) for row in conn.execute(select(*columns).order_by(*order))]
     return dump
 
 

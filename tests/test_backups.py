@@ -33,6 +33,9 @@ from etoile_app.services.backups import (
 from etoile_app.services.journal import Journal
 from etoile_app.storage import migrate, sqlite_backup
 
+# SQLite backups (copies of the file); a server's are tests/test_server_backups.py.
+pytestmark = pytest.mark.sqlite
+
 
 def _titles(journal: Journal) -> list[str]:
     with journal.database.engine.connect() as conn:

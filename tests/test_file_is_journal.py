@@ -28,6 +28,9 @@ from etoile_app.storage import engine as engine_module
 from etoile_app.storage import sqlite_backup, sqlite_errors, sqlite_pragmas
 from etoile_app.storage.database import open_database
 
+# The journal as one SQLite file: its WAL, checks, damage and disk errors.
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture(autouse=True)
 def _log_in_tmp(tmp_path, monkeypatch):

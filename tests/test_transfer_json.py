@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import copied_database
 from helpers import FakeClock, character_id, fact_id, write
-from sqlalchemy import func, select
+from sqlalchemy import URL, func, select
 
 from etoile_app import __version__
 from etoile_app.domain.enums import Category, FactOrigin, FactStatus, Stance, TheoryStatus, Topic
@@ -179,42 +179,39 @@ def export_bytes(journal: Journal, clock: FakeClock, fmt: str) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def rich_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, datetime]:
+def rich_template(template_db: Path | URL, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     """The rich journal, built once per session; each test gets a copy and the clock where it ended."""
-    path = tmp_path_factory.mktemp("rich") / "rich.sqlite3"
-    shutil.copyfile(template_db, path)
-    clock = FakeClock()
-    built = Journal.from_database(open_database(path), clock=clock)
-    try:
-        build_rich_journal(built, clock)
-    finally:
-        built.close()
-    return path, clock.now
+    with copied_database(template_db, tmp_path_factory.mktemp("rich"), "rich") as target:
+        clock = FakeClock()
+        built = Journal.from_database(open_database(target), clock=clock)
+        try:
+            build_rich_journal(built, clock)
+        finally:
+            built.close()
+        yield target, clock.now
 
 
 @pytest.fixture
-def rich(rich_template: tuple[Path, datetime], tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
-    path, ended = rich_template
-    copied = tmp_path / "rich.sqlite3"
-    shutil.copyfile(path, copied)
-    clock.now = ended
-    j = Journal.from_database(open_database(copied), clock=clock)
-    try:
-        yield j
-    finally:
-        j.close()
+def rich(rich_template: tuple, tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
+    source, ended = rich_template
+    with copied_database(source, tmp_path, "rich") as target:
+        clock.now = ended
+        j = Journal.from_database(open_database(target), clock=clock)
+        try:
+            yield j
+        finally:
+            j.close()
 
 
 @pytest.fixture
-def fresh(template_db: Path, tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
+def fresh(template_db: Path | URL, tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
     """A second, empty journal with the same canon."""
-    copied = tmp_path / "b.sqlite3"
-    shutil.copyfile(template_db, copied)
-    j = Journal.from_database(open_database(copied), clock=clock)
-    try:
-        yield j
-    finally:
-        j.close()
+    with copied_database(template_db, tmp_path, "b") as target:
+        j = Journal.from_database(open_database(target), clock=clock)
+        try:
+            yield j
+        finally:
+            j.close()
 
 
 def ids_by_uid(journal: Journal) -> dict[str, int]:
@@ -233,6 +230,7 @@ def plain_theory(journal: Journal, theory_id: int) -> dict[str, Any]:
         fact_keys = dict(s.execute(select(FactRecord.id, FactRecord.key)).all())
     data = asdict(journal.theories.get(theory_id))
     data.pop("id")
+    data.pop("version")  # each database counts its own changes
     data["characters"] = [c["name"] for c in data["characters"]]
     if data["condition"] is not None:
         data["condition"].pop("id")

@@ -84,13 +84,15 @@ def test_exact_output_for_a_small_journal(journal: Journal, clock: FakeClock) ->
     )
 
 
-def test_groups_come_in_status_order_and_empty_ones_are_left_out(journal: Journal, clock: FakeClock) -> None:
+def test_groups_come_in_status_order_and_empty_ones_are_left_out(
+    journal: Journal, clock: FakeClock, tmp_path: Path
+) -> None:
     build_rich_journal(journal, clock)
     text = export_bytes(journal, clock, "md").decode("utf-8")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## Open (5)", "## Confirmed (2)", "## Busted (1)", "## Void (2)"]
     assert "Geneviève leaves Paris" not in text
-    path = Path(journal.database.path).with_name("theories.md")
+    path = tmp_path / "theories.md"
     assert transfer(journal, clock).export_file(path, "md").theories == 10
     assert path.read_text(encoding="utf-8") == text
 

@@ -101,6 +101,15 @@ class InvalidStateError(JournalError):
     """The action makes no sense now, e.g. reopening a theory that is open."""
 
 
+class StaleEditError(JournalError):
+    """A save made from a copy of a theory that someone else changed since it was read: nothing
+    was written. ``theirs`` is the theory as it stands now (a ``Theory``), to choose from."""
+
+    def __init__(self, theirs: object) -> None:
+        super().__init__("This theory was changed by someone else while you were editing it.")
+        self.theirs = theirs
+
+
 # --- files -----------------------------------------------------------------------------------
 
 
@@ -195,3 +204,76 @@ class UnexpectedError(JournalError):
 
     def __init__(self, message: str = "Something unexpected went wrong; nothing was changed.") -> None:
         super().__init__(message)
+
+
+# --- the database server -----------------------------------------------------------------------
+
+
+class ServerError(JournalError):
+    """A journal on a database server that cannot be reached or used as asked.
+
+    ``server`` names it as ``host:port/database`` (never with the password); ``detail`` holds
+    the server's (or the driver's) own words, for a dialog's details.
+    """
+
+    def __init__(self, message: str, server: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.server = server
+        self.detail = detail
+
+
+class ServerUnavailableError(ServerError):
+    """The server cannot be reached: nothing listens there, its name is unknown, it does not
+    answer in time, or it is starting up or shutting down."""
+
+
+class LoginFailedError(ServerError):
+    """The server turned the login away: a wrong or missing password, or no such login (role)."""
+
+
+class ServerDatabaseMissingError(ServerError):
+    """The server is there but holds no database of the journal's name."""
+
+
+class ConnectionLostError(ServerError):
+    """The connection broke while in use: the server restarted, an administrator ended it, or
+    the network dropped. The app reconnects by itself at the next action."""
+
+
+class PermissionDeniedError(ServerError):
+    """The login lacks a right the action needs (often: it may only read the journal).
+    ``target`` names the table (or other object) concerned, when the server said which."""
+
+    def __init__(
+        self, message: str, server: str | None = None, detail: str | None = None, target: str | None = None
+    ) -> None:
+        super().__init__(message, server, detail)
+        self.target = target
+
+
+class ServerReadOnlyError(ServerError):
+    """The server accepts only reading now: a read-only copy (standby), or a database or login
+    set to read-only transactions."""
+
+
+class TooManyConnectionsError(ServerError):
+    """The server has no room for another connection."""
+
+
+class WriteConflictError(ServerError):
+    """Another client changed the same rows at the same moment (a serialization failure, a
+    deadlock, a lock held too long); the change was not made and may simply be tried again."""
+
+
+class ServerBusyError(ServerError):
+    """The server stopped the work: it ran short of memory or other resources, or the work took
+    longer than the server allows. Nothing was changed; it may be tried again later."""
+
+
+class ServerDiskFullError(DiskFullError):
+    """The server's disk is full; the change was not made. ``path`` and ``server`` name the server."""
+
+    def __init__(self, message: str, server: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message, server)
+        self.server = server
+        self.detail = detail

@@ -54,6 +54,9 @@ class TheoryDraft:
     options: tuple[OptionDraft, ...] = ()
     #: The theory this one depends on, if any.
     condition_id: int | None = None
+    #: Saving over a theory: the ``Theory.version`` the draft was made from. Someone else's
+    #: change since then makes the save refused (``StaleEditError``); ``None`` saves regardless.
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +178,9 @@ class Theory:
     #: Multiple choice: its options in order, with their current confidence (none: yes/no).
     options: tuple[TheoryOption, ...] = ()
     condition: TheoryRef | None = None
+    #: Counts the theory's changes (a save made from an older one is refused). Not part of
+    #: what the theory says: two copies that differ only here are equal.
+    version: int = field(default=0, compare=False)
 
     @property
     def is_multiple_choice(self) -> bool:

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from etoile_app.domain.enums import FactStatus
 from etoile_app.domain.errors import CharacterNotFoundError, FactNotFoundError
-from etoile_app.storage.models import CharacterRecord, FactRecord
+from etoile_app.storage.models import CharacterRecord, FactRecord, TagRecord
 
 Clock = Callable[[], datetime]
 
@@ -99,3 +100,62 @@ def shown_statuses(session: Session, fact_ids: Iterable[int]) -> dict[int, FactS
         elif r.superseded_by_id is not None and r.superseded_by_id not in retracted:
             out[r.id] = FactStatus.SUPERSEDED
     return out
+
+
+#: How often :func:`ensure_tags` looks again for a tag that another transaction was deleting.
+_TAG_ATTEMPTS = 5
+
+
+def ensure_tags(session: Session, names: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+    """The ids of the tags called ``names`` (already normalised), each created where it is new,
+    and the names this created, in name order.
+
+    Two members tagging theories with the same new tag at once both get the one tag: a name
+    already there is skipped (``INSERT … ON CONFLICT (name) DO NOTHING``, which on PostgreSQL
+    waits for the other transaction to end) and the ids are read after. The tags are read with a
+    share lock on PostgreSQL, so a tag this links to cannot be deleted as unused before the link
+    is made; one found deleted meanwhile is made again. Names go in order, so two writers never
+    wait for each other's tags crosswise.
+    """
+    wanted = sorted(set(names))
+    found: dict[str, int] = {}
+    created: list[str] = []
+    lock = session.get_bind().dialect.name == "postgresql"
+    missing = wanted
+    for _attempt in range(_TAG_ATTEMPTS):
+        for start in range(0, len(missing), _IDS_PER_QUERY):
+            chunk = missing[start : start + _IDS_PER_QUERY]
+            stmt = select(TagRecord.name, TagRecord.id).where(TagRecord.name.in_(chunk))
+            if lock:
+                stmt = stmt.order_by(TagRecord.name).with_for_update(key_share=True, read=True)
+            found.update(session.execute(stmt).all())
+        missing = [name for name in missing if name not in found]
+        if not missing:
+            break
+        for start in range(0, len(missing), _IDS_PER_QUERY):
+            chunk = missing[start : start + _IDS_PER_QUERY]
+            stmt = (
+                _insert(session, TagRecord)
+                .values([{"name": name} for name in chunk])
+                .on_conflict_do_nothing(index_elements=[TagRecord.name])
+                .returning(TagRecord.name, TagRecord.id)
+            )
+            made = dict(session.execute(stmt).all())
+            found.update(made)
+            created += made
+        missing = [name for name in missing if name not in found]
+        if not missing:
+            break
+    else:
+        raise RuntimeError(f"tags {missing!r} could not be created")
+    return {name: found[name] for name in wanted}, sorted(created)
+
+
+def _insert(session: Session, model: type):  # -> postgresql.Insert | sqlite.Insert
+    """``INSERT`` with ``ON CONFLICT`` for the session's database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")

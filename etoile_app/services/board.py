@@ -14,6 +14,8 @@ class BoardService(Service):
     _use_fts: bool | None = None
 
     def _fts(self) -> bool:
+        """Whether searches read the database's full-text index (FTS5 on SQLite, the
+        ``search_vector`` column on PostgreSQL) rather than ``LIKE``; asked once."""
         if self._use_fts is None:
             with self._sessions() as s:
                 self._use_fts = fulltext.fts_available(s.connection())

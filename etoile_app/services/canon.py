@@ -26,6 +26,7 @@ from etoile_app.domain.models import (
 )
 from etoile_app.services.base import Progress, Service, load_characters, load_fact, no_progress
 from etoile_app.storage import mapping, search_columns
+from etoile_app.storage.migrate import take_setup_lock
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
@@ -116,7 +117,7 @@ class CanonService(Service):
                 select(TheoryRecord.id, TheoryRecord.title, TheoryRecord.status, EvidenceRecord.stance)
                 .join(EvidenceRecord, EvidenceRecord.theory_id == TheoryRecord.id)
                 .where(EvidenceRecord.fact_id == fact_id, TheoryRecord.deleted_at.is_(None))
-                .order_by(func.lower(TheoryRecord.title), TheoryRecord.id)
+                .order_by(TheoryRecord.title_key, TheoryRecord.id)
             ).all()
             characters = s.execute(
                 select(CharacterRecord.id, CharacterRecord.name)
@@ -339,8 +340,10 @@ class CanonService(Service):
         """Write a validated pack if it is newer than the one applied; user data is never touched.
 
         All of it is one transaction: ``progress`` (told each step, the last one before the
-        commit) may stop it by raising, and then nothing was written."""
+        commit) may stop it by raising, and then nothing was written. On a server, clients apply
+        packs one at a time (the setup lock): one that waited finds the pack applied already."""
         with self._sessions.begin() as s:
+            take_setup_lock(s.connection())
             progress(1, PACK_STEPS, f"Comparing edition {pack.version} with your canon")
             current = s.scalar(select(func.max(CanonPackRecord.version)))
             if current is not None and pack.version <= current:

@@ -97,7 +97,9 @@ class Journal:
         )
         try:
             journal = cls.from_database(db, clock=clock)
-            if pack is not None and not read_only:
+            # A login that may only read a journal on a server cannot apply a pack: it sees the
+            # canon whoever may write applied. Clients that may write apply it one at a time.
+            if pack is not None and not read_only and not db.read_only:
                 if progress is not None:
                     progress(4, OPEN_STEPS, "Reading the canon")
                 journal.seeded = journal.canon.apply_pack_file(pack)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Stance, TheoryStatus
 from etoile_app.domain.errors import (
     DateError,
     InvalidStateError,
+    StaleEditError,
     StarterNotFoundError,
     TheoryNotFoundError,
 )
@@ -26,7 +29,7 @@ from etoile_app.domain.models import (
     TheoryDraft,
     TheorySnapshot,
 )
-from etoile_app.services.base import Service, load_characters, load_fact, shown_statuses
+from etoile_app.services.base import Service, ensure_tags, load_characters, load_fact, shown_statuses
 from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     THEORY_COLUMNS,
@@ -85,11 +88,18 @@ class TheoryService(Service):
             return self._view(s, record)
 
     def edit(self, theory_id: int, draft: TheoryDraft, *, confidence_note: str = "") -> Theory:
-        """Replace every editable field; a new confidence is added to the history."""
+        """Replace every editable field; a new confidence is added to the history.
+
+        A draft made from a copy read earlier carries that copy's version
+        (``draft.expected_version``): when someone else has changed the theory since, nothing is
+        written and :class:`StaleEditError` says so, with the theory as it stands now.
+        """
         clean = rules.clean_draft(draft)
         note = rules.clean_text(confidence_note, "The note", field="note", max_len=rules.NOTE_MAX)
-        with self._sessions.begin() as s:
-            record = self._load(s, theory_id)
+        with self._stale_refused(theory_id), self._sessions.begin() as s:
+            record = self._load(s, theory_id, lock=True)
+            if clean.expected_version is not None and record.version != clean.expected_version:
+                raise StaleEditError(self._view(s, record))
             self._apply(s, record, clean, self._now(), note=note)
             return self._view(s, record)
 
@@ -210,6 +220,9 @@ class TheoryService(Service):
                     TheoryRecord.deleted_at.is_(None),
                 )
                 .options(*_LOAD_ALL)
+                .order_by(TheoryRecord.id)
+                .with_for_update(of=TheoryRecord)
+                .execution_options(populate_existing=True)
             )
             frontier = list(s.scalars(stmt))
             for d in frontier:
@@ -240,13 +253,13 @@ class TheoryService(Service):
     def delete(self, theory_id: int) -> Theory:
         """Move a theory to the bin; :meth:`restore` brings it back with everything it had."""
         with self._sessions.begin() as s:
-            record = self._load(s, theory_id)
+            record = self._load(s, theory_id, lock=True)
             record.deleted_at = self._now()
             return self._view(s, record)
 
     def restore(self, theory_id: int) -> Theory:
         with self._sessions.begin() as s:
-            record = self._load(s, theory_id, live=False)
+            record = self._load(s, theory_id, live=False, lock=True)
             if record.deleted_at is None:
                 raise InvalidStateError(f"“{record.title}” is not deleted.")
             record.deleted_at = None
@@ -263,7 +276,7 @@ class TheoryService(Service):
         value, note, day = self._clean_resolution(status, note, on)
         now = self._now()
         with self._sessions.begin() as s:
-            records = self._load_many(s, theory_ids)
+            records = self._load_many(s, theory_ids, lock=True)
             for r in records:
                 _keep_resolution(r, now)
                 _settle(r, value, None)
@@ -276,7 +289,7 @@ class TheoryService(Service):
         """Open every one of ``theory_ids`` again; refused if one of them is open."""
         now = self._now()
         with self._sessions.begin() as s:
-            records = self._load_many(s, theory_ids)
+            records = self._load_many(s, theory_ids, lock=True)
             for r in records:
                 _reopen(r, now)
                 r.updated_at = now
@@ -286,7 +299,7 @@ class TheoryService(Service):
         """Move every one of ``theory_ids`` to the bin."""
         now = self._now()
         with self._sessions.begin() as s:
-            records = self._load_many(s, theory_ids)
+            records = self._load_many(s, theory_ids, lock=True)
             for r in records:
                 r.deleted_at = now
             return self._views(s, records)
@@ -294,7 +307,7 @@ class TheoryService(Service):
     def restore_many(self, theory_ids: Iterable[int]) -> list[Theory]:
         """Bring every one of ``theory_ids`` back from the bin."""
         with self._sessions.begin() as s:
-            records = self._load_many(s, theory_ids, live=False)
+            records = self._load_many(s, theory_ids, live=False, lock=True)
             for r in records:
                 if r.deleted_at is None:
                     raise InvalidStateError(f"“{r.title}” is not deleted.")
@@ -306,7 +319,7 @@ class TheoryService(Service):
         name = rules.normalise_tag(tag)
         now = self._now()
         with self._sessions.begin() as s:
-            records = self._load_many(s, theory_ids)
+            records = self._load_many(s, theory_ids, lock=True)
             (record_tag,) = _tags(s, [name])
             for r in records:
                 if all(t.name != name for t in r.tags):
@@ -339,15 +352,14 @@ class TheoryService(Service):
         and tags nothing carries any more go with them. Undo and redo both go through here.
         """
         with self._sessions.begin() as s:
-            records = self._load_many(s, [snap.id for snap in snapshots], live=False)
+            records = self._load_many(s, [snap.id for snap in snapshots], live=False, lock=True)
             dropped: set[str] = set()
             for record, snap in zip(records, snapshots, strict=True):
                 dropped |= {t.name for t in record.tags} - set(snap.theory.tags)
                 self._put_back(s, record, snap)
             s.flush()
             if dropped:
-                unused = ~exists().where(theory_tags.c.tag_id == TagRecord.id)
-                s.execute(delete(TagRecord).where(TagRecord.name.in_(dropped), unused))
+                _drop_unused_tags(s, dropped)
             return self._views(s, records)
 
     def _put_back(self, s: Session, record: TheoryRecord, snap: TheorySnapshot) -> None:
@@ -481,11 +493,17 @@ class TheoryService(Service):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _load(self, s: Session, theory_id: int, *, live: bool = True) -> TheoryRecord:
+    def _load(self, s: Session, theory_id: int, *, live: bool = True, lock: bool = False) -> TheoryRecord:
+        """The theory with everything about it. ``lock``: for a change, its row is locked first
+        (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already lets one writer in)
+        so what is read about it, its tags and characters above all, stays true until the
+        change is committed."""
         record = s.get(
             TheoryRecord,
             theory_id,
             options=list(_LOAD_ALL),
+            with_for_update=True if lock else None,
+            populate_existing=lock,
         )
         if record is None:
             raise TheoryNotFoundError(theory_id)
@@ -493,16 +511,27 @@ class TheoryService(Service):
             raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
         return record
 
-    def _load_many(self, s: Session, theory_ids: Iterable[int], *, live: bool = True) -> list[TheoryRecord]:
-        """The theories of ``theory_ids`` in that order (each once), everything about them loaded."""
+    def _load_many(
+        self, s: Session, theory_ids: Iterable[int], *, live: bool = True, lock: bool = False
+    ) -> list[TheoryRecord]:
+        """The theories of ``theory_ids`` in that order (each once), everything about them loaded.
+        ``lock``: their rows are locked first, as :meth:`_load` does, in the order of their ids
+        (two changes of many theories at once then never wait for each other crosswise)."""
         ids = list(dict.fromkeys(theory_ids))
         found: dict[int, TheoryRecord] = {}
-        for start in range(0, len(ids), CHUNK):
+        ordered = sorted(ids) if lock else ids
+        for start in range(0, len(ordered), CHUNK):
             stmt = (
                 select(TheoryRecord)
-                .where(TheoryRecord.id.in_(ids[start : start + CHUNK]))
+                .where(TheoryRecord.id.in_(ordered[start : start + CHUNK]))
                 .options(*_LOAD_ALL)
             )
+            if lock:
+                stmt = (
+                    stmt.order_by(TheoryRecord.id)
+                    .with_for_update(of=TheoryRecord)
+                    .execution_options(populate_existing=True)
+                )
             found.update((r.id, r) for r in s.scalars(stmt))
         for ident in ids:
             record = found.get(ident)
@@ -520,28 +549,41 @@ class TheoryService(Service):
             )
 
     def _change(self, theory_id: int, change) -> Theory:  # change: (Session, TheoryRecord) -> None
-        with self._sessions.begin() as s:
-            record = self._load(s, theory_id)
+        with self._stale_refused(theory_id), self._sessions.begin() as s:
+            record = self._load(s, theory_id, lock=True)
             change(s, record)
             record.updated_at = self._now()
             return self._view(s, record)
 
+    @contextmanager
+    def _stale_refused(self, theory_id: int) -> Iterator[None]:
+        """Turn the ORM's finding that a theory row changed under a change (its UPDATE matched
+        no row of the version read) into :class:`StaleEditError`; nothing was written."""
+        try:
+            yield
+        except StaleDataError:
+            raise StaleEditError(self.get(theory_id)) from None
+
     def _apply(self, s: Session, record: TheoryRecord, clean: TheoryDraft, now, *, note: str = "") -> None:
         """Write a checked draft's fields; a new confidence (or option confidence) is a new
-        forecast, with ``note``."""
-        self._set_forecasts(record, clean, now, note)
-        self._set_condition(s, record, clean.condition_id)
-        record.title = clean.title
-        record.body = clean.body
-        record.category = clean.category
-        record.juiciness = clean.juiciness
-        record.resolve_by = clean.resolve_by
-        record.characters = load_characters(s, clean.character_ids)
-        record.tags = _tags(s, list(clean.tags))
-        record.updated_at = now
-        search_columns.refresh(record)
-        if clean.evidence is not None:
-            self._set_evidence(s, record, clean.evidence, now)
+        forecast, with ``note``.
+
+        The look-ups on the way (characters, tags, facts) do not flush what is already set: the
+        theory's row is written once, so a save counts as one change in its version."""
+        with s.no_autoflush:
+            self._set_forecasts(record, clean, now, note)
+            self._set_condition(s, record, clean.condition_id)
+            record.title = clean.title
+            record.body = clean.body
+            record.category = clean.category
+            record.juiciness = clean.juiciness
+            record.resolve_by = clean.resolve_by
+            record.characters = load_characters(s, clean.character_ids)
+            record.tags = _tags(s, list(clean.tags))
+            record.updated_at = now
+            search_columns.refresh(record)
+            if clean.evidence is not None:
+                self._set_evidence(s, record, clean.evidence, now)
 
     def _set_forecasts(self, record: TheoryRecord, clean: TheoryDraft, now, note: str) -> None:
         """Bring the theory's options and confidences to the draft's: a yes/no theory gets a
@@ -649,20 +691,33 @@ class TheoryService(Service):
 
     # --- rating several theories at once ----------------------------------------------------
 
-    def rate_many(self, ratings: Iterable[tuple[int, int, int | None]]) -> list[Theory]:
+    def rate_many(
+        self,
+        ratings: Iterable[tuple[int, int, int | None]],
+        *,
+        expected_versions: Mapping[int, int] | None = None,
+    ) -> list[Theory]:
         """Set the confidence and juiciness of several theories in one transaction, each given as
         ``(theory id, confidence, juiciness or None)``; a theory given twice takes the last.
 
         A new confidence joins the theory's history, as :meth:`set_confidence` adds it. It is
         refused for a resolved theory and for a multiple-choice one (whose options carry the
         confidences); their juiciness can still change. All or nothing.
+
+        ``expected_versions`` gives, by theory id, the version of the copy each rating was made
+        from: when someone else has changed one of those theories since, nothing is written and
+        :class:`StaleEditError` says so, with that theory as it stands now.
         """
         wanted: dict[int, tuple[int, int | None]] = {}
         for theory_id, confidence, juiciness in ratings:
             wanted[theory_id] = (rules.clean_confidence(confidence), rules.clean_rating(juiciness))
         now = self._now()
+        expected = dict(expected_versions or {})
         with self._sessions.begin() as s:
-            records = self._load_many(s, wanted)
+            records = self._load_many(s, wanted, lock=True)
+            for r in records:
+                if r.id in expected and r.version != expected[r.id]:
+                    raise StaleEditError(self._view(s, r))
             for r in records:
                 confidence, juiciness = wanted[r.id]
                 changed = False
@@ -685,18 +740,27 @@ class TheoryService(Service):
 
 
 def _tags(s: Session, names: list[str]) -> list[TagRecord]:
-    """The tag records for ``names`` (already normalised), created where new, in the given order."""
+    """The tag records for ``names`` (already normalised), created where new, in the given order
+    (see :func:`~etoile_app.services.base.ensure_tags`: safe when another member creates the
+    same tag at the same time)."""
     if not names:
         return []
-    found = {t.name: t for t in s.scalars(select(TagRecord).where(TagRecord.name.in_(names)))}
-    out = []
-    for name in names:
-        tag = found.get(name)
-        if tag is None:
-            tag = found[name] = TagRecord(name=name)
-            s.add(tag)
-        out.append(tag)
-    return out
+    ids, _created = ensure_tags(s, names)
+    found = {t.name: t for t in s.scalars(select(TagRecord).where(TagRecord.id.in_(list(ids.values()))))}
+    return [found[name] for name in names]
+
+
+def _drop_unused_tags(s: Session, names: Iterable[str]) -> None:
+    """Delete the tags called ``names`` that no theory carries any more. On PostgreSQL the tags
+    are locked first and their use looked at after: a member linking one of them at this moment
+    either keeps it (the link is seen) or, waiting for the lock, finds it gone and makes it again."""
+    candidates = select(TagRecord.id).where(TagRecord.name.in_(sorted(names))).order_by(TagRecord.name)
+    if s.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update()
+    ids = list(s.scalars(candidates))
+    if ids:
+        unused = ~exists().where(theory_tags.c.tag_id == TagRecord.id)
+        s.execute(delete(TagRecord).where(TagRecord.id.in_(ids), unused))
 
 
 def _drop_options(record: TheoryRecord, kept: Sequence[OptionRecord]) -> None:

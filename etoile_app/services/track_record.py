@@ -100,11 +100,10 @@ class TrackRecordService(Service):
                 T.status.in_(SCORED),
                 exists(select(1).where(ConditionRecord.theory_id == T.id)),
             )
-            held = dict(
-                s.execute(
-                    select(_condition_held(), func.count()).where(conditional).group_by(_condition_held())
-                ).all()
-            )
+            # Grouped outside the per-theory look-up: PostgreSQL refuses to group by an
+            # expression that reads the outer row.
+            flags = select(_condition_held().label("held")).where(conditional).subquery()
+            held = dict(s.execute(select(flags.c.held, func.count()).group_by(flags.c.held)).all())
         return TrackSummary(
             overall=scoring.summarize(forecasts),
             void_count=counts.get(TheoryStatus.VOID, 0),

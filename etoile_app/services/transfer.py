@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from etoile_app import __version__
@@ -50,7 +50,7 @@ from etoile_app.domain.transfer import (
     parse_json,
 )
 from etoile_app.services.base import Progress, Service, no_progress
-from etoile_app.storage import mapping, search_columns
+from etoile_app.storage import mapping, search_columns, sort_keys
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
@@ -736,6 +736,7 @@ class _Writer:
                 values["resolved_on"] = values["resolved_at"] = None
             values["tags_text"] = search_columns.tags_text(t.tags)
             values["characters_text"] = search_columns.characters_text(names[k] for k in t.characters)
+            values["title_key"] = sort_keys.title_key(t.title)
             return values
 
         # In batches, saying how far it has got after each: a cancel between two batches rolls
@@ -759,7 +760,14 @@ class _Writer:
         for start in range(0, len(plan.update), WRITE_BATCH):
             pairs = plan.update[start : start + WRITE_BATCH]
             updated = [ident for ident, _ in pairs]
-            s.execute(update(T), [{"id": ident, **row(t)} for ident, t in pairs])
+            # On the table, not through the ORM (whose version counter wants each row's current
+            # version): the version goes up, so a copy read before the import no longer saves
+            # over it.
+            table = T.__table__
+            s.execute(
+                update(table).where(table.c.id == bindparam("_id")).values(version=table.c.version + 1),
+                [{"_id": ident, **row(t)} for ident, t in pairs],
+            )
             for table, column in (
                 (E.__table__, E.__table__.c.theory_id),
                 (R.__table__, R.__table__.c.theory_id),
@@ -903,15 +911,10 @@ class _Writer:
             )
 
     def _tag_ids(self, names: set[str], plan: _Plan) -> dict[str, int]:
-        found: dict[str, int] = {}
-        wanted = sorted(names)
-        for chunk in _chunks(wanted):
-            found.update(
-                self.s.execute(select(TagRecord.name, TagRecord.id).where(TagRecord.name.in_(chunk))).all()
-            )
-        new = [name for name in wanted if name not in found]
-        if new:
-            stmt = insert(TagRecord).returning(TagRecord.id, sort_by_parameter_order=True)
-            found.update(zip(new, self.s.scalars(stmt, [{"name": n} for n in new]), strict=True))
-        plan.counts["tags"] = len(new)
+        """The ids of the tags called ``names``, those not there yet created; safe while a member
+        creates the same tag at the same time (see ``services.base.ensure_tags``)."""
+        from etoile_app.services.base import ensure_tags
+
+        found, created = ensure_tags(self.s, names)
+        plan.counts["tags"] = len(created)
         return found

@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from etoile_app.domain.errors import DatabaseError, FolderError, JournalError
-from etoile_app.storage import integrity, migrate, sqlite_backup, sqlite_pragmas
+from etoile_app.storage import integrity, migrate, server_backup, sqlite_backup, sqlite_pragmas
 from etoile_app.storage.engine import make_engine, make_session_factory, sqlite_file, to_url
+from etoile_app.storage.server_errors import describe as describe_server
 
 MIGRATION_BACKUPS_KEPT = sqlite_backup.KEEP[sqlite_backup.BEFORE_UPGRADE]
 Check = Literal["full", "background"]
@@ -134,7 +135,10 @@ class Database:
     backups: list[Path] = field(default_factory=list)
     #: The full integrity check still running (``check="background"``), else ``None``.
     gate: WriteGate | None = None
+    #: Nothing is written through this database: an export opened it so, or (on a server) the
+    #: login may only read it (:attr:`read_only_reason` then says so, for the window to show).
     read_only: bool = False
+    read_only_reason: str | None = None
 
     def writer_sessions(self) -> sessionmaker[Session]:
         """Sessions whose transactions take the write lock at ``BEGIN`` (an import): they wait for
@@ -168,12 +172,22 @@ class Database:
         self.close()
 
 
+#: Errors in the app's own SQL or data on a server: bugs, never turned into a message about the journal.
+_BUGS = (sa_exc.ProgrammingError, sa_exc.IntegrityError, sa_exc.DataError, sa_exc.NotSupportedError)
+#: The table whose rights tell whether a login on a server may change the journal.
+_WRITTEN_TABLE = "theories"
+
+
 def _describe(path: Path | None, url: URL) -> str:
     return str(path) if path is not None else url.render_as_string(hide_password=True)
 
 
 def _read_revision(engine: Engine, where: str) -> str | None:
-    """The revision of a database on a server (SQLite files are read by :mod:`integrity`)."""
+    """The revision of a database on a server (SQLite files are read by :mod:`integrity`).
+
+    The server's refusals (cannot reach it, login, no such database, rights) arrive already as
+    :mod:`server_errors`' messages and pass through; a mistake in the app's own SQL stays a bug.
+    """
     try:
         with engine.connect() as conn:
             return migrate.current_revision(conn)
@@ -183,6 +197,8 @@ def _read_revision(engine: Engine, where: str) -> str | None:
             raise DatabaseError(
                 f"{where} is not a readable journal ({orig}). It was left as it is.", where
             ) from None
+        if isinstance(exc, _BUGS):
+            raise
         raise DatabaseError(f"Cannot read {where}: {orig or exc}", where) from None
     except DatabaseError as exc:
         raise DatabaseError(f"{where}: {exc}", where) from None
@@ -262,22 +278,32 @@ def open_database(
         if path is None:
             revision = _read_revision(engine, where)
             migrate.check_not_newer(revision)
+            db.created = revision is None
         if revision != migrate.HEAD_REVISION:
             if revision is not None and path is not None and backups and sqlite_backup.supported(engine):
                 progress(2, OPEN_STEPS, "Backing up the journal before upgrading it")
                 db.backups.append(sqlite_backup.backup(engine, path, sqlite_backup.BEFORE_UPGRADE))
                 sqlite_backup.prune(path, sqlite_backup.BEFORE_UPGRADE, MIGRATION_BACKUPS_KEPT)
+            elif revision is not None and path is None and backups and server_backup.is_server(url):
+                progress(2, OPEN_STEPS, "Backing up the journal before upgrading it")
+                db.backups.append(server_backup.before_upgrade(engine, url, revision))
             progress(
                 3, OPEN_STEPS, "Upgrading the journal" if revision is not None else "Creating the journal"
             )
-            migrate.upgrade_to_head(engine)
-            db.upgraded_from = revision
+            found = migrate.upgrade_to_head(engine)
+            if path is None:
+                # Read again under the setup lock: another client may have upgraded it meanwhile.
+                revision, db.created = found, found is None
+            db.upgraded_from = revision if revision != migrate.HEAD_REVISION else None
         else:
             # The first connection switches to WAL, which needs to write beside the file:
             # SQLite refuses here, not at the first save, when it cannot.
             engine.connect().close()
             if db.gate is not None and path is not None:
                 db.gate.run(path)
+        if url.get_backend_name() == "postgresql":
+            db.read_only_reason = _login_may_only_read(engine, url)
+            db.read_only = db.read_only_reason is not None
     except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
         engine.dispose()
         raise _write_problem(exc, path, where) from None
@@ -327,7 +353,41 @@ def open_read_only(target: str | Path | URL) -> Database:
     return Database(engine, make_session_factory(engine), url, path, upgraded_from=revision, read_only=True)
 
 
+def _login_may_only_read(engine: Engine, url: URL) -> str | None:
+    """Why nothing can be written to the journal on a server, or ``None`` when the login may write.
+
+    Asked once at open: whether the login may insert, change and delete theories, and whether
+    the server lets this session write at all (a read-only copy, a database set to read only).
+    """
+    query = text(
+        "SELECT has_table_privilege(current_user, :t, 'INSERT')"
+        " AND has_table_privilege(current_user, :t, 'UPDATE')"
+        " AND has_table_privilege(current_user, :t, 'DELETE'),"
+        " current_setting('transaction_read_only') = 'on', current_user"
+    )
+    with engine.connect() as conn:
+        may_write, read_only_session, user = conn.execute(query, {"t": _WRITTEN_TABLE}).one()
+    server = describe_server(url)
+    if read_only_session:
+        return (
+            f"The journal's server {server} accepts only reading now (it may be a read-only copy, or "
+            "the database is set to read only): you can look at everything, but changes cannot be saved."
+        )
+    if not may_write:
+        return (
+            f"Your login may only read this journal on {server}: {user!r} can look at everything, "
+            "but changes cannot be saved. Ask the server's administrator for write access."
+        )
+    return None
+
+
 def _write_problem(exc: sa_exc.DBAPIError, path: Path | None, where: str) -> DatabaseError:
+    """The error for a failure to open (or upgrade) the journal for writing.
+
+    On a server, a mistake in the app's own SQL (a migration's) is re-raised as it is: a bug.
+    """
+    if path is None and isinstance(exc, _BUGS):
+        raise exc
     code = integrity.sqlite_code(exc)
     detail = getattr(exc, "orig", None) or exc
     if path is not None and code in (

@@ -7,7 +7,12 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from etoile_app.storage import interrupt, sqlite_errors, sqlite_pragmas
+from etoile_app.storage import interrupt, server_errors, sqlite_errors, sqlite_pragmas
+
+#: Seconds to wait for a database server to answer a new connection (unless the URL says).
+CONNECT_TIMEOUT = 10
+#: How the app's connections show in the server's list of clients (``pg_stat_activity``).
+APPLICATION_NAME = "etoile-journal"
 
 
 def to_url(target: str | Path | URL) -> URL:
@@ -36,6 +41,10 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     A read-only connection to a WAL database still creates ``-wal`` and ``-shm`` files when they
     are missing. When there is no ``-wal`` file there is nothing in it to read, so the file is
     opened as immutable, which creates nothing; otherwise those files already exist.
+
+    An engine on a server checks each pooled connection before handing it out (``pool_pre_ping``):
+    one the server dropped (a restart, an administrator) is replaced by a new one unnoticed. Its
+    errors about the server reach callers as :mod:`server_errors`' messages.
     """
     url = to_url(target)
     path = sqlite_file(url)
@@ -44,11 +53,27 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
         if not Path(f"{path}-wal").exists():
             query["immutable"] = "1"
         url = URL.create("sqlite", database=f"file:{path.as_posix()}", query=query)
-    engine = create_engine(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, connect_args=_server_connect_args(url))
     sqlite_pragmas.install(engine, read_only=read_only)
     sqlite_errors.install(engine, path)
+    server_errors.install(engine, url)
     interrupt.install(engine)
     return engine
+
+
+def _server_connect_args(url: URL) -> dict[str, object]:
+    """Connection settings for a PostgreSQL driver that the URL does not set itself."""
+    if url.get_backend_name() != "postgresql" or url.get_driver_name() not in ("psycopg", "psycopg2"):
+        return {}
+    args: dict[str, object] = {}
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = CONNECT_TIMEOUT
+    if "application_name" not in url.query:
+        args["application_name"] = APPLICATION_NAME
+    return args
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,13 +3,17 @@
 A :class:`StopToken` is made for one piece of background work. While that work runs inside
 :func:`stoppable`, every connection it executes a statement on is noted in the token;
 :meth:`StopToken.stop`, called from any thread, marks the token and interrupts those
-connections (SQLite's ``interrupt()``, which is safe to call from another thread), and any
-statement the work starts afterwards is refused before it runs. Either way the work ends with
+connections, and any statement the work starts afterwards is refused before it runs. SQLite's
+``interrupt()`` is safe to call from another thread and returns at once; a PostgreSQL server is
+asked to cancel the statement (psycopg's ``cancel_safe()``, a round trip to the server) from a
+short-lived thread, so the caller (a keystroke on the GUI thread) never waits for the network,
+and the connection is not handed to other work until the request has gone. Either way the work ends with
 :class:`~etoile_app.domain.errors.CancelledError`; a transaction it had open is rolled back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +24,8 @@ from sqlalchemy import Engine, event
 from etoile_app.domain.errors import CancelledError
 
 _local = threading.local()
+#: Seconds a cancel request to a server may take before it is given up.
+CANCEL_TIMEOUT = 5.0
 
 
 class StopToken:
@@ -42,6 +48,20 @@ class StopToken:
                 interrupt = getattr(connection, "interrupt", None)
                 if interrupt is not None:
                     interrupt()
+                elif hasattr(connection, "cancel_safe"):
+                    threading.Thread(
+                        target=self._cancel, args=(connection,), name="etoile-cancel", daemon=True
+                    ).start()
+
+    def _cancel(self, connection: Any) -> None:
+        # Under the lock: the pool's check-in waits (see install), so the request cannot
+        # reach a statement that other work starts on this connection afterwards.
+        with self._lock:
+            if connection not in self._connections:
+                return  # the statement ended and the connection went back meanwhile
+            # A server that went away has ended the statement either way.
+            with contextlib.suppress(Exception):
+                connection.cancel_safe(timeout=CANCEL_TIMEOUT)
 
     def check(self) -> None:
         """Raise :class:`CancelledError` if the work was stopped (for loops between queries)."""

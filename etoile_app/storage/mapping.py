@@ -128,6 +128,7 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
         earlier_resolutions=tuple(earlier_resolution(r) for r in record.earlier_resolutions),
         options=options(record),
         condition=condition(record),
+        version=record.version,
     )
 
 

@@ -13,9 +13,23 @@ from sqlalchemy import Connection, Engine, inspect, text
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
 
 #: The newest migration. A test checks it against the migration scripts.
-HEAD_REVISION = "0006_forecasts"
+HEAD_REVISION = "0008_postgres_search"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+#: The key of the PostgreSQL advisory lock that clients of one database take while they set it
+#: up (upgrade its schema, apply a canon pack): one at a time, each after the last committed.
+#: ``0x45746F696C65`` is "Etoile" in ASCII.
+SETUP_LOCK_KEY = 0x45746F696C65
+
+
+def take_setup_lock(connection: Connection) -> None:
+    """On PostgreSQL, wait for and take the setup lock until the current transaction ends.
+
+    Other clients setting up the same database wait meanwhile; once they have it, what this
+    transaction committed is there for them to see. SQLite needs none: a file has one writer.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK_KEY})
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -72,6 +86,10 @@ def upgrade_to_head(engine: Engine) -> str | None:
     (SQLite's way to change a column or constraint) drops the old one, and with them on, that
     drop deletes every row that refers to it (ON DELETE CASCADE), evidence and all. Whether
     every reference still holds is checked before the transaction commits.
+
+    On PostgreSQL the transaction first takes the setup lock (:func:`take_setup_lock`) and only
+    then reads the revision: of clients opening a new database at once, one creates the schema
+    and the others, once it has committed, find it current.
     """
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -80,7 +98,10 @@ def upgrade_to_head(engine: Engine) -> str | None:
             raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, where it applies
         try:
             with conn.begin():
+                # A client that waited here finds the schema another upgraded, and does nothing.
+                take_setup_lock(conn)
                 revision = current_revision(conn)
+                check_not_newer(revision)  # a newer app may have upgraded it meanwhile
                 if revision != HEAD_REVISION:
                     upgrade(conn)
                 if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:

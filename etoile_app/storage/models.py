@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -22,9 +22,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from etoile_app.domain.enums import (
     Category,
@@ -36,6 +35,7 @@ from etoile_app.domain.enums import (
     TheoryStatus,
     Topic,
 )
+from etoile_app.storage import sort_keys
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -120,9 +120,8 @@ class TheoryRecord(Base):
         Index("ix_theories_live_status", "deleted_at", "status"),
         # The Resolve-by column's order and the Due filter's count, read from an index.
         Index("ix_theories_live_resolve_by", "deleted_at", "resolve_by", "status"),
-        # The board's title order, lower(title), read from an index (SQLite and PostgreSQL
-        # both index expressions; SQLite's reflection skips them, with a warning).
-        Index("ix_theories_live_title", "deleted_at", text("lower(title)")),
+        # The board's title order (see storage.sort_keys), read from an index.
+        Index("ix_theories_live_title_key", "deleted_at", "title_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +143,14 @@ class TheoryRecord(Base):
     # Denormalised for full-text search and sorting; written only through storage.search_columns.
     tags_text: Mapped[str] = mapped_column(Text, default="")
     characters_text: Mapped[str] = mapped_column(Text, default="")
+    #: The title as the board sorts it, set with the title (storage.sort_keys); byte order
+    #: on PostgreSQL whatever the server's collation.
+    title_key: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"), default="", server_default=""
+    )
+    #: Counts the theory's changes: an UPDATE from a stale copy matches no row and fails
+    #: (SQLAlchemy's version counter), and the services refuse a save made from one.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     tags: Mapped[list[TagRecord]] = relationship(
         secondary=theory_tags, order_by="TagRecord.name", passive_deletes=True
@@ -178,6 +185,14 @@ class TheoryRecord(Base):
         foreign_keys="ConditionRecord.theory_id",
         back_populates="theory",
     )
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    @validates("title")
+    def _keep_title_key(self, _key: str, title: str) -> str:
+        self.title_key = sort_keys.title_key(title)
+        return title
+
     earlier_resolutions: Mapped[list[ResolutionRecord]] = relationship(
         back_populates="theory",
         cascade="all, delete-orphan",

@@ -30,6 +30,13 @@ def split_list(text: str) -> tuple[str, ...]:
 
 
 def refresh(record: TheoryRecord) -> None:
-    """Bring both columns in line with the record's tags and characters, after changing them."""
+    """Bring both columns in line with the record's tags and characters, after changing them,
+    in the transaction that changes them.
+
+    The record must have been loaded with its row locked (``SELECT … FOR UPDATE`` on PostgreSQL;
+    SQLite lets one writer in at a time): its tags and characters are then the links as they
+    stand, and no other member changes them before this transaction ends, so two members tagging
+    one theory at once both end up in its links and in its ``tags_text``.
+    """
     record.tags_text = tags_text(t.name for t in record.tags)
     record.characters_text = characters_text(c.name for c in record.characters)

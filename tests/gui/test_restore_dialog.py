@@ -23,6 +23,9 @@ from etoile_app.ui.files.restore_dialog import NOT_CANCELLABLE, RestoreDialog, s
 
 from .conftest import settle, wait
 
+# Restoring a SQLite file in place; a server's restore is tests/test_server_backups.py.
+pytestmark = pytest.mark.sqlite
+
 
 def _titles(journal: Journal) -> list[str]:
     with journal.database.engine.connect() as conn:

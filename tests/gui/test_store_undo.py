@@ -16,10 +16,16 @@ from .conftest import link_evidence, redo, set_confidence, set_tags, undo, unlin
 
 
 def _dump(journal) -> dict:
-    """Every row, less the tags no theory carries (an edit leaves those behind; undo tidies them)."""
+    """Every row, less the tags no theory carries (an edit leaves those behind; undo tidies them).
+
+    Rows that a redo writes again are told by what they hold, not by their ids: a server's
+    sequence never hands an id out twice, so a tag or an earlier resolution made again has a
+    new one there (SQLite reuses the highest)."""
     dump = db_snapshot(journal)
-    used = {tag_id for _theory, tag_id in dump["theory_tags"]}
-    dump["tags"] = [row for row in dump["tags"] if row[0] in used]
+    names = dict(dump["tags"])
+    dump["theory_tags"] = sorted((theory, names[tag_id]) for theory, tag_id in dump["theory_tags"])
+    dump["tags"] = sorted({name for _theory, name in dump["theory_tags"]})
+    dump["earlier_resolutions"] = sorted(row[1:] for row in dump["earlier_resolutions"])
     return dump
 
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from etoile_app.storage.fulltext import is_search_table
+from etoile_app.storage.fulltext import VECTOR_COLUMN, VECTOR_INDEX, is_search_table
 from etoile_app.storage.models import Base
 
 config = context.config
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # The full-text index and its shadow tables are created by hand in a migration.
-    return not (type_ == "table" and name is not None and is_search_table(name))
+    # The full-text indexes are created by hand in migrations: SQLite's FTS5 table and its
+    # shadow tables, PostgreSQL's generated tsvector column and its GIN index.
+    if type_ == "table" and name is not None and is_search_table(name):
+        return False
+    if type_ == "column" and name == VECTOR_COLUMN:
+        return False
+    return not (type_ == "index" and name == VECTOR_INDEX)
 
 
 def _run(connection: object) -> None:

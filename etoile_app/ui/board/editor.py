@@ -10,11 +10,16 @@ percent; see :mod:`~etoile_app.ui.board.options_edit`), and may depend on anothe
 It is meant to be used from the keyboard alone: the title has the focus when it opens, Tab walks
 the fields in reading order (never typing a tab into the body), Ctrl+S saves, Enter in the
 evidence note adds that evidence, and Esc, Cancel or closing ask before a changed draft is lost.
+
+An edit saves against the version of the theory it loaded: when someone else has changed the
+theory meanwhile the save is refused and :mod:`~etoile_app.ui.board.conflict_dialog` asks
+whether to see theirs, keep mine or merge field by field; what was typed stays until then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from itertools import pairwise
@@ -48,7 +53,13 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import Category, Stance
-from etoile_app.domain.errors import InvalidStateError, JournalError, NotFoundError, ValidationError
+from etoile_app.domain.errors import (
+    InvalidStateError,
+    JournalError,
+    NotFoundError,
+    StaleEditError,
+    ValidationError,
+)
 from etoile_app.domain.models import (
     Character,
     EvidenceDraft,
@@ -58,6 +69,7 @@ from etoile_app.domain.models import (
     TheoryRef,
 )
 from etoile_app.ui.board.condition_edit import ConditionEdit
+from etoile_app.ui.board.conflict_dialog import FIELDS, ConflictDialog, Names
 from etoile_app.ui.board.options_edit import OptionsEdit
 from etoile_app.ui.board.question_kind import FocusLabel, QuestionKind
 from etoile_app.ui.board.tag_edit import TagEdit
@@ -159,6 +171,11 @@ class TheoryEditor(QDialog):
         self._touched: set[str] = set()
         #: The open "Discard your changes?" question, if any.
         self.discard_box: QMessageBox | None = None
+        #: The open question after a save refused for someone else's change, if any.
+        self.conflict_dialog: ConflictDialog | None = None
+        #: Tooltips of the forecast fields while the theory is open (a resolved one says why
+        #: they are disabled instead).
+        self._open_tooltips: dict[QWidget, str] = {}
 
         tabs = QTabWidget()
         tabs.tabBar().setAccessibleName("Theory or evidence")
@@ -538,36 +555,58 @@ class TheoryEditor(QDialog):
     # --- values ----------------------------------------------------------------------------
 
     def _load(self, t: Theory) -> None:
-        self.title.setText(t.title)
-        self.body.setPlainText(t.body)
-        self.category.setCurrentIndex(self.category.findData(t.category))
-        chosen = set(t.character_ids)
-        for i in range(self.characters.count()):
-            item = self.characters.item(i)
-            item.setCheckState(
-                Qt.CheckState.Checked if item.data(ID_ROLE) in chosen else Qt.CheckState.Unchecked
-            )
-        self.tags.set_tags(list(t.tags))
-        self.confidence.setValue(t.confidence)
-        if t.is_multiple_choice:
-            self.options.set_options(t.as_draft().options)
+        self._load_fields(t, [key for key, _name in FIELDS])
+        self._show_resolved(t)
+
+    def _load_fields(self, t: Theory, keys: Collection[str]) -> None:
+        """Show the fields ``keys`` of ``t`` (see ``conflict_dialog.FIELDS``), the others as they are."""
+        if "title" in keys:
+            self.title.setText(t.title)
+        if "body" in keys:
+            self.body.setPlainText(t.body)
+        if "category" in keys:
+            self.category.setCurrentIndex(self.category.findData(t.category))
+        if "characters" in keys:
+            chosen = set(t.character_ids)
+            for i in range(self.characters.count()):
+                item = self.characters.item(i)
+                item.setCheckState(
+                    Qt.CheckState.Checked if item.data(ID_ROLE) in chosen else Qt.CheckState.Unchecked
+                )
+        if "tags" in keys:
+            self.tags.set_tags(list(t.tags))
+        if "forecast" in keys:
+            self.confidence.setValue(t.confidence)
+            if t.is_multiple_choice:
+                self.options.set_options(t.as_draft().options)
         self.kind.set_saved(t)
-        self.condition.set_condition(t.condition)
-        self.juiciness.setValue(t.juiciness)
-        if t.resolve_by is not None:
-            self.has_resolve_by.setChecked(True)
-            self.resolve_by.setDate(QDate(t.resolve_by.year, t.resolve_by.month, t.resolve_by.day))
-        for e in t.evidence:
-            if e.fact_id in self._facts:
-                self.add_evidence(e.fact_id, e.stance, e.note)
-        if not t.status.is_resolved:
-            return
-        # A resolved theory's confidence is what it was scored on; it changes only once reopened.
-        self.confidence.setEnabled(False)
-        self.confidence.setToolTip("Reopen the theory to change its confidence.")
-        for field in (self.kind_yes_no, self.kind_multiple, self.options):
-            field.setEnabled(False)
-            field.setToolTip("Reopen the theory to change its question or its options.")
+        if "condition" in keys:
+            self.condition.set_condition(t.condition)
+        if "juiciness" in keys:
+            self.juiciness.setValue(t.juiciness)
+        if "resolve_by" in keys:
+            self.has_resolve_by.setChecked(t.resolve_by is not None)
+            if t.resolve_by is not None:
+                self.resolve_by.setDate(QDate(t.resolve_by.year, t.resolve_by.month, t.resolve_by.day))
+        if "evidence" in keys:
+            self.evidence.clear()
+            self.tabs.setTabText(1, "Evidence")
+            for e in t.evidence:
+                if e.fact_id in self._facts:
+                    self.add_evidence(e.fact_id, e.stance, e.note)
+
+    def _show_resolved(self, t: Theory) -> None:
+        """A resolved theory's confidence is what it was scored on; it changes only once reopened."""
+        resolved = t.status.is_resolved
+        fields = (self.confidence, self.kind_yes_no, self.kind_multiple, self.options)
+        for field in fields:
+            self._open_tooltips.setdefault(field, field.toolTip())
+            field.setEnabled(not resolved)
+            field.setToolTip(self._open_tooltips[field])
+        if resolved:
+            self.confidence.setToolTip("Reopen the theory to change its confidence.")
+            for field in fields[1:]:
+                field.setToolTip("Reopen the theory to change its question or its options.")
 
     def character_ids(self) -> tuple[int, ...]:
         return tuple(
@@ -712,6 +751,8 @@ class TheoryEditor(QDialog):
         if self.theory is None:
             submit = partial(self.store.create_theory, draft)
         else:
+            # Refused, writing nothing, if someone else has changed the theory since it was read.
+            draft = replace(draft, expected_version=self.theory.version)
             submit = partial(self.store.edit_theory, self.theory.id, draft, self.confidence_note.text())
         # The save runs in the background; the dialog, and what was typed, stay until it is made.
         self.saving.start(submit, self._saved, self._refused)
@@ -723,6 +764,9 @@ class TheoryEditor(QDialog):
     def _refused(self, exc: JournalError) -> None:
         """A refusal is said beside its field, or over the dialog (a full disk, a busy journal);
         what was typed stays here."""
+        if isinstance(exc, StaleEditError) and isinstance(exc.theirs, Theory) and self.theory is not None:
+            self.ask_about_conflict(exc.theirs)
+            return
         target = None
         if isinstance(exc, ValidationError):
             fields = {
@@ -743,6 +787,65 @@ class TheoryEditor(QDialog):
         if target is self.condition.error:
             self.tabs.setCurrentIndex(0)
             self.condition.entry.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- someone else's change -------------------------------------------------------------
+
+    def ask_about_conflict(self, theirs: Theory) -> ConflictDialog:
+        """Say that ``theirs`` (the theory as it stands now) changed under this edit and ask
+        what to do; Esc there comes back here with everything as it was."""
+        if self.conflict_dialog is not None:
+            self.conflict_dialog.close()
+        assert self.theory is not None
+        dialog = ConflictDialog(self, self.theory, self.draft(), theirs, self._names(theirs))
+        dialog.seeTheirs.connect(partial(self.show_theirs, theirs))
+        dialog.keepMine.connect(partial(self._save_against, theirs, ()))
+        dialog.merged.connect(partial(self._save_against, theirs))
+        dialog.finished.connect(partial(self._forget_conflict, dialog))
+        self.conflict_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_theirs(self, theirs: Theory) -> None:
+        """Drop what was changed here and show ``theirs``, the theory as it stands now."""
+        self._edit_against(theirs, [key for key, _name in FIELDS])
+        self.tags.entry.clear()
+        self.evidence_note.clear()
+        self.confidence_note.clear()
+        self._unchanged = self._state()
+
+    def _save_against(self, theirs: Theory, keys: Collection[str]) -> None:
+        """Save what is here over ``theirs``, first taking the fields ``keys`` from it."""
+        self._edit_against(theirs, keys)
+        self.save()
+
+    def _edit_against(self, theirs: Theory, keys: Collection[str]) -> None:
+        """Make ``theirs`` the theory this edits (the version a save is checked against) and show
+        its fields ``keys``; the others keep what was typed."""
+        multiple = self.is_multiple_choice()
+        self.theory = theirs
+        self._load_fields(theirs, keys)
+        if "forecast" not in keys:
+            self.kind.set_multiple_choice(multiple)
+        self._show_resolved(theirs)
+        self._show_title()
+        self._forecast_changed()
+        self.validate()
+
+    def _names(self, theirs: Theory) -> Names:
+        """What the ids of this draft and of ``theirs`` stand for, for the conflict dialog."""
+        characters = {c.id: c.name for c in self._data.characters}
+        characters.update((c.id, c.name) for c in theirs.characters)
+        spoilers = self._spoilers()
+        facts = {f.id: spoilers.statement(f) for f in self._facts.values()}
+        theories = {ref.id: ref.title for ref in self._data.others}
+        for t in (self.theory, theirs):
+            if t is not None and t.condition is not None:
+                theories[t.condition.id] = t.condition.title
+        return Names(characters, facts, theories)
+
+    def _forget_conflict(self, dialog: ConflictDialog, _result: int = 0) -> None:
+        if self.conflict_dialog is dialog:
+            self.conflict_dialog = None
 
     def _about_condition(self, exc: JournalError) -> bool:
         """Whether a refusal is about the condition chosen here: it would make a loop, is in the

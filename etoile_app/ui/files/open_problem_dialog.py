@@ -7,6 +7,11 @@
 
 The file that could not be opened is never written to. :func:`ask` runs the dialog and
 returns the file to open instead; tests drive the dialog with ``open()`` and :attr:`chosen`.
+
+A journal on a database server is no file: the dialog names the server (``host:port/database``,
+never the password), says what went wrong in words about servers, shows the server's own
+message as a detail line, and offers Retry (a server that was down may be up now) or Quit.
+:func:`ask_server` runs it and says whether to try again.
 """
 
 from __future__ import annotations
@@ -32,15 +37,21 @@ from PySide6.QtWidgets import (
 
 from etoile_app import __version__
 from etoile_app.domain.errors import (
+    ConnectionLostError,
     DamagedDatabaseError,
     DatabaseError,
     FolderError,
     ForeignDatabaseError,
     JournalError,
     JournalInUseError,
+    LoginFailedError,
     NotADatabaseError,
+    PermissionDeniedError,
     ReadOnlyDatabaseError,
     SchemaTooNewError,
+    ServerDatabaseMissingError,
+    ServerError,
+    ServerUnavailableError,
 )
 from etoile_app.services.backups import BackupInfo, backups_of, restore_as_new_file, restored_name
 from etoile_app.ui.common.widgets import PlainLabel, documents_folder, error_label, muted, set_error
@@ -52,6 +63,7 @@ JOURNAL_FILTER = "Étoile journals (*.sqlite3);;All files (*)"
 class Action(Enum):
     BACKUP = "backup"  # open a copy of a backup
     NEW = "new"  # start (or open) a journal at another path
+    RETRY = "retry"  # open the same journal again (a server that was down may be up now)
     QUIT = "quit"
 
 
@@ -109,6 +121,94 @@ def _texts(error: DatabaseError) -> tuple[str, str]:
     return "Your journal cannot be opened", "The app could not open this journal."
 
 
+def _server_texts(error: JournalError) -> tuple[str, str]:
+    """A heading and an explanation for a journal on a database server: no word of files."""
+    for kind, heading, explanation in (
+        (
+            ServerUnavailableError,
+            "The journal's server cannot be reached",
+            "No database server answered. It may be stopped or starting up, or the address may be "
+            "wrong. Once it is running, choose Retry.",
+        ),
+        (
+            LoginFailedError,
+            "The server turned the login away",
+            "The server did not accept the login in the journal's address.",
+        ),
+        (
+            ServerDatabaseMissingError,
+            "The journal's database is not on the server",
+            "The server has no database of this name. Once it has been created, choose Retry: "
+            "the app then makes the journal in it.",
+        ),
+        (
+            PermissionDeniedError,
+            "The server does not let this login open the journal",
+            "The login lacks a right the app needs on this database.",
+        ),
+        (
+            ConnectionLostError,
+            "The connection to the server was lost",
+            "The server may have restarted, or the network dropped. Choose Retry to connect again.",
+        ),
+        (
+            SchemaTooNewError,
+            "This journal needs a newer version of the app",
+            f"It was written by a newer version of Étoile Theory Journal than this one ({__version__}). "
+            "Install the newest version and open it with that. This version left the journal on the "
+            "server exactly as it was.",
+        ),
+        (
+            ForeignDatabaseError,
+            "This database belongs to another app",
+            "The database holds other data and is not an Étoile Theory Journal. It was left as it is.",
+        ),
+    ):
+        if isinstance(error, kind):
+            return heading, explanation
+    return "Your journal cannot be opened", "The app could not open the journal on the database server."
+
+
+def is_server(target: object, error: JournalError | None = None) -> bool:
+    """Whether ``target`` (a path, a URL or its text; else what ``error`` names) is a journal
+    on a database server rather than a SQLite file."""
+    if target is None and error is not None:
+        if isinstance(error, ServerError):
+            return True
+        target = getattr(error, "path", None)
+    if target is None or isinstance(target, Path):
+        return False
+    text = str(target)
+    return "://" in text and not text.lower().startswith("sqlite")
+
+
+def server_name(target: object, error: JournalError) -> str:
+    """The server as ``host:port/database``: never the login or the password."""
+    named = getattr(error, "server", None)
+    if isinstance(named, str) and named:
+        return named
+    try:
+        from sqlalchemy import make_url
+
+        url = make_url(str(target if target is not None else getattr(error, "path", "")))
+    except Exception:  # not a URL after all: say nothing rather than something wrong
+        return ""
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def server_detail(error: JournalError) -> str:
+    """What the server (or the driver) said, on one line; else the app's own message."""
+    detail = getattr(error, "detail", None)
+    text = detail if isinstance(detail, str) and detail else str(error)
+    # An error from the checks made on files names "the file"; here it is a database.
+    return " ".join(text.split()).replace("the file", "the database").replace("The file", "The database")
+
+
+def server_detail_message(error: JournalError) -> str:
+    """The app's own message about a server's journal, in words about servers."""
+    return str(error).replace("the file", "the database").replace("The file", "The database")
+
+
 def offers_backups(error: DatabaseError) -> bool:
     """A backup helps when the file's content is the problem, not the folder or the app version."""
     return not isinstance(error, SchemaTooNewError | ReadOnlyDatabaseError | FolderError | JournalInUseError)
@@ -125,13 +225,18 @@ class OpenProblemDialog(QDialog):
     #: The person chose; carries an :class:`OpenChoice`.
     chosen = Signal(object)
 
-    def __init__(self, error: DatabaseError, parent: QWidget | None = None) -> None:
+    def __init__(self, error: JournalError, parent: QWidget | None = None, *, target: object = None) -> None:
         super().__init__(parent)
         self.error = error
-        self.path = Path(error.path) if isinstance(error.path, str | Path) else None
+        #: A journal on a database server: server wording, Retry, no file or backup offers.
+        self.server = is_server(target, error)
+        path = getattr(error, "path", None)
+        self.path = Path(path) if isinstance(path, str | Path) and not self.server else None
         self.choice: OpenChoice | None = None
         self.backups: list[BackupInfo] = (
-            backups_of(self.path) if self.path is not None and offers_backups(error) else []
+            backups_of(self.path)
+            if self.path is not None and isinstance(error, DatabaseError) and offers_backups(error)
+            else []
         )
         self.setWindowTitle("Étoile Theory Journal")
         self.setMinimumWidth(640)
@@ -144,7 +249,11 @@ class OpenProblemDialog(QDialog):
         )
         icon.setPixmap(self.style().standardIcon(kind).pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        heading, explanation = _texts(error)
+        if self.server:
+            heading, explanation = _server_texts(error)
+        else:
+            assert isinstance(error, DatabaseError)
+            heading, explanation = _texts(error)
         self.heading = QLabel(heading)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -160,10 +269,29 @@ class OpenProblemDialog(QDialog):
             file_font.setBold(True)
             self.file.setFont(file_font)
             text.addWidget(self.file)
+        self.server_line: QLabel | None = None
+        if self.server:
+            where = server_name(target, error)
+            if where:
+                self.server_line = PlainLabel(f"Server: {where}")
+                self.server_line.setAccessibleName("Server")
+                bold = self.server_line.font()
+                bold.setBold(True)
+                self.server_line.setFont(bold)
+                text.addWidget(self.server_line)
         self.explanation = PlainLabel(explanation)
         text.addWidget(self.explanation)
-        # The message the command line prints, for the curious and for asking for help.
-        self.message = muted(PlainLabel(f"Details: {error}"))
+        self.advice: QLabel | None = None
+        if self.server and getattr(error, "detail", None):
+            # The app's message says what to do; the server's own words are the details.
+            self.advice = PlainLabel(server_detail_message(error))
+            text.addWidget(self.advice)
+            self.message = muted(PlainLabel(f"The server said: {server_detail(error)}"))
+        elif self.server:
+            self.message = muted(PlainLabel(f"Details: {server_detail(error)}"))
+        else:
+            # The message the command line prints, for the curious and for asking for help.
+            self.message = muted(PlainLabel(f"Details: {error}"))
         self.message.setAccessibleName("Details")
         text.addWidget(self.message)
         text.addStretch(1)
@@ -176,7 +304,7 @@ class OpenProblemDialog(QDialog):
         layout.setSpacing(14)
         layout.addLayout(top)
         self.backup_box: QGroupBox | None = None
-        if offers_backups(error) and self.path is not None:
+        if self.path is not None and isinstance(error, DatabaseError) and offers_backups(error):
             if self.backups:
                 self.backup_box = self._backup_box()
                 layout.addWidget(self.backup_box, 1)
@@ -192,11 +320,18 @@ class OpenProblemDialog(QDialog):
         buttons = QHBoxLayout()
         self.new_button = QPushButton("Start a new journal elsewhere…")
         self.new_button.clicked.connect(self.start_elsewhere)
-        self.new_button.setVisible(offers_new_file(error))
+        self.new_button.setVisible(
+            not self.server and isinstance(error, DatabaseError) and offers_new_file(error)
+        )
+        self.retry_button = QPushButton("&Retry")
+        self.retry_button.setToolTip("Try to open the journal on the server again")
+        self.retry_button.clicked.connect(lambda: self._choose(OpenChoice(Action.RETRY)))
+        self.retry_button.setVisible(self.server and not isinstance(error, SchemaTooNewError))
         self.quit_button = QPushButton("Quit")
         self.quit_button.clicked.connect(lambda: self._choose(OpenChoice(Action.QUIT)))
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
         buttons.addWidget(self.quit_button)
         layout.addLayout(buttons)
 
@@ -206,7 +341,9 @@ class OpenProblemDialog(QDialog):
 
         if self.backups:
             self.open_backup_button.setDefault(True)
-        elif offers_new_file(error):
+        elif self.server:
+            (self.retry_button if self.retry_button.isVisibleTo(self) else self.quit_button).setDefault(True)
+        elif isinstance(error, DatabaseError) and offers_new_file(error):
             self.new_button.setDefault(True)
         else:
             self.quit_button.setDefault(True)
@@ -329,3 +466,12 @@ def ask(error: DatabaseError, parent: QWidget | None = None) -> Path | None:
     choice = dialog.choice or OpenChoice(Action.QUIT)
     dialog.deleteLater()
     return choice.path if choice.action is not Action.QUIT else None
+
+
+def ask_server(error: JournalError, parent: QWidget | None = None, *, target: object = None) -> bool:
+    """Show the dialog for a journal on a database server and wait; whether to try again."""
+    dialog = OpenProblemDialog(error, parent, target=target)
+    dialog.exec()
+    choice = dialog.choice or OpenChoice(Action.QUIT)
+    dialog.deleteLater()
+    return choice.action is Action.RETRY

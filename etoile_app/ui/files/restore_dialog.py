@@ -43,6 +43,19 @@ NOT_CANCELLABLE = (
 )
 
 
+INTRO_FILE = (
+    "Choose a backup. Everything in your journal is replaced by what the backup holds. "
+    "Nothing is lost: your journal as it is now is backed up first (as “Before a "
+    "restore”), so you can come back to it the same way."
+)
+#: On a server a backup is brought into a new, empty database, never over one in use.
+INTRO_SERVER = (
+    "Choose a backup. This journal is on a database server, which others may share, so a "
+    "backup is restored only into a new, empty database: create one on the server, open it "
+    "with the app and restore the backup there. A journal that holds theories is left as it is."
+)
+
+
 def size_text(size: int) -> str:
     """``84 KB``, ``3.2 MB``: file sizes the way a file manager shows them."""
     if size < 1000:
@@ -136,11 +149,7 @@ class RestoreDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
         heading.setFont(font)
-        intro = QLabel(
-            "Choose a backup. Everything in your journal is replaced by what the backup holds. "
-            "Nothing is lost: your journal as it is now is backed up first (as “Before a "
-            "restore”), so you can come back to it the same way."
-        )
+        intro = QLabel(INTRO_SERVER if getattr(self.backups, "on_server", False) else INTRO_FILE)
         intro.setWordWrap(True)
 
         self.backup_list = BackupList()
@@ -173,7 +182,7 @@ class RestoreDialog(QDialog):
         if not self.backups.supported:
             self.backup_list.hide()
             self.empty.setText(
-                "This journal is on a database server; back it up with the server's own tools."
+                "This journal is held in memory, not in a file or on a database server: it has no backups."
             )
             self.where.hide()
             self.restore_button.hide()

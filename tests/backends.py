@@ -1,0 +1,95 @@
+"""Which database the tests run on, and the test server's databases.
+
+``ETOILE_TEST_POSTGRES`` set to a server's URL (a login that may create databases, e.g.
+``postgresql+psycopg://etoile@127.0.0.1:5432/postgres``; ``tools/throwaway-postgres`` starts
+one) runs the suite on that server: every test's journal is a database of its own, copied
+from a migrated and seeded template with ``CREATE DATABASE … TEMPLATE``. Unset, the suite
+runs on SQLite files. Tests of one backend only are marked ``sqlite`` or ``postgresql``.
+
+The server pass runs every test whose journal comes from the ``db_target`` fixture (directly,
+or through ``journal``, ``store`` and the rest) or that is marked ``postgresql``. The others
+are the SQLite pass's alone: a test that takes ``db_path`` works on the journal's SQLite file
+itself, one marked ``sqlite`` is about SQLite, and one that uses no journal fixture either
+touches no database (the same on both passes) or makes SQLite files of its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, make_url, text
+
+SERVER_URL = os.environ.get("ETOILE_TEST_POSTGRES", "")
+BACKEND = "postgresql" if SERVER_URL else "sqlite"
+NO_SERVER = "PostgreSQL only: set ETOILE_TEST_POSTGRES to a server's URL (tools/throwaway-postgres)"
+
+
+def kind_of(item: Any) -> str:
+    """Which pass runs a collected test: ``sqlite``, ``postgresql``, ``both``, or ``none``
+    (no journal: the SQLite pass runs it)."""
+    names = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("postgresql"):
+        return "postgresql"
+    if item.get_closest_marker("sqlite") or "db_path" in names:
+        return "sqlite"
+    return "both" if "db_target" in names else "none"
+
+
+class Server:
+    """The PostgreSQL server the suite runs on, reached through its maintenance database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1)
+        self._numbers = itertools.count(1)
+
+    def fresh_name(self, what: str) -> str:
+        """A database name no other test, worker or run on this server uses."""
+        return f"etoile_{what}_{os.getpid()}_{next(self._numbers)}"
+
+    def url_of(self, name: str) -> URL:
+        return self.url.set(database=name)
+
+    def create(self, name: str, *, template: URL | None = None) -> URL:
+        """A new database called ``name`` (empty, or a copy of ``template``); its URL."""
+        name = name if name.startswith("etoile_") else self.fresh_name(name)
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            source = f' TEMPLATE "{template.database}"' if template is not None else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{source}'))
+        return self.url_of(name)
+
+    def drop(self, url: URL) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+
+
+@cache
+def server() -> Server:
+    if not SERVER_URL:
+        raise RuntimeError(NO_SERVER)
+    return Server(SERVER_URL)
+
+
+@contextmanager
+def copied_database(source: Path | URL, folder: Path, name: str = "journal") -> Iterator[Path | URL]:
+    """A copy of the journal ``source`` for as long as the block runs: a file in ``folder``, or
+    a database on the test server (dropped afterwards)."""
+    if isinstance(source, Path):
+        copy = folder / f"{name}.sqlite3"
+        shutil.copyfile(source, copy)
+        yield copy
+        return
+    server_ = server()
+    url = server_.create(server_.fresh_name(name), template=source)
+    try:
+        yield url
+    finally:
+        server_.drop(url)
