@@ -30,11 +30,12 @@ from etoile_app import APP_TITLE, __version__
 from etoile_app.ui.common.due import DueButton, DueTray, DueWatch
 from etoile_app.ui.common.fmt import long_date
 from etoile_app.ui.common.spoilers import ACTION_TEXT, ACTION_TIP, SpoilerGuard
-from etoile_app.ui.common.widgets import after_first_paint, tell
+from etoile_app.ui.common.widgets import after_first_paint, read_only_reason, tell_refusal
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from etoile_app.domain.errors import JournalError
     from etoile_app.ui.board.tab import BoardTab
     from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.cast.tab import CastTab
@@ -59,6 +60,8 @@ BOARD_ACTIONS = (
     "rate_action",
     "quick_entry_action",
 )
+#: The status bar's word when the journal cannot be changed (its tooltip says why).
+READ_ONLY_TEXT = "Read only: changes cannot be saved"
 
 
 class StepAction(QAction):
@@ -84,7 +87,8 @@ class StepAction(QAction):
             self._name(stack.redoText())
 
     def _enable(self, can: bool) -> None:
-        self.setEnabled(can and not self._store.ops.job_running())
+        # A journal that cannot be changed has nothing to undo or redo there.
+        self.setEnabled(can and not self._store.ops.job_running() and read_only_reason(self._store) is None)
 
     def _name(self, step: str) -> None:
         # A title's "&" is a character, not a shortcut mark.
@@ -119,6 +123,11 @@ class MainWindow(QMainWindow):
         self._counts: tuple[int, int] | None = None  # theories, open ones
         self._counts_reading = False
         self.statusBar().addPermanentWidget(self.counts)
+        #: Says, for as long as the window is open, that the journal cannot be changed.
+        self.read_only_label = QLabel(READ_ONLY_TEXT)
+        self.read_only_label.setAccessibleName("Read only")
+        self.read_only_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self._build_due_reminders()
         self.statusBar().showMessage("Opening your journal…")
         self.resize(1280, 800)
@@ -223,12 +232,11 @@ class MainWindow(QMainWindow):
         if widget is not None:
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    @staticmethod
-    def _name_step(action: QAction, word: str) -> None:
-        if not shiboken6.isValid(action):
+    def _name_step(self, action: QAction, word: str) -> None:
+        if not shiboken6.isValid(action) or not shiboken6.isValid(self):
             return  # the window is closing and took its actions with it
         text = re.sub("&(.)", r"\1", action.text())  # the shortcut marks out, "&&" back to "&"
-        tip = text if action.isEnabled() else f"Nothing to {word.lower()}"
+        tip = text if action.isEnabled() else self.read_only_reason or f"Nothing to {word.lower()}"
         if action.toolTip() != tip:
             action.setToolTip(tip)
 
@@ -251,11 +259,13 @@ class MainWindow(QMainWindow):
 
     def _job_running(self, running: bool) -> None:
         """While an import, export or backup runs, what would change the journal waits."""
+        writable = self.read_only_reason is None
+        writing = set(self._writing_actions())
         for action in self._changing_actions():
-            action.setEnabled(not running)
+            action.setEnabled(not running and (writable or action not in writing))
         stack = self.store.undo_stack
-        self.undo_action.setEnabled(not running and stack.canUndo())
-        self.redo_action.setEnabled(not running and stack.canRedo())
+        self.undo_action.setEnabled(writable and not running and stack.canUndo())
+        self.redo_action.setEnabled(writable and not running and stack.canRedo())
 
     def _changing_actions(self) -> tuple[QAction, ...]:
         """Actions that change the journal (or read all of it, like an export)."""
@@ -269,6 +279,24 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.restore_action,
         )
+
+    def _writing_actions(self) -> tuple[QAction, ...]:
+        """Actions that write to the journal: a journal that cannot be changed has them disabled
+        (an export or a backup only reads it, and stays)."""
+        return (
+            self.new_action,
+            self.add_news_action,
+            self.adopt_action,
+            self.import_action,
+            self.load_pack_action,
+            self.restore_action,
+        )
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why the open journal cannot be changed (a login on a server that may only read it),
+        or ``None`` when it can, or none is open."""
+        return read_only_reason(self.store) if self.store is not None else None
 
     def _journal_actions(self) -> tuple[QAction, ...]:
         """Actions that need an open journal: disabled until it is attached."""
@@ -323,16 +351,38 @@ class MainWindow(QMainWindow):
         store.changed.connect(self._update_counts)
         self._watch_due(store)
         store.ops.jobRunning.connect(self._job_running)
-        store.failed.connect(lambda message: tell(self, QMessageBox.Icon.Warning, APP_TITLE, message))
+        store.failed.connect(self.show_refusal)
         store.showCharacterOnBoard.connect(self._show_character)
         store.showTheory.connect(self._show_theory)
         for action in self._journal_actions():
             action.setEnabled(True)
-        # On a database server backups are the server's business.
+        # Backups need a journal that can be copied: a SQLite file (SQLite's online backup) or a
+        # server's database (a JSON export); a journal held in memory has none.
         for action in (self.backup_action, self.restore_action):
             action.setVisible(store.journal.backups.supported)
+        self._show_read_only()
         self._update_counts()
         self.statusBar().showMessage("Ready", 3000)
+
+    def _show_read_only(self) -> None:
+        """A journal that cannot be changed says so in the title and the status bar (the reason
+        in its tooltip), and what would change it is disabled, its tooltip giving the reason.
+        The tabs disable their own changes (see each tab)."""
+        reason = self.read_only_reason
+        self.read_only_label.setVisible(reason is not None)
+        if reason is None:
+            return
+        self.setWindowTitle(f"{APP_TITLE} — read only")
+        self.read_only_label.setToolTip(reason)
+        self.read_only_label.setAccessibleDescription(reason)
+        for action in (*self._writing_actions(), self.undo_action, self.redo_action):
+            action.setEnabled(False)
+            action.setToolTip(reason)
+
+    def show_refusal(self, error: JournalError | str) -> QMessageBox:
+        """The window's message for a refusal nobody else showed: its words, and a database
+        server's own words behind Show Details when it has them (never a traceback)."""
+        return tell_refusal(self, APP_TITLE, error)
 
     def _tab(self, index: int) -> QWidget:
         """The real tab at ``index``, built (and put in place of its placeholder) on first use."""

@@ -254,7 +254,7 @@ def test_undo_waits_for_a_long_job_and_leaves_the_history_alone(window, store, m
     wait(store.create_theory(TheoryDraft("Keep me", confidence=60)))
     monkeypatch.setattr(store.ops, "job_running", lambda: True)
     told = []
-    store.failed.connect(told.append)
+    store.failed.connect(lambda said: told.append(str(said)))
     store.undo()
     assert store.undo_stack.index() == 1  # nothing moved
     assert told and "busy" in told[0]

@@ -521,6 +521,6 @@ def test_a_count_that_fails_is_said_in_a_message(qtbot, store, journal, monkeypa
     monkeypatch.setattr(store.board, "count", locked)
     with qtbot.waitSignal(store.failed) as said:
         watch.refresh()
-    assert said.args[0].startswith("Could not count the theories past their resolve-by date")
-    assert "locked by another program" in said.args[0]
+    assert str(said.args[0]).startswith("Could not count the theories past their resolve-by date")
+    assert "locked by another program" in str(said.args[0])
     assert watch.count == 1  # the last count stands

@@ -130,7 +130,7 @@ def test_a_refusal_from_background_work_reaches_the_error_path(qtbot, store, mon
     monkeypatch.setattr(store.board, "page", refuse)
     with qtbot.waitSignal(store.failed) as failed:
         tab.search.setText("anything")
-    assert failed.args == ["The journal could not be read just now."]
+    assert [str(arg) for arg in failed.args] == ["The journal could not be read just now."]
     settle(store)
     assert not tab.model.query_pending()  # the board is not left waiting
 

@@ -280,7 +280,7 @@ def test_theories_gone_to_the_bin_are_left_out_and_none_left_is_said(qtbot, stor
     wait(store.delete_theory(three[0].id))
     assert [r.id for r in read_rows(store.theories, [t.id for t in three])] == [three[1].id, three[2].id]
     messages: list[str] = []
-    store.ops.failed.connect(messages.append)
+    store.ops.failed.connect(lambda said: messages.append(str(said)))
     parent = QWidget()
     qtbot.addWidget(parent)
     ticket = open_rate_dialog(store, [three[0].id], parent)

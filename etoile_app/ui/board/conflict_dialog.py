@@ -213,9 +213,20 @@ class ConflictDialog(QDialog):
         self.pages.addWidget(self._merge_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        self.resize(760, 420)
-        self.setMinimumSize(560, 320)
+        self.setMinimumWidth(560)
+        self.show_page(0)
         self.merge_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_page(self, index: int) -> None:
+        """Show the three choices (0) in a compact window, or the field-by-field merge (1)
+        with room for it: the window is sized for the page shown, not the largest page."""
+        self.pages.setCurrentIndex(index)
+        if index == 0:
+            margins = self.layout().contentsMargins()
+            height = self.pages.widget(0).sizeHint().height() + margins.top() + margins.bottom()
+            self.resize(max(self.width(), 620), height)
+        else:
+            self.resize(max(self.width(), 760), max(self.height(), 460))
 
     # --- the first page: three ways on -----------------------------------------------------
 
@@ -242,7 +253,7 @@ class ConflictDialog(QDialog):
             column,
             "&Merge by field…",
             "Choose, field by field, whose version to keep.",
-            lambda: self.pages.setCurrentIndex(1),
+            lambda: self.show_page(1),
         )
         self.merge_button.setEnabled(bool(self.fields))
         self.merge_button.setDefault(True)
@@ -308,7 +319,7 @@ class ConflictDialog(QDialog):
         row = QHBoxLayout()
         self.back_to_choices = QPushButton("← &Other choices")
         self.back_to_choices.setAutoDefault(False)
-        self.back_to_choices.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.back_to_choices.clicked.connect(lambda: self.show_page(0))
         row.addWidget(self.back_to_choices)
         row.addStretch(1)
         self.save_merged_button = QPushButton("&Save merged")

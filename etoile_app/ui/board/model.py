@@ -282,7 +282,7 @@ class TheoryTableModel(QAbstractTableModel):
     def _query_failed(self, generation: int, exc: JournalError) -> None:
         if generation == self._generation:
             self._waiting = 0
-        self._ops.failed.emit(str(exc))
+        self._ops.failed.emit(exc)
 
     def _first_page(
         self, generation: int, query: TheoryQuery, rows: list[TheoryRow], count: int | None
@@ -449,7 +449,7 @@ class TheoryTableModel(QAbstractTableModel):
     def _page_failed(self, exc: JournalError) -> None:
         self._page_ticket = None
         self._wanted.clear()
-        self._ops.failed.emit(str(exc))
+        self._ops.failed.emit(exc)
 
     def _page_came(self, generation: int, number: int, rows: list[TheoryRow]) -> None:
         self._page_ticket = None

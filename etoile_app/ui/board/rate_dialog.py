@@ -5,6 +5,11 @@ list typing numbers: a digit on a cell starts editing it, Enter keeps the number
 the row below, the arrow keys move between cells, and Enter outside a cell saves every
 changed row at once, as one step that Edit → Undo takes back. The grid cannot hold a bad
 value: a confidence is 1 to 99 %, a juiciness 0 (none) to 5 stars.
+
+The save names the version of each theory the grid read: when someone else (another member of
+a shared journal) changed one since, nothing is written, the grid keeps what was typed and says
+which theory changed; Reload reads the rows again, showing the others' changes and keeping what
+was typed on the rows nobody else changed.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QMessageBox,
+    QPushButton,
     QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -34,13 +41,23 @@ from PySide6.QtWidgets import (
 
 from etoile_app.domain import rules
 from etoile_app.domain.enums import TheoryStatus
-from etoile_app.domain.errors import InvalidStateError
+from etoile_app.domain.errors import InvalidStateError, JournalError, StaleEditError
 from etoile_app.domain.models import Theory
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import BackgroundSave, PlainLabel, ask_before, muted, plain_tooltip
+from etoile_app.ui.common.widgets import (
+    ERROR_STYLE,
+    BackgroundSave,
+    PlainLabel,
+    ask_before,
+    error_label,
+    muted,
+    plain_tooltip,
+    set_error,
+    tell_refusal,
+)
 
 if TYPE_CHECKING:
     from etoile_app.services.theories import TheoryService
@@ -50,6 +67,8 @@ COL_TITLE, COL_CONFIDENCE, COL_JUICINESS = range(3)
 HEADERS = ("Theory", "Confidence", "Juiciness")
 #: The key of the read that brings the theories to rate: asked for again, it opens once.
 READ_KEY = "rate:dialog"
+#: The key of the read that brings an open grid's theories again (its Reload).
+RELOAD_KEY = "rate:reload"
 INTRO = (
     "Type a number on a cell to change it, Enter to keep it and go to the next row; the arrow "
     "keys move between cells. Confidence is 1–99 %, juiciness 0 (none) to 5 stars. "
@@ -67,6 +86,8 @@ class RateRow:
     juiciness: int | None
     status: TheoryStatus
     multiple_choice: bool = False
+    #: The theory's version as read: the save is refused if someone else changed it since.
+    version: int = 0
 
     @classmethod
     def of(cls, theory: Theory) -> RateRow:
@@ -77,6 +98,7 @@ class RateRow:
             theory.juiciness,
             theory.status,
             theory.is_multiple_choice,
+            theory.version,
         )
 
     @property
@@ -225,6 +247,36 @@ class RatingsModel(QAbstractTableModel):
         """The confidence and juiciness row ``row`` shows now."""
         return self._values[row]
 
+    def versions(self) -> dict[int, int]:
+        """The version each changed row's theory had when read, by theory id: what the save
+        expects to find."""
+        changed = {theory_id for theory_id, _confidence, _juiciness in self.ratings()}
+        return {row.id: row.version for row in self._rows if row.id in changed}
+
+    def title_of(self, theory_id: int) -> str | None:
+        return next((row.title for row in self._rows if row.id == theory_id), None)
+
+    def reload(self, rows: Sequence[RateRow]) -> list[RateRow]:
+        """Take ``rows`` as read again. A row someone else changed since (a new version) shows
+        their values, and what was typed on it goes; the other rows keep what was typed. Rows
+        no longer there (moved to the bin) leave the grid. Returns the rows others changed."""
+        before = {row.id: (row, value) for row, value in zip(self._rows, self._values, strict=True)}
+        changed_by_others: list[RateRow] = []
+        values: list[tuple[int, int | None]] = []
+        for row in rows:
+            old = before.get(row.id)
+            if old is not None and old[0].version == row.version:
+                values.append(old[1])
+                continue
+            if old is not None:
+                changed_by_others.append(row)
+            values.append((row.confidence, row.juiciness))
+        self.beginResetModel()
+        self._rows, self._values = list(rows), values
+        self.endResetModel()
+        self.changedCount.emit(len(self.ratings()))
+        return changed_by_others
+
 
 class _NumberEditor(QSpinBox):
     """The number typed into a cell; Enter keeps it (the grid's delegate commits it) and marks
@@ -309,6 +361,21 @@ class RateDialog(QDialog):
             self.grid.setColumnWidth(column, 120)
         layout.addWidget(self.grid, 1)
 
+        # Said when the save was refused because someone else changed a theory meanwhile.
+        self.stale_message = error_label()
+        self.stale_message.setAccessibleName("Why nothing was saved")
+        self.reload_button = QPushButton("&Reload")
+        self.reload_button.setToolTip(
+            "Read the theories again: what others changed shows, what you typed stays"
+        )
+        self.reload_button.clicked.connect(self.reload)
+        self.reload_button.setAutoDefault(False)  # Enter in the grid saves, as it always does
+        self.reload_button.hide()
+        stale = QHBoxLayout()
+        stale.addWidget(self.stale_message, 1)
+        stale.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(stale)
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -336,14 +403,74 @@ class RateDialog(QDialog):
 
     def save(self) -> None:
         """Write every changed row in one step, in the background; the grid closes once saved
-        and stays open, with what was typed, when the journal refuses."""
+        and stays open, with what was typed, when the journal refuses (someone else changed one
+        of the theories since the grid read it, say)."""
         ratings = self.model.ratings()
         if not ratings or self.saving.busy():
             return
-        self.saving.start(partial(self.store.rate_many, ratings), self._saved)
+        expected = self.model.versions()
+        self.saving.start(
+            partial(self.store.rate_many, ratings, expected_versions=expected), self._saved, self._refused
+        )
 
     def _saved(self, _theories: object) -> None:
         self.accept()
+
+    def _refused(self, exc: JournalError) -> None:
+        """A refused save: the grid keeps what was typed. When someone else changed one of the
+        theories since the grid read it, the grid says which (and, if the change leaves what was
+        typed impossible, why) and offers Reload."""
+        if not isinstance(exc, StaleEditError):
+            tell_refusal(self, self.windowTitle(), exc)
+            return
+        theirs = exc.theirs
+        theirs_id = getattr(theirs, "id", -1)
+        # Named as the grid shows it (the other change may have renamed it).
+        title = self.model.title_of(theirs_id) or getattr(theirs, "title", None) or "A theory"
+        said = f"“{title}” was changed by someone else since this grid was read, so nothing was saved."
+        typed = {theory_id: confidence for theory_id, confidence, _juiciness in self.model.ratings()}
+        now = RateRow.of(theirs) if isinstance(theirs, Theory) else None
+        if (
+            now is not None
+            and now.confidence_locked
+            and typed.get(theirs_id, now.confidence) != now.confidence
+        ):
+            said += f" {now.confidence_locked}"
+        said += " Reload to see their changes: what you typed on the other rows stays."
+        self.stale_message.setStyleSheet(ERROR_STYLE)
+        set_error(self.stale_message, said)
+        self.reload_button.show()
+        self.reload_button.setEnabled(True)
+        self.reload_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        tell_refusal(self, self.windowTitle(), said)
+
+    def reload(self) -> Ticket[tuple[RateRow, ...]]:
+        """Read the grid's theories again in the background (see :meth:`RatingsModel.reload`)."""
+        theories = self.store.theories
+        ids = [self.model.index(row, 0).data(ID_ROLE) for row in range(self.model.rowCount())]
+        self.reload_button.setEnabled(False)
+        return self.store.ops.read(
+            lambda: read_rows(theories, ids), self._reloaded, key=RELOAD_KEY, failed=self._reload_failed
+        )
+
+    def _reloaded(self, rows: tuple[RateRow, ...]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        theirs = self.model.reload(rows)
+        self.reload_button.hide()
+        named = ", ".join(f"“{row.title}”" for row in theirs)
+        if theirs:
+            text = f"Reloaded: {named} now {'shows' if len(theirs) == 1 else 'show'} what someone else saved."
+        else:
+            text = "Reloaded."
+        self.stale_message.setStyleSheet("")
+        set_error(self.stale_message, f"{text} Your other changes are kept; Save when ready.")
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _reload_failed(self, exc: JournalError) -> None:
+        if shiboken6.isValid(self):
+            self.reload_button.setEnabled(True)
+            tell_refusal(self, self.windowTitle(), exc)
 
     def reject(self) -> None:
         """Esc, Cancel and closing the window: ask first if a rating was changed."""

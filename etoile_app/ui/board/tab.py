@@ -39,7 +39,7 @@ from etoile_app.ui.common.due import DueWatch
 from etoile_app.ui.common.header_state import restore_header
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import after_first_paint
+from etoile_app.ui.common.widgets import after_first_paint, read_only_reason
 
 T = TypeVar("T")
 
@@ -87,6 +87,9 @@ class BoardTab(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        #: Why the journal cannot be changed (a login on a server that may only read it), or None:
+        #: then everything here that would change it is disabled, its tooltip saying why.
+        self.read_only_reason = read_only_reason(store)
         self.model = bm.TheoryTableModel(store.board, store.ops, self)
         self._dialog = None
         self._menu: QMenu | None = None
@@ -205,6 +208,8 @@ class BoardTab(QWidget):
         self.detail.set_bulk_actions(
             [self.resolve_action, self.void_action, self.reopen_action, self.tag_action, self.delete_action]
         )
+        if self.read_only_reason is not None:
+            self._lock_changes(self.read_only_reason)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
@@ -605,6 +610,34 @@ class BoardTab(QWidget):
         for made in (self.tag_action, self.delete_action, self.copy_action):
             made.setEnabled(count > 0)
         self.rate_action.setEnabled(count > 0 or self.model.rowCount() > 0)
+        if self.read_only_reason is not None:
+            for made in self._changing_actions():
+                made.setEnabled(False)
+
+    def _changing_actions(self) -> tuple[QAction, ...]:
+        """The board's actions that change the journal (Copy title only reads it)."""
+        return (
+            self.edit_action,
+            self.resolve_action,
+            self.void_action,
+            self.reopen_action,
+            self.tag_action,
+            self.rate_action,
+            self.delete_action,
+            self.quick_entry_action,
+        )
+
+    def _lock_changes(self, reason: str) -> None:
+        """A journal that cannot be changed: the quick entry line, New theory, the detail's
+        buttons and the board's changing actions are disabled, each tooltip giving ``reason``."""
+        for made in self._changing_actions():
+            made.setEnabled(False)
+            made.setToolTip(reason)
+        detail = self.detail
+        widgets = (self.quick_entry, self.new_button, detail.edit_button, detail.resolve_button)
+        for widget in (*widgets, detail.reopen_button, detail.delete_button):
+            widget.setEnabled(False)
+            widget.setToolTip(reason)
 
     def _context_menu(self, pos: QPoint) -> QMenu:
         """The menu for the selected rows (a right-click selects the row under it first)."""
@@ -653,9 +686,10 @@ class BoardTab(QWidget):
         return self._open_when_read(lambda: EditorData.read(journal), make)
 
     def edit_current(self) -> None:
-        """Edit the selected theory (one only: the editor takes one at a time)."""
+        """Edit the selected theory (one only: the editor takes one at a time); nothing happens
+        when the journal cannot be changed."""
         ids = self.selected_ids()
-        if len(ids) == 1:
+        if len(ids) == 1 and self.read_only_reason is None:
             self.edit_theory(ids[0])
 
     def edit_theory(self, theory_id: int) -> Ticket[Any]:

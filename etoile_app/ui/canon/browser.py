@@ -362,7 +362,7 @@ class CanonBrowser(QDialog):
 
     def _read_refused(self, error: JournalError) -> None:
         self._loading, self._wanted = False, None
-        self.store.ops.failed.emit(str(error))
+        self.store.ops.failed.emit(error)
 
     def _when_alive(self, apply: Callable[..., object]) -> Callable[..., None]:
         # A browser closed while its read was under way has nothing to fill.
@@ -492,7 +492,7 @@ class CanonBrowser(QDialog):
 
     def _detail_refused(self, error: JournalError) -> None:
         self._show_detail(None)
-        self.store.ops.failed.emit(str(error))
+        self.store.ops.failed.emit(error)
 
     def _show_detail(self, detail: FactDetail | None) -> None:
         self.detail = detail

@@ -71,7 +71,15 @@ from etoile_app.ui.common.spoilers import (
     guard_for,
     outlet_only,
 )
-from etoile_app.ui.common.widgets import Badge, PlainLabel, badge_colours, muted, plain_tooltip
+from etoile_app.ui.common.widgets import (
+    Badge,
+    PlainLabel,
+    badge_colours,
+    muted,
+    plain_tooltip,
+    read_only_reason,
+    refuse_if_read_only,
+)
 
 if TYPE_CHECKING:
     from etoile_app.ui.common.store import Store
@@ -448,6 +456,11 @@ class CastTab(QWidget):
         buttons.addWidget(_muted("Who you would cast, if Étoile came back"), 1)
         for button in (self.add_button, self.edit_button, self.delete_button):
             buttons.addWidget(button)
+        reason = read_only_reason(self._store)
+        if reason is not None:  # a journal that cannot be changed keeps its dream casting as it is
+            for button in (self.add_button, self.edit_button, self.delete_button):
+                button.setEnabled(False)
+                button.setToolTip(reason)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(4, 4, 8, 8)
@@ -699,7 +712,7 @@ class CastTab(QWidget):
             self.dream_view.selectRow(row)
 
     def _update_dream_buttons(self, *_: object) -> None:
-        chosen = self._selected_dream() is not None
+        chosen = self._selected_dream() is not None and read_only_reason(self._store) is None
         self.edit_button.setEnabled(chosen)
         self.delete_button.setEnabled(chosen)
 
@@ -730,7 +743,10 @@ class CastTab(QWidget):
 
     def open_dream_dialog(self, entry: DreamCast | None = None) -> None:
         """Open the dialog for ``entry`` (None: a new entry) with the characters on show; if
-        none are yet (their first read has not come back), once they are read in the background."""
+        none are yet (their first read has not come back), once they are read in the background.
+        A journal that cannot be changed says why at once instead."""
+        if refuse_if_read_only(self._store, self):
+            return
         # The characters on show: counting each one's theories again is the list's slow read.
         known = self.characters_model.characters()
         if known:
@@ -757,7 +773,7 @@ class CastTab(QWidget):
 
     def delete_dream(self) -> None:
         entry = self._selected_dream()
-        if entry is None:
+        if entry is None or refuse_if_read_only(self._store, self):
             return
         # The static question renders rich text, so the user's words are escaped into it.
         answer = QMessageBox.question(

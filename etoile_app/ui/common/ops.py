@@ -84,8 +84,9 @@ class Progress:
 
 
 class Operations(QObject):
-    #: A refusal from background work that nobody else handled; the message says why.
-    failed = Signal(str)
+    #: A refusal from background work that nobody else handled: the :class:`JournalError`
+    #: (its message says why; a server's own words are in its ``detail``), or a message.
+    failed = Signal(object)
     #: How many pieces of work are waiting or running (0: idle).
     pendingChanged = Signal(int)
     #: A long job started or ended: actions that conflict with it are disabled meanwhile.
@@ -315,7 +316,7 @@ class Operations(QObject):
                 if failed is not None:
                     failed(value)
                 else:
-                    self.failed.emit(str(value))
+                    self.failed.emit(value)
             else:
                 # A bug: the log and the crash dialog, as for any failure on the GUI thread;
                 # whoever waits for the work learns it will not come (a dialog can be used again).

@@ -149,8 +149,8 @@ class Store(QObject):
     canonChanged = Signal()
     #: Dream casting changed.
     castChanged = Signal()
-    #: An undo or redo failed; the message says why.
-    failed = Signal(str)
+    #: A refusal nobody else showed (as :attr:`Operations.failed`): an error or a message.
+    failed = Signal(object)
     #: Ask the board to show the theories about one character.
     showCharacterOnBoard = Signal(int)
     #: Ask the board to select (and show) one theory.
@@ -332,14 +332,21 @@ class Store(QObject):
         )
 
     def rate_many(
-        self, ratings: Sequence[tuple[int, int, int | None]], **handlers: Any
+        self,
+        ratings: Sequence[tuple[int, int, int | None]],
+        expected_versions: dict[int, int] | None = None,
+        **handlers: Any,
     ) -> Ticket[list[Theory]]:
         """Set the confidence and juiciness of several theories, ``(id, confidence, juiciness)``
-        each, in one step; undo puts each back as it was, its confidence history included."""
+        each, in one step; undo puts each back as it was, its confidence history included.
+        ``expected_versions``, by theory id, are the versions the ratings were made from: if
+        someone else changed one of those theories since, nothing is written and
+        :class:`~etoile_app.domain.errors.StaleEditError` refuses it."""
         ratings = list(ratings)
+        expected = dict(expected_versions) if expected_versions is not None else None
         return self._undoable(
             [theory_id for theory_id, _confidence, _juiciness in ratings],
-            lambda: self.theories.rate_many(ratings),
+            lambda: self.theories.rate_many(ratings, expected_versions=expected),
             lambda after: f"Rate {_theories_named(after)}",
             **handlers,
         )

@@ -281,19 +281,61 @@ def documents_folder() -> Path:
     return Path.home()
 
 
-def tell(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> QMessageBox:
+def tell(
+    parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, detail: str = "", *, details: str = ""
+) -> QMessageBox:
     """A window-modal message that returns at once; the box deletes itself when closed.
 
     Its text is plain (the detail too): messages quote file names and what was typed, and a
-    static ``QMessageBox.warning`` would show them as HTML when they look like it.
+    static ``QMessageBox.warning`` would show them as HTML when they look like it. ``details``
+    goes behind the box's Show Details button (a server's own words, say).
     """
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # file names and messages are the user's text
     if detail:
         box.setInformativeText(detail)
+    if details:
+        box.setDetailedText(details)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def server_words(error: BaseException) -> str:
+    """What the database server (or its driver) said about ``error``, with the server it came
+    from, for a message's details; an empty string for a refusal of the journal's own."""
+    detail = getattr(error, "detail", None)
+    if not isinstance(detail, str) or not detail.strip():
+        return ""
+    server = getattr(error, "server", None)
+    said = f"The server {server} said:" if server else "The database server said:"
+    return f"{said}\n\n{detail.strip()}"
+
+
+def tell_refusal(parent: QWidget, title: str, error: JournalError | str) -> QMessageBox:
+    """The warning for a refusal: its message, and the server's own words (when it came from a
+    database server) behind Show Details. Never a traceback."""
+    if isinstance(error, str):
+        return tell(parent, QMessageBox.Icon.Warning, title, error)
+    return tell(parent, QMessageBox.Icon.Warning, title, error.message, details=server_words(error))
+
+
+def read_only_reason(store: object) -> str | None:
+    """Why nothing can be changed in the journal ``store`` holds (on a database server, a login
+    that may only read it, or a server that accepts only reading), or ``None`` when it can."""
+    database = getattr(getattr(store, "journal", None), "database", None)
+    reason = getattr(database, "read_only_reason", None)
+    return reason if isinstance(reason, str) and reason else None
+
+
+def refuse_if_read_only(store: object, parent: QWidget) -> bool:
+    """Say at once why the journal cannot be changed, and return True, when it is read only;
+    return False (and say nothing) when it can be changed."""
+    reason = read_only_reason(store)
+    if reason is None:
+        return False
+    tell(parent, QMessageBox.Icon.Information, parent.window().windowTitle(), reason)
+    return True
 
 
 def ask_before(
@@ -379,7 +421,7 @@ class BackgroundSave(QObject):
             if refused is not None:
                 refused(exc)
             else:
-                tell(self._dialog, QMessageBox.Icon.Warning, self._dialog.windowTitle(), exc.message)
+                tell_refusal(self._dialog, self._dialog.windowTitle(), exc)
 
         submit(done=made, failed=failed)
 

@@ -33,7 +33,14 @@ from etoile_app.domain.enums import STATUS_TOPICS, FactOrigin, FactStatus, Topic
 from etoile_app.domain.models import Fact, TopicCard
 from etoile_app.ui.canon.news_dialog import NewsDialog, open_news
 from etoile_app.ui.common.fmt import long_date
-from etoile_app.ui.common.widgets import Badge, PlainLabel, muted, plain_tooltip
+from etoile_app.ui.common.widgets import (
+    Badge,
+    PlainLabel,
+    muted,
+    plain_tooltip,
+    read_only_reason,
+    refuse_if_read_only,
+)
 
 if TYPE_CHECKING:
     from etoile_app.ui.common.store import Store
@@ -482,6 +489,10 @@ class StatusTab(QWidget):
         layout.addWidget(hint, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.browse_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.add_news_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        reason = read_only_reason(self.store)
+        if reason is not None:  # a journal that cannot be changed takes no news
+            self.add_news_button.setEnabled(False)
+            self.add_news_button.setToolTip(reason)
         return bar
 
     # --- data ------------------------------------------------------------------------------
@@ -538,7 +549,9 @@ class StatusTab(QWidget):
     def open_news_dialog(self, topic: Topic | None = None, fact: Fact | None = None) -> None:
         """Open (not exec) the dialog, so it never blocks and tests can drive it, once what it
         offers has been read off the GUI thread; it is then :attr:`news_dialog`. With ``fact``
-        it edits that news."""
+        it edits that news. A journal that cannot be changed says why at once instead."""
+        if refuse_if_read_only(self.store, self):
+            return
         open_news(self.store, self, topic, fact=fact, opened=self._news_opened)
 
     def edit_news(self, fact: Fact) -> None:
@@ -550,7 +563,8 @@ class StatusTab(QWidget):
 
     def retract_news(self, fact: Fact) -> None:
         # No question asked: Edit → Undo takes it back. A refusal reaches the window's message.
-        self.store.retract_news(fact.id)
+        if not refuse_if_read_only(self.store, self):
+            self.store.retract_news(fact.id)
 
     def browse_facts(self, fact_id: int | None = None) -> None:
         # Imported here: the browser is a window of its own, built only when asked for.
