@@ -1,10 +1,12 @@
 """Floor for data on screen: bare window, then import SQLAlchemy, open the database, one query.
 
     python data_window.py JOURNAL.sqlite3
+    python data_window.py postgresql+psycopg://user@host/journal
 
 The window with three tabs of tables paints first (as the app does); then SQLAlchemy (Core and
-ORM, as the app uses both) is imported, an engine opens the file and one query fetches the
-board's first page (100 rows, the board's ``PAGE_SIZE``), which fills the first table. Prints
+ORM, as the app uses both) is imported, an engine opens the file (or connects to the server,
+given a URL) and one query fetches the board's first page (100 rows, the board's
+``PAGE_SIZE``), which fills the first table. Prints
 ``etoile-mark first-paint`` and ``etoile-mark rows-shown`` (``time.monotonic()``), then quits.
 """
 
@@ -48,7 +50,8 @@ def fill_in() -> None:
     import sqlalchemy
     import sqlalchemy.orm
 
-    engine = sqlalchemy.create_engine(f"sqlite:///{sys.argv[1]}")
+    target = sys.argv[1]
+    engine = sqlalchemy.create_engine(target if "://" in target else f"sqlite:///{target}")
     with engine.connect() as conn:
         rows = conn.execute(sqlalchemy.text(QUERY)).all()
     for row in rows:
