@@ -26,7 +26,7 @@ from etoile_app.storage import search_columns, sort_keys
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 #: Bump when the generated data changes, so cached journals are made anew.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 SEED = 2025
 
 # Words a fan would write with (titles and bodies are built from these, so searches find a

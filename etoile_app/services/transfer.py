@@ -745,9 +745,12 @@ class _Writer:
         self.progress(done, total, f"Writing {total:,} theories")
         for start in range(0, len(plan.create), WRITE_BATCH):
             batch = plan.create[start : start + WRITE_BATCH]
-            # A plain executemany, then the new ids by uid: INSERT … RETURNING over many rows
-            # is several times slower on SQLite (each batch is re-sorted to match the rows).
-            s.execute(insert(T), [row(t) for t in batch])
+            # A plain executemany on the table, then the new ids by uid: INSERT … RETURNING
+            # over many rows is several times slower on SQLite (each batch is re-sorted to
+            # match the rows). On the table, not through the ORM, whose bulk insert splits the
+            # rows into small groups (by which columns it leaves to their defaults): on a
+            # server each group is a round trip.
+            s.execute(insert(T.__table__), [{"version": 1, **row(t)} for t in batch])
             new_ids: dict[str, int] = {}
             uids = [t.uid for t in batch]
             for chunk in _chunks(uids):

@@ -112,7 +112,7 @@ class TheoryRecord(Base):
         CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),
         CheckConstraint("juiciness IS NULL OR juiciness BETWEEN 1 AND 5", name="juiciness_range"),
         CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
-        Index("ix_theories_live_updated", "deleted_at", "updated_at"),
+        Index("ix_theories_live_updated", "deleted_at", "updated_at", "id"),
         # The board filters and sorts live theories: with deleted_at first, a count is read
         # from the index alone and the first page of a sort by the column is an index walk.
         Index("ix_theories_live_category", "deleted_at", "category"),
