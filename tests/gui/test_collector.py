@@ -50,7 +50,15 @@ def test_a_worker_allocating_does_not_collect_a_gui_cycle(qtbot, qapp):
     alive = _drop_a_cycle(seen)
     kept = _allocate_on_a_thread()
     assert alive() is not None, "the cycle was collected on the worker thread"
-    qtbot.waitUntil(lambda: alive() is None, timeout=5000)  # the GUI thread's timer
+    # Python's count of new objects also goes down as others are freed, so whether a
+    # collection is due by the default threshold depends on what else the process did
+    # meanwhile; a threshold of one makes it due at the GUI thread's next look.
+    threshold = gc.get_threshold()
+    gc.set_threshold(1, *threshold[1:])
+    try:
+        qtbot.waitUntil(lambda: alive() is None, timeout=5000)  # the GUI thread's timer
+    finally:
+        gc.set_threshold(*threshold)
     assert seen == [threading.get_ident()], "destroyed on another thread"
     del kept
     collector.collect_if_due()
