@@ -33,7 +33,7 @@ from sqlalchemy.pool import StaticPool
 
 from etoile_app import paths
 from etoile_app.domain.errors import BackupError
-from etoile_app.storage import migrate
+from etoile_app.storage import migrate, sqlite_backup
 from etoile_app.storage.fulltext import is_search_table
 from etoile_app.storage.sqlite_backup import STAMP_FORMAT, BackupInfo
 
@@ -115,21 +115,7 @@ def _remove_partials(folder: Path) -> None:
 
 def list_backups(folder: Path) -> list[BackupInfo]:
     """The complete backups in ``folder``, newest first."""
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in folder.iterdir():
-        match = _NAME.match(path.name)
-        if not match:
-            continue
-        try:
-            created = datetime.strptime(match.group(1), STAMP_FORMAT).replace(tzinfo=UTC)
-            size = path.stat().st_size
-        except (ValueError, OSError):
-            continue  # an impossible date in the name, or deleted while listing
-        found.append(BackupInfo(path, created, size, match.group(2)))
-    found.sort(key=lambda b: (b.created_at, b.path.name), reverse=True)
-    return found
+    return sqlite_backup.scan(folder, _NAME)
 
 
 def prune(folder: Path, reason: str, keep: int) -> list[Path]:

@@ -115,10 +115,14 @@ def _remove_partials(database: Path) -> None:
 
 def list_backups(database: Path) -> list[BackupInfo]:
     """The complete backups of ``database``, newest first."""
-    folder = backup_folder(database)
+    return scan(backup_folder(database), _pattern(database))
+
+
+def scan(folder: Path, pattern: re.Pattern[str]) -> list[BackupInfo]:
+    """The files in ``folder`` whose names ``pattern`` matches (group 1 the time stamp, group 2
+    the reason), as backups, newest first."""
     if not folder.is_dir():
         return []
-    pattern = _pattern(database)
     found = []
     for path in folder.iterdir():
         match = pattern.match(path.name)
