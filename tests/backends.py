@@ -93,3 +93,30 @@ def copied_database(source: Path | URL, folder: Path, name: str = "journal") -> 
         yield url
     finally:
         server_.drop(url)
+
+
+@contextmanager
+def read_only_login(target: URL) -> Iterator[URL]:
+    """A login on the test server that may only read the journal at ``target`` (no password:
+    the test server trusts local logins); dropped, with its sessions, afterwards."""
+    server_ = server()
+    role = server_.fresh_name("reader")
+    with server_.admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{target.database}" TO "{role}"'))
+    owner = create_engine(target, isolation_level="AUTOCOMMIT")
+    try:
+        with owner.connect() as conn:
+            conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        yield target.set(username=role, password=None)
+    finally:
+        with owner.connect() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+        owner.dispose()
+        with server_.admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"), {"r": role}
+            )
+            conn.execute(text(f'REVOKE CONNECT ON DATABASE "{target.database}" FROM "{role}"'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))

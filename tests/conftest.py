@@ -118,6 +118,16 @@ def journal(db_target: Path | URL, clock: FakeClock) -> Iterator[Journal]:
 
 
 @pytest.fixture
+def other(db_target: Path | URL, clock: FakeClock) -> Iterator[Journal]:
+    """Another member's client on the same journal: its own connections to the same database."""
+    j = Journal.from_database(open_database(db_target), clock=clock)
+    try:
+        yield j
+    finally:
+        j.close()
+
+
+@pytest.fixture
 def db_snapshot() -> Callable[[Journal], dict]:
     """``db_snapshot(journal)``: every table's rows, for proving that bad input wrote nothing."""
     return _db_snapshot

@@ -23,16 +23,6 @@ from etoile_app.storage.search_columns import tags_text
 STALE = "This theory was changed by someone else while you were editing it."
 
 
-@pytest.fixture
-def other(db_target, clock) -> Iterator[Journal]:
-    """A second member's journal: its own connections to the same database."""
-    j = Journal.from_database(open_database(db_target), clock=clock)
-    try:
-        yield j
-    finally:
-        j.close()
-
-
 def _theory(journal: Journal, title: str = "Mishi turns villain", **fields) -> Theory:
     return write(journal, title, category=Category.VILLAIN_ARC, body="She sabotages the gala.", **fields)
 

@@ -280,29 +280,8 @@ def test_a_connection_lost_mid_transaction_is_a_journal_error_and_the_next_call_
 
 @pytest.fixture
 def reader(db_target: URL) -> Iterator[URL]:
-    """A login on the test server that may only read the journal at ``db_target`` (no password:
-    the test server trusts local logins)."""
-    role = backends.server().fresh_name("reader")
-    admin = backends.server()
-    with admin.admin.connect() as conn:
-        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-        conn.execute(text(f'GRANT CONNECT ON DATABASE "{db_target.database}" TO "{role}"'))
-    owner = create_engine(db_target, isolation_level="AUTOCOMMIT")
-    try:
-        with owner.connect() as conn:
-            conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
-        yield db_target.set(username=role, password=None)
-    finally:
-        with owner.connect() as conn:
-            conn.execute(text(f'DROP OWNED BY "{role}"'))
-        owner.dispose()
-        with admin.admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"), {"r": role}
-            )
-            conn.execute(text(f'REVOKE CONNECT ON DATABASE "{db_target.database}" FROM "{role}"'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    with backends.read_only_login(db_target) as url:
+        yield url
 
 
 def _rows(url: URL) -> dict[str, int]:

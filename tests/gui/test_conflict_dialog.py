@@ -3,7 +3,6 @@ what to do, and each answer does what it says; Esc keeps what was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QGroupBox, QRadioButton
 from etoile_app.domain.enums import Category
 from etoile_app.domain.models import Theory, TheoryDraft
 from etoile_app.services.journal import Journal
-from etoile_app.storage.database import open_database
 from etoile_app.ui.board.conflict_dialog import MINE, THEIRS, ConflictDialog
 from etoile_app.ui.board.editor import EditorData, TheoryEditor
 
@@ -21,16 +19,6 @@ from .conftest import closed, undo
 
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
 STALE = "This theory was changed by someone else while you were editing it."
-
-
-@pytest.fixture
-def other(db_target, clock) -> Iterator[Journal]:
-    """Another member's client on the same journal."""
-    j = Journal.from_database(open_database(db_target), clock=clock)
-    try:
-        yield j
-    finally:
-        j.close()
 
 
 @pytest.fixture

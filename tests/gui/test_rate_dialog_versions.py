@@ -3,28 +3,14 @@ refuses the save, the grid keeps what was typed, names the theory, and Reload sh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from etoile_app.domain.errors import StaleEditError
 from etoile_app.domain.models import TheoryDraft
-from etoile_app.services.journal import Journal
-from etoile_app.storage.database import open_database
 from etoile_app.ui.board.rate_dialog import COL_CONFIDENCE, COL_JUICINESS, RateDialog, read_rows
 
 from .conftest import closed, settle, wait
-
-
-@pytest.fixture
-def other(db_target, clock) -> Iterator[Journal]:
-    """Another member's journal: a second connection to the same database."""
-    journal = Journal.from_database(open_database(db_target), clock=clock)
-    try:
-        yield journal
-    finally:
-        journal.close()
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ says why at once); a save tried anyway still gets the server's refusal."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import backends
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-from sqlalchemy import URL, create_engine, text
 
 from etoile_app import APP_TITLE
 from etoile_app.domain.errors import PermissionDeniedError
@@ -28,32 +26,6 @@ REASON = (
     "Your login may only read this journal on db.example:5432/fanclub: 'reader' can look at "
     "everything, but changes cannot be saved. Ask the server's administrator for write access."
 )
-
-
-@contextmanager
-def _reader(db_target: URL) -> Iterator[URL]:
-    """A login on the test server that may only read the journal at ``db_target``."""
-    server = backends.server()
-    role = server.fresh_name("reader")
-    with server.admin.connect() as conn:
-        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-        conn.execute(text(f'GRANT CONNECT ON DATABASE "{db_target.database}" TO "{role}"'))
-    owner = create_engine(db_target, isolation_level="AUTOCOMMIT")
-    try:
-        with owner.connect() as conn:
-            conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
-        yield db_target.set(username=role, password=None)
-    finally:
-        with owner.connect() as conn:
-            conn.execute(text(f'DROP OWNED BY "{role}"'))
-        owner.dispose()
-        with server.admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"), {"r": role}
-            )
-            conn.execute(text(f'REVOKE CONNECT ON DATABASE "{db_target.database}" FROM "{role}"'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 @pytest.fixture
@@ -73,7 +45,7 @@ def read_only_store(qtbot, db_target, clock, journal, theory) -> Iterator[Store]
         yield store
         store.ops.shutdown(wait=True)
         return
-    with _reader(db_target) as url:
+    with backends.read_only_login(db_target) as url:
         reader = Journal.from_database(open_database(url), clock=clock)
         store = Store(reader)
         try:
