@@ -94,14 +94,7 @@ def measure(journal: Path, rounds: int = 5) -> ImportFigures | None:
 
     with tempfile.TemporaryDirectory(prefix="etoile-import-") as tmp:
         base = Path(tmp)
-        source = base / "source.sqlite3"
-        shutil.copyfile(journal, source)
-        db = open_database(source, backups=False)
-        try:
-            exported = base / "export.json"
-            exported.write_bytes(service_class(db.sessions).export_json())
-        finally:
-            db.dispose()
+        source, exported = export_copy(journal, base, service_class)
         template = base / "empty.sqlite3"
         _empty_journal(template)
         rows = _rows(source)
@@ -151,3 +144,19 @@ def main(size: int = 10_000) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+
+
+def export_copy(journal: Path, folder: Path, service_class) -> tuple[Path, Path]:
+    """A copy of ``journal`` in ``folder`` (opened, so at the app's schema) and the app's JSON
+    export of it; the cached journal itself is left as it is."""
+    from etoile_app.storage.database import open_database
+
+    source = folder / "source.sqlite3"
+    shutil.copyfile(journal, source)
+    db = open_database(source, backups=False)
+    try:
+        exported = folder / "export.json"
+        exported.write_bytes(service_class(db.sessions).export_json())
+    finally:
+        db.dispose()
+    return source, exported

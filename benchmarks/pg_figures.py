@@ -356,14 +356,7 @@ def import_figures(journal: Path, server: URL, rounds: int) -> ImportFigures:
     made: list[str] = [template]
     with tempfile.TemporaryDirectory(prefix="etoile-pgimport-") as tmp:
         base = Path(tmp)
-        source = base / "source.sqlite3"
-        shutil.copyfile(journal, source)
-        db = open_database(source, backups=False)
-        try:
-            exported = base / "export.json"
-            exported.write_bytes(TransferService(db.sessions).export_json())
-        finally:
-            db.dispose()
+        source, exported = importing.export_copy(journal, base, TransferService)
         empty_file = base / "empty.sqlite3"
         importing._empty_journal(empty_file)
         sqlite_rows = importing._rows(source)
