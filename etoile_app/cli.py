@@ -72,6 +72,35 @@ def parser() -> argparse.ArgumentParser:
         "(by default the person who made the most questions)",
     )
     imports.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=_DB_HELP)
+    club = commands.add_parser(
+        "club",
+        help="make a journal on a PostgreSQL server a fan club's, and give members their logins",
+        description="A club shares one journal on a PostgreSQL server: each member signs in with "
+        "a login of their own, and the server lets them change only their own theories and "
+        "forecasts. See docs/POSTGRESQL.md.",
+    )
+    club_commands = club.add_subparsers(dest="club_command", metavar="ACTION", required=True)
+    init = club_commands.add_parser(
+        "init",
+        help="prepare the database at URL and its roles, with your login as the club's owner",
+        description="Create (or upgrade) the journal at URL, the club's roles and their rights; "
+        "your login becomes its owner, and every theory already there becomes yours. Your login "
+        "must own the database's tables (or create them now) and may create logins (CREATEROLE).",
+    )
+    init.add_argument("url", metavar="URL", help="the database, e.g. postgresql://you@server/etoile")
+    init.add_argument("--name", metavar="NAME", help="your display name in the club (by default your login)")
+    add = club_commands.add_parser(
+        "add-member",
+        help="create a login for a new member and print how they connect",
+        description="Create the login NAME with a new password, as a member (or with --viewer, "
+        "as someone who may only read), and print the address they open the app with. They "
+        "choose their display name the first time they open it.",
+    )
+    add.add_argument("login", metavar="NAME", help="the new login: lower-case letters, digits and _")
+    add.add_argument("--viewer", action="store_true", help="may read the club's journal but change nothing")
+    add.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="the club's database (its owner's URL)"
+    )
     return p
 
 
@@ -120,6 +149,12 @@ def _run(argv: list[str]) -> int:
                 if args.format is None:
                     p.error(f"say which format to write with --format {{{','.join(EXPORT_FORMATS)}}}")
             return export_command(args.db, args.format, args.out)
+        if args.command == "club":
+            if args.club_command == "init":
+                return club_init_command(args.url, args.name)
+            if args.db is None:
+                p.error("say which club with --db URL (the owner's address of its database)")
+            return club_add_command(args.db, args.login, viewer=args.viewer)
         return import_command(args.db, args.file, args.format, args.forecaster)
     if args.screenshot is not None:
         # Screenshots need no screen: draw offscreen unless a platform was chosen.
@@ -259,3 +294,45 @@ def _import(db: str | None, file: Path, fmt: str | None, forecaster: str | None 
         journal.close()
     print(f"Imported {file}: {report.summary()}")
     return 0
+
+
+# --- a club ----------------------------------------------------------------------------------
+
+
+def club_init_command(url: str, name: str | None) -> int:
+    from etoile_app.services.club import init_club
+    from etoile_app.storage.engine import make_engine, to_url
+
+    target = to_url(url)
+    engine = make_engine(target)
+    try:
+        member = init_club(engine, name or target.username or "Owner")
+    finally:
+        engine.dispose()
+    print(f"The journal at {_shown(target)} is a club; you ({member.login}) own it, as {member.name}.")
+    print(f"Add members with: {PROG} club add-member NAME --db '{url}'")
+    return 0
+
+
+def club_add_command(url: str, login: str, *, viewer: bool) -> int:
+    from etoile_app.services.club import add_member
+    from etoile_app.storage.engine import make_engine, to_url
+
+    target = to_url(url)
+    engine = make_engine(target)
+    try:
+        made = add_member(engine, login, viewer=viewer)
+    finally:
+        engine.dispose()
+    theirs = target.set(username=made.login, password=made.password)
+    what = "a viewer (may only read)" if viewer else "a member"
+    print(f"Created the login {made.login}, {what} of the club at {_shown(target)}.")
+    print(f"Password: {made.password}")
+    print("They open the club's journal with:")
+    print(f"  {PROG} --db '{theirs.render_as_string(hide_password=False)}'")
+    print("Send them the password privately; they choose their display name when they first open it.")
+    return 0
+
+
+def _shown(url: Any) -> str:
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"

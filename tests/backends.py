@@ -18,8 +18,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -120,3 +122,63 @@ def read_only_login(target: URL) -> Iterator[URL]:
             )
             conn.execute(text(f'REVOKE CONNECT ON DATABASE "{target.database}" FROM "{role}"'))
             conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+@dataclass(frozen=True)
+class Club:
+    """A club's database on the test server, made by its owner's login (not a superuser)."""
+
+    owner: URL
+    prefix: str
+
+    def login(self, name: str) -> str:
+        """The login called ``name`` in this club (logins are the server's, shared by every test)."""
+        return f"{self.prefix}{name}"
+
+    def url(self, name: str) -> URL:
+        return self.owner.set(username=self.login(name), password=None)
+
+    def psql(self, name: str, sql: str) -> subprocess.CompletedProcess[str]:
+        """Run ``sql`` with psql under the login ``name``; its output and errors, as psql prints them."""
+        u = self.url(name)
+        dsn = f"postgresql://{u.username}@{u.host}:{u.port}/{u.database}"
+        return subprocess.run(
+            ["psql", "-X", "-q", "-A", "-t", "-d", dsn, "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+@contextmanager
+def club_database(owner_name: str = "Owner") -> Iterator[Club]:
+    """A new, empty database owned by a new login that may create logins, made a club by that
+    login (``club init``); the database and every login made for it are dropped afterwards."""
+    from etoile_app.services.club import init_club
+    from etoile_app.storage.engine import make_engine
+
+    server_ = server()
+    name = server_.fresh_name("club")
+    prefix = f"{name}_"
+    owner = f"{prefix}owner"
+    with server_.admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner}" LOGIN CREATEROLE'))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
+    club = Club(server_.url_of(name).set(username=owner, password=None), prefix)
+    try:
+        engine = make_engine(club.owner)
+        try:
+            init_club(engine, owner_name)
+        finally:
+            engine.dispose()
+        yield club
+    finally:
+        with server_.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            roles = conn.execute(
+                text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p ORDER BY rolname = :o"),
+                {"p": prefix.replace("_", r"\_") + "%", "o": owner},
+            ).scalars()
+            for role in list(roles):
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))

@@ -221,15 +221,15 @@ def _terminate_app_connections(database: str) -> int:
         ended = conn.execute(
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = :db AND application_name = :app"
+                " WHERE datname = :db AND application_name LIKE :app"
             ),
-            {"db": database, "app": APPLICATION_NAME},
+            {"db": database, "app": APPLICATION_NAME + "/%"},
         ).scalar_one()
         # Wait until the server has really let them go.
         for _ in range(100):
             left = conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND application_name = :app"),
-                {"db": database, "app": APPLICATION_NAME},
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND application_name LIKE :app"),
+                {"db": database, "app": APPLICATION_NAME + "/%"},
             ).scalar_one()
             if not left:
                 break

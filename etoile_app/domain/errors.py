@@ -277,3 +277,16 @@ class ServerDiskFullError(DiskFullError):
         super().__init__(message, server)
         self.server = server
         self.detail = detail
+
+
+# --- a club ------------------------------------------------------------------------------------
+
+
+class ClubError(JournalError):
+    """A club cannot be set up or changed as asked (a SQLite journal, a login that may not
+    create logins, a name already taken); nothing was changed."""
+
+
+class NotYoursError(JournalError):
+    """In a club, the theory (or forecast, or dream casting) is another member's: only they,
+    or the club's owner, may change it. The server refuses it too."""

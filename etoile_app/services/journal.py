@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import URL
 
+from etoile_app.domain.club import Identity, MemberRole, Who
 from etoile_app.domain.models import PackChanges
 from etoile_app.services.background import unstoppable
 from etoile_app.services.backups import BEFORE_IMPORT, BackupService
@@ -20,6 +21,7 @@ from etoile_app.services.base import Clock, Progress, system_clock
 from etoile_app.services.board import BoardService
 from etoile_app.services.canon import CanonService
 from etoile_app.services.cast import CastService
+from etoile_app.services.club import ClubService
 from etoile_app.services.theories import TheoryService
 from etoile_app.storage.database import (
     OPEN_STEPS,
@@ -44,8 +46,22 @@ class Journal:
     canon: CanonService
     cast: CastService
     backups: BackupService
+    club: ClubService
+    #: Who the journal acts as (a club member, or in a journal of one its owner).
+    who: Who = field(default_factory=Who)
     clock: Clock = field(default=system_clock, repr=False)
     seeded: PackChanges | None = None
+
+    @property
+    def identity(self) -> Identity:
+        return self.who.identity
+
+    def join_club(self, name: object) -> Identity:
+        """Become a member of the club under ``name`` (or rename oneself); every service then
+        acts as that member."""
+        self.who.identity = self.club.join(name)
+        self.__dict__.pop("track", None)  # made for the member it was
+        return self.who.identity
 
     @cached_property
     def track(self) -> TrackRecordService:
@@ -99,7 +115,9 @@ class Journal:
             journal = cls.from_database(db, clock=clock)
             # A login that may only read a journal on a server cannot apply a pack: it sees the
             # canon whoever may write applied. Clients that may write apply it one at a time.
-            if pack is not None and not read_only and not db.read_only:
+            # In a club only the owner applies packs: members see the canon the owner keeps.
+            owner = journal.identity.role is MemberRole.OWNER
+            if pack is not None and not read_only and not db.read_only and owner:
                 if progress is not None:
                     progress(4, OPEN_STEPS, "Reading the canon")
                 journal.seeded = journal.canon.apply_pack_file(pack)
@@ -111,9 +129,13 @@ class Journal:
     @classmethod
     def from_database(cls, db: Database, *, clock: Clock = system_clock) -> Journal:
         s = db.sessions
+        club = ClubService(s, clock)
+        who = Who(club.identity() if db.engine.dialect.name == "postgresql" else Identity(club=False))
         return cls(
             database=db,
-            theories=TheoryService(s, clock),
+            theories=TheoryService(s, clock, who),
+            club=club,
+            who=who,
             board=BoardService(s, clock),
             canon=CanonService(s, clock),
             cast=CastService(s, clock),

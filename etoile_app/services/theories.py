@@ -6,17 +6,20 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, exists, or_, select, text, true
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from etoile_app.domain import rules
+from etoile_app.domain.club import Who
 from etoile_app.domain.enums import Stance, TheoryStatus
 from etoile_app.domain.errors import (
+    ClubError,
     DateError,
     InvalidStateError,
+    NotYoursError,
     StaleEditError,
     StarterNotFoundError,
     TheoryNotFoundError,
@@ -24,18 +27,28 @@ from etoile_app.domain.errors import (
 from etoile_app.domain.models import (
     EarlierResolution,
     EvidenceDraft,
+    OptionDraft,
     StarterTheory,
     Theory,
     TheoryDraft,
     TheorySnapshot,
 )
-from etoile_app.services.base import Service, ensure_tags, load_characters, load_fact, shown_statuses
+from etoile_app.services.base import (
+    Clock,
+    Service,
+    ensure_tags,
+    load_characters,
+    load_fact,
+    shown_statuses,
+    system_clock,
+)
 from etoile_app.storage import mapping, search_columns
 from etoile_app.storage.models import (
     THEORY_COLUMNS,
     CharacterRecord,
     ConditionRecord,
     EvidenceRecord,
+    ForecasterRecord,
     ForecastRecord,
     OptionRecord,
     ResolutionRecord,
@@ -62,6 +75,16 @@ _LOAD_ALL = (
 
 
 class TheoryService(Service):
+    """In a club (see :mod:`etoile_app.domain.club`), a theory and its first forecast are its
+    author's, anyone may add their own forecasts to any open theory, and a member who is not
+    the owner may change only their own theories; the server enforces the same rules."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock = system_clock, who: Who | None = None
+    ) -> None:
+        super().__init__(sessions, clock)
+        self._who = who or Who()
+
     # --- reading ---------------------------------------------------------------------------
 
     def get(self, theory_id: int) -> Theory:
@@ -81,6 +104,7 @@ class TheoryService(Service):
                 created_at=now,
                 resolution_note="",
                 starter_key=starter_key,
+                author_id=self._author(),
             )
             self._apply(s, record, clean, now, note=note)
             s.add(record)
@@ -114,16 +138,100 @@ class TheoryService(Service):
         return self._change(theory_id, change)
 
     def set_confidence(self, theory_id: int, confidence: object, note: str = "") -> Theory:
+        """A new confidence for a yes/no theory. In a club, on another member's theory, it is
+        this member's own forecast (:meth:`forecast`)."""
         value = rules.clean_confidence(confidence)
         note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
+        if self._who.identity.club and not self._is_mine(theory_id):
+            return self.forecast(theory_id, value, note=note)
 
         def change(s: Session, r: TheoryRecord) -> None:
             self._check_open(r, "change its confidence")
             if value != r.confidence:
                 r.confidence = value
-                r.history.append(ForecastRecord(confidence=value, changed_at=self._now(), note=note))
+                r.history.append(self._forecast_record(confidence=value, changed_at=self._now(), note=note))
 
         return self._change(theory_id, change)
+
+    def forecast(
+        self,
+        theory_id: int,
+        confidence: object = None,
+        *,
+        options: Mapping[str, object] | None = None,
+        note: str = "",
+    ) -> Theory:
+        """Add this member's forecast to an open theory, anyone's: a ``confidence`` for a yes/no
+        theory, or a confidence per option name (``options``, every option) for a multiple-choice
+        one. Only values that differ from the member's last forecast are added. The theory's own
+        confidence is its author's: it changes only when the author forecasts."""
+        note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
+        who = self._who.identity
+        if who.club and who.member is None:
+            raise ClubError("Choose your display name in this club before you forecast.")
+        me = who.member_id
+        now = self._now()
+        with self._stale_refused(theory_id), self._sessions.begin() as s:
+            record = s.get(TheoryRecord, theory_id, options=list(_LOAD_ALL))
+            if record is None:
+                raise TheoryNotFoundError(theory_id)
+            if record.deleted_at is not None:
+                raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
+            self._check_open(record, "forecast on it")
+            mine = [h for h in record.history if h.forecaster_id == me]
+            added: list[ForecastRecord] = []
+            if record.options:
+                wanted = _option_confidences(record, options)
+                latest = {h.option_id: h.confidence for h in mine if h.option_id is not None}
+                for option in record.options:
+                    value = wanted[option.id]
+                    if latest.get(option.id) != value:
+                        added.append(
+                            self._forecast_record(
+                                theory_id=record.id,
+                                option_id=option.id,
+                                confidence=value,
+                                changed_at=now,
+                                note=note,
+                            )
+                        )
+            else:
+                if options:
+                    raise InvalidStateError(f"“{record.title}” is a yes/no question: it has no options.")
+                value = rules.clean_confidence(confidence)
+                latest_value = next((h.confidence for h in reversed(mine) if h.option_id is None), None)
+                if latest_value != value:
+                    added.append(
+                        self._forecast_record(
+                            theory_id=record.id, confidence=value, changed_at=now, note=note
+                        )
+                    )
+            s.add_all(added)
+            if added and record.author_id == me:
+                # The author's forecast is the theory's own confidence too.
+                if record.options:
+                    record.confidence = max(wanted.values())
+                else:
+                    record.confidence = value
+                record.updated_at = now
+            s.flush()
+            s.expire(record, ["history"])
+            return self._view(s, record)
+
+    def withdraw_forecasts(self, theory_id: int, forecast_ids: Iterable[int]) -> Theory:
+        """Take back forecasts this member added (undo of :meth:`forecast`)."""
+        ids = list(forecast_ids)
+        with self._sessions.begin() as s:
+            query = delete(ForecastRecord).where(
+                ForecastRecord.id.in_(ids), ForecastRecord.theory_id == theory_id
+            )
+            if self._who.identity.club:
+                query = query.where(ForecastRecord.forecaster_id == self._who.identity.member_id)
+            s.execute(query)
+            record = s.get(TheoryRecord, theory_id, options=list(_LOAD_ALL), populate_existing=True)
+            if record is None:
+                raise TheoryNotFoundError(theory_id)
+            return self._view(s, record)
 
     def set_juiciness(self, theory_id: int, stars: object) -> Theory:
         value = rules.clean_rating(stars)
@@ -209,6 +317,25 @@ class TheoryService(Service):
         now = self._now()
         voided: list[TheoryRecord] = []
         frontier = [r for r in settled if r.status in (TheoryStatus.BUSTED, TheoryStatus.VOID)]
+        if frontier and self._who.restricted:
+            # Dependants may be other members' theories: the server voids them (migration 0010).
+            s.flush()
+            ids = list(
+                s.scalars(
+                    text("SELECT etoile_void_dependants(:day, :at)"),
+                    {"day": day, "at": now.astimezone(UTC).replace(tzinfo=None)},
+                )
+            )
+            for start in range(0, len(ids), CHUNK):
+                stmt = (
+                    select(TheoryRecord)
+                    .where(TheoryRecord.id.in_(ids[start : start + CHUNK]))
+                    .options(*_LOAD_ALL)
+                    .order_by(TheoryRecord.id)
+                    .execution_options(populate_existing=True)
+                )
+                voided.extend(s.scalars(stmt))
+            return voided
         while frontier:
             s.flush()
             stmt = (
@@ -497,7 +624,12 @@ class TheoryService(Service):
         """The theory with everything about it. ``lock``: for a change, its row is locked first
         (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already lets one writer in)
         so what is read about it, its tags and characters above all, stays true until the
-        change is committed."""
+        change is committed.
+
+        A club member who is not its owner may lock (and so change) only their own theories:
+        another's is refused with :class:`NotYoursError` before the row is asked for."""
+        if lock:
+            self._check_mine(s, [theory_id])
         record = s.get(
             TheoryRecord,
             theory_id,
@@ -518,6 +650,8 @@ class TheoryService(Service):
         ``lock``: their rows are locked first, as :meth:`_load` does, in the order of their ids
         (two changes of many theories at once then never wait for each other crosswise)."""
         ids = list(dict.fromkeys(theory_ids))
+        if lock:
+            self._check_mine(s, ids)
         found: dict[int, TheoryRecord] = {}
         ordered = sorted(ids) if lock else ids
         for start in range(0, len(ordered), CHUNK):
@@ -540,6 +674,47 @@ class TheoryService(Service):
             if live and record.deleted_at is not None:
                 raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
         return [found[i] for i in ids]
+
+    # --- a club ----------------------------------------------------------------------------
+
+    def _author(self) -> int | None:
+        """The author of a new theory: this member in a club (who must have a name by now)."""
+        who = self._who.identity
+        if who.club and who.member is None:
+            raise ClubError("Choose your display name in this club before you write a theory.")
+        return who.member_id
+
+    def _forecast_record(self, **values: object) -> ForecastRecord:
+        """A forecast by this member (in a journal of one, nobody's: the owner's)."""
+        if self._who.identity.club:
+            values["forecaster_id"] = self._who.identity.member_id
+        return ForecastRecord(**values)
+
+    def _is_mine(self, theory_id: int) -> bool:
+        with self._sessions() as s:
+            author = s.scalar(select(TheoryRecord.author_id).where(TheoryRecord.id == theory_id))
+        return author == self._who.identity.member_id
+
+    def _check_mine(self, s: Session, theory_ids: Sequence[int]) -> None:
+        """Refuse, for a member who is not the owner, a change to another member's theory."""
+        if not self._who.restricted:
+            return
+        me = self._who.identity.member_id
+        others = true() if me is None else or_(TheoryRecord.author_id != me, TheoryRecord.author_id.is_(None))
+        for start in range(0, len(theory_ids), CHUNK):
+            rows = s.execute(
+                select(TheoryRecord.title, ForecasterRecord.name)
+                .outerjoin(ForecasterRecord, ForecasterRecord.id == TheoryRecord.author_id)
+                .where(TheoryRecord.id.in_(theory_ids[start : start + CHUNK]), others)
+                .order_by(TheoryRecord.id)
+                .limit(1)
+            ).first()
+            if rows is not None:
+                whose = f"{rows.name}'s" if rows.name else "not yours"
+                raise NotYoursError(
+                    f"“{rows.title}” is {whose}: only its author or the club's owner can change it. "
+                    "You can add your own forecast to it."
+                )
 
     @staticmethod
     def _check_open(record: TheoryRecord, action: str) -> None:
@@ -595,15 +770,29 @@ class TheoryService(Service):
             if record.options:
                 self._check_open(record, "change its options")
                 _drop_options(record, [])
-            current = next((h.confidence for h in reversed(record.history) if h.option_id is None), None)
+            mine = self._who.identity.member_id
+            current = next(
+                (
+                    h.confidence
+                    for h in reversed(record.history)
+                    if h.option_id is None and h.forecaster_id == mine
+                ),
+                None,
+            )
             if is_new or clean.confidence != current:
                 if not is_new:
                     self._check_open(record, "change its confidence")
-                record.history.append(ForecastRecord(confidence=clean.confidence, changed_at=now, note=note))
+                record.history.append(
+                    self._forecast_record(confidence=clean.confidence, changed_at=now, note=note)
+                )
             record.confidence = clean.confidence
             return
         by_name = {o.name.casefold(): o for o in record.options}
-        latest = {h.option_id: h.confidence for h in record.history if h.option_id is not None}
+        latest = {
+            h.option_id: h.confidence
+            for h in record.history
+            if h.option_id is not None and h.forecaster_id == self._who.identity.member_id
+        }
         wanted = [(by_name.get(o.name.casefold()), o) for o in clean.options]
         changed = any(existing is None or latest.get(existing.id) != o.confidence for existing, o in wanted)
         renamed = [o.name for o in record.options] != [o.name for o in clean.options]
@@ -622,7 +811,7 @@ class TheoryService(Service):
         for option, (existing, o) in zip(options, wanted, strict=True):
             if existing is None or latest.get(existing.id) != o.confidence:
                 record.history.append(
-                    ForecastRecord(option=option, confidence=o.confidence, changed_at=now, note=note)
+                    self._forecast_record(option=option, confidence=o.confidence, changed_at=now, note=note)
                 )
         record.confidence = max(o.confidence for o in clean.options)
 
@@ -729,7 +918,7 @@ class TheoryService(Service):
                             "in the editor."
                         )
                     r.confidence = confidence
-                    r.history.append(ForecastRecord(confidence=confidence, changed_at=now, note=""))
+                    r.history.append(self._forecast_record(confidence=confidence, changed_at=now, note=""))
                     changed = True
                 if juiciness != r.juiciness:
                     r.juiciness = juiciness
@@ -737,6 +926,23 @@ class TheoryService(Service):
                 if changed:
                     r.updated_at = now
             return self._views(s, records)
+
+
+def _option_confidences(record: TheoryRecord, options: Mapping[str, object] | None) -> dict[int, int]:
+    """A confidence for every option of ``record`` (by id) from ``options`` (by name)."""
+    given = {name.casefold(): value for name, value in (options or {}).items()}
+    names = {o.name.casefold() for o in record.options}
+    unknown = [name for name in (options or {}) if name.casefold() not in names]
+    if unknown:
+        raise InvalidStateError(f"“{record.title}” has no option called “{unknown[0]}”.")
+    missing = [o.name for o in record.options if o.name.casefold() not in given]
+    if missing:
+        raise InvalidStateError(
+            f"Give every option of “{record.title}” a confidence (“{missing[0]}” has none)."
+        )
+    # Checked as the editor checks a multiple-choice draft: 1–98 % each, 100 % together.
+    rules.clean_options([OptionDraft(o.name, given[o.name.casefold()]) for o in record.options])  # type: ignore[arg-type]
+    return {o.id: rules.clean_confidence(given[o.name.casefold()]) for o in record.options}
 
 
 def _tags(s: Session, names: list[str]) -> list[TagRecord]:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from etoile_app.domain.errors import DatabaseError, FolderError, JournalError
-from etoile_app.storage import integrity, migrate, server_backup, sqlite_backup, sqlite_pragmas
+from etoile_app.storage import club, integrity, migrate, server_backup, sqlite_backup, sqlite_pragmas
 from etoile_app.storage.engine import make_engine, make_session_factory, sqlite_file, to_url
 from etoile_app.storage.server_errors import describe as describe_server
 
@@ -287,10 +287,16 @@ def open_database(
             elif revision is not None and path is None and backups and server_backup.is_server(url):
                 progress(2, OPEN_STEPS, "Backing up the journal before upgrading it")
                 db.backups.append(server_backup.before_upgrade(engine, url, revision))
+            if revision is not None and path is None and url.get_backend_name() == "postgresql":
+                refused = club.may_upgrade(engine)
+                if refused is not None:
+                    raise DatabaseError(refused, where)
             progress(
                 3, OPEN_STEPS, "Upgrading the journal" if revision is not None else "Creating the journal"
             )
             found = migrate.upgrade_to_head(engine)
+            if revision is not None and url.get_backend_name() == "postgresql":
+                club.regrant_after_upgrade(engine)
             if path is None:
                 # Read again under the setup lock: another client may have upgraded it meanwhile.
                 revision, db.created = found, found is None

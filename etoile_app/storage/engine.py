@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import weakref
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, make_url
@@ -11,8 +13,17 @@ from etoile_app.storage import interrupt, server_errors, sqlite_errors, sqlite_p
 
 #: Seconds to wait for a database server to answer a new connection (unless the URL says).
 CONNECT_TIMEOUT = 10
-#: How the app's connections show in the server's list of clients (``pg_stat_activity``).
+#: How the app's connections show in the server's list of clients (``pg_stat_activity``),
+#: followed by a slash and the client's own name (:func:`client_name`).
 APPLICATION_NAME = "etoile-journal"
+
+_client_names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def client_name(engine: Engine) -> str | None:
+    """The ``application_name`` of ``engine``'s connections to a server: every change they make
+    is announced under it (migration 0010), so a client knows its own changes from others'."""
+    return _client_names.get(engine)
 
 
 def to_url(target: str | Path | URL) -> URL:
@@ -56,7 +67,11 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True, connect_args=_server_connect_args(url))
+        args = _server_connect_args(url)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=args)
+        name = args.get("application_name", url.query.get("application_name"))
+        if isinstance(name, str):
+            _client_names[engine] = name
     sqlite_pragmas.install(engine, read_only=read_only)
     sqlite_errors.install(engine, path)
     server_errors.install(engine, url)
@@ -72,7 +87,7 @@ def _server_connect_args(url: URL) -> dict[str, object]:
     if "connect_timeout" not in url.query:
         args["connect_timeout"] = CONNECT_TIMEOUT
     if "application_name" not in url.query:
-        args["application_name"] = APPLICATION_NAME
+        args["application_name"] = f"{APPLICATION_NAME}/{secrets.token_hex(6)}"
     return args
 
 

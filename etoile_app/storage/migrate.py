@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from etoile_app.domain.errors import DatabaseError, SchemaTooNewError
 
 #: The newest migration. A test checks it against the migration scripts.
-HEAD_REVISION = "0009_board_order_tie_break"
+HEAD_REVISION = "0010_club_members"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 #: The key of the PostgreSQL advisory lock that clients of one database take while they set it

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -151,6 +152,11 @@ class TheoryRecord(Base):
     #: Counts the theory's changes: an UPDATE from a stale copy matches no row and fails
     #: (SQLAlchemy's version counter), and the services refuse a save made from one.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The member who wrote it (``None`` in a journal of one). Left unset, a server fills in
+    #: the login's member (migration 0010), and only that member may change it.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forecasters.id"), index=True, server_default=FetchedValue()
+    )
 
     tags: Mapped[list[TagRecord]] = relationship(
         secondary=theory_tags, order_by="TagRecord.name", passive_deletes=True
@@ -364,15 +370,22 @@ class ForecastRecord(Base):
     true; for a multiple-choice one, that its option (``option_id``) is what happens."""
 
     __tablename__ = "forecasts"
-    __table_args__ = (CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),)
+    __table_args__ = (
+        CheckConstraint("confidence BETWEEN 1 AND 99", name="confidence_range"),
+        # A member's forecasts: "theories I have not forecast yet", the club's scores.
+        Index("ix_forecasts_forecaster_theory", "forecaster_id", "theory_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theory_id: Mapped[int] = mapped_column(ForeignKey("theories.id", ondelete="CASCADE"), index=True)
     option_id: Mapped[int | None] = mapped_column(
         ForeignKey("theory_options.id", ondelete="CASCADE"), index=True
     )
-    #: Who made it (``None``: the journal's owner).
-    forecaster_id: Mapped[int | None] = mapped_column(ForeignKey("forecasters.id"), index=True)
+    #: Who made it (``None``: the journal's owner). Left unset, a server fills in the login's
+    #: member (migration 0010), and only that member may change it.
+    forecaster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forecasters.id"), index=True, server_default=FetchedValue()
+    )
     confidence: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -414,6 +427,10 @@ class DreamCastRecord(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The member who made it (``None`` in a journal of one); see ``TheoryRecord.author_id``.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forecasters.id"), index=True, server_default=FetchedValue()
+    )
 
     character: Mapped[CharacterRecord | None] = relationship(lazy="joined")
 
