@@ -314,6 +314,8 @@ def open_journal(
 
     window.attach(Store(journal, window), sqlite_file(to_url(target)))
     _tell_upgrade(window, journal.database)
+    if interactive:
+        _ask_member_name(window)
     gate = journal.database.gate
     if gate is not None:
         watcher = IntegrityWatcher(window)
@@ -472,6 +474,22 @@ def _tell_upgrade(window, db: Any) -> None:
 
     logging.getLogger("etoile_app").info("upgraded %s from schema %s", db.path, db.upgraded_from)
     window.upgrade_note = status_note(window, text, lasts_ms=UPGRADE_NOTE_MS)
+
+
+def _ask_member_name(window) -> None:
+    """A club's login with no display name yet chooses one as soon as the window shows the
+    journal (it writes nothing without one); put off, the status bar says it is needed."""
+    from etoile_app.ui.common.member_dialog import NAME_NEEDED, ask_member_name
+
+    dialog = ask_member_name(window, window.store)
+    if dialog is None:
+        return
+    window.member_dialog = dialog
+    dialog.joined.connect(
+        lambda identity: window.statusBar().showMessage(f"Welcome to the club, {identity.member.name}.", 5000)
+    )
+    dialog.rejected.connect(lambda: setattr(window, "name_note", status_note(window, NAME_NEEDED)))
+    dialog.finished.connect(lambda _result: setattr(window, "member_dialog", None))
 
 
 def _damage_found(window, error, *, guard: Any = None, remember: Any = None) -> None:

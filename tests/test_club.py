@@ -92,6 +92,7 @@ def test_each_login_is_mapped_to_its_member_with_its_role(club: backends.Club, o
     try:
         assert viewer.identity.role is MemberRole.VIEWER and not viewer.identity.needs_name
         assert viewer.database.read_only
+        assert "You are a viewer of this club" in (viewer.database.read_only_reason or "")
     finally:
         viewer.close()
 

@@ -228,7 +228,9 @@ def _terminate_app_connections(database: str) -> int:
         # Wait until the server has really let them go.
         for _ in range(100):
             left = conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND application_name LIKE :app"),
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND application_name LIKE :app"
+                ),
                 {"db": database, "app": APPLICATION_NAME + "/%"},
             ).scalar_one()
             if not left:

@@ -27,6 +27,7 @@ from etoile_app.domain.errors import (
 from etoile_app.domain.models import (
     EarlierResolution,
     EvidenceDraft,
+    Forecast,
     OptionDraft,
     StarterTheory,
     Theory,
@@ -90,6 +91,32 @@ class TheoryService(Service):
     def get(self, theory_id: int) -> Theory:
         with self._sessions() as s:
             return self._view(s, self._load(s, theory_id, live=False))
+
+    def forecasts_by(self, theory_id: int) -> tuple[str | None, tuple[Forecast, ...]]:
+        """Who wrote the theory (``None`` in a journal of one) and this member's own forecasts
+        on it, oldest first (in a journal of one, all of them)."""
+        me = self._who.identity.member_id
+        with self._sessions() as s:
+            author = s.execute(
+                select(ForecasterRecord.name)
+                .join(TheoryRecord, TheoryRecord.author_id == ForecasterRecord.id)
+                .where(TheoryRecord.id == theory_id)
+            ).scalar_one_or_none()
+            stmt = (
+                select(
+                    ForecastRecord.confidence,
+                    ForecastRecord.changed_at,
+                    ForecastRecord.note,
+                    OptionRecord.name,
+                )
+                .outerjoin(OptionRecord, OptionRecord.id == ForecastRecord.option_id)
+                .where(ForecastRecord.theory_id == theory_id)
+                .order_by(ForecastRecord.changed_at, ForecastRecord.id)
+            )
+            if self._who.identity.club:
+                stmt = stmt.where(ForecastRecord.forecaster_id == me)
+            rows = s.execute(stmt).all()
+        return author, tuple(Forecast(r[0], r[1], r[2], r[3]) for r in rows)
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -102,6 +102,11 @@ def is_club(conn: Connection) -> bool:
     )
 
 
+def is_club_connection(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return is_club(conn)
+
+
 def grant_rights(conn: Connection) -> None:
     """Give the club's group roles their rights on every table (again after a migration, which
     may add tables). Run by the owner, inside their transaction."""

@@ -379,6 +379,11 @@ def _login_may_only_read(engine: Engine, url: URL) -> str | None:
             f"The journal's server {server} accepts only reading now (it may be a read-only copy, or "
             "the database is set to read only): you can look at everything, but changes cannot be saved."
         )
+    if not may_write and club.is_club_connection(engine):
+        return (
+            f"You are a viewer of this club on {server}: {user!r} can look at everything, but "
+            "changes cannot be saved. The club's owner can make you a member."
+        )
     if not may_write:
         return (
             f"Your login may only read this journal on {server}: {user!r} can look at everything, "

@@ -8,7 +8,7 @@ and emits a signal naming what changed, so every view refreshes what it shows.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from etoile_app.domain import rules
+from etoile_app.domain.club import Identity
 from etoile_app.domain.errors import CancelledError, JournalBusyError, JournalError
 from etoile_app.domain.models import (
     DreamCast,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from etoile_app.services.backups import BackupInfo
     from etoile_app.services.cast import CastService
     from etoile_app.services.journal import Journal
+    from etoile_app.services.theories import TheoryService
 
 
 T = TypeVar("T")
@@ -120,6 +122,61 @@ def _news(_fact: Fact) -> _Done[None]:
 def _dream_put_back(cast: CastService, cell: list[DreamCast], entry: DreamCast) -> _Done[None]:
     cell[0] = cast.put_back_dream_cast(entry)
     return _Done(None, cast_changed=True)
+
+
+@dataclass(frozen=True)
+class Forecasted:
+    """What :meth:`Store.forecast` made: the theory after it, and the forecasts it added."""
+
+    theory: Theory
+    added: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Forecast:
+    """One forecast as given: the theory just before it (to take it back) and what it made."""
+
+    before: Theory
+    value: Forecasted
+
+    @classmethod
+    def give(
+        cls,
+        theories: TheoryService,
+        theory_id: int,
+        confidence: int | None,
+        options: Mapping[str, int] | None,
+        note: str,
+    ) -> _Forecast:
+        (was,) = theories.snapshot([theory_id])
+        theory = theories.forecast(theory_id, confidence, options=options, note=note)
+        (now,) = theories.snapshot([theory_id])
+        had = set(was.history_ids)
+        # Rows new since the first read are this forecast's (in a club, another member's added
+        # meanwhile stays: the withdrawal takes back only one's own).
+        added = tuple(i for i in now.history_ids if i not in had)
+        return cls(was.theory, Forecasted(theory, added))
+
+    def take_back(self, theories: TheoryService) -> Theory:
+        """Withdraw the forecasts added. The author's forecast also set the theory's own
+        confidence: that comes back too, by putting the theory back as it stands now less
+        those forecasts and with its confidence as it was (others' changes since are kept)."""
+        ids = self.value.added
+        before, after = self.before, self.value.theory
+        if (before.confidence, before.updated_at) == (after.confidence, after.updated_at):
+            return theories.withdraw_forecasts(before.id, ids)
+        (now,) = theories.snapshot([before.id])
+        kept = [
+            (point, i) for point, i in zip(now.theory.history, now.history_ids, strict=True) if i not in ids
+        ]
+        theory = replace(
+            now.theory,
+            confidence=before.confidence,
+            updated_at=before.updated_at,
+            history=tuple(point for point, _i in kept),
+        )
+        (back,) = theories.put_back([replace(now, theory=theory, history_ids=tuple(i for _p, i in kept))])
+        return back
 
 
 class _Command(QUndoCommand):
@@ -289,6 +346,52 @@ class Store(QObject):
             return _Done(adopted, TheoryChanges.between([None] * len(new), new), step=step)
 
         return self._write(work, **handlers)
+
+    # --- forecasts and the club -------------------------------------------------------------
+
+    def forecast(
+        self,
+        theory_id: int,
+        confidence: int | None = None,
+        *,
+        options: Mapping[str, int] | None = None,
+        note: str = "",
+        **handlers: Any,
+    ) -> Ticket[Forecasted]:
+        """Add my forecast to a theory, anyone's (see :meth:`TheoryService.forecast`); the value
+        is the theory and the ids of the forecasts added (none when nothing differed from my
+        last one: then there is no undo step). Undo takes those forecasts back; redo gives them
+        again."""
+        theories = self.theories
+        # One cell shared by undo and redo (both run on the writer thread, in turn): what the
+        # latest forecast added, and the theory as it stood just before it.
+        cell: list[_Forecast] = []
+
+        def give() -> _Done[Forecasted]:
+            made = _Forecast.give(theories, theory_id, confidence, options, note)
+            cell[:] = [made]
+            return _Done(made.value, TheoryChanges.between([made.before], [made.value.theory]))
+
+        def take_back() -> _Done[None]:
+            after = cell[0].take_back(theories)
+            return _Done(None, TheoryChanges.between([cell[0].value.theory], [after]))
+
+        def work() -> _Done[Forecasted]:
+            done = give()
+            made = cell[0]
+            if not made.value.added:
+                return done
+            step = _Step(f"Forecast on “{_quote(made.before.title)}”", redo=give, undo=take_back)
+            return replace(done, step=step)
+
+        return self._write(work, **handlers)
+
+    def join_club(self, name: str, **handlers: Any) -> Ticket[Identity]:
+        """Become a member of the club under ``name`` (or rename oneself): the value is who the
+        journal now acts as. Not a step to undo: a member cannot leave the club."""
+        journal = self.journal
+        # The member's name shows beside their theories and forecasts: the views read again.
+        return self._write(lambda: _Done(journal.join_club(name), EVERYTHING), **handlers)
 
     # --- one theory or several: each call is one undo step ----------------------------------
 
