@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from helpers import FakeClock, character_id, write
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from etoile_app.domain.enums import Category, TheoryStatus
 from etoile_app.domain.errors import CharacterNotFoundError, ChoiceError, TagError
 from etoile_app.services.journal import Journal
 from etoile_app.services.track_record import TrackRecordService
-from etoile_app.storage.models import ForecastRecord, TheoryRecord
+from etoile_app.storage.models import ForecasterRecord, ForecastRecord, OptionRecord, TheoryRecord
 
 
 @pytest.fixture
@@ -367,3 +367,110 @@ def test_numbers_follow_resolve_reopen_and_rerate(
     assert track.summary().overall.count == 1
     journal.theories.restore(a)
     assert track.summary().overall.count == 2
+
+
+# --- one member's record in a club ---------------------------------------------------------
+
+
+def _member(journal: Journal, name: str) -> int:
+    with journal.database.sessions.begin() as s:
+        record = ForecasterRecord(name=name)
+        s.add(record)
+        s.flush()
+        return record.id
+
+
+def _member_forecast(
+    journal: Journal, theory_id: int, who: int, confidence: int, at: datetime, option_id: int | None = None
+) -> None:
+    with journal.database.sessions.begin() as s:
+        s.add(
+            ForecastRecord(
+                theory_id=theory_id,
+                option_id=option_id,
+                forecaster_id=who,
+                confidence=confidence,
+                changed_at=at,
+            )
+        )
+
+
+def test_a_members_record_takes_their_own_forecast_and_nothing_else(
+    journal: Journal, clock: FakeClock, track: TrackRecordService
+) -> None:
+    ana, ben = _member(journal, "Ana"), _member(journal, "Ben")
+    mine = TrackRecordService(journal.database.sessions, clock, forecaster_id=ana)
+    theirs = TrackRecordService(journal.database.sessions, clock, forecaster_id=ben)
+    shared = write(journal, "Jack stays in Paris", confidence=50, juiciness=2)
+    bens = write(journal, "Gael leaves", confidence=50, juiciness=5)
+    nobodys = write(journal, "A time jump", confidence=50)
+    _member_forecast(journal, shared.id, ana, 80, clock.advance(hours=1))
+    _member_forecast(journal, shared.id, ana, 20, clock.advance(hours=1))  # Ana's in force
+    _member_forecast(journal, shared.id, ben, 90, clock.now)
+    _member_forecast(journal, bens.id, ben, 70, clock.now)
+    clock.advance(hours=1)
+    for t in (shared, bens, nobodys):
+        journal.theories.resolve(t.id, TheoryStatus.CONFIRMED)
+    _member_forecast(journal, bens.id, ana, 99, clock.advance(hours=1))  # after: not Ana's call
+    open_one = write(journal, "Still open", confidence=50)
+    _member_forecast(journal, open_one.id, ben, 40, clock.advance(hours=1))
+
+    s = mine.summary()
+    # Only the shared theory, at Ana's 20 %: (0.2 − 1)² = 0.64. No fallback to the theory's 50 %.
+    assert (s.overall.count, s.overall.mean_brier) == (1, pytest.approx(0.64))
+    assert (s.void_count, s.open_count) == (0, 0)
+    assert [(b.low, b.count) for b in mine.calibration()] == [(20, 1)]
+    assert [(c.theory_id, c.confidence) for c in mine.bold_calls()] == [(shared.id, 20)]
+    assert [g.count for g in mine.summary().by_category] == [1]
+
+    s = theirs.summary()
+    # Ben: 90 % and 70 %, both confirmed: (0.01 + 0.09) / 2 = 0.05; one theory open.
+    assert (s.overall.count, s.overall.mean_brier, s.open_count) == (2, pytest.approx(0.05), 1)
+    assert [(c.theory_id, c.confidence) for c in theirs.bold_calls()] == [(bens.id, 70)]  # juicy
+
+    # The whole journal's record is as it always was: every theory, the last forecast of anyone.
+    s = track.summary()
+    assert (s.overall.count, s.open_count) == (3, 1)
+    # Ben's 90 % came after Ana's 20 % at the same moment; nobody forecast the third but its author.
+    assert s.overall.mean_probability == pytest.approx((0.9 + 0.7 + 0.5) / 3)
+
+
+def test_a_members_multiple_choice_counts_only_when_they_gave_every_option(
+    journal: Journal, clock: FakeClock
+) -> None:
+    from etoile_app.domain.models import OptionDraft
+
+    ana, ben = _member(journal, "Ana"), _member(journal, "Ben")
+    who = write(
+        journal, "Who ends up with Cheyenne?", options=(OptionDraft("Jack", 70), OptionDraft("Gael", 30))
+    )
+    with journal.database.sessions() as s:
+        jack, gael = s.scalars(
+            select(OptionRecord.id).where(OptionRecord.theory_id == who.id).order_by(OptionRecord.position)
+        ).all()
+    at = clock.advance(hours=1)
+    _member_forecast(journal, who.id, ana, 40, at, jack)
+    _member_forecast(journal, who.id, ana, 60, at, gael)
+    _member_forecast(journal, who.id, ben, 90, at, jack)  # nothing on Gael
+    clock.advance(hours=1)
+    journal.theories.resolve(who.id, TheoryStatus.CONFIRMED, option="Gael")
+
+    mine = TrackRecordService(journal.database.sessions, clock, forecaster_id=ana)
+    theirs = TrackRecordService(journal.database.sessions, clock, forecaster_id=ben)
+    assert [c.confidences for c in mine.choices()] == [(40, 60)]
+    assert mine.summary().choices.mean_brier == pytest.approx(0.4**2 + 0.4**2)
+    assert [(b.low, b.count, b.confirmed) for b in mine.calibration()] == [(40, 1, 0), (60, 1, 1)]
+    assert theirs.choices() == []
+    assert theirs.summary().choices.count == 0
+    assert theirs.calibration() == ()
+
+
+def test_a_member_with_no_forecasts_has_an_empty_record(journal: Journal, clock: FakeClock) -> None:
+    ana = _member(journal, "Ana")
+    settle(journal, clock, 70, TheoryStatus.CONFIRMED)
+    settle(journal, clock, 70, TheoryStatus.VOID)
+    mine = TrackRecordService(journal.database.sessions, clock, forecaster_id=ana)
+    summary = mine.summary()
+    assert (summary.overall.count, summary.void_count, summary.open_count) == (0, 0, 0)
+    assert mine.calibration() == () and mine.bold_calls() == [] and mine.choices() == []
+    assert mine.category_ranking().ranked == ()

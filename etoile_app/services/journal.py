@@ -67,7 +67,7 @@ class Journal:
     def track(self) -> TrackRecordService:
         from etoile_app.services.track_record import TrackRecordService
 
-        return TrackRecordService(self.database.sessions, self.clock)
+        return TrackRecordService(self.database.sessions, self.clock, forecaster_id=self.identity.member_id)
 
     @cached_property
     def transfer(self) -> TransferService:

@@ -7,6 +7,12 @@ A multiple-choice theory settled by an option is scored apart (its Brier runs fr
 each of its options is a call on the calibration chart. A conditional theory counts only if
 its condition held (was confirmed). Nothing is cached, so resolving, reopening or re-rating
 shows up on the next call.
+
+Made for one member of a club (``forecaster_id``), it is that member's record: the confidence in
+force is their own last forecast at or before resolution, with no fallback to the theory's
+confidence (which may be another member's), and a theory they never forecast by then is left
+out of the scores, the calibration, the bold calls and the multiple-choice ones. The void and
+open counts, and the conditional ones, are of the theories they forecast.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from etoile_app.domain import rules, scoring
 from etoile_app.domain.enums import Category, TheoryStatus
@@ -29,7 +35,7 @@ from etoile_app.domain.scoring import (
     Forecast,
     TrackSummary,
 )
-from etoile_app.services.base import Service, load_characters
+from etoile_app.services.base import Clock, Service, load_characters, system_clock
 from etoile_app.storage.models import (
     CharacterRecord,
     ConditionRecord,
@@ -47,25 +53,50 @@ H = ForecastRecord
 SCORED = (TheoryStatus.CONFIRMED, TheoryStatus.BUSTED)
 
 
-def _in_force() -> ColumnElement[int]:
-    """The confidence in force when ``T`` was resolved, as a correlated SQL expression."""
+def _in_force(forecaster_id: int | None = None) -> ColumnElement[int]:
+    """The confidence in force when ``T`` was resolved, as a correlated SQL expression: the
+    journal's (else the theory's current confidence), or one member's (else NULL)."""
     last = (
         select(H.confidence)
-        .where(H.theory_id == T.id, H.option_id.is_(None), H.changed_at <= T.resolved_at)
+        .where(
+            H.theory_id == T.id,
+            H.option_id.is_(None),
+            H.changed_at <= T.resolved_at,
+            *_by(forecaster_id),
+        )
         .order_by(H.changed_at.desc(), H.id.desc())
         .limit(1)
         .correlate(T)
         .scalar_subquery()
     )
-    return func.coalesce(last, T.confidence)
+    return last if forecaster_id is not None else func.coalesce(last, T.confidence)
 
 
-def _is_choice() -> ColumnElement[bool]:
+def _by(forecaster_id: int | None) -> list[ColumnElement[bool]]:
+    """Forecasts by ``forecaster_id``, or everyone's."""
+    return [] if forecaster_id is None else [H.forecaster_id == forecaster_id]
+
+
+def _forecast_by(forecaster_id: int) -> ColumnElement[bool]:
+    """``T`` has a forecast by the member: before its resolution, or at all while it is open."""
+    return exists(
+        select(1)
+        .where(
+            H.theory_id == T.id,
+            H.forecaster_id == forecaster_id,
+            or_(T.resolved_at.is_(None), H.changed_at <= T.resolved_at),
+        )
+        .correlate(T)
+    )
+
+
+def is_choice() -> ColumnElement[bool]:
+    """``T`` is a multiple-choice theory."""
     option = aliased(OptionRecord)
     return exists(select(1).where(option.theory_id == T.id).correlate(T))
 
 
-def _condition_held() -> ColumnElement[bool]:
+def condition_held() -> ColumnElement[bool]:
     """No condition, or a condition that was confirmed."""
     condition = aliased(TheoryRecord)
     unheld = (
@@ -79,10 +110,26 @@ def _condition_held() -> ColumnElement[bool]:
 
 
 def _scored_conditions() -> list[ColumnElement[bool]]:
-    return [T.deleted_at.is_(None), T.status.in_(SCORED), ~_is_choice(), _condition_held()]
+    return [T.deleted_at.is_(None), T.status.in_(SCORED), ~is_choice(), condition_held()]
 
 
 class TrackRecordService(Service):
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock = system_clock, forecaster_id: int | None = None
+    ) -> None:
+        super().__init__(sessions, clock)
+        #: Whose record this is: a club member's, or (``None``) the whole journal's.
+        self.forecaster_id = forecaster_id
+
+    def _mine(self) -> list[ColumnElement[bool]]:
+        """Theories the member forecast (nothing to add for the whole journal)."""
+        return [] if self.forecaster_id is None else [_forecast_by(self.forecaster_id)]
+
+    def _forecast(self, in_force: ColumnElement[int]) -> list[ColumnElement[bool]]:
+        """A member's record leaves out what they had not forecast by resolution (the
+        journal's confidence in force is never NULL: nothing to add)."""
+        return [] if self.forecaster_id is None else [in_force.is_not(None)]
+
     # --- scores ----------------------------------------------------------------------------
 
     def summary(self) -> TrackSummary:
@@ -92,17 +139,20 @@ class TrackRecordService(Service):
             choices = self._choices(s, [])
             counts = dict(
                 s.execute(
-                    select(T.status, func.count()).where(T.deleted_at.is_(None)).group_by(T.status)
+                    select(T.status, func.count())
+                    .where(T.deleted_at.is_(None), *self._mine())
+                    .group_by(T.status)
                 ).all()
             )
             conditional = and_(
                 T.deleted_at.is_(None),
                 T.status.in_(SCORED),
                 exists(select(1).where(ConditionRecord.theory_id == T.id)),
+                *self._mine(),
             )
             # Grouped outside the per-theory look-up: PostgreSQL refuses to group by an
             # expression that reads the outer row.
-            flags = select(_condition_held().label("held")).where(conditional).subquery()
+            flags = select(condition_held().label("held")).where(conditional).subquery()
             held = dict(s.execute(select(flags.c.held, func.count()).group_by(flags.c.held)).all())
         return TrackSummary(
             overall=scoring.summarize(forecasts),
@@ -187,13 +237,14 @@ class TrackRecordService(Service):
     def bold_calls(self) -> list[BoldCall]:
         """Confirmed theories called at ≤ 30 % or rated ≥ 4 stars: lowest confidence first,
         then juiciest, then most recently resolved."""
-        in_force = _in_force().label("in_force")
+        in_force = _in_force(self.forecaster_id).label("in_force")
         stmt = (
             select(T.id, T.title, T.category, in_force, T.juiciness, T.resolved_on, T.resolved_at)
             .where(
                 T.deleted_at.is_(None),
                 T.status == TheoryStatus.CONFIRMED,
-                ~_is_choice(),
+                ~is_choice(),
+                *self._forecast(in_force),
                 or_(in_force <= scoring.BOLD_MAX_CONFIDENCE, T.juiciness >= scoring.BOLD_MIN_JUICINESS),
             )
             .order_by(
@@ -225,20 +276,19 @@ class TrackRecordService(Service):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _choices(s: Session, conditions: list[ColumnElement[bool]]) -> list[ChoiceForecast]:
+    def _choices(self, s: Session, conditions: list[ColumnElement[bool]]) -> list[ChoiceForecast]:
         """Multiple-choice theories confirmed with an option (their condition held), each
         option's confidence in force at resolution, in the options' order."""
         where = and_(
             T.deleted_at.is_(None),
             T.status == TheoryStatus.CONFIRMED,
-            _is_choice(),
-            _condition_held(),
+            is_choice(),
+            condition_held(),
             *conditions,
         )
         in_force = (
             select(H.confidence)
-            .where(H.option_id == OptionRecord.id, H.changed_at <= T.resolved_at)
+            .where(H.option_id == OptionRecord.id, H.changed_at <= T.resolved_at, *_by(self.forecaster_id))
             .order_by(H.changed_at.desc(), H.id.desc())
             .limit(1)
             .correlate(OptionRecord, T)
@@ -261,11 +311,13 @@ class TrackRecordService(Service):
             out.append(ChoiceForecast(ident, tuple(r[3] for r in options), happened[0], options[0][1]))
         return out
 
-    @staticmethod
-    def _forecasts(s: Session, conditions: list[ColumnElement[bool]], *, details: bool) -> list[Forecast]:
+    def _forecasts(
+        self, s: Session, conditions: list[ColumnElement[bool]], *, details: bool
+    ) -> list[Forecast]:
         """Scored theories matching ``conditions``; with ``details``, their tags and characters."""
-        where = and_(*_scored_conditions(), *conditions)
-        rows = s.execute(select(T.id, _in_force(), T.status, T.category).where(where).order_by(T.id)).all()
+        in_force = _in_force(self.forecaster_id)
+        where = and_(*_scored_conditions(), *self._forecast(in_force), *conditions)
+        rows = s.execute(select(T.id, in_force, T.status, T.category).where(where).order_by(T.id)).all()
         tags: dict[int, list[str]] = defaultdict(list)
         characters: dict[int, list[CharacterRef]] = defaultdict(list)
         if details and rows:

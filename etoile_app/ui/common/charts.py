@@ -155,10 +155,11 @@ class CalibrationChart(_ChartView):
         self.points: QScatterSeries | None = None
         self.set_bins(())
 
-    def set_bins(self, bins: Sequence[CalibrationBin]) -> None:
+    def set_bins(self, bins: Sequence[CalibrationBin], *, whose: str = "Your") -> None:
+        """Plot ``bins``; ``whose`` names the confidence on the x axis (a club member's, say)."""
         self.bins = tuple(bins)
         chart = self._reset()
-        x_axis = _percent_axis("Your confidence (%)")
+        x_axis = _percent_axis(f"{whose} confidence (%)")
         y_axis = _percent_axis("Came true (%)")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt
@@ -24,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from etoile_app.domain import scoring
+from etoile_app.domain import club_scoring, scoring
+from etoile_app.domain.club_scoring import Leaderboard
 from etoile_app.domain.scoring import BoldCall, CalibrationBin, CalibrationRanking, DueTheory, GroupScore
 from etoile_app.ui.common import fmt
 from etoile_app.ui.common.charts import CalibrationChart
@@ -32,8 +35,18 @@ from etoile_app.ui.common.due import DueWatch
 from etoile_app.ui.common.record_model import Column, RecordTableModel
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import muted, plain_tooltip
+from etoile_app.ui.track.club import ClubPanel
+
+if TYPE_CHECKING:
+    from etoile_app.services.club_record import ClubRecordService
 
 NO_SCORE = "—"
+#: The "Whose calls" choices besides the members': the journal's own record, and the club median.
+MINE, MEDIAN = "mine", "median"
+WHOSE_TIP = (
+    "Whose calls the chart shows: yours, another member's, or the club median forecast's. "
+    "The filters by category, tag and character apply to your own calls."
+)
 BOLD_EMPTY = (
     f"No bold calls yet: a bold call is a theory you gave {scoring.BOLD_MAX_CONFIDENCE} % or less, "
     f"or rated {scoring.BOLD_MIN_JUICINESS} stars or more for juiciness, that came true."
@@ -64,6 +77,12 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 def _pct(value: float | None) -> str:
     return NO_SCORE if value is None else f"{value * 100:.0f} %"
+
+
+def _index_of(combo: QComboBox, data: object) -> int:
+    """Where ``data`` is among the combo's items, else 0. Compared by value: ``findData``
+    compares Python objects by identity, and the items are made afresh on every refresh."""
+    return next((i for i in range(combo.count()) if combo.itemData(i) == data), 0)
 
 
 def _muted(text: str = "") -> QLabel:
@@ -117,6 +136,8 @@ class TrackData:
     due: tuple[DueTheory, ...]
     bold: tuple[BoldCall, ...]
     ranking: CalibrationRanking
+    #: The club's leaderboard; ``None`` for a journal of one.
+    club: Leaderboard | None = None
 
 
 def _table(columns, empty_text: str) -> tuple[QWidget, QTableView, RecordTableModel, QLabel]:
@@ -149,6 +170,8 @@ class TrackTab(QWidget):
         super().__init__(parent)
         self.store = store
         self._stale = True
+        self._club: tuple[object, ClubRecordService] | None = None
+        self._member_names: dict[int, str] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
@@ -212,6 +235,17 @@ class TrackTab(QWidget):
         self.calibration_filter.setAccessibleName("Calibration filter")
         self.calibration_filter.currentIndexChanged.connect(self._refresh_calibration)
         row.addWidget(self.calibration_filter, 1)
+        self.whose_label = QLabel("Whose calls")
+        self.whose = QComboBox()
+        self.whose.setAccessibleName("Whose calls")
+        self.whose.setToolTip(plain_tooltip(WHOSE_TIP))
+        self.whose.addItem(self._my_label(), (MINE, None))
+        self.whose.currentIndexChanged.connect(self._whose_changed)
+        self.whose_label.setBuddy(self.whose)
+        row.addWidget(self.whose_label)
+        row.addWidget(self.whose)
+        self.whose_label.hide()  # a journal of one has nobody else's calls
+        self.whose.hide()
         column.addLayout(row)
 
         self.chart = CalibrationChart()
@@ -268,6 +302,10 @@ class TrackTab(QWidget):
             view.setAccessibleName(title)
             column.addWidget(holder)
         tabs.addTab(ranking, "Best and worst")
+
+        self.club_panel = ClubPanel()
+        self.club_index = tabs.addTab(self.club_panel, "Club")
+        tabs.setTabVisible(self.club_index, False)  # until a read finds a club
         return tabs
 
     # --- data ------------------------------------------------------------------------------
@@ -288,14 +326,28 @@ class TrackTab(QWidget):
         refresh asked for while one is under way replaces it."""
         self._stale = False
         track = self.store.journal.track  # made here, on the GUI thread, if not made yet
+        club = self.club_record
 
         def work() -> TrackData:
             return TrackData(
                 track.summary(), tuple(track.ready_to_resolve()), tuple(track.bold_calls()),
-                track.category_ranking(),
+                track.category_ranking(), club.leaderboard() if club.has_club() else None,
             )  # fmt: skip
 
         self.store.ops.read(work, self._when_alive(self._show), key=self._key("summary"))
+
+    @property
+    def club_record(self) -> ClubRecordService:
+        """The club's scores, for this tab's journal (made on first use, on the GUI thread)."""
+        journal = self.store.journal
+        if self._club is None or self._club[0] is not journal:
+            service = getattr(journal, "club_record", None)
+            if service is None:
+                from etoile_app.services.club_record import ClubRecordService
+
+                service = ClubRecordService(journal.database.sessions, journal.clock)
+            self._club = (journal, service)
+        return self._club[1]
 
     def _key(self, area: str) -> str:
         return f"track.{area}.{id(self)}"
@@ -341,7 +393,48 @@ class TrackTab(QWidget):
             "how sure you were on average and how often you were right."
         )
         self._fill_filter(summary)
+        self._show_club(data.club)
         self._refresh_calibration()
+
+    def _show_club(self, board: Leaderboard | None) -> None:
+        """The leaderboard and the members to pick on the chart; all hidden without a club."""
+        club = board is not None
+        self.lists.setTabVisible(self.club_index, club)
+        self.whose_label.setVisible(club)
+        self.whose.setVisible(club)
+        combo = self.whose
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self._my_label(), (MINE, None))
+        if board is not None:
+            self.club_panel.set_leaderboard(board)
+            me = getattr(self._me(), "id", None)
+            self._member_names = {r.member_id: r.name for r in board.members if r.member_id is not None}
+            for row in board.members:
+                if row.member_id != me:
+                    combo.addItem(f"{fmt.isolate(row.name)}  ({row.questions:,})", ("member", row.member_id))
+            combo.addItem(club_scoring.CLUB_MEDIAN, (MEDIAN, None))
+        combo.setCurrentIndex(_index_of(combo, current))
+        combo.blockSignals(False)
+        self._whose_changed(refresh=False)
+
+    def _me(self) -> object | None:
+        """Who "I" am in a club, once the journal knows (an object with ``id`` and ``name``)."""
+        journal = self.store.journal
+        me = getattr(journal, "member", None)
+        return me if me is not None else getattr(getattr(journal, "identity", None), "member", None)
+
+    def _my_label(self) -> str:
+        name = getattr(self._me(), "name", None)
+        return f"Me ({fmt.isolate(name)})" if name else "Me"
+
+    def _whose_changed(self, *_: object, refresh: bool = True) -> None:
+        kind, _member = self.whose.currentData() or (MINE, None)
+        # The filters are the journal's own record's: another member's calls come whole.
+        self.calibration_filter.setEnabled(kind == MINE)
+        if refresh:
+            self._refresh_calibration()
 
     def _fill_filter(self, summary: scoring.TrackSummary) -> None:
         combo = self.calibration_filter
@@ -357,11 +450,26 @@ class TrackTab(QWidget):
         for kind, items in groups:
             for g in items:
                 combo.addItem(f"{kind.capitalize()}: {fmt.isolate(g.label)}  ({g.count})", (kind, g.key))
-        index = combo.findData(current) if current is not None else 0
-        combo.setCurrentIndex(max(index, 0))
+        combo.setCurrentIndex(_index_of(combo, current))
         combo.blockSignals(False)
 
     def _refresh_calibration(self) -> None:
+        whose, member_id = self.whose.currentData() or (MINE, None)
+        if whose != MINE:
+            club = self.club_record
+
+            def theirs() -> tuple[CalibrationBin, ...]:
+                return club.calibration(member_id)
+
+            name = self._member_names.get(member_id) if member_id is not None else None
+            # An axis title is rich text: a member's name is shown as written.
+            axis = f"{html.escape(name)}'s" if name else "The club median's"
+            self.store.ops.read(
+                theirs,
+                self._when_alive(lambda bins: self._show_calibration(bins, axis)),
+                key=self._key("calibration"),
+            )
+            return
         choice = self.calibration_filter.currentData()
         kind, key = choice if choice else (None, None)
         track = self.store.journal.track
@@ -377,8 +485,8 @@ class TrackTab(QWidget):
 
         self.store.ops.read(work, self._when_alive(self._show_calibration), key=self._key("calibration"))
 
-    def _show_calibration(self, bins: tuple[CalibrationBin, ...]) -> None:
-        self.chart.set_bins(bins)
+    def _show_calibration(self, bins: tuple[CalibrationBin, ...], whose: str = "Your") -> None:
+        self.chart.set_bins(bins, whose=whose)
         self.bin_model.set_records(bins)
         self.chart_stack.setCurrentIndex(0 if bins else 1)
 
