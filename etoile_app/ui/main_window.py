@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from etoile_app.ui.canon.browser import CanonBrowser
     from etoile_app.ui.cast.tab import CastTab
     from etoile_app.ui.common.changes import TheoryChanges
+    from etoile_app.ui.common.live import LiveUpdates
     from etoile_app.ui.common.store import Store
     from etoile_app.ui.status.tab import StatusTab
     from etoile_app.ui.track.tab import TrackTab
@@ -62,6 +63,8 @@ BOARD_ACTIONS = (
 )
 #: The status bar's word when the journal cannot be changed (its tooltip says why).
 READ_ONLY_TEXT = "Read only: changes cannot be saved"
+#: The status bar's word while other members' changes cannot be heard (a journal on a server).
+LIVE_PAUSED_TEXT = "Live updates paused: reconnecting…"
 
 
 class StepAction(QAction):
@@ -128,6 +131,15 @@ class MainWindow(QMainWindow):
         self.read_only_label.setAccessibleName("Read only")
         self.read_only_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.read_only_label)
+        #: Other members' changes as they commit (a journal on a server), from attach to close.
+        self.live: LiveUpdates | None = None
+        self.live_label = QLabel(LIVE_PAUSED_TEXT)
+        self.live_label.setAccessibleName("Live updates paused")
+        self.live_label.setToolTip(
+            "The database server cannot be reached: other members' changes will show once it answers."
+        )
+        self.live_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.live_label)
         self._build_due_reminders()
         self.statusBar().showMessage("Opening your journal…")
         self.resize(1280, 800)
@@ -320,6 +332,8 @@ class MainWindow(QMainWindow):
         """
         self.store = store
         self.database_path = database_path
+        # First: the sooner it listens, the fewer changes slip in between the tabs' reads and it.
+        self._start_live(store)
         self._built: dict[int, QWidget] = {}
         current = self.settings.value("window/tab", 0, int)
         current = current if 0 <= current < self.tabs.count() else 0
@@ -363,6 +377,19 @@ class MainWindow(QMainWindow):
         self._show_read_only()
         self._update_counts()
         self.statusBar().showMessage("Ready", 3000)
+
+    def _start_live(self, store: Store) -> None:
+        """On a server, other members' changes show here as they commit; while the server
+        cannot be reached the status bar says so."""
+        from etoile_app.ui.common.live import LiveUpdates, tell_views
+
+        self.live = LiveUpdates.start(store)
+        if self.live is not None:
+            self.live.changed.connect(lambda tables: tell_views(store, tables))
+            self.live.connectedChanged.connect(self._show_live_state)
+
+    def _show_live_state(self, connected: bool) -> None:
+        self.live_label.setVisible(not connected)
 
     def _show_read_only(self) -> None:
         """A journal that cannot be changed says so in the title and the status bar (the reason
@@ -712,6 +739,8 @@ class MainWindow(QMainWindow):
         daily = getattr(self, "daily_backups", None)
         if daily is not None:
             daily.stop()
+        if self.live is not None:
+            self.live.stop()
         if self.store is not None:
             # A job under way (an import) is cancelled, which writes nothing; the writes asked
             # for before it finish first.

@@ -14,6 +14,8 @@ evidence note adds that evidence, and Esc, Cancel or closing ask before a change
 An edit saves against the version of the theory it loaded: when someone else has changed the
 theory meanwhile the save is refused and :mod:`~etoile_app.ui.board.conflict_dialog` asks
 whether to see theirs, keep mine or merge field by field; what was typed stays until then.
+On a server, such a change is said as it is heard (:mod:`~etoile_app.ui.common.live`), in a
+banner above the fields, before any save.
 """
 
 from __future__ import annotations
@@ -74,12 +76,14 @@ from etoile_app.ui.board.options_edit import OptionsEdit
 from etoile_app.ui.board.question_kind import FocusLabel, QuestionKind
 from etoile_app.ui.board.tag_edit import TagEdit
 from etoile_app.ui.common import fmt
+from etoile_app.ui.common.live import LiveUpdates, touches_theories
 from etoile_app.ui.common.roles import ID_ROLE
 from etoile_app.ui.common.spoilers import SpoilerGuard, fact_search_text, guard_for
 from etoile_app.ui.common.store import Store
 from etoile_app.ui.common.widgets import (
     BackgroundSave,
     DateEdit,
+    PlainLabel,
     StarRating,
     ask_before,
     error_label,
@@ -91,6 +95,21 @@ from etoile_app.ui.common.widgets import (
 if TYPE_CHECKING:
     from etoile_app.services.journal import Journal
     from etoile_app.ui.canon.browser import CanonBrowser
+
+# What the banner says when another member's change to the theory is heard while it is edited.
+CHANGED_ELSEWHERE = "Someone changed this theory since you opened it: saving will ask what to keep."
+BINNED_ELSEWHERE = (
+    "Someone moved this theory to the bin since you opened it: it can be saved once restored. "
+    "What you typed stays here."
+)
+DELETED_ELSEWHERE = (
+    "Someone deleted this theory since you opened it: it can no longer be saved. What you typed stays here."
+)
+# The tooltip colours stand out from the form in light and dark palettes alike.
+BANNER_STYLE = (
+    "background: palette(tool-tip-base); color: palette(tool-tip-text);"
+    " border: 1px solid palette(mid); border-radius: 4px; padding: 6px;"
+)
 
 
 @dataclass(frozen=True)
@@ -191,7 +210,14 @@ class TheoryEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.saving = BackgroundSave(self, self.buttons)
 
+        #: Says, without getting in the way of the typing, that someone else changed the theory.
+        self.live_banner = PlainLabel()
+        self.live_banner.setAccessibleName("Changed by someone else")
+        self.live_banner.setStyleSheet(BANNER_STYLE)
+        self.live_banner.hide()
+
         layout = QVBoxLayout(self)
+        layout.addWidget(self.live_banner)
         layout.addWidget(tabs, 1)
         layout.addWidget(self.buttons)
         # Before loading: the tag chips a theory brings slot in after the tag field.
@@ -213,6 +239,9 @@ class TheoryEditor(QDialog):
         self._unchanged = self._state()
         # Typing starts in the title, not in the Theory/Evidence tab bar that comes first.
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
+        live = LiveUpdates.of(store) if theory is not None else None
+        if live is not None:
+            live.changed.connect(self._changed_elsewhere)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -823,6 +852,7 @@ class TheoryEditor(QDialog):
         its fields ``keys``; the others keep what was typed."""
         multiple = self.is_multiple_choice()
         self.theory = theirs
+        set_error(self.live_banner, "")  # a save now is checked against theirs
         self._load_fields(theirs, keys)
         if "forecast" not in keys:
             self.kind.set_multiple_choice(multiple)
@@ -830,6 +860,35 @@ class TheoryEditor(QDialog):
         self._show_title()
         self._forecast_changed()
         self.validate()
+
+    def _changed_elsewhere(self, tables: Collection[str]) -> None:
+        """Another member changed the journal: read (off the GUI thread) whether it was this
+        theory, and if so say so above the fields, which keep what was typed."""
+        if self.theory is None or not touches_theories(tables):
+            return
+        theories, theory_id = self.store.theories, self.theory.id
+
+        def read() -> Theory | None:
+            try:
+                return theories.get(theory_id)
+            except NotFoundError:
+                return None
+
+        # Unread (the server gone again), nothing is said: the save still checks the version.
+        self.store.ops.read(read, self._compare_with, key=f"editor.live.{id(self)}", failed=lambda _exc: None)
+
+    def _compare_with(self, theirs: Theory | None) -> None:
+        if not shiboken6.isValid(self) or self.theory is None:
+            return  # closed (and gone) while it was read
+        if theirs is None:
+            said = DELETED_ELSEWHERE
+        elif theirs.is_deleted and not self.theory.is_deleted:
+            said = BINNED_ELSEWHERE
+        elif theirs.version != self.theory.version:
+            said = CHANGED_ELSEWHERE
+        else:
+            said = ""
+        set_error(self.live_banner, said)
 
     def _names(self, theirs: Theory) -> Names:
         """What the ids of this draft and of ``theirs`` stand for, for the conflict dialog."""
