@@ -148,6 +148,17 @@ class TheoryRow:
     #: once resolved, the option that happened.
     leading_option: str | None = None
     happened_option: str | None = None
+    #: In a club (all ``None`` in a journal of one; see ``TheoryQuery.club``): who wrote it;
+    #: the board's member's latest confidence (multiple choice: on the option they rate
+    #: highest, ``yours_option``); the median of each member's latest (multiple choice: per
+    #: option, the option with the highest median, ``club_option``); how many members forecast it.
+    author_id: int | None = None
+    author: str | None = None
+    yours: int | None = None
+    yours_option: str | None = None
+    club_median: float | None = None
+    club_option: str | None = None
+    forecasters: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +285,12 @@ class TheoryQuery:
     deleted: bool = False
     sort: SortKey = SortKey.UPDATED
     descending: bool = True
+    #: A club's board: its rows carry the club's figures (see :class:`TheoryRow`), as seen by
+    #: the member ``member_id`` (``None``: one without a name yet, or a viewer).
+    club: bool = False
+    member_id: int | None = None
+    #: Only theories ``member_id`` has no forecast on (in a club: "Not forecast by me").
+    not_forecast_by_me: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,18 @@
 
 Rows come from the theory table (tags and characters are denormalised into it), with three
 small look-ups by the row's id (its condition's title, its leading option, the option that
-happened), so a page of the board is one indexed query however many theories there are.
+happened), so a page of the board is one indexed query however many theories there are. In a
+club, one more query per page reads the club's figures for that page's ids alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, null, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from etoile_app.domain.enums import TheoryStatus
@@ -18,6 +21,7 @@ from etoile_app.domain.models import SortKey, TagCount, TheoryQuery, TheoryRef, 
 from etoile_app.storage import fulltext, mapping
 from etoile_app.storage.models import (
     ConditionRecord,
+    ForecasterRecord,
     ForecastRecord,
     OptionRecord,
     TagRecord,
@@ -43,12 +47,16 @@ def _row_lookups() -> tuple[Any, Any, Any]:
         .label("condition_title")
     )
     option, forecast = aliased(OptionRecord), aliased(ForecastRecord)
+    # The author's latest: in a club others forecast on the option too (in a journal of one
+    # both are NULL, the owner's). Compared through coalesce so that no index on the forecaster
+    # is chosen over the option's (in a journal of one, every forecast's is NULL).
+    mine = func.coalesce(forecast.forecaster_id, 0) == func.coalesce(T.author_id, 0)
     latest = (
         select(forecast.confidence)
-        .where(forecast.option_id == option.id)
+        .where(forecast.option_id == option.id, mine)
         .order_by(forecast.changed_at.desc(), forecast.id.desc())
         .limit(1)
-        .correlate(option)
+        .correlate(option, T)
         .scalar_subquery()
     )
     leading = (
@@ -167,6 +175,16 @@ def _conditions(query: TheoryQuery) -> list[ColumnElement[bool]]:
     if query.due_before is not None:
         conditions.append(T.status == TheoryStatus.OPEN)
         conditions.append(T.resolve_by < query.due_before)
+    if query.not_forecast_by_me:
+        # A look-up per theory in ix_forecasts_forecaster_theory (a member without an id yet
+        # has forecast nothing: every theory passes).
+        conditions.append(
+            ~exists(
+                select(1).where(
+                    ForecastRecord.forecaster_id == query.member_id, ForecastRecord.theory_id == T.id
+                )
+            )
+        )
     return conditions
 
 
@@ -203,7 +221,8 @@ def page(session: Session, query: TheoryQuery, offset: int, limit: int, use_fts:
     """
     stmt, rank = _filtered(query, [T.id], use_fts, _dialect(session), ranked=_ranked(query))
     ids = list(session.scalars(_ordered(stmt, query, rank).offset(offset).limit(limit)))
-    return rows_by_id(session, ids)
+    rows = rows_by_id(session, ids)
+    return with_club_figures(session, rows, query.member_id) if query.club and rows else rows
 
 
 def position(session: Session, query: TheoryQuery, theory_id: int, use_fts: bool) -> int | None:
@@ -234,6 +253,110 @@ def rows_by_id(session: Session, theory_ids: Sequence[int]) -> list[TheoryRow]:
         for r in session.execute(select(*ROW_COLUMNS).where(T.id.in_(list(theory_ids))))
     }
     return [found[i] for i in theory_ids if i in found]
+
+
+def with_club_figures(session: Session, rows: Sequence[TheoryRow], member_id: int | None) -> list[TheoryRow]:
+    """``rows`` with the club's figures (see :class:`TheoryRow`), as ``member_id`` sees them,
+    read in one query for their ids alone (PostgreSQL: a club lives on a server)."""
+    found = {r.id: r for r in session.execute(_club_figures([r.id for r in rows], member_id))}
+    out = []
+    for row in rows:
+        f = found.get(row.id)
+        if f is None:  # deleted meanwhile
+            out.append(row)
+            continue
+        out.append(
+            replace(
+                row,
+                author_id=f.author_id,
+                author=f.author,
+                yours=f.yours,
+                yours_option=f.yours_option,
+                club_median=None if f.median is None else float(f.median),
+                club_option=f.median_option,
+                forecasters=f.forecasters or 0,
+            )
+        )
+    return out
+
+
+def _club_figures(theory_ids: list[int], member_id: int | None) -> Select[Any]:
+    """Per theory of ``theory_ids``: its author, ``member_id``'s latest forecast, the median of
+    each member's latest and how many members forecast it.
+
+    A multiple-choice theory's forecasts are per option; a yes/no one's have none (those left
+    from before a theory gained options are not its forecasts any more, so they are skipped).
+    Ties between options go to the first in the theory's order.
+    """
+    f = ForecastRecord
+    # The page's options, read by the page's ids: each look-up below stays within the page.
+    options = (
+        select(OptionRecord.id, OptionRecord.theory_id, OptionRecord.name, OptionRecord.position)
+        .where(OptionRecord.theory_id.in_(theory_ids))
+        .cte("page_options")
+    )
+    latest = (
+        select(f.theory_id, f.forecaster_id, f.option_id, f.confidence)
+        .where(
+            f.theory_id.in_(theory_ids),
+            or_(f.option_id.is_not(None), f.theory_id.not_in(select(options.c.theory_id))),
+        )
+        .ext(distinct_on(f.theory_id, f.forecaster_id, f.option_id))
+        .order_by(f.theory_id, f.forecaster_id, f.option_id, f.changed_at.desc(), f.id.desc())
+        .cte("latest")
+    )
+    per_option = (
+        select(
+            latest.c.theory_id,
+            latest.c.option_id,
+            func.percentile_cont(0.5).within_group(latest.c.confidence).label("median"),
+        )
+        .group_by(latest.c.theory_id, latest.c.option_id)
+        .cte("per_option")
+    )
+    median = (
+        select(per_option.c.theory_id, per_option.c.median, options.c.name.label("option"))
+        .outerjoin(options, options.c.id == per_option.c.option_id)
+        .ext(distinct_on(per_option.c.theory_id))
+        .order_by(per_option.c.theory_id, per_option.c.median.desc(), options.c.position)
+        .cte("median")
+    )
+    counted = (
+        select(latest.c.theory_id, func.count(latest.c.forecaster_id.distinct()).label("n"))
+        .group_by(latest.c.theory_id)
+        .cte("counted")
+    )
+    author = aliased(ForecasterRecord)
+    joined = (
+        T.__table__.outerjoin(author, author.id == T.author_id)
+        .outerjoin(median, median.c.theory_id == T.id)
+        .outerjoin(counted, counted.c.theory_id == T.id)
+    )
+    yours: list[Any] = [null().label("yours"), null().label("yours_option")]
+    if member_id is not None:
+        mine = (
+            select(latest.c.theory_id, latest.c.confidence, options.c.name.label("option"))
+            .outerjoin(options, options.c.id == latest.c.option_id)
+            .where(latest.c.forecaster_id == member_id)
+            .ext(distinct_on(latest.c.theory_id))
+            .order_by(latest.c.theory_id, latest.c.confidence.desc(), options.c.position)
+            .cte("mine")
+        )
+        joined = joined.outerjoin(mine, mine.c.theory_id == T.id)
+        yours = [mine.c.confidence.label("yours"), mine.c.option.label("yours_option")]
+    return (
+        select(
+            T.id,
+            T.author_id,
+            author.name.label("author"),
+            median.c.median,
+            median.c.option.label("median_option"),
+            counted.c.n.label("forecasters"),
+            *yours,
+        )
+        .select_from(joined)
+        .where(T.id.in_(theory_ids))
+    )
 
 
 def titles(session: Session) -> list[TheoryRef]:

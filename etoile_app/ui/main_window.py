@@ -52,6 +52,7 @@ STATUS, CAST, BOARD, TRACK = range(len(TAB_NAMES))
 #: The board's actions listed in the Edit menu, when the board has them.
 BOARD_ACTIONS = (
     "edit_action",
+    "forecast_action",
     "resolve_action",
     "void_action",
     "reopen_action",

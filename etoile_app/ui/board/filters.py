@@ -1,4 +1,5 @@
-"""The board's filter panel: status, due, category, character, tag and confidence range."""
+"""The board's filter panel: status, due, category, character, tag and confidence range, and in
+a club the theories I have not forecast."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ class FilterPanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, due: DueWatch | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, due: DueWatch | None = None, parent: QWidget | None = None, *, club: bool = False
+    ) -> None:
         super().__init__(parent)
         self._tag_counts: dict[str, int] = {}
         self._due = due
@@ -41,6 +44,8 @@ class FilterPanel(QWidget):
 
         self.status_boxes = self._boxes(layout, "Status", list(TheoryStatus))
         self.due_box = self._due_box(layout)
+        #: In a club: only the theories I have no forecast on (else ``None``: no such filter).
+        self.unforecast_box = self._unforecast_box(layout) if club else None
         self.category_boxes = self._boxes(layout, "Category", list(Category))
 
         self.characters = self._list(layout, "Characters")
@@ -58,7 +63,8 @@ class FilterPanel(QWidget):
         layout.addWidget(confidence)
 
         self.clear_button = QPushButton("Clear filters")
-        self.clear_button.clicked.connect(self.clear)
+        # Not connected to clear itself: the click's ``checked`` (False) would be its ``emit``.
+        self.clear_button.clicked.connect(lambda: self.clear())
         layout.addWidget(self.clear_button)
 
     # --- building --------------------------------------------------------------------------
@@ -94,6 +100,16 @@ class FilterPanel(QWidget):
         due.dayPassed.connect(self._day_passed)
         if due.count is not None:
             self._show_due_count(due.count, box)
+        return box
+
+    def _unforecast_box(self, layout: QVBoxLayout) -> QCheckBox:
+        group = QGroupBox("Forecasts")
+        inner = QVBoxLayout(group)
+        box = QCheckBox("Not forecast by me")
+        box.setToolTip("Theories you have not forecast yet, whoever wrote them")
+        box.toggled.connect(self.changed)
+        inner.addWidget(box)
+        layout.addWidget(group)
         return box
 
     def _show_due_count(self, count: int, box: QCheckBox | None = None) -> None:
@@ -206,6 +222,10 @@ class FilterPanel(QWidget):
             return None
         return self._due.today
 
+    def not_forecast_by_me(self) -> bool:
+        """In a club, with "Not forecast by me" ticked."""
+        return self.unforecast_box is not None and self.unforecast_box.isChecked()
+
     def is_active(self) -> bool:
         return bool(
             self.statuses()
@@ -213,6 +233,7 @@ class FilterPanel(QWidget):
             or self.character_ids()
             or self.tag_names()
             or self.due_before()
+            or self.not_forecast_by_me()
         ) or self.confidence_range() != (1, 99)
 
     def show_only_character(self, character_id: int) -> None:
@@ -236,6 +257,8 @@ class FilterPanel(QWidget):
         self.blockSignals(True)
         for box in (*self.status_boxes.values(), self.due_box, *self.category_boxes.values()):
             box.setChecked(False)
+        if self.unforecast_box is not None:
+            self.unforecast_box.setChecked(False)
         for widget in (self.characters, self.tags):
             for i in range(widget.count()):
                 widget.item(i).setCheckState(Qt.CheckState.Unchecked)

@@ -54,6 +54,18 @@ HEADERS = (
     "Updated",
     "Resolve by",
 )
+#: A club's columns (see ``TheoryRow``), after those: a journal of one has none of them.
+COL_YOURS, COL_CLUB, COL_FORECASTERS, COL_BY = range(len(HEADERS), len(HEADERS) + 4)
+CLUB_HEADERS = ("Yours", "Club", "Forecasters", "By")
+#: What a club column's heading says when pointed at (they do not sort: each row's figure is
+#: read for the rows shown only, so ordering 100,000 theories by one would read them all).
+CLUB_HEADER_TIPS = (
+    "Your latest forecast (multiple choice: the option you rate highest)",
+    "The club's median: the middle of each member's latest forecast "
+    "(multiple choice: the option whose median is highest)",
+    "How many members have forecast it",
+    "Who wrote it",
+)
 SORT_KEYS = (
     SortKey.TITLE,
     SortKey.CATEGORY,
@@ -69,6 +81,7 @@ SORT_KEYS = (
 # Flags and alignments are made once: combining Qt enums in Python costs a call each time.
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_CENTRED_COLUMNS = frozenset({COL_CONFIDENCE, COL_JUICINESS, COL_YOURS, COL_CLUB, COL_FORECASTERS})
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ROLES = frozenset(
     int(r)
@@ -127,9 +140,11 @@ class TheoryTableModel(QAbstractTableModel):
     #: The rows on screen were read again after a change and updated in place.
     rowsUpdated = Signal()
 
-    def __init__(self, board: BoardService, ops: Operations, parent=None) -> None:
+    def __init__(self, board: BoardService, ops: Operations, parent=None, *, club: bool = False) -> None:
         super().__init__(parent)
         self._board, self._ops = board, ops
+        #: The headings: in a club, the club's columns follow the others.
+        self._headers = HEADERS + CLUB_HEADERS if club else HEADERS
         self._query = TheoryQuery()
         self._count = 0
         self._exact = True
@@ -240,7 +255,7 @@ class TheoryTableModel(QAbstractTableModel):
                 )
         matcher = SequenceMatcher(None, [r.id for r in old], [r.id for r in rows], autojunk=False)
         shown = list(old)  # the rows as the view knows them, kept in step with each signal
-        last_column = len(HEADERS) - 1
+        last_column = len(self._headers) - 1
         offset = 0  # rows inserted less rows removed so far
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             at = first + i1 + offset
@@ -458,7 +473,7 @@ class TheoryTableModel(QAbstractTableModel):
             first = number * PAGE_SIZE
             last = min(first + len(rows), self._count) - 1
             if last >= first:
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(self._headers) - 1))
         else:
             self._wanted.clear()
         self._next_page()
@@ -469,17 +484,24 @@ class TheoryTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(self._headers)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_CONFIDENCE, COL_JUICINESS):
+                return self._headers[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in _CENTRED_COLUMNS:
                 return int(Qt.AlignmentFlag.AlignCenter)
+            if role == Qt.ItemDataRole.ToolTipRole and section >= COL_YOURS:
+                return CLUB_HEADER_TIPS[section - COL_YOURS]
         return None
+
+    @staticmethod
+    def sortable(column: int) -> bool:
+        """Whether a click on the column's heading sorts the board (the club's columns do not)."""
+        return 0 <= column < len(SORT_KEYS)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -509,9 +531,11 @@ class TheoryTableModel(QAbstractTableModel):
             if column == COL_UPDATED:
                 updated, written = fmt.local_datetime(row.updated_at), fmt.local_datetime(row.created_at)
                 return plain_tooltip(f"Updated {updated}; written {written}")
+            if column >= COL_YOURS:
+                return _club_tooltip(row, column)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _CENTRED if column in (COL_CONFIDENCE, COL_JUICINESS) else _LEFT
+            return _CENTRED if column in _CENTRED_COLUMNS else _LEFT
         if role == ID_ROLE:
             return row.id
         if role == RECORD_ROLE:
@@ -556,7 +580,7 @@ class TheoryTableModel(QAbstractTableModel):
         return font
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if 0 <= column < len(SORT_KEYS):
+        if self.sortable(column):
             descending = order == Qt.SortOrder.DescendingOrder
             self.set_query(replace(self._query, sort=SORT_KEYS[column], descending=descending))
 
@@ -596,7 +620,43 @@ def _display(row: TheoryRow, column: int) -> str:
         return fmt.short_date(row.updated_at.astimezone().date())
     if column == COL_RESOLVE_BY:
         return fmt.short_date(row.resolve_by)
+    if column == COL_YOURS:
+        return _share(row.yours, row.yours_option)
+    if column == COL_CLUB:
+        return _share(row.club_median, row.club_option)
+    if column == COL_FORECASTERS:
+        return "" if row.forecasters is None else f"{row.forecasters:,}"
+    if column == COL_BY:
+        return fmt.isolate(row.author) if row.author else ""
     return ""
+
+
+def _share(confidence: float | None, option: str | None) -> str:
+    """A confidence as the Confidence column shows one (multiple choice: with its option); a
+    median between two whole percents keeps its half."""
+    if confidence is None:
+        return ""
+    shown = fmt.percent(int(confidence)) if float(confidence).is_integer() else f"{confidence:.1f} %"
+    return f"{shown} {fmt.isolate(option)}" if option is not None else shown
+
+
+def _club_tooltip(row: TheoryRow, column: int) -> str | None:
+    if column == COL_YOURS:
+        if row.yours is None:
+            return "You have not forecast it"
+        if row.yours_option is not None:
+            return plain_tooltip(f"Your latest forecast: {fmt.isolate(row.yours_option)} rated highest")
+        return "Your latest forecast"
+    if column == COL_CLUB and row.club_median is not None:
+        members = fmt.count(row.forecasters or 0, "member")
+        if row.club_option is not None:
+            return plain_tooltip(
+                f"Median of the latest forecasts of {members}: {fmt.isolate(row.club_option)} leads"
+            )
+        return f"Median of the latest forecasts of {members}"
+    if column == COL_BY and row.author:
+        return plain_tooltip(f"Written by {fmt.isolate(row.author)}")
+    return None
 
 
 def due_colour(palette: QPalette | None = None) -> QColor:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from etoile_app import APP_TITLE
+from etoile_app.domain.club import SOLO, Identity, MemberRole
 from etoile_app.domain.enums import TheoryStatus
 from etoile_app.domain.errors import JournalError
 from etoile_app.domain.models import Theory, TheoryQuery, TheoryRow
@@ -39,7 +40,7 @@ from etoile_app.ui.common.due import DueWatch
 from etoile_app.ui.common.header_state import restore_header
 from etoile_app.ui.common.ops import Ticket
 from etoile_app.ui.common.store import Store
-from etoile_app.ui.common.widgets import after_first_paint, read_only_reason
+from etoile_app.ui.common.widgets import after_first_paint, plain_tooltip, read_only_reason
 
 T = TypeVar("T")
 
@@ -54,6 +55,28 @@ COLUMN_WIDTHS = {
     bm.COL_UPDATED: 94,
     bm.COL_RESOLVE_BY: 94,
 }
+#: A club's board has four more columns: every one a little narrower, the title a width of
+#: its own (too many columns to share what is left), the club's beside the confidence.
+CLUB_COLUMN_WIDTHS = {
+    bm.COL_TITLE: 230,
+    bm.COL_CATEGORY: 96,
+    bm.COL_CHARACTERS: 110,
+    bm.COL_TAGS: 110,
+    bm.COL_CONFIDENCE: 84,
+    bm.COL_YOURS: 80,
+    bm.COL_CLUB: 80,
+    bm.COL_FORECASTERS: 86,
+    bm.COL_BY: 90,
+    bm.COL_JUICINESS: 76,
+    bm.COL_STATUS: 72,
+    bm.COL_UPDATED: 88,
+    bm.COL_RESOLVE_BY: 88,
+}
+
+#: The keys that edit the selected theory (or, in a club, forecast on another member's).
+ENTER_KEYS = ("Return", "Enter")
+FORECAST_KEYS = "Ctrl+Shift+F"
+FORECAST_TIP = f"Add your own forecast to the selected theory ({FORECAST_KEYS})"
 
 #: Theories selected beyond this many are not looked at row by row on every change of the
 #: selection (Ctrl+A on 100,000 theories): their actions stay enabled and sort it out.
@@ -90,7 +113,11 @@ class BoardTab(QWidget):
         #: Why the journal cannot be changed (a login on a server that may only read it), or None:
         #: then everything here that would change it is disabled, its tooltip saying why.
         self.read_only_reason = read_only_reason(store)
-        self.model = bm.TheoryTableModel(store.board, store.ops, self)
+        identity = _identity(store)
+        #: A club's board (a journal on a server made a club): the club's columns, the "Not
+        #: forecast by me" filter and the Forecast action; a journal of one has none of them.
+        self.club = identity.club
+        self.model = bm.TheoryTableModel(store.board, store.ops, self, club=self.club)
         self._dialog = None
         self._menu: QMenu | None = None
         #: The open "Reopen …?" question, if any.
@@ -108,7 +135,8 @@ class BoardTab(QWidget):
 
         # Left: filters.
         due = DueWatch.of(store)
-        self.filters = FilterPanel(due)
+        # A viewer cannot forecast: "Not forecast by me" would be every theory.
+        self.filters = FilterPanel(due, club=self.club and identity.role is not MemberRole.VIEWER)
         due.dayPassed.connect(self.model.day_changed)  # dates that came due at midnight
         self.filters.changed.connect(self._filters_changed)
         filter_scroll = QScrollArea()
@@ -154,12 +182,24 @@ class BoardTab(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(bm.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        if not self.club:
+            header.setSectionResizeMode(bm.COL_TITLE, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
-        for column, width in COLUMN_WIDTHS.items():
+        for column, width in (CLUB_COLUMN_WIDTHS if self.club else COLUMN_WIDTHS).items():
             self.table.setColumnWidth(column, width)
+        if self.club:
+            # Shown after the confidence (moved on screen only: a saved layout still fits).
+            for offset, column in enumerate((bm.COL_YOURS, bm.COL_CLUB, bm.COL_FORECASTERS, bm.COL_BY)):
+                header.moveSection(
+                    header.visualIndex(column), header.visualIndex(bm.COL_CONFIDENCE) + 1 + offset
+                )
+            header.setStretchLastSection(True)
         header.setSortIndicator(bm.COL_UPDATED, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
+        #: The sort the header shows (a click on a club column puts it back).
+        self._sort_shown = (bm.COL_UPDATED, Qt.SortOrder.DescendingOrder)
+        if self.club:
+            header.sortIndicatorChanged.connect(self._sort_clicked)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -232,6 +272,7 @@ class BoardTab(QWidget):
     def query(self) -> TheoryQuery:
         low, high = self.filters.confidence_range()
         current = self.model.query()
+        who = _identity(self.store)
         return TheoryQuery(
             text=self.search.text(),
             statuses=self.filters.statuses(),
@@ -243,7 +284,21 @@ class BoardTab(QWidget):
             due_before=self.filters.due_before(),
             sort=current.sort,
             descending=current.descending,
+            club=who.club,
+            member_id=who.member_id,
+            not_forecast_by_me=self.filters.not_forecast_by_me(),
         )
+
+    def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
+        """The club's columns do not sort (the model ignores them): a click on one's heading
+        leaves the sort, and the arrow showing it, as they were."""
+        if self.model.sortable(column):
+            self._sort_shown = (column, order)
+            return
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(*self._sort_shown)
+        header.blockSignals(False)
 
     def _rows_coming(self) -> bool:
         """Whether rows asked for (a query, a refresh, a search key not yet read) are on their way."""
@@ -362,7 +417,11 @@ class BoardTab(QWidget):
             self._shown = _STALE  # what the detail pane shows changed: show it again
         restored = sorted(changes.restored)
         then = (lambda: self._select_restored(restored)) if restored else None
-        self._reload(lambda: self.model.update(changes), then=then)
+        if self.club and self.model.query().member_id != _identity(self.store).member_id:
+            # A display name chosen: the figures and the filter are now that member's.
+            self._reload(lambda: self.model.set_query(self.query()), then=then)
+        else:
+            self._reload(lambda: self.model.update(changes), then=then)
         if self._shown is _STALE and not self._rows_coming():
             self._sync_detail()
 
@@ -556,7 +615,7 @@ class BoardTab(QWidget):
             where.addAction(made)
             return made
 
-        self.edit_action = action("&Edit…", self.edit_current, ("F2", "Return", "Enter"), self.table)
+        self.edit_action = action("&Edit…", self.edit_current, ("F2", *ENTER_KEYS), self.table)
         self.resolve_action = action("&Resolve…", self.resolve_selected, ("Ctrl+R",), self)
         self.void_action = action("&Void…", self.void_selected, ("Ctrl+Shift+V",), self)
         self.reopen_action = action("Re&open", self.reopen_selected, ("Ctrl+Shift+R",), self)
@@ -575,13 +634,26 @@ class BoardTab(QWidget):
         )
         for made in (self.edit_action, self.resolve_action, self.reopen_action, self.delete_action):
             made.setToolTip(f"{made.text().replace('&', '')} ({made.shortcut().toString()})")
+        #: In a club: add my own forecast to the selected theory, anyone's (else ``None``).
+        self.forecast_action: QAction | None = None
+        if self.club:
+            self.forecast_action = action("&Forecast…", self.forecast_current, (FORECAST_KEYS,), self)
+            self.forecast_action.setToolTip(FORECAST_TIP)
+            # Enter on another member's theory, which a member may not edit, forecasts on it
+            # instead: the keys move between this action (on the table only) and Edit.
+            self._enter_forecasts = False
+            self._forecast_on_enter = action("Forecast", self.forecast_current, (), self.table)
+            #: What the actions a club may disable say when they are enabled.
+            self._tooltips = {made: made.toolTip() for made in self._others_guarded()}
         self._update_actions()
 
     @property
     def actions_for_menu(self) -> list[QAction | None]:
         """The actions in the order menus show them; ``None`` stands for a separator."""
+        forecast = [self.forecast_action] if self.forecast_action is not None else []
         return [
             self.edit_action,
+            *forecast,
             self.resolve_action,
             self.void_action,
             self.reopen_action,
@@ -595,6 +667,7 @@ class BoardTab(QWidget):
 
     def _update_actions(self) -> None:
         count = self._selected_count()
+        loaded: list[TheoryRow] | None = None
         if count > SCAN_MAX:
             any_open = any_resolved = True
         else:
@@ -613,6 +686,63 @@ class BoardTab(QWidget):
         if self.read_only_reason is not None:
             for made in self._changing_actions():
                 made.setEnabled(False)
+        elif self.club:
+            self._update_club_actions(count, loaded)
+
+    def _update_club_actions(self, count: int, loaded: list[TheoryRow] | None) -> None:
+        """In a club: Forecast… acts on one open theory. A member who is not the owner may
+        change only their own theories: with another's selected, what would change it is
+        disabled, its tooltip saying why (the journal would refuse it), and Enter forecasts.
+        Rows not loaded yet (a selection of thousands) are left to that refusal."""
+        assert self.forecast_action is not None
+        one = loaded[0] if count == 1 and loaded else None
+        resolved = one is not None and one.status.is_resolved
+        self.forecast_action.setEnabled(one is not None and not resolved)
+        self.forecast_action.setToolTip(
+            plain_tooltip(f"“{fmt.isolate(one.title)}” is resolved: forecasts are for open theories")
+            if one is not None and resolved
+            else FORECAST_TIP
+        )
+        others = self._others(loaded or [])
+        why = _not_yours(others, len(loaded or [])) if others else None
+        for made in self._others_guarded():
+            if why is not None:
+                made.setEnabled(False)
+            made.setToolTip(why or self._tooltips[made])
+        detail = self.detail
+        for button in (detail.edit_button, detail.resolve_button, detail.reopen_button, detail.delete_button):
+            button.setEnabled(why is None)
+            button.setToolTip(why or "")
+        self._route_enter(one is not None and bool(others))
+
+    def _others(self, rows: list[TheoryRow]) -> list[TheoryRow]:
+        """Those of ``rows`` a member who is not the club's owner may not change: not theirs."""
+        who = _identity(self.store)
+        if not who.club or who.role is MemberRole.OWNER:
+            return []
+        return [r for r in rows if r.author_id != who.member_id]
+
+    def _others_guarded(self) -> tuple[QAction, ...]:
+        """The actions that change the theories selected (Rate with none selected rates mine)."""
+        return (
+            self.edit_action,
+            self.resolve_action,
+            self.void_action,
+            self.reopen_action,
+            self.tag_action,
+            self.rate_action,
+            self.delete_action,
+        )
+
+    def _route_enter(self, forecasts: bool) -> None:
+        """Enter (and Return) edits the selected theory, or with another member's selected,
+        forecasts on it; F2 stays Edit's."""
+        if forecasts == self._enter_forecasts:
+            return
+        self._enter_forecasts = forecasts
+        enter = [QKeySequence(k) for k in ENTER_KEYS]
+        self.edit_action.setShortcuts([QKeySequence("F2"), *([] if forecasts else enter)])
+        self._forecast_on_enter.setShortcuts(enter if forecasts else [])
 
     def _changing_actions(self) -> tuple[QAction, ...]:
         """The board's actions that change the journal (Copy title only reads it)."""
@@ -625,6 +755,7 @@ class BoardTab(QWidget):
             self.rate_action,
             self.delete_action,
             self.quick_entry_action,
+            *([self.forecast_action] if self.forecast_action is not None else []),
         )
 
     def _lock_changes(self, reason: str) -> None:
@@ -688,9 +819,25 @@ class BoardTab(QWidget):
     def edit_current(self) -> None:
         """Edit the selected theory (one only: the editor takes one at a time); nothing happens
         when the journal cannot be changed."""
-        ids = self.selected_ids()
-        if len(ids) == 1 and self.read_only_reason is None:
-            self.edit_theory(ids[0])
+        rows = self.selected_rows()
+        if len(rows) != 1 or self.read_only_reason is not None:
+            return
+        if self._others(rows):  # another member's (a double-click): my forecast on it
+            self.forecast_current()
+        else:
+            self.edit_theory(rows[0].id)
+
+    def forecast_current(self) -> None:
+        """In a club, add my own forecast to the selected theory (one), anyone's."""
+        rows = self.selected_rows()
+        if not self.club or len(rows) != 1 or self.read_only_reason is not None:
+            return
+        if rows[0].status.is_resolved:
+            return  # the action says why it is disabled
+        # Imported when first asked for, as the board's other dialogs are.
+        from etoile_app.ui.board.forecast_dialog import ask_forecast
+
+        ask_forecast(self, self.store, rows[0].id)
 
     def edit_theory(self, theory_id: int) -> Ticket[Any]:
         from etoile_app.ui.board.editor import EditorData, TheoryEditor
@@ -816,7 +963,11 @@ class BoardTab(QWidget):
         """Rate the selected theories in one grid; with none selected, the open ones on screen."""
         if self._selected_count():
             return self.with_selected_rows(lambda rows: self._rate_rows([r.id for r in rows]))
-        return self._rate_rows([r.id for r in self._rows_on_screen() if not r.status.is_resolved])
+        # In a club, a member who is not the owner rates their own theories only.
+        others = {r.id for r in self._others(self._rows_on_screen())}
+        return self._rate_rows(
+            [r.id for r in self._rows_on_screen() if not r.status.is_resolved and r.id not in others]
+        )
 
     def _rows_on_screen(self) -> list[TheoryRow]:
         top = self.table.rowAt(0)
@@ -877,7 +1028,7 @@ class BoardTab(QWidget):
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("board/splitter", self.splitter.saveState())
         settings.setValue("board/detail_splitter", self.detail_splitter.saveState())
-        settings.setValue("board/header", self.table.horizontalHeader().saveState())
+        settings.setValue(self._header_key(), self.table.horizontalHeader().saveState())
         selected = self.selected_ids()[:1] or [self.current_id()]
         if selected[0] is None:
             settings.remove("board/theory")
@@ -891,9 +1042,11 @@ class BoardTab(QWidget):
         detail = settings.value("board/detail_splitter")
         if detail is not None:
             self.detail_splitter.restoreState(detail)
-        header = settings.value("board/header")
+        header = settings.value(self._header_key())
         if header is not None:
             restore_header(self.table.horizontalHeader(), header)  # also from before a new column
+            shown = self.table.horizontalHeader()
+            self._sort_shown = (shown.sortIndicatorSection(), shown.sortIndicatorOrder())
         # The theory selected when the app closed, if it is still there.
         try:
             theory_id = int(settings.value("board/theory", -1))
@@ -905,8 +1058,38 @@ class BoardTab(QWidget):
             if not self._rows_coming():
                 self._after_rows()
 
+    def _header_key(self) -> str:
+        # A club's board has more columns: its layout is kept apart from a journal of one's,
+        # which would otherwise lose its own to a layout it cannot take.
+        return "board/club_header" if self.club else "board/header"
+
     def _select_remembered(self, theory_id: int) -> None:
         self.model.find_row(theory_id, lambda row: row is not None and self._select_rows([row]))
+
+
+# --- a club ------------------------------------------------------------------------------------
+
+
+def _identity(store: object) -> Identity:
+    """Who the journal ``store`` holds acts as (a journal of one's owner when it cannot say)."""
+    identity = getattr(getattr(store, "journal", None), "identity", None)
+    return identity if isinstance(identity, Identity) else SOLO
+
+
+def _not_yours(others: list[TheoryRow], selected: int) -> str:
+    """Why the theories ``others`` (of ``selected``) cannot be changed by this member, as a
+    tooltip (a title is the user's text: shown as written, never as HTML)."""
+    if selected == 1:
+        row = others[0]
+        whose = f"{fmt.isolate(row.author)}'s" if row.author else "another member's"
+        return plain_tooltip(
+            f"“{fmt.isolate(row.title)}” is {whose}: only its author or the club's owner can "
+            f"change it. You can add your own forecast to it ({FORECAST_KEYS})."
+        )
+    return (
+        f"{len(others):,} of the {selected:,} selected theories are other members': only their "
+        "authors or the club's owner can change them."
+    )
 
 
 # --- several theories at once ----------------------------------------------------------------
