@@ -4,13 +4,14 @@ member could), the mapping of logins to members, and the services' rules for mem
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, text
 
 from etoile_app.domain.club import MemberRole
 from etoile_app.domain.enums import Category, TheoryStatus
-from etoile_app.domain.errors import ClubError, NotYoursError, TextFieldError
+from etoile_app.domain.errors import ClubError, InvalidStateError, NotYoursError, TextFieldError
 from etoile_app.domain.models import OptionDraft, TheoryDraft
 from etoile_app.services.club import add_member, init_club
 from etoile_app.services.journal import Journal
@@ -342,3 +343,21 @@ def test_club_init_makes_the_journal_of_one_the_owners(tmp_path) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             for role in (f"{name}_members", f"{name}_viewers", owner):
                 conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def test_a_theorys_own_confidences_stay_its_authors(anna: Journal, bob: Journal, owner: Journal) -> None:
+    options = (OptionDraft("Jack", 50), OptionDraft("Gael", 30), OptionDraft("Nobody", 20))
+    theory = bob.theories.create(_draft("Whose options these are", 50, options=options))
+    anna.theories.forecast(theory.id, options={"Jack": 10, "Gael": 80, "Nobody": 10})
+    seen = anna.theories.get(theory.id)
+    assert [(o.name, o.confidence) for o in seen.options] == [("Jack", 50), ("Gael", 30), ("Nobody", 20)]
+    assert {h.confidence for h in seen.history} == {50, 30, 20}
+    # The owner may retitle it, but not change its author's confidences.
+    draft = TheoryDraft(
+        title="Retitled by the owner", category=Category.OTHER, confidence=50, options=options
+    )
+    assert owner.theories.edit(theory.id, draft).title == "Retitled by the owner"
+    moved = (OptionDraft("Jack", 70), OptionDraft("Gael", 10), OptionDraft("Nobody", 20))
+    with pytest.raises(InvalidStateError, match="its author's"):
+        owner.theories.edit(theory.id, replace(draft, title="Retitled", options=moved))
+    assert bob.theories.get(theory.id).title == "Retitled by the owner"

@@ -793,6 +793,28 @@ class TheoryService(Service):
         confidence changes (all of them when it is new). Options keep their forecasts while
         they keep their name; an option taken out goes with its forecasts."""
         is_new = record.id is None
+        who = self._who.identity
+        if not is_new and who.club and record.author_id != who.member_id:
+            # The owner editing a member's theory: its confidences are its author's.
+            own = mapping.own_history(record)
+            current_yes = next(
+                (h.confidence for h in reversed(own) if h.option_id is None), record.confidence
+            )
+            latest_own = {h.option_id: h.confidence for h in own if h.option_id is not None}
+            same = (
+                clean.confidence == current_yes
+                if not clean.options
+                else [o.name for o in clean.options] == [o.name for o in record.options]
+                and all(
+                    latest_own.get(o.id) == c.confidence
+                    for o, c in zip(record.options, clean.options, strict=True)
+                )
+            )
+            if not same:
+                raise InvalidStateError(
+                    f"The confidences of “{record.title}” are its author's; add your own with Forecast…"
+                )
+            return
         if not clean.options:
             if record.options:
                 self._check_open(record, "change its options")

@@ -24,6 +24,7 @@ from etoile_app.storage.models import (
     THEORY_COLUMNS,
     DreamCastRecord,
     FactRecord,
+    ForecastRecord,
     StarterRecord,
     TheoryRecord,
 )
@@ -123,7 +124,7 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
         evidence=evidence,
         history=tuple(
             Forecast(h.confidence, h.changed_at, h.note, h.option.name if h.option is not None else None)
-            for h in record.history
+            for h in own_history(record)
         ),
         earlier_resolutions=tuple(earlier_resolution(r) for r in record.earlier_resolutions),
         options=options(record),
@@ -132,12 +133,18 @@ def theory(record: TheoryRecord, shown: dict[int, FactStatus] | None = None) -> 
     )
 
 
+def own_history(record: TheoryRecord) -> list[ForecastRecord]:
+    """The theory's own forecasts: its author's (in a journal of one, every forecast, as the
+    author and every forecaster are nobody). Other members' forecasts are theirs, not its."""
+    return [h for h in record.history if h.forecaster_id == record.author_id]
+
+
 def options(record: TheoryRecord) -> tuple[TheoryOption, ...]:
-    """A multiple-choice theory's options, each with its latest forecast's confidence."""
+    """A multiple-choice theory's options, each with its author's latest confidence."""
     if not record.options:
         return ()
     latest: dict[int, int] = {}
-    for h in record.history:  # oldest first: the last one given stays
+    for h in own_history(record):  # oldest first: the last one given stays
         if h.option_id is not None:
             latest[h.option_id] = h.confidence
     return tuple(TheoryOption(o.name, latest.get(o.id, 0), o.happened) for o in record.options)
