@@ -361,3 +361,19 @@ def test_a_theorys_own_confidences_stay_its_authors(anna: Journal, bob: Journal,
     with pytest.raises(InvalidStateError, match="its author's"):
         owner.theories.edit(theory.id, replace(draft, title="Retitled", options=moved))
     assert bob.theories.get(theory.id).title == "Retitled by the owner"
+
+
+def test_a_member_changes_only_their_own_dream_casting(anna: Journal, bob: Journal) -> None:
+    from etoile_app.domain.models import DreamCastDraft
+
+    theirs = bob.cast.add_dream_cast(DreamCastDraft("Geneviève's rival", "Bob's pick"))
+    mine = anna.cast.add_dream_cast(DreamCastDraft("A new étoile", "Anna's pick", rating=4))
+    with pytest.raises(NotYoursError, match="Bob's"):
+        anna.cast.edit_dream_cast(theirs.id, DreamCastDraft("Taken", "over"))
+    with pytest.raises(NotYoursError):
+        anna.cast.delete_dream_cast(theirs.id)
+    assert (
+        anna.cast.edit_dream_cast(mine.id, DreamCastDraft("A new étoile", "Anna's pick", rating=5)).rating
+        == 5
+    )
+    assert {d.actor for d in bob.cast.dream_casting()} >= {"Bob's pick", "Anna's pick"}

@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from etoile_app.domain import rules
+from etoile_app.domain.club import Who
 from etoile_app.domain.enums import TheoryStatus, Topic
-from etoile_app.domain.errors import DreamCastNotFoundError
+from etoile_app.domain.errors import DreamCastNotFoundError, NotYoursError
 from etoile_app.domain.models import Character, DreamCast, DreamCastDraft, Fact
-from etoile_app.services.base import Service, load_characters
+from etoile_app.services.base import Clock, Service, load_characters, system_clock
 from etoile_app.services.canon import all_facts, current_of
 from etoile_app.storage import mapping
-from etoile_app.storage.models import CharacterRecord, DreamCastRecord, TheoryRecord, theory_characters
+from etoile_app.storage.models import (
+    CharacterRecord,
+    DreamCastRecord,
+    ForecasterRecord,
+    TheoryRecord,
+    theory_characters,
+)
 
 
 def _return_status(facts_about: list[Fact], by_id: dict[int, Fact]) -> Fact | None:
@@ -28,6 +35,15 @@ def _return_status(facts_about: list[Fact], by_id: dict[int, Fact]) -> Fact | No
 
 
 class CastService(Service):
+    """In a club a dream casting is its author's: a member who is not the owner changes only
+    their own (the server enforces it too)."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock = system_clock, who: Who | None = None
+    ) -> None:
+        super().__init__(sessions, clock)
+        self._who = who or Who()
+
     def characters(self) -> list[Character]:
         """Every character, main cast first, then by name."""
         with self._sessions() as s:
@@ -101,7 +117,7 @@ class CastService(Service):
     def edit_dream_cast(self, entry_id: int, draft: DreamCastDraft) -> DreamCast:
         clean = _clean_dream(draft)
         with self._sessions.begin() as s:
-            record = _load_dream(s, entry_id)
+            record = self._load_own(s, entry_id)
             _fill_dream(s, record, clean)
             record.updated_at = self._now()
             s.flush()
@@ -109,7 +125,7 @@ class CastService(Service):
 
     def delete_dream_cast(self, entry_id: int) -> DreamCast:
         with self._sessions.begin() as s:
-            record = _load_dream(s, entry_id)
+            record = self._load_own(s, entry_id)
             gone = mapping.dream_cast(record)
             s.delete(record)
             return gone
@@ -124,6 +140,8 @@ class CastService(Service):
         draft = DreamCastDraft(entry.role_idea, entry.actor, entry.note, entry.rating, entry.character_id)
         with self._sessions.begin() as s:
             record = s.get(DreamCastRecord, entry.id)
+            if record is not None:
+                self._check_own(s, record)
             if record is None or record.created_at != entry.created_at:  # gone, or another's id now
                 record = DreamCastRecord(id=None if record else entry.id)
                 s.add(record)
@@ -131,6 +149,21 @@ class CastService(Service):
             record.created_at, record.updated_at = entry.created_at, entry.updated_at
             s.flush()
             return mapping.dream_cast(record)
+
+    def _load_own(self, s: Session, entry_id: int) -> DreamCastRecord:
+        record = _load_dream(s, entry_id)
+        self._check_own(s, record)
+        return record
+
+    def _check_own(self, s: Session, record: DreamCastRecord) -> None:
+        if not self._who.restricted or record.author_id == self._who.identity.member_id:
+            return
+        name = None if record.author_id is None else s.get(ForecasterRecord, record.author_id)
+        whose = f"{name.name}'s" if name is not None else "not yours"
+        raise NotYoursError(
+            f"The dream casting of {record.actor} as {record.role_idea} is {whose}: only they "
+            "or the club's owner can change it."
+        )
 
 
 def _clean_dream(draft: DreamCastDraft) -> DreamCastDraft:

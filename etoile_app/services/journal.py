@@ -138,7 +138,7 @@ class Journal:
             who=who,
             board=BoardService(s, clock),
             canon=CanonService(s, clock),
-            cast=CastService(s, clock),
+            cast=CastService(s, clock, who),
             backups=BackupService(db, clock),
             clock=clock,
         )
