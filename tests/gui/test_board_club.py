@@ -194,6 +194,15 @@ def test_another_members_theory_is_forecast_on_not_changed(qtbot, anna_store, as
     assert tab.edit_action.toolTip() == "Edit… (F2)"
 
 
+def test_my_forecast_shows_on_the_board_at_once_and_undo_takes_it_off(qtbot, anna_store) -> None:
+    tab = _board(qtbot, anna_store)
+    gael = _select(tab, "Gael leaves")  # Bob's, which nobody else has forecast
+    anna_store.forecast(gael, 25, note="she stays")
+    assert _cells(tab)["Gael leaves"] == ("25 %", "40 %", "2", "Bob")
+    anna_store.undo()
+    qtbot.waitUntil(lambda: _cells(tab)["Gael leaves"] == ("", "55 %", "1", "Bob"), timeout=3000)
+
+
 def test_a_journal_of_one_shows_none_of_the_club(qtbot, store) -> None:
     tab = _board(qtbot, store)
     assert not tab.club

@@ -367,14 +367,19 @@ class Store(QObject):
         # latest forecast added, and the theory as it stood just before it.
         cell: list[_Forecast] = []
 
+        def touched(changes: TheoryChanges) -> TheoryChanges:
+            # Another's theory reads the same after my forecast, but its row (mine, the club's
+            # median and count) does not.
+            return replace(changes, updated=changes.updated | {theory_id})
+
         def give() -> _Done[Forecasted]:
             made = _Forecast.give(theories, theory_id, confidence, options, note)
             cell[:] = [made]
-            return _Done(made.value, TheoryChanges.between([made.before], [made.value.theory]))
+            return _Done(made.value, touched(TheoryChanges.between([made.before], [made.value.theory])))
 
         def take_back() -> _Done[None]:
             after = cell[0].take_back(theories)
-            return _Done(None, TheoryChanges.between([cell[0].value.theory], [after]))
+            return _Done(None, touched(TheoryChanges.between([cell[0].value.theory], [after])))
 
         def work() -> _Done[Forecasted]:
             done = give()
