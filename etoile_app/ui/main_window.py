@@ -624,9 +624,10 @@ class MainWindow(QMainWindow):
             open_starter_dialog(self.store, self)
 
     def _load_pack(self) -> None:
+        from etoile_app.ui.common.widgets import refuse_unless_owner
         from etoile_app.ui.files.canon_pack_dialog import choose_pack_file
 
-        if self.store is not None:
+        if self.store is not None and not refuse_unless_owner(self.store, self, "loads canon packs"):
             choose_pack_file(self.store, self)
 
     def _import(self) -> None:

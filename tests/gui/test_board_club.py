@@ -210,3 +210,19 @@ def test_a_journal_of_one_shows_none_of_the_club(qtbot, store) -> None:
     assert tab.filters.unforecast_box is None
     assert tab.forecast_action is None
     assert tab.model.query().club is False and tab.model.query().member_id is None
+
+
+def test_a_member_is_told_at_once_that_news_is_the_owners(qtbot, anna_store) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from etoile_app.ui.status.tab import StatusTab
+
+    status = StatusTab(anna_store)
+    qtbot.addWidget(status)
+    status.show()
+    settle(anna_store)
+    status.open_news_dialog()
+    settle(anna_store)
+    assert status.news_dialog is None
+    boxes = [b.text() for b in status.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and boxes[0].startswith("In a club, only its owner records news.")

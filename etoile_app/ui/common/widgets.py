@@ -338,6 +338,24 @@ def refuse_if_read_only(store: object, parent: QWidget) -> bool:
     return True
 
 
+def refuse_unless_owner(store: object, parent: QWidget, what: str) -> bool:
+    """Like :func:`refuse_if_read_only`, for what only a club's owner may do (``what``: "records
+    news"): a member who is not the owner is told so at once, before the server refuses."""
+    if refuse_if_read_only(store, parent):
+        return True
+    journal = getattr(store, "journal", None)
+    who = getattr(journal, "who", None)
+    if not getattr(who, "restricted", False):
+        return False
+    tell(
+        parent,
+        QMessageBox.Icon.Information,
+        parent.window().windowTitle(),
+        f"In a club, only its owner {what}. Tell them what you know; it will appear here as soon as they do.",
+    )
+    return True
+
+
 def ask_before(
     parent: QWidget,
     text: str,

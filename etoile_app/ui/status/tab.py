@@ -39,7 +39,7 @@ from etoile_app.ui.common.widgets import (
     muted,
     plain_tooltip,
     read_only_reason,
-    refuse_if_read_only,
+    refuse_unless_owner,
 )
 
 if TYPE_CHECKING:
@@ -549,8 +549,9 @@ class StatusTab(QWidget):
     def open_news_dialog(self, topic: Topic | None = None, fact: Fact | None = None) -> None:
         """Open (not exec) the dialog, so it never blocks and tests can drive it, once what it
         offers has been read off the GUI thread; it is then :attr:`news_dialog`. With ``fact``
-        it edits that news. A journal that cannot be changed says why at once instead."""
-        if refuse_if_read_only(self.store, self):
+        it edits that news. A journal that cannot be changed says why at once instead, as does
+        a club for its members (news is the owner's)."""
+        if refuse_unless_owner(self.store, self, "records news"):
             return
         open_news(self.store, self, topic, fact=fact, opened=self._news_opened)
 
@@ -563,7 +564,7 @@ class StatusTab(QWidget):
 
     def retract_news(self, fact: Fact) -> None:
         # No question asked: Edit → Undo takes it back. A refusal reaches the window's message.
-        if not refuse_if_read_only(self.store, self):
+        if not refuse_unless_owner(self.store, self, "records news"):
             self.store.retract_news(fact.id)
 
     def browse_facts(self, fact_id: int | None = None) -> None:
