@@ -101,6 +101,29 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--db", metavar="URL", default=argparse.SUPPRESS, help="the club's database (its owner's URL)"
     )
+    push = club_commands.add_parser(
+        "push",
+        help="bring a journal of yours (a file) into the club, as yours",
+        description="Import the journal of one in FILE (read, never changed) into the club as the "
+        "member whose login the URL names: its theories, forecasts and dream casting become "
+        "yours. A member's push leaves news out (only the owner records news) and says so. "
+        "Pushing the same journal again updates what it brought, never adds it twice.",
+    )
+    push.add_argument("file", metavar="FILE", type=Path, help="your journal of one (a .sqlite3 file)")
+    push.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="the club's database, with your login"
+    )
+    home = club_commands.add_parser(
+        "take-home",
+        help="write your part of the club to a new journal of one",
+        description="Write the theories you wrote or forecast on, with only your forecasts, your "
+        "dream casting and the club's news, to a new journal file (never over an existing one). "
+        "Its track record is your track record in the club.",
+    )
+    home.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="the club's database, with your login"
+    )
+    home.add_argument("--out", metavar="FILE", type=Path, required=True, help="the new journal file")
     return p
 
 
@@ -153,7 +176,12 @@ def _run(argv: list[str]) -> int:
             if args.club_command == "init":
                 return club_init_command(args.url, args.name)
             if args.db is None:
-                p.error("say which club with --db URL (the owner's address of its database)")
+                whose = "the owner's" if args.club_command == "add-member" else "your"
+                p.error(f"say which club with --db URL ({whose} address of its database)")
+            if args.club_command == "push":
+                return club_push_command(args.db, args.file)
+            if args.club_command == "take-home":
+                return club_take_home_command(args.db, args.out)
             return club_add_command(args.db, args.login, viewer=args.viewer)
         return import_command(args.db, args.file, args.format, args.forecaster)
     if args.screenshot is not None:
@@ -336,3 +364,46 @@ def club_add_command(url: str, login: str, *, viewer: bool) -> int:
 
 def _shown(url: Any) -> str:
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def club_push_command(url: str, file: Path) -> int:
+    """Import the journal of one in ``file`` into the club at ``url``, as that login's member."""
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.club_transfer import push
+    from etoile_app.storage.engine import to_url
+
+    if not file.is_file():
+        return _fail(f"There is no journal at {file}; nothing to push.")
+    try:
+        club = _open_journal(url, must_exist=False)
+    except _Stop as stop:
+        return stop.code
+    try:
+        report = push(file, club)
+    except JournalError as exc:
+        return _fail(f"cannot push {file}: {exc}")
+    finally:
+        club.close()
+    print(f"Pushed {file} into the club at {_shown(to_url(url))}: {report.summary()}")
+    return 0
+
+
+def club_take_home_command(url: str, out: Path) -> int:
+    """Write the login's part of the club at ``url`` to the new journal ``out``."""
+    from etoile_app import paths
+    from etoile_app.domain.errors import JournalError
+    from etoile_app.services.club_transfer import take_home
+    from etoile_app.storage.engine import to_url
+
+    try:
+        club = _open_journal(url, must_exist=True)
+    except _Stop as stop:
+        return stop.code
+    try:
+        report = take_home(club, out, pack=paths.canon_pack_path())
+    except JournalError as exc:
+        return _fail(f"cannot take your part home: {exc}")
+    finally:
+        club.close()
+    print(f"Wrote {out}, your part of the club at {_shown(to_url(url))}: {report.summary()}")
+    return 0

@@ -319,3 +319,52 @@ def _downgrade(url: URL, revision: str) -> None:
             command.downgrade(config, revision)
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_clubs_backup_restores_every_member_and_whose_each_row_is(
+    empty_target: URL, clock: FakeClock
+) -> None:
+    from etoile_app.domain.enums import Category
+    from etoile_app.domain.models import TheoryDraft
+    from etoile_app.services.club import add_member
+    from etoile_app.storage.engine import make_engine
+
+    with backends.club_database("Margot") as club:
+        engine = make_engine(club.owner)
+        try:
+            for login in ("anna", "bob"):
+                add_member(engine, club.login(login))
+        finally:
+            engine.dispose()
+        members = {}
+        for login, name in (("anna", "Anna"), ("bob", "Bob")):
+            members[login] = Journal.open(club.url(login), backups=False)
+            members[login].join_club(name)
+        try:
+            theirs = members["bob"].theories.create(TheoryDraft(title="Bob's call", category=Category.OTHER))
+            members["anna"].theories.forecast(theirs.id, 80, note="Anna's view")
+        finally:
+            for journal in members.values():
+                journal.close()
+        owner = Journal.open(club.owner, backups=False, clock=clock)
+        try:
+            expected = owner.transfer.export_json()
+            backup = owner.backups.backup(MANUAL)
+        finally:
+            owner.close()
+    empty = Journal.from_database(open_database(empty_target), clock=clock)
+    try:
+        empty.backups.restore(backup)
+        restored = _content(empty.transfer.export_json())
+    finally:
+        empty.close()
+    restored.pop("canon_pack_version")  # the empty journal was made with the canon; the club without
+    assert restored == {k: v for k, v in _content(expected).items() if k != "canon_pack_version"}
+    assert {m["name"] for m in restored["members"]} == {"Margot", "Anna", "Bob"}
+    (call,) = [t for t in restored["theories"] if t["title"] == "Bob's call"]
+    assert call["author"] == club.login("bob")
+    assert [(f["by"], f["confidence"]) for f in call["history"]] == [
+        (club.login("bob"), 50),
+        (club.login("anna"), 80),
+    ]

@@ -284,7 +284,7 @@ def index_of(doc: dict[str, Any], title: str) -> int:
 def test_export_carries_format_version_and_every_field(rich: Journal, clock: FakeClock) -> None:
     doc = export_doc(rich, clock)
     assert doc["format"] == FORMAT == "etoile-journal"
-    assert doc["format_version"] == FORMAT_VERSION == 4
+    assert doc["format_version"] == FORMAT_VERSION == 5
     assert doc["app_version"] == __version__
     assert doc["exported_at"] == clock.now.strftime("%Y-%m-%dT%H:%M:%S") + ".250018Z"
     assert doc["canon_pack_version"] == 1

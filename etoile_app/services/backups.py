@@ -380,7 +380,7 @@ class BackupService:
 
         try:
             raw = source.read_bytes()
-            TransferService(self._db.writer_sessions(), self._clock).import_bytes(raw, "json")
+            TransferService(self._db.writer_sessions(), self._clock).import_bytes(raw, "json", whole=True)
         except OSError as exc:
             raise BackupError(f"Cannot read the backup {source}: {exc.strerror or exc}.", source) from None
         except JournalError as exc:

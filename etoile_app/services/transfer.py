@@ -5,6 +5,11 @@ them and writes them back. An import checks the whole file first, then (if anyth
 change) calls ``before_write`` so the caller can back the database up, then writes everything in
 one transaction: a bad file changes nothing. Theories are read and written with Core statements
 in bulk, so that a large import costs a few statements per table rather than one per row.
+
+In a club the file names who wrote and forecast what, by member key (their login). The owner's
+import brings everything in, adding members the club lacks; a member's brings in only their own
+part (:func:`~etoile_app.domain.transfer.own_part`), and a journal of one takes one member's part
+(:func:`~etoile_app.domain.transfer.solo_part`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +28,9 @@ from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from etoile_app import __version__
+from etoile_app.domain.club import Identity, MemberRole
 from etoile_app.domain.enums import Category, FactOrigin, TheoryStatus
+from etoile_app.domain.errors import ClubError
 from etoile_app.domain.models import EarlierResolution, Forecast
 from etoile_app.domain.transfer import (
     MAX_IMPORT_BYTES,
@@ -35,22 +42,28 @@ from etoile_app.domain.transfer import (
     EvidenceEntry,
     ExportFileError,
     ExportReport,
+    ForecastEntry,
     ImportFileError,
     ImportReport,
     JournalFile,
     KnownFact,
+    MemberEntry,
     OptionEntry,
+    Part,
     TheoryEntry,
     UserFactEntry,
+    choose_member,
     dump_json,
     format_csv,
     format_markdown,
     guess_format,
+    own_part,
     parse_csv,
     parse_json,
+    solo_part,
 )
 from etoile_app.services.base import Progress, Service, no_progress
-from etoile_app.storage import mapping, search_columns, sort_keys
+from etoile_app.storage import club, mapping, search_columns, sort_keys
 from etoile_app.storage.models import (
     CanonPackRecord,
     CharacterRecord,
@@ -58,6 +71,7 @@ from etoile_app.storage.models import (
     DreamCastRecord,
     EvidenceRecord,
     FactRecord,
+    ForecasterRecord,
     ForecastRecord,
     OptionRecord,
     ResolutionRecord,
@@ -96,16 +110,25 @@ def _rows(s: Session, stmt: Select[Any], column: Any, ids: Sequence[int] | None)
         yield from s.execute(stmt.where(column.in_(chunk)))
 
 
+def member_keys(s: Session) -> dict[int, str]:
+    """Each member's key in files, by id: their login (a member without one, which a club does
+    not make, by id)."""
+    rows = s.execute(select(ForecasterRecord.id, ForecasterRecord.login))
+    return {r.id: r.login or f"member-{r.id}" for r in rows}
+
+
 def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, TheoryEntry]:
     """Theories (all, or those with ``ids``) as file entries, by database id."""
+    keys = member_keys(s)
     history: dict[int, list[Forecast]] = defaultdict(list)
     stmt = (
-        select(H.theory_id, H.confidence, H.changed_at, H.note, P.name)
+        select(H.theory_id, H.confidence, H.changed_at, H.note, P.name, H.forecaster_id)
         .outerjoin(P, P.id == H.option_id)
         .order_by(H.theory_id, H.changed_at, H.id)
     )
     for r in _rows(s, stmt, H.theory_id, ids):
-        history[r.theory_id].append(Forecast(r.confidence, r.changed_at, r.note, r.name))
+        by = keys.get(r.forecaster_id) if r.forecaster_id is not None else None
+        history[r.theory_id].append(ForecastEntry(r.confidence, r.changed_at, r.note, r.name, by))
     options: dict[int, list[OptionEntry]] = defaultdict(list)
     stmt = select(P.theory_id, P.name, P.happened).order_by(P.theory_id, P.position, P.id)
     for r in _rows(s, stmt, P.theory_id, ids):
@@ -152,6 +175,7 @@ def read_theories(s: Session, ids: Sequence[int] | None = None) -> dict[int, The
             earlier_resolutions=tuple(earlier[t.id]),
             options=tuple(options[t.id]),
             condition=conditions.get(t.id),
+            author=keys.get(t.author_id) if t.author_id is not None else None,
         )
     return out
 
@@ -185,7 +209,7 @@ def _fact_entry(record: FactRecord, supersedes: dict[int, str]) -> UserFactEntry
     )
 
 
-def _dream_entry(record: DreamCastRecord) -> DreamCastEntry:
+def _dream_entry(record: DreamCastRecord, keys: dict[int, str]) -> DreamCastEntry:
     return DreamCastEntry(
         role_idea=record.role_idea,
         actor=record.actor,
@@ -194,6 +218,7 @@ def _dream_entry(record: DreamCastRecord) -> DreamCastEntry:
         character=record.character.key if record.character is not None else None,
         created_at=record.created_at,
         updated_at=record.updated_at,
+        author=keys.get(record.author_id) if record.author_id is not None else None,
     )
 
 
@@ -202,7 +227,8 @@ def _new_points(old: Iterable[Forecast], new: Iterable[Forecast]) -> int:
     is the same under other capitals, as the option is."""
 
     def key(p: Forecast) -> tuple[object, ...]:
-        return (p.confidence, p.changed_at, p.note, p.option.casefold() if p.option is not None else None)
+        option = p.option.casefold() if p.option is not None else None
+        return (p.confidence, p.changed_at, p.note, option, getattr(p, "by", None))
 
     return sum((Counter(map(key, new)) - Counter(map(key, old))).values())
 
@@ -246,10 +272,39 @@ class _Plan:
     facts: list[tuple[FactRecord | None, UserFactEntry]] = field(default_factory=list)
     dreams: list[tuple[DreamCastRecord | None, DreamCastEntry]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    #: Members the club does not have yet (the owner's import adds them).
+    members: list[MemberEntry] = field(default_factory=list)
 
     @property
     def writes(self) -> bool:
-        return bool(self.create or self.update or self.facts or self.dreams)
+        return bool(self.create or self.update or self.facts or self.dreams or self.members)
+
+
+@dataclass
+class _Who:
+    """Whose rows an import writes: in a club (``club``), member ids by key, the importer's id
+    (for what names nobody), and for a member who is not the owner (``restricted``) their own
+    key; in a journal of one, nobody (``named`` only for a restore of a club's backup, which
+    brings every member back)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    me: int | None = None
+    key: str | None = None
+    restricted: bool = False
+    club: bool = False
+    named: bool = False
+    #: The file speaks for the importer alone (a member's import, or a file without members,
+    #: which is one person's): only their forecasts and dream casting are touched, and another
+    #: member's theory keeps its author and confidence.
+    mine_only: bool = False
+
+    def id_of(self, key: str | None) -> int | None:
+        return self.me if key is None else self.ids[key]
+
+
+def _only(theory: TheoryEntry, key: str | None) -> TheoryEntry:
+    """``theory`` with only the forecasts of the member ``key``."""
+    return replace(theory, history=tuple(h for h in theory.history if getattr(h, "by", None) == key))
 
 
 class TransferService(Service):
@@ -268,13 +323,17 @@ class TransferService(Service):
             user_facts = sorted(
                 (_fact_entry(f, supersedes) for f in facts), key=lambda f: (f.created_at, f.key)
             )
+            keys = member_keys(s)
             dreams = sorted(
-                (_dream_entry(d) for d in s.scalars(select(DreamCastRecord))),
+                (_dream_entry(d, keys) for d in s.scalars(select(DreamCastRecord))),
                 key=lambda d: (d.created_at, d.role_idea, d.actor, d.updated_at, d.note, d.rating or 0),
             )
             theories = sorted(read_theories(s).values(), key=lambda t: (t.created_at, t.uid))
             pack = s.scalar(select(func.max(CanonPackRecord.version)))
+            rows = s.execute(select(ForecasterRecord.id, ForecasterRecord.name)).all()
+            members = sorted((MemberEntry(keys[r.id], r.name) for r in rows), key=lambda m: m.key)
         data = JournalFile(
+            members=tuple(members),
             theories=tuple(theories),
             dream_casting=tuple(dreams),
             user_facts=tuple(user_facts),
@@ -341,10 +400,12 @@ class TransferService(Service):
         ``fmt`` (``json`` or ``csv``) defaults to the file's suffix, else its first character.
         ``before_write`` is called once, after the whole file has been checked and only if the
         import will change something, before anything is written (the app backs up there).
-        ``forecaster`` (CSV only) names the person whose forecasts to import from a file with
-        forecasts by several people; without it the file's likeliest owner is taken, and the
-        report says whom (``ImportReport.forecaster``, ``forecaster_guessed``). ``progress`` is
-        told how far it has got; if it raises :class:`CancelledError`, nothing is written.
+        ``forecaster`` names the person whose forecasts to import from a file with forecasts by
+        several people: in a CSV, without it the file's likeliest owner is taken, and the report
+        says whom (``ImportReport.forecaster``, ``forecaster_guessed``); in a club's JSON
+        imported into a journal of one, the member (by key or name) whose part to take, which
+        may be left out only when the file has one member. ``progress`` is told how far it has
+        got; if it raises :class:`CancelledError`, nothing is written.
         """
         source = Path(path)
         progress(0, 1, f"Reading {source.name}")
@@ -365,7 +426,11 @@ class TransferService(Service):
         before_write: Callable[[], object] | None = None,
         forecaster: str | None = None,
         progress: Progress = no_progress,
+        whole: bool = False,
     ) -> ImportReport:
+        """:meth:`import_file` for bytes. ``whole`` (a restore of a club's backup into a new
+        database) brings a club's file into a journal that is not a club with every member, as
+        the club's owner would, instead of one member's part."""
         if fmt not in IMPORT_FORMATS:
             raise ImportFileError(
                 f"{fmt!r} is not an import format; choose one of: {', '.join(IMPORT_FORMATS)}."
@@ -377,12 +442,31 @@ class TransferService(Service):
         csv_counts: dict[str, Any] = {}
         with self._sessions.begin() as s:
             progress(0, 1, "Checking the file")
+            who = self._who(s, whole=whole)
             if fmt == "json":
-                data = parse_json(raw, self._catalogue(s))
-                plan = self._plan_json(s, data)
+                catalogue = self._catalogue(s)
+                data = parse_json(raw, catalogue)
+                who.mine_only = who.club and (who.restricted or not data.members)
+                part: Part | None = None
+                if not who.named and data.members:
+                    part = solo_part(data, choose_member(data.members, forecaster), catalogue)
+                elif who.restricted:
+                    part = own_part(data, self._me(s, who), catalogue)
+                if part is not None:
+                    data = part.data
+                    csv_counts = {
+                        "member": part.member.name if not who.club else "",
+                        "theories_left_out": part.theories_left_out,
+                        "forecasts_left_out": part.forecasts_left_out,
+                        "dream_casting_left_out": part.dream_casting_left_out,
+                        "news_left_out": part.news_left_out,
+                        "evidence_left_out": part.evidence_left_out,
+                    }
+                plan = self._plan_json(s, data, who)
             else:
                 table = parse_csv(raw, today=self.today(), forecaster=forecaster)
-                plan = self._plan_csv(s, table)
+                who.mine_only = who.club
+                plan = self._plan_csv(s, table, who)
                 csv_counts = {
                     "forecasts_skipped": table.forecasts_skipped,
                     "questions_skipped": table.questions_skipped,
@@ -394,7 +478,7 @@ class TransferService(Service):
                 if before_write is not None:
                     progress(0, 1, "Backing up the journal first")
                     before_write()
-                _Writer(s, progress).write(plan)
+                _Writer(s, progress, who, self.now()).write(plan)
             c = plan.counts
             return ImportReport(
                 format=fmt,
@@ -408,8 +492,36 @@ class TransferService(Service):
                 user_facts_created=c["facts_created"],
                 user_facts_updated=c["facts_updated"],
                 rows_skipped=c["skipped"],
+                members_created=len(plan.members),
+                # Of other members, in the file or (same uid) in the club.
+                theories_left_out=csv_counts.pop("theories_left_out", 0) + c["not_mine"],
                 **csv_counts,
             )
+
+    def _who(self, s: Session, *, whole: bool = False) -> _Who:
+        """Whose rows the import writes (see :class:`_Who`)."""
+        identity: Identity = club.identity(s.connection())
+        if not identity.club:
+            keys = member_keys(s) if whole else {}
+            return _Who(ids={key: ident for ident, key in keys.items()}, named=whole)
+        if identity.role is MemberRole.VIEWER:
+            raise ClubError("You are a viewer of this club: you may read its journal but not import into it.")
+        if identity.member is None:
+            raise ClubError("Choose your display name in this club before you import.")
+        keys = member_keys(s)
+        return _Who(
+            ids={key: ident for ident, key in keys.items()},
+            me=identity.member.id,
+            key=keys[identity.member.id],
+            restricted=identity.role is not MemberRole.OWNER,
+            club=True,
+            named=True,
+        )
+
+    @staticmethod
+    def _me(s: Session, who: _Who) -> MemberEntry:
+        name = s.scalar(select(ForecasterRecord.name).where(ForecasterRecord.id == who.me))
+        return MemberEntry(who.key or "", name or "")
 
     def _catalogue(self, s: Session) -> Catalogue:
         rows = s.execute(select(FactRecord.id, FactRecord.key, FactRecord.as_of, FactRecord.origin)).all()
@@ -431,29 +543,45 @@ class TransferService(Service):
             conditions=dict(conditions),  # type: ignore[arg-type]
         )
 
-    def _plan_json(self, s: Session, data: JournalFile) -> _Plan:
+    def _plan_json(self, s: Session, data: JournalFile, who: _Who) -> _Plan:
         plan = _Plan()
+        if who.named:
+            data = _owned(data, who.key)
+            plan.members = [m for m in data.members if m.key not in who.ids]
         found: dict[str, int] = {}
         for chunk in _chunks([t.uid for t in data.theories]):
             found.update(s.execute(select(T.uid, T.id).where(T.uid.in_(chunk))).all())
         existing = read_theories(s, sorted(found.values()))
         for theory in data.theories:
             ident = found.get(theory.uid)
+            if who.restricted and ident is not None and existing[ident].author != who.key:
+                plan.counts["not_mine"] += 1  # another member's in the club: theirs to change
+                continue
             if theory.earlier_resolutions is None:  # an older file: keep the journal's own
                 kept = existing[ident].earlier_resolutions if ident is not None else ()
                 theory = replace(theory, earlier_resolutions=kept)
             if data.format_version < OPTIONS_VERSION and ident is not None:
                 theory = _keep_choices(theory, existing[ident])
+            have = None
+            if who.mine_only and ident is not None:
+                # The others' forecasts stay as they are, and another member's theory stays
+                # theirs, with their confidence (the owner may change the rest of it).
+                have = _only(existing[ident], who.key)
+                theory = _only(theory, who.key)
+                if existing[ident].author != who.key:
+                    theory = replace(
+                        theory, author=existing[ident].author, confidence=existing[ident].confidence
+                    )
             if ident is None:
                 plan.create.append(theory)
                 plan.counts["forecasts"] += len(theory.history)
-            elif existing[ident] == theory:
+            elif (have or existing[ident]) == theory:
                 plan.counts["unchanged"] += 1
             else:
                 plan.update.append((ident, theory))
-                plan.counts["forecasts"] += _new_points(existing[ident].history, theory.history)
+                plan.counts["forecasts"] += _new_points((have or existing[ident]).history, theory.history)
         self._plan_facts(s, data.user_facts, plan)
-        self._plan_dreams(s, data.dream_casting, plan)
+        self._plan_dreams(s, data.dream_casting, plan, who)
         return plan
 
     def _plan_facts(self, s: Session, facts: Sequence[UserFactEntry], plan: _Plan) -> None:
@@ -477,23 +605,27 @@ class TransferService(Service):
                 plan.facts.append((record, entry))
                 plan.counts["facts_updated"] += 1
 
-    def _plan_dreams(self, s: Session, dreams: Sequence[DreamCastEntry], plan: _Plan) -> None:
+    def _plan_dreams(self, s: Session, dreams: Sequence[DreamCastEntry], plan: _Plan, who: _Who) -> None:
         if not dreams:
             return
+        keys = member_keys(s)
         have: dict[tuple[str, str, datetime], list[DreamCastRecord]] = defaultdict(list)
-        for record in s.scalars(select(DreamCastRecord).order_by(DreamCastRecord.id)):
-            have[_dream_entry(record).match_key].append(record)
+        query = select(DreamCastRecord).order_by(DreamCastRecord.id)
+        if who.mine_only:  # the importer's entry is never another member's
+            query = query.where(DreamCastRecord.author_id == who.me)
+        for record in s.scalars(query):
+            have[_dream_entry(record, keys).match_key].append(record)
         for entry in dreams:
             same = have.get(entry.match_key)
             record = same.pop(0) if same else None
             if record is None:
                 plan.dreams.append((None, entry))
                 plan.counts["dreams_created"] += 1
-            elif _dream_entry(record) != entry:
+            elif _dream_entry(record, keys) != entry:
                 plan.dreams.append((record, entry))
                 plan.counts["dreams_updated"] += 1
 
-    def _plan_csv(self, s: Session, table: CsvFile) -> _Plan:
+    def _plan_csv(self, s: Session, table: CsvFile, who: _Who) -> _Plan:
         plan = _Plan()
         plan.counts["skipped"] = table.rows_skipped
         match: dict[tuple[str, datetime], list[int]] = defaultdict(list)
@@ -518,6 +650,10 @@ class TransferService(Service):
             if ident is None:
                 theory, added = question_to_theory(question, None, now)
                 plan.create.append(theory)
+            elif who.restricted and existing[ident].author != who.key:
+                used.add(ident)  # another member's theory: they change it, this one does not
+                plan.counts["not_mine"] += 1
+                continue
             else:
                 used.add(ident)
                 theory, added = question_to_theory(question, existing[ident], now)
@@ -527,6 +663,25 @@ class TransferService(Service):
                     plan.update.append((ident, theory))
             plan.counts["forecasts"] += added
         return plan
+
+
+def _owned(data: JournalFile, key: str | None) -> JournalFile:
+    """``data`` with what names nobody made the importer's (``key``): in a club, a journal of
+    one's file becomes the member's who brings it in."""
+
+    def theory(t: TheoryEntry) -> TheoryEntry:
+        history = tuple(h if getattr(h, "by", None) else _by(h, key) for h in t.history)
+        return replace(t, author=t.author or key, history=history)
+
+    return replace(
+        data,
+        theories=tuple(map(theory, data.theories)),
+        dream_casting=tuple(replace(d, author=d.author or key) for d in data.dream_casting),
+    )
+
+
+def _by(h: Forecast, key: str | None) -> ForecastEntry:
+    return ForecastEntry(h.confidence, h.changed_at, h.note, h.option, key)
 
 
 def _keep_choices(theory: TheoryEntry, own: TheoryEntry) -> TheoryEntry:
@@ -676,16 +831,32 @@ def _same_forecast(row: Any, forecast: Forecast, option_id: int | None) -> bool:
 class _Writer:
     """Writes a checked plan inside the import's transaction."""
 
-    def __init__(self, s: Session, progress: Progress) -> None:
+    def __init__(
+        self, s: Session, progress: Progress, who: _Who | None = None, now: datetime | None = None
+    ) -> None:
         self.s = s
+        self.now = now
         self.progress = progress
+        self.who = who or _Who()
         self.characters = {c.key: c for c in s.scalars(select(CharacterRecord))}
 
     def write(self, plan: _Plan) -> None:
+        self._members(plan.members)
         self._facts(plan.facts)
         self._dreams(plan.dreams)
         self.s.flush()
         self._theories(plan)
+
+    def _members(self, members: list[MemberEntry]) -> None:
+        """Add the members the club does not have yet: their key is their login, so a login of
+        that name, once the owner creates it (``club add-member``), is that member."""
+        if not members:
+            return
+        now = self.now or datetime.now(UTC)
+        stmt = insert(ForecasterRecord).returning(ForecasterRecord.id, sort_by_parameter_order=True)
+        rows = [{"name": m.name, "login": m.key, "created_at": now} for m in members]
+        for m, ident in zip(members, self.s.scalars(stmt, rows), strict=True):
+            self.who.ids[m.key] = ident
 
     def _facts(self, items: list[tuple[FactRecord | None, UserFactEntry]]) -> None:
         if not items:
@@ -720,6 +891,8 @@ class _Writer:
                 self.s.add(record)
             record.note, record.rating, record.updated_at = entry.note, entry.rating, entry.updated_at
             record.character = self.characters[entry.character] if entry.character is not None else None
+            if self.who.named:
+                record.author_id = self.who.id_of(entry.author)
 
     def _theories(self, plan: _Plan) -> None:
         s = self.s
@@ -737,6 +910,8 @@ class _Writer:
             values["tags_text"] = search_columns.tags_text(t.tags)
             values["characters_text"] = search_columns.characters_text(names[k] for k in t.characters)
             values["title_key"] = sort_keys.title_key(t.title)
+            if self.who.named:  # in a journal of one nobody is named
+                values["author_id"] = self.who.id_of(t.author)
             return values
 
         # In batches, saying how far it has got after each: a cancel between two batches rolls
@@ -843,10 +1018,11 @@ class _Writer:
         """Bring the options and forecasts of the theories under ``ids`` to their entries'.
 
         A theory that was already there keeps each option the entry names (matched by name,
-        capitals aside) under its own id, and its forecasts up to the first one that differs
-        from the entry's history; the rest go, and the entry's remaining ones are added (a
-        theory just created has none to keep). So an import that only adds forecasts leaves the
-        rows of those already there alone.
+        capitals aside) under its own id, and each forecaster's forecasts up to the first one
+        that differs from the entry's forecasts by them; the rest go, and the entry's remaining
+        ones are added (a theory just created has none to keep). So an import that only adds
+        forecasts leaves the rows of those already there alone. A member who is not the club's
+        owner touches only their own forecasts.
         """
         s = self.s
         have_options: dict[int, list[Any]] = defaultdict(list)
@@ -855,7 +1031,7 @@ class _Writer:
             stmt = select(P.id, P.theory_id, P.name, P.position, P.happened).where(P.theory_id.in_(chunk))
             for r in s.execute(stmt.order_by(P.theory_id, P.position, P.id)):
                 have_options[r.theory_id].append(r)
-            stmt = select(H.id, H.theory_id, H.option_id, H.confidence, H.changed_at, H.note)
+            stmt = select(H.id, H.theory_id, H.option_id, H.confidence, H.changed_at, H.note, H.forecaster_id)
             for r in s.execute(stmt.where(H.theory_id.in_(chunk)).order_by(H.theory_id, H.changed_at, H.id)):
                 have_forecasts[r.theory_id].append(r)
         option_ids: dict[tuple[int, str], int] = {}  # (theory id, option name): the option's row id
@@ -863,7 +1039,7 @@ class _Writer:
         changed_options: list[dict[str, Any]] = []
         gone_options: list[int] = []
         gone_forecasts: list[int] = []
-        new_forecasts: list[tuple[int, Forecast]] = []
+        new_forecasts: list[tuple[int, int | None, Forecast]] = []
         for ident, t in zip(ids, entries, strict=True):
             by_name: dict[str, Any] = {}
             for r in have_options[ident]:
@@ -880,14 +1056,22 @@ class _Writer:
                 if (r.name, r.position, r.happened) != (o.name, position, o.happened):
                     changed_options.append({"id": r.id, **values})
             gone_options += [r.id for r in have_options[ident] if r.id not in kept]
-            rows, wanted = have_forecasts[ident], t.history
-            same = 0
-            while same < min(len(rows), len(wanted)) and _same_forecast(
-                rows[same], wanted[same], option_ids.get((ident, wanted[same].option or ""))
-            ):
-                same += 1
-            gone_forecasts += [r.id for r in rows[same:]]
-            new_forecasts += [(ident, p) for p in wanted[same:]]
+            rows_by: dict[int | None, list[Any]] = defaultdict(list)
+            for r in have_forecasts[ident]:
+                rows_by[r.forecaster_id].append(r)
+            wanted_by: dict[int | None, list[Forecast]] = defaultdict(list)
+            for p in t.history:
+                wanted_by[self.who.id_of(getattr(p, "by", None))].append(p)
+            whose = [self.who.me] if self.who.mine_only else list(dict.fromkeys([*rows_by, *wanted_by]))
+            for forecaster in whose:
+                rows, wanted = rows_by[forecaster], wanted_by[forecaster]
+                same = 0
+                while same < min(len(rows), len(wanted)) and _same_forecast(
+                    rows[same], wanted[same], option_ids.get((ident, wanted[same].option or ""))
+                ):
+                    same += 1
+                gone_forecasts += [r.id for r in rows[same:]]
+                new_forecasts += [(ident, forecaster, p) for p in wanted[same:]]
         for chunk in _chunks(gone_forecasts):
             s.execute(delete(H).where(H.id.in_(chunk)))
         for chunk in _chunks(gone_options):
@@ -899,6 +1083,8 @@ class _Writer:
             for values, row_id in zip(new_options, s.scalars(stmt, new_options), strict=True):
                 option_ids[(values["theory_id"], values["name"])] = row_id
         if new_forecasts:
+            # In a journal of one nobody is named: the column keeps its default (none).
+            named = self.who.named
             s.execute(
                 insert(H),
                 [
@@ -908,8 +1094,9 @@ class _Writer:
                         "confidence": p.confidence,
                         "changed_at": p.changed_at,
                         "note": p.note,
+                        **({"forecaster_id": forecaster} if named else {}),
                     }
-                    for ident, p in new_forecasts
+                    for ident, forecaster, p in new_forecasts
                 ],
             )
 

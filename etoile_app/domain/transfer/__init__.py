@@ -7,6 +7,7 @@ CSV. ``docs/IMPORT_EXPORT.md`` describes the formats.
 
 - :mod:`.records`: what a file holds, the limits, the errors, and helpers all formats share;
 - :mod:`.json_read` and :mod:`.json_write`: the complete, versioned JSON export;
+- :mod:`.parts`: one member's part of a club's file;
 - :mod:`.csv_format`: Fatebook's CSV layout, both ways;
 - :mod:`.markdown`: a list to paste into a forum post.
 """
@@ -23,10 +24,12 @@ from etoile_app.domain.transfer.csv_format import (
 from etoile_app.domain.transfer.json_read import parse_json
 from etoile_app.domain.transfer.json_write import dump_json
 from etoile_app.domain.transfer.markdown import escape_markdown, format_markdown
+from etoile_app.domain.transfer.parts import Part, choose_member, own_part, solo_part
 from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
     MAX_IMPORT_BYTES,
+    MEMBERS_VERSION,
     OPTIONS_VERSION,
     USER_FACT_PREFIX,
     Catalogue,
@@ -34,10 +37,12 @@ from etoile_app.domain.transfer.records import (
     EvidenceEntry,
     ExportFileError,
     ExportReport,
+    ForecastEntry,
     ImportFileError,
     ImportReport,
     JournalFile,
     KnownFact,
+    MemberEntry,
     OptionEntry,
     TheoryEntry,
     UserFactEntry,
@@ -49,6 +54,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_IMPORT_BYTES",
+    "MEMBERS_VERSION",
     "OPTIONS_VERSION",
     "USER_FACT_PREFIX",
     "Catalogue",
@@ -59,19 +65,25 @@ __all__ = [
     "EvidenceEntry",
     "ExportFileError",
     "ExportReport",
+    "ForecastEntry",
     "ImportFileError",
     "ImportReport",
     "JournalFile",
     "KnownFact",
+    "MemberEntry",
     "OptionEntry",
+    "Part",
     "TheoryEntry",
     "UserFactEntry",
+    "choose_member",
     "dump_json",
     "escape_markdown",
     "fatebook_tag",
     "format_csv",
     "format_markdown",
     "guess_format",
+    "own_part",
     "parse_csv",
     "parse_json",
+    "solo_part",
 ]

@@ -3,31 +3,37 @@ canon pack is), every error naming its path.
 
 Files of every format version so far are read; each object may hold the fields of its version
 and no others (format 4 added options, conditions, and the option a forecast or an earlier
-resolution is about).
+resolution is about; format 5 a club's members and who made what).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections import defaultdict
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
 from etoile_app.domain import json_checks, rules
+from etoile_app.domain.club import NAME_MAX
 from etoile_app.domain.enums import Category, FactStatus, Stance, TheoryStatus, Topic
 from etoile_app.domain.json_checks import JsonFieldError, JsonObject, JsonTextError, brief
-from etoile_app.domain.models import PACK_VERSION_MAX, EarlierResolution, Forecast
+from etoile_app.domain.models import PACK_VERSION_MAX, EarlierResolution
 from etoile_app.domain.transfer.records import (
     FORMAT,
     FORMAT_VERSION,
     FUTURE_SLACK,
+    MEMBERS_VERSION,
     OPTIONS_VERSION,
     USER_FACT_PREFIX,
     Catalogue,
     DreamCastEntry,
     EvidenceEntry,
+    ForecastEntry,
     ImportFileError,
     JournalFile,
+    MemberEntry,
     OptionEntry,
     TheoryEntry,
     UserFactEntry,
@@ -65,14 +71,26 @@ _EVIDENCE_FIELDS = _names(EvidenceEntry)
 _OPTION_FIELDS = _names(OptionEntry)
 _DREAM_FIELDS = _names(DreamCastEntry)
 _FACT_FIELDS = _names(UserFactEntry)
-#: Fields a file older than :data:`OPTIONS_VERSION` does not have (it is refused if it does).
-_SINCE_OPTIONS = frozenset({"options", "condition", "option"})
+#: Fields that files older than their format version do not have (an older file that has one
+#: is refused, as for any unknown field).
+_SINCE = {
+    "options": OPTIONS_VERSION,
+    "condition": OPTIONS_VERSION,
+    "option": OPTIONS_VERSION,
+    "members": MEMBERS_VERSION,
+    "author": MEMBERS_VERSION,
+    "by": MEMBERS_VERSION,
+}
+#: A member's key is their login: PostgreSQL's names, as logins are written (no quoting needed
+#: for the ones ``club add-member`` makes; letters of either case, ``.``, ``-``, ``@`` and ``$``
+#: for logins made by hand).
+_MEMBER_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@$-]{0,62}")
 
 
-def _fields_of(record: type, version: int) -> tuple[str, ...]:
+def _fields_of(record: type | tuple[str, ...], version: int) -> tuple[str, ...]:
     """The fields of ``record`` that a file of format ``version`` has."""
-    names = _names(record)
-    return names if version >= OPTIONS_VERSION else tuple(n for n in names if n not in _SINCE_OPTIONS)
+    names = record if isinstance(record, tuple) else _names(record)
+    return tuple(n for n in names if _SINCE.get(n, 0) <= version)
 
 
 def _check_uid(node: JsonObject, name: str, *, required: bool) -> str | None:
@@ -96,6 +114,7 @@ class _JsonReader:
         self.catalogue = catalogue
         self.file_facts: dict[str, UserFactEntry] = {}
         self.version = FORMAT_VERSION
+        self.members: dict[str, MemberEntry] = {}
 
     def read(self, data: object) -> JournalFile:
         top = JsonObject("", data, "a journal export")
@@ -111,7 +130,8 @@ class _JsonReader:
             "the file was made by a newer version of the Étoile Theory Journal (format version "
             f"{{found}}; this app reads version {FORMAT_VERSION}). Update the app to import it.",
         )
-        top.only(_TOP_FIELDS)
+        top.only(_fields_of(_TOP_FIELDS, self.version))
+        members = self._members(top)
         app_version = top.text("app_version", "The app version", max_len=rules.SHORT_TEXT_MAX)
         exported_at = top.moment("exported_at", required=False)
         pack_version = top.whole("canon_pack_version", 0, PACK_VERSION_MAX, required=False)
@@ -121,6 +141,7 @@ class _JsonReader:
         dreams = tuple(self._dream(path, item) for path, item in top.items("dream_casting", "dream casting"))
         return JournalFile(
             format_version=self.version,
+            members=members,
             theories=theories,
             dream_casting=dreams,
             user_facts=user_facts,
@@ -128,6 +149,33 @@ class _JsonReader:
             exported_at=exported_at,
             canon_pack_version=pack_version,
         )
+
+    # --- members -------------------------------------------------------------------------
+
+    def _members(self, top: JsonObject) -> tuple[MemberEntry, ...]:
+        """A club's members: each key once, each name as a display name is written."""
+        for path, item in top.items("members", "members"):
+            node = JsonObject(path, item, "a member", _REF_FIELDS)
+            key: str = node.typed("key", str, "text", required=True)
+            if not _MEMBER_KEY.fullmatch(key):
+                raise node.fail(
+                    f"{brief(key)} is not a member's key: their login, up to 63 letters, digits, "
+                    "_ . - @ or $ (for example anna or m_dubois).",
+                    "key",
+                )
+            if key in self.members:
+                raise node.fail(f"the member {key!r} is listed twice.", "key")
+            name = node.text("name", "The display name", max_len=NAME_MAX, required=True)
+            self.members[key] = MemberEntry(key, name)
+        return tuple(sorted(self.members.values(), key=lambda m: m.key))
+
+    def _member(self, node: JsonObject, name: str) -> str | None:
+        """The key of a member listed in the file's ``members``, or ``None`` (not given)."""
+        key: str | None = node.typed(name, str, "text", required=False)
+        if key is not None and key not in self.members:
+            listed = ", ".join(self.members) if self.members else "the file lists none"
+            raise node.fail(f"{brief(key)} is not one of the file's members ({listed}).", name)
+        return key
 
     # --- references ----------------------------------------------------------------------
 
@@ -308,20 +356,7 @@ class _JsonReader:
         options = self._options(node, status)
         history = self._history(node, options)
         confidence: int = node.whole("confidence", rules.CONFIDENCE_MIN, rules.CONFIDENCE_MAX, required=True)  # type: ignore[assignment]
-        if not options and history[-1].confidence != confidence:
-            raise node.fail(
-                f"{confidence} is not the latest confidence in its history ({history[-1].confidence}).",
-                "confidence",
-            )
-        if options:
-            latest = {h.option: h.confidence for h in history}
-            if max(latest.values()) != confidence:
-                raise node.fail(
-                    f"{confidence} is not the highest of its options' latest confidences "
-                    f"({max(latest.values())}): a multiple-choice theory's confidence is its likeliest "
-                    "option's.",
-                    "confidence",
-                )
+        self._check_confidence(node, confidence, history, bool(options))
         created_at: datetime = node.moment("created_at")  # type: ignore[assignment]
         return TheoryEntry(
             uid=uid,
@@ -346,7 +381,33 @@ class _JsonReader:
             earlier_resolutions=self._earlier(node, today) if node.has("earlier_resolutions") else None,
             options=options,
             condition=_check_uid(node, "condition", required=False),
+            author=self._member(node, "author"),
         )
+
+    @staticmethod
+    def _check_confidence(
+        node: JsonObject, confidence: int, history: tuple[ForecastEntry, ...], choice: bool
+    ) -> None:
+        """A theory's confidence is its latest forecast (multiple choice: its likeliest option's
+        latest). In a club it is the last that one of its forecasters set (its author's, or the
+        owner's when they changed it), so it must be one member's latest."""
+        latest: dict[str | None, dict[str | None, int]] = defaultdict(dict)
+        for h in history:
+            latest[h.by][h.option] = h.confidence
+        allowed = sorted({max(by_option.values()) for by_option in latest.values()})
+        if confidence in allowed:
+            return
+        shown = ", ".join(map(str, allowed))
+        if choice:
+            reason = (
+                f"{confidence} is not the highest of its options' latest confidences ({shown}): a "
+                "multiple-choice theory's confidence is its likeliest option's."
+            )
+        elif len(latest) > 1:
+            reason = f"{confidence} is not the latest confidence of any of its forecasters ({shown})."
+        else:
+            reason = f"{confidence} is not the latest confidence in its history ({shown})."
+        raise node.fail(reason, "confidence")
 
     def _options(self, node: JsonObject, status: TheoryStatus) -> tuple[OptionEntry, ...]:
         """A multiple-choice theory's options (none: a yes/no theory). The one marked as what
@@ -431,14 +492,14 @@ class _JsonReader:
             )
         return tuple(sorted(out, key=lambda r: r.resolved_at))
 
-    def _history(self, node: JsonObject, options: tuple[OptionEntry, ...]) -> tuple[Forecast, ...]:
+    def _history(self, node: JsonObject, options: tuple[OptionEntry, ...]) -> tuple[ForecastEntry, ...]:
         """The forecasts in time order: of a multiple-choice theory, each for one of ``options``
         (named); of a yes/no theory, for the theory itself."""
         items = node.items("history", "confidence changes")
         if not items:
             raise node.fail("a theory needs at least one confidence in its history.", "history")
         names = [o.name for o in options]
-        fields = _fields_of(Forecast, self.version)
+        fields = _fields_of(ForecastEntry, self.version)
         points = []
         for path, item in items:
             entry = JsonObject(path, item, "a confidence change", fields)
@@ -458,13 +519,14 @@ class _JsonReader:
                     "option",
                 )
             points.append(
-                Forecast(
+                ForecastEntry(
                     confidence=entry.whole(  # type: ignore[arg-type]
                         "confidence", rules.CONFIDENCE_MIN, rules.CONFIDENCE_MAX, required=True
                     ),
                     changed_at=entry.moment("changed_at"),  # type: ignore[arg-type]
                     note=entry.text("note", "The note", max_len=rules.NOTE_MAX),
                     option=option,
+                    by=self._member(entry, "by"),
                 )
             )
         return tuple(sorted(points, key=lambda p: p.changed_at))  # stable: same times keep file order
@@ -487,7 +549,7 @@ class _JsonReader:
         return tuple(cited.values())  # the order it was cited in; a repeat updates the first
 
     def _dream(self, path: str, item: object) -> DreamCastEntry:
-        node = JsonObject(path, item, "a dream casting entry", _DREAM_FIELDS)
+        node = JsonObject(path, item, "a dream casting entry", _fields_of(_DREAM_FIELDS, self.version))
         character = None
         if node.has("character"):
             character = self._character(node.at("character"), node.data["character"])
@@ -500,4 +562,5 @@ class _JsonReader:
             character=character,
             created_at=created_at,
             updated_at=node.moment("updated_at", required=False) or created_at,
+            author=self._member(node, "author"),
         )

@@ -24,11 +24,19 @@ def _moment(value: datetime | None) -> str | None:
 
 
 def _forecast(h: Forecast) -> dict[str, object]:
-    """A forecast; one of a multiple-choice theory names its option."""
+    """A forecast; one of a multiple-choice theory names its option, one in a club its member."""
     out: dict[str, object] = {"confidence": h.confidence, "changed_at": _moment(h.changed_at), "note": h.note}
     if h.option is not None:
         out["option"] = h.option
+    by = getattr(h, "by", None)
+    if by is not None:
+        out["by"] = by
     return out
+
+
+def _author(key: str | None) -> dict[str, str]:
+    """``{"author": key}``, or nothing in a journal of one (so its file reads as before)."""
+    return {} if key is None else {"author": key}
 
 
 def _earlier(r: EarlierResolution) -> dict[str, object]:
@@ -47,8 +55,8 @@ def _earlier(r: EarlierResolution) -> dict[str, object]:
 
 def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
     """The JSON export: fields in a fixed order, lists sorted, so equal data gives equal bytes.
-    Fields that only some entries need (a forecast's option, a theory's condition) are left out
-    where they are empty.
+    Fields that only some entries need (a forecast's option, a theory's condition, and in a club
+    its members and who made what) are left out where they are empty.
 
     ``names`` maps character keys to names, written beside each key for people to read.
     """
@@ -62,6 +70,11 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
         "app_version": data.app_version,
         "exported_at": _moment(data.exported_at),
         "canon_pack_version": data.canon_pack_version,
+        **(
+            {"members": [{"key": m.key, "name": m.name} for m in sorted(data.members, key=lambda m: m.key)]}
+            if data.members
+            else {}
+        ),
         "theories": [
             {
                 "uid": t.uid,
@@ -94,6 +107,7 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
                 "earlier_resolutions": [_earlier(r) for r in t.earlier_resolutions or ()],
                 "options": [{"name": o.name, "happened": o.happened} for o in t.options],
                 **({"condition": t.condition} if t.condition is not None else {}),
+                **_author(t.author),
             }
             for t in data.theories
         ],
@@ -106,6 +120,7 @@ def dump_json(data: JournalFile, names: Mapping[str, str]) -> bytes:
                 "character": ref(d.character) if d.character is not None else None,
                 "created_at": _moment(d.created_at),
                 "updated_at": _moment(d.updated_at),
+                **_author(d.author),
             }
             for d in data.dream_casting
         ],

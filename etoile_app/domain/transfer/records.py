@@ -14,10 +14,13 @@ FORMAT = "etoile-journal"
 #: 2 added the headline, source title and address, and retraction of user news;
 #: 3 added each theory's earlier resolutions (those it had before it was reopened);
 #: 4 added multiple-choice options (and which forecasts are an option's), conditions, and the
-#: option that had happened in an earlier resolution.
-FORMAT_VERSION = 4
+#: option that had happened in an earlier resolution;
+#: 5 added a club's members, and who wrote each theory and dream casting and made each forecast.
+FORMAT_VERSION = 5
 #: The first format version with options and conditions.
 OPTIONS_VERSION = 4
+#: The first format version with members (``members``, ``author``, a forecast's ``by``).
+MEMBERS_VERSION = 5
 #: The largest file an import reads; the size is checked before reading.
 MAX_IMPORT_BYTES = 50_000_000
 USER_FACT_PREFIX = "user-"
@@ -41,6 +44,22 @@ class ExportFileError(JournalError):
 
 
 # --- what a file holds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberEntry:
+    """A club's member as files carry them: ``key`` is their login, the way a club knows them."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastEntry(Forecast):
+    """A forecast as files carry it: ``by`` is the key of the member who made it (``None`` in a
+    journal of one)."""
+
+    by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +110,8 @@ class TheoryEntry:
     options: tuple[OptionEntry, ...] = ()
     #: The uid of the theory this one depends on, if any.
     condition: str | None = None
+    #: The key of the member who wrote it (``None`` in a journal of one).
+    author: str | None = None
 
     @property
     def option_confidences(self) -> dict[str, int]:
@@ -113,6 +134,8 @@ class DreamCastEntry:
     character: str | None  # character key
     created_at: datetime
     updated_at: datetime
+    #: The key of the member who made it (``None`` in a journal of one).
+    author: str | None = None
 
     @property
     def match_key(self) -> tuple[str, str, datetime]:
@@ -144,6 +167,8 @@ class JournalFile:
     #: The layout the file was written in: older ones say nothing of some things (see
     #: :data:`FORMAT_VERSION`), which a theory already in the journal then keeps.
     format_version: int = FORMAT_VERSION
+    #: A club's members, by key (none in a journal of one).
+    members: tuple[MemberEntry, ...] = ()
     theories: tuple[TheoryEntry, ...] = ()
     dream_casting: tuple[DreamCastEntry, ...] = ()
     user_facts: tuple[UserFactEntry, ...] = ()
@@ -195,6 +220,17 @@ class ImportReport:
     forecaster_guessed: bool = False
     #: CSV: titles longer than 200 characters, as shortened; each theory's body starts with the whole title.
     titles_shortened: tuple[str, ...] = ()
+    #: JSON with members: whose part came in (their name), when only one member's could.
+    member: str = ""
+    #: ... and what was left out: theories, forecasts and dream casting of other members, news
+    #: (only a club's owner records it) and the evidence citing news that was left out.
+    theories_left_out: int = 0
+    forecasts_left_out: int = 0
+    dream_casting_left_out: int = 0
+    news_left_out: int = 0
+    evidence_left_out: int = 0
+    #: JSON into a club, by its owner: members the club did not have, added.
+    members_created: int = 0
 
     @property
     def changed(self) -> bool:
@@ -206,6 +242,7 @@ class ImportReport:
                 self.dream_casting_updated,
                 self.user_facts_created,
                 self.user_facts_updated,
+                self.members_created,
             )
         )
 
@@ -229,11 +266,40 @@ class ImportReport:
         if self.titles_shortened:
             long = _count(len(self.titles_shortened), "long title")
             notes.append(f"{long} shortened, the whole title starting the body")
+        if self.members_created:
+            notes.append(f"{_count(self.members_created, 'member')} added to the club")
+        notes += self._left_out()
         return text + (f" ({'; '.join(notes)})" if notes else "")
+
+    def _left_out(self) -> list[str]:
+        """What a club's file or a member's import left out, in plain sentences."""
+        notes = []
+        others = [
+            f"{_count(n, thing)} by other members left out"
+            for n, thing in (
+                (self.theories_left_out, "theory"),
+                (self.forecasts_left_out, "forecast"),
+                (self.dream_casting_left_out, "dream casting entry"),
+            )
+            if n
+        ]
+        if self.member:
+            notes.append(f"only {self.member}'s part" + (f": {', '.join(others)}" if others else ""))
+        elif others:
+            notes.append(", ".join(others))
+        if self.news_left_out:
+            notes.append(
+                f"{_count(self.news_left_out, 'news fact')} left out: only the club's owner records news"
+            )
+        if self.evidence_left_out:
+            notes.append(f"{_count(self.evidence_left_out, 'piece')} of evidence citing that news left out")
+        return notes
 
 
 def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" + ("" if n == 1 else "s")
+    if n == 1:
+        return f"{n} {thing}"
+    return f"{n} {thing[:-1]}ies" if thing.endswith("y") else f"{n} {thing}s"
 
 
 @dataclass(frozen=True, slots=True)
