@@ -158,6 +158,13 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.export_action = self._action("&Export…", None, self._export)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.push_action = self._action("&Push a journal of mine into the club…", None, self._push)
+        self.push_action.setToolTip("Bring a journal of one (a .sqlite3 file) into the club as yours")
+        self.take_home_action = self._action("&Take my part home…", None, self._take_home)
+        self.take_home_action.setToolTip("Write your theories and forecasts in the club to a journal of one")
+        # In a club only (see attach).
+        self.push_action.setVisible(False)
+        self.take_home_action.setVisible(False)
         self.backup_action = self._action("&Back up now", None, self._backup_now)
         self.restore_action = self._action("&Restore from backup…", None, self._restore)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -167,6 +174,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.push_action)
+        file_menu.addAction(self.take_home_action)
         file_menu.addAction(self.load_pack_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
@@ -288,6 +297,8 @@ class MainWindow(QMainWindow):
             self.adopt_action,
             self.import_action,
             self.export_action,
+            self.push_action,
+            self.take_home_action,
             self.load_pack_action,
             self.backup_action,
             self.restore_action,
@@ -301,6 +312,7 @@ class MainWindow(QMainWindow):
             self.add_news_action,
             self.adopt_action,
             self.import_action,
+            self.push_action,
             self.load_pack_action,
             self.restore_action,
         )
@@ -333,6 +345,9 @@ class MainWindow(QMainWindow):
         """
         self.store = store
         self.database_path = database_path
+        club = store.journal.identity.club
+        self.push_action.setVisible(club)
+        self.take_home_action.setVisible(club)
         # First: the sooner it listens, the fewer changes slip in between the tabs' reads and it.
         self._start_live(store)
         self._built: dict[int, QWidget] = {}
@@ -629,6 +644,18 @@ class MainWindow(QMainWindow):
 
         if self.store is not None and not refuse_unless_owner(self.store, self, "loads canon packs"):
             choose_pack_file(self.store, self)
+
+    def _push(self) -> None:
+        from etoile_app.ui.files.transfer import choose_push
+
+        if self.store is not None:
+            choose_push(self.store, self)
+
+    def _take_home(self) -> None:
+        from etoile_app.ui.files.transfer import choose_take_home
+
+        if self.store is not None:
+            choose_take_home(self.store, self)
 
     def _import(self) -> None:
         from etoile_app.ui.files.transfer import choose_import

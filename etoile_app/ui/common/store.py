@@ -617,6 +617,55 @@ class Store(QObject):
             cancelled=cancelled,
         )
 
+    def start_push(
+        self,
+        path: Path,
+        *,
+        done: Callable[[ImportReport], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[ImportReport]:
+        """Push the journal of one at ``path`` into this club as my own, in the background
+        (see ``club_transfer.push``); cancelled, it writes nothing."""
+        from etoile_app.services import club_transfer
+
+        journal = self.journal
+
+        def finished(report: ImportReport) -> None:
+            if report.changed:
+                self._everything_changed()
+            done(report)
+
+        return self.ops.job(
+            lambda progress: club_transfer.push(path, journal, progress=progress.report),
+            finished,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
+    def start_take_home(
+        self,
+        path: Path,
+        *,
+        done: Callable[[ImportReport], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[ImportReport]:
+        """Write my part of this club to the new journal of one at ``path``, in the background;
+        the club is only read."""
+        from etoile_app import paths
+        from etoile_app.services import club_transfer
+
+        journal = self.journal
+        return self.ops.job(
+            lambda progress: club_transfer.take_home(
+                journal, path, pack=paths.canon_pack_path(), progress=progress.report
+            ),
+            done,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
     def start_export(
         self,
         path: Path,

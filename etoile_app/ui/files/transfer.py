@@ -137,6 +137,75 @@ def choose_import(store: Store, parent: QWidget) -> JobProgress | None:
     return import_from(store, Path(name), parent) if name else None
 
 
+# --- a club ---------------------------------------------------------------------------------
+
+JOURNAL_FILTER = "Étoile journals (*.sqlite3 *.db);;All files (*)"
+
+
+def push_from(store: Store, path: Path, parent: QWidget) -> JobProgress:
+    """Push the journal of one at ``path`` into the club as mine, and say what it brought in."""
+    progress = JobProgress(store.ops, "Push into the club", f"Pushing {path.name}", parent, cancellable=True)
+
+    def done(report: ImportReport) -> None:
+        progress.finish()
+        if not report.changed:
+            text = f"Everything in {path.name} is already in the club ({report.summary()})."
+            tell(parent, QMessageBox.Icon.Information, "Nothing to push", text)
+            return
+        detail = "The club's journal as it was is in a backup (File → Restore from backup…)."
+        tell(parent, QMessageBox.Icon.Information, "Pushed", f"{path.name}: {report.summary()}.", detail)
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(
+            parent,
+            QMessageBox.Icon.Warning,
+            "Push refused",
+            f"{path.name} was not pushed: {exc}",
+            "Nothing was written to the club; your file was only read.",
+        )
+
+    def cancelled() -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Information, "Push cancelled", f"{path.name} was not pushed.")
+
+    return progress.follow(store.start_push(path, done=done, failed=failed, cancelled=cancelled))
+
+
+def choose_push(store: Store, parent: QWidget) -> JobProgress | None:
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "Push a journal of mine into the club", str(documents_folder()), JOURNAL_FILTER
+    )
+    return push_from(store, Path(name), parent) if name else None
+
+
+def take_home_to(store: Store, path: Path, parent: QWidget) -> JobProgress:
+    """Write my part of the club to the new journal ``path`` and say what it holds."""
+    progress = JobProgress(store.ops, "Take my part home", f"Writing {path.name}", parent, cancellable=True)
+
+    def done(report: ImportReport) -> None:
+        progress.finish()
+        detail = f"Open it with: etoile-journal --db {path}"
+        text = f"{path}: {report.summary()}."
+        tell(parent, QMessageBox.Icon.Information, "Your part is home", text, detail)
+
+    def failed(exc: JournalError) -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Warning, "Not written", f"{path.name} was not written: {exc}")
+
+    def cancelled() -> None:
+        progress.finish()
+        tell(parent, QMessageBox.Icon.Information, "Cancelled", f"{path.name} was not written.")
+
+    return progress.follow(store.start_take_home(path, done=done, failed=failed, cancelled=cancelled))
+
+
+def choose_take_home(store: Store, parent: QWidget) -> JobProgress | None:
+    suggested = documents_folder() / f"etoile-journal-{date.today().isoformat()}.sqlite3"
+    name, _ = QFileDialog.getSaveFileName(parent, "Take my part home", str(suggested), JOURNAL_FILTER)
+    return take_home_to(store, Path(name), parent) if name else None
+
+
 # --- backups --------------------------------------------------------------------------------
 
 
