@@ -604,15 +604,9 @@ class Store(QObject):
     ) -> Ticket[ImportReport]:
         """Import ``path`` in the background; cancelled, it writes nothing."""
         journal = self.journal
-
-        def finished(report: ImportReport) -> None:
-            if report.changed:
-                self._everything_changed()
-            done(report)
-
-        return self.ops.job(
+        return self._bring_in(
             lambda progress: journal.import_file(path, progress=progress.report),
-            finished,
+            done=done,
             failed=failed,
             cancelled=cancelled,
         )
@@ -630,18 +624,29 @@ class Store(QObject):
         from etoile_app.services import club_transfer
 
         journal = self.journal
+        return self._bring_in(
+            lambda progress: club_transfer.push(path, journal, progress=progress.report),
+            done=done,
+            failed=failed,
+            cancelled=cancelled,
+        )
+
+    def _bring_in(
+        self,
+        work: Callable[[Any], ImportReport],
+        *,
+        done: Callable[[ImportReport], Any],
+        failed: Callable[[JournalError], Any],
+        cancelled: Callable[[], Any],
+    ) -> Ticket[ImportReport]:
+        """Run an import-like job in the background; every view reads again if it changed anything."""
 
         def finished(report: ImportReport) -> None:
             if report.changed:
                 self._everything_changed()
             done(report)
 
-        return self.ops.job(
-            lambda progress: club_transfer.push(path, journal, progress=progress.report),
-            finished,
-            failed=failed,
-            cancelled=cancelled,
-        )
+        return self.ops.job(work, finished, failed=failed, cancelled=cancelled)
 
     def start_take_home(
         self,
