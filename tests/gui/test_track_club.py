@@ -209,6 +209,7 @@ def test_whose_calls_puts_a_members_calls_on_the_chart(qtbot, store, club) -> No
     assert tab.bin_model.rowCount() == 3
     assert not tab.calibration_filter.isEnabled()  # the filters are for one's own calls
     assert "Chloé's confidence" in tab.chart.chart().axes(Qt.Orientation.Horizontal)[0].titleText()
+    assert tab.calibration_note.text().startswith("Calibration: these calls grouped")
 
     _pick(qtbot, tab, "Club median")
     # Q1 60 % ✓; Q2 35 %; Q3 per option 50, 30, 30 rescaled to 45 % ✓, 27 %, 27 %.
@@ -222,6 +223,7 @@ def test_whose_calls_puts_a_members_calls_on_the_chart(qtbot, store, club) -> No
     _pick(qtbot, tab, "Me")
     assert [(b.low, b.count) for b in tab.chart.bins] == mine
     assert tab.calibration_filter.isEnabled()
+    assert tab.calibration_note.text().startswith("Calibration: your calls grouped")
 
 
 def test_the_choice_of_whose_calls_survives_a_refresh(qtbot, store, club, clock) -> None:

@@ -263,8 +263,8 @@ class TrackTab(QWidget):
         self.bin_view.setAccessibleName("Calibration by confidence")
         self.bin_view.setMaximumHeight(130)
         column.addWidget(holder, 1)
-        note = _muted(scoring.CALIBRATION_EXPLANATION)
-        column.addWidget(note)
+        self.calibration_note = _muted(scoring.CALIBRATION_EXPLANATION)
+        column.addWidget(self.calibration_note)
         return box
 
     def _lists(self) -> QTabWidget:
@@ -487,6 +487,11 @@ class TrackTab(QWidget):
 
     def _show_calibration(self, bins: tuple[CalibrationBin, ...], whose: str = "Your") -> None:
         self.chart.set_bins(bins, whose=whose)
+        # Another member's (or the club median's) calls are not "your calls".
+        explanation = scoring.CALIBRATION_EXPLANATION
+        self.calibration_note.setText(
+            explanation if whose == "Your" else explanation.replace("your calls", "these calls", 1)
+        )
         self.bin_model.set_records(bins)
         self.chart_stack.setCurrentIndex(0 if bins else 1)
 
