@@ -192,6 +192,10 @@ class Theory:
     #: Counts the theory's changes (a save made from an older one is refused). Not part of
     #: what the theory says: two copies that differ only here are equal.
     version: int = field(default=0, compare=False)
+    #: In a club, the member who wrote it (its confidences and history are theirs); ``None``
+    #: in a journal of one.
+    author_id: int | None = None
+    author: str | None = None
 
     @property
     def is_multiple_choice(self) -> bool:

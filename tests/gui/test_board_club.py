@@ -226,3 +226,16 @@ def test_a_member_is_told_at_once_that_news_is_the_owners(qtbot, anna_store) -> 
     assert status.news_dialog is None
     boxes = [b.text() for b in status.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and boxes[0].startswith("In a club, only its owner records news.")
+
+
+def test_the_detail_pane_says_whose_confidence_another_members_theory_shows(qtbot, anna_store) -> None:
+    tab = _board(qtbot, anna_store)
+    _select(tab, "Gael leaves")  # Bob's
+    qtbot.waitUntil(lambda: tab.detail.theory is not None and tab.detail.theory.title == "Gael leaves")
+    assert tab.detail.summary.text().startswith(f"{isolate('Bob')}: 55 % sure")
+    _select(tab, "Who runs the Met?")  # Bob's, multiple choice
+    qtbot.waitUntil(lambda: tab.detail.theory is not None and tab.detail.theory.title == "Who runs the Met?")
+    assert tab.detail.summary.text().startswith(f"Most likely to {isolate('Bob')}: Jack (50 %)")
+    _select(tab, "Jack sings")  # mine
+    qtbot.waitUntil(lambda: tab.detail.theory is not None and tab.detail.theory.title == "Jack sings")
+    assert tab.detail.summary.text().startswith("30 % sure")

@@ -74,6 +74,8 @@ class TheoryDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.theory: Theory | None = None
+        #: In a club, this member's id: another member's theory then says whose it is.
+        self.me: int | None = None
         self._now: datetime | None = None
         self._guard: SpoilerGuard | None = None
         self.stack = QStackedWidget()
@@ -248,7 +250,7 @@ class TheoryDetail(QWidget):
         t = theory
         self.title.setText(t.title)
         self.badge.set_status(t.status)
-        self.summary.setText(summary_text(t))
+        self.summary.setText(summary_text(t, self.me))
         self._show_condition(t)
         self.options.set_options(t.options)
         self.options.setVisible(t.is_multiple_choice)
@@ -344,22 +346,26 @@ SHORT_NAME_CHARS = 24
 CONDITION_WORD_CHARS = 20
 
 
-def summary_text(t: Theory) -> str:
+def summary_text(t: Theory, me: int | None = None) -> str:
     """The line under the title: how sure (for multiple choice: the leading option, or the one
-    that happened), the category and the juiciness."""
+    that happened), the category and the juiciness. In a club, another member's theory says
+    whose confidence it is (``me``: this member's id)."""
     juicy = f" · juiciness {fmt.stars(t.juiciness)}" if t.juiciness else ""
-    return f"{_sureness(t)} · {t.category.label}{juicy}"
+    theirs = fmt.isolate(t.author) if t.author and t.author_id != me else None
+    return f"{_sureness(t, theirs)} · {t.category.label}{juicy}"
 
 
-def _sureness(t: Theory) -> str:
+def _sureness(t: Theory, theirs: str | None = None) -> str:
     if not t.is_multiple_choice:
-        return f"{t.confidence} % sure"
+        return f"{theirs}: {t.confidence} % sure" if theirs else f"{t.confidence} % sure"
     happened = next((o for o in t.options if o.happened), None)
     if happened is not None:
-        return f"Happened: {_short(happened.name)} (you gave it {happened.confidence} %)"
+        who = f"{theirs} gave" if theirs else "you gave"
+        return f"Happened: {_short(happened.name)} ({who} it {happened.confidence} %)"
     top = max(o.confidence for o in t.options)
     leaders = [_short(o.name) for o in t.options if o.confidence == top]
-    said = "Most likely" if not t.status.is_resolved else "You thought most likely"
+    thought = f"{theirs} thought most likely" if theirs else "You thought most likely"
+    said = (f"Most likely to {theirs}" if theirs else "Most likely") if not t.status.is_resolved else thought
     if len(leaders) == 1:
         return f"{said}: {leaders[0]} ({top} %)"
     return f"{said}: {', '.join(leaders[:-1])} or {leaders[-1]} ({top} % each)"

@@ -539,6 +539,7 @@ class BoardTab(QWidget):
 
         def shown(theory) -> None:
             if self._shown == theory_id:
+                self.detail.me = store.journal.identity.member_id
                 self.detail.show_theory(theory, store.now())
 
         def gone(_exc: JournalError) -> None:  # deleted meanwhile
