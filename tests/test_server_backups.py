@@ -325,9 +325,13 @@ def _downgrade(url: URL, revision: str) -> None:
 def test_a_clubs_backup_restores_every_member_and_whose_each_row_is(
     empty_target: URL, clock: FakeClock
 ) -> None:
+    from sqlalchemy import text
+
+    from etoile_app.domain.club import MemberRole
     from etoile_app.domain.enums import Category
     from etoile_app.domain.models import TheoryDraft
-    from etoile_app.services.club import add_member
+    from etoile_app.services.club import add_member, init_club
+    from etoile_app.storage.club import group_roles
     from etoile_app.storage.engine import make_engine
 
     with backends.club_database("Margot") as club:
@@ -353,18 +357,48 @@ def test_a_clubs_backup_restores_every_member_and_whose_each_row_is(
             backup = owner.backups.backup(MANUAL)
         finally:
             owner.close()
-    empty = Journal.from_database(open_database(empty_target), clock=clock)
-    try:
-        empty.backups.restore(backup)
-        restored = _content(empty.transfer.export_json())
-    finally:
-        empty.close()
-    restored.pop("canon_pack_version")  # the empty journal was made with the canon; the club without
-    assert restored == {k: v for k, v in _content(expected).items() if k != "canon_pack_version"}
-    assert {m["name"] for m in restored["members"]} == {"Margot", "Anna", "Bob"}
-    (call,) = [t for t in restored["theories"] if t["title"] == "Bob's call"]
-    assert call["author"] == club.login("bob")
-    assert [(f["by"], f["confidence"]) for f in call["history"]] == [
-        (club.login("bob"), 50),
-        (club.login("anna"), 80),
-    ]
+        server = backends.server()
+        try:
+            empty = Journal.from_database(open_database(empty_target), clock=clock)
+            try:
+                empty.backups.restore(backup)
+                restored = _content(empty.transfer.export_json())
+            finally:
+                empty.close()
+            # The empty journal was made with the canon; the club without.
+            restored.pop("canon_pack_version")
+            assert restored == {k: v for k, v in _content(expected).items() if k != "canon_pack_version"}
+            assert {m["name"] for m in restored["members"]} == {"Margot", "Anna", "Bob"}
+            (call,) = [t for t in restored["theories"] if t["title"] == "Bob's call"]
+            assert call["author"] == club.login("bob")
+            assert [(f["by"], f["confidence"]) for f in call["history"]] == [
+                (club.login("bob"), 50),
+                (club.login("anna"), 80),
+            ]
+            # club init on the new database: the members' logins are members there too.
+            engine = make_engine(empty_target)
+            try:
+                init_club(engine, "Margot")
+            finally:
+                engine.dispose()
+            anna = Journal.open(empty_target.set(username=club.login("anna")), backups=False)
+            try:
+                assert anna.identity.role is MemberRole.MEMBER
+                assert anna.identity.member is not None and anna.identity.member.name == "Anna"
+                anna.theories.forecast(call_id(anna, "Bob's call"), 60)
+            finally:
+                anna.close()
+        finally:
+            server.drop(empty_target)
+            with server.admin.connect() as conn:
+                for role in group_roles(empty_target.database or ""):
+                    conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def call_id(journal: Journal, title: str) -> int:
+    from sqlalchemy import select
+
+    from etoile_app.storage.models import TheoryRecord
+
+    with journal.database.sessions() as s:
+        return s.execute(select(TheoryRecord.id).where(TheoryRecord.title == title)).scalar_one()

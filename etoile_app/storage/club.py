@@ -129,7 +129,9 @@ def init(engine: Engine, owner_name: str) -> Member:
     """Make the database of ``engine`` a club with its login as owner (called ``owner_name``).
 
     The schema is brought to the newest first. Running it again changes nothing but the
-    owner's name and the grants. Raises :class:`ClubError` when it cannot be done.
+    owner's name and the grants. Members already in the journal (a club's backup restored into
+    this database) whose logins the server has are made members here. Raises
+    :class:`ClubError` when it cannot be done.
     """
     if engine.dialect.name != "postgresql":
         raise ClubError(
@@ -180,6 +182,16 @@ def init(engine: Engine, owner_name: str) -> Member:
             conn.execute(
                 text("UPDATE forecasters SET name = :name WHERE id = :id"), {"name": owner_name, "id": me}
             )
+        # Members whose rows came with the journal (a club's backup restored here) and whose
+        # logins the server has become members here too.
+        logins = conn.execute(
+            text(
+                "SELECT f.login FROM forecasters f JOIN pg_roles r ON r.rolname = f.login"
+                " WHERE f.login <> current_user AND NOT r.rolsuper ORDER BY f.login"
+            )
+        ).scalars()
+        for login in list(logins):
+            conn.exec_driver_sql(f"GRANT {_quote(conn, members)} TO {_quote(conn, login)}")
         # What the journal of one held becomes its owner's.
         for table, column in (
             ("theories", "author_id"),
