@@ -151,6 +151,11 @@ def run(argv: list[str]) -> int:
         return _run(argv)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read the output went away (``| head``): nothing to say. Output from here on
+        # goes nowhere, so that closing stdout at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         from etoile_app.domain.errors import JournalError
 

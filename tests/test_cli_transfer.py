@@ -259,3 +259,33 @@ def test_import_picks_whose_forecasts_to_bring_in(tmp_path):
         assert conn.execute("SELECT title, confidence FROM theories").fetchall() == [
             ("Cheyenne stays in New York", 20)
         ]
+
+
+def test_output_read_by_nobody_ends_quietly(filled: Path, tmp_path: Path) -> None:
+    """``… | head`` closes the pipe early: the command ends with 141 (as for SIGPIPE) and no
+    message, not with an error about a file."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read what it prints
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "etoile_app",
+                "export",
+                "--db",
+                str(filled),
+                "--out",
+                str(tmp_path / "x.json"),
+            ],
+            cwd=ROOT,
+            env=env_for(tmp_path),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
+    assert (tmp_path / "x.json").exists()  # the work itself was done
