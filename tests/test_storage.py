@@ -497,3 +497,38 @@ def test_a_journal_of_the_last_release_keeps_its_confidence_history_as_forecasts
         assert {"forecasts", "theory_options", "theory_conditions", "forecasters"} <= tables
     finally:
         journal.close()
+
+
+@pytest.mark.sqlite
+def test_the_club_migration_goes_down_and_up_again_keeping_search(db_path: Path) -> None:
+    """0010 adds the author columns in place; taking it back rebuilds the tables, and the
+    theories' search triggers must come back with them."""
+    from alembic import command
+
+    journal = Journal.open(db_path, backups=False)
+    try:
+        made = write(journal, "Glimmering downgrade")
+    finally:
+        journal.close()
+    engine = make_engine(db_path)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0009_board_order_tie_break")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("theories")}
+            triggers = (
+                conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+            )
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        assert "author_id" not in columns
+        assert {"theories_fts_insert", "theories_fts_delete", "theories_fts_update"} <= set(triggers)
+        assert migrate.upgrade_to_head(engine) == "0009_board_order_tie_break"
+    finally:
+        engine.dispose()
+    journal = Journal.open(db_path, backups=False)
+    try:
+        assert _fts_hits(journal, "glimmering") == [made.id]
+        later = write(journal, "Shimmering upgrade")
+        assert _fts_hits(journal, "shimmering") == [later.id]
+    finally:
+        journal.close()

@@ -206,10 +206,23 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS etoile_is_club()")
         op.execute("DROP FUNCTION IF EXISTS etoile_void_dependants(date, timestamp)")
     op.drop_index("ix_forecasts_forecaster_theory", table_name="forecasts")
+    bind = op.get_bind()
     for table in ("theories", "dream_casting"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_index(op.f(f"ix_{table}_author_id"))
-            batch.drop_constraint(op.f(f"fk_{table}_author_id_forecasters"), type_="foreignkey")
+        op.drop_index(op.f(f"ix_{table}_author_id"), table_name=table)
+        if bind.dialect.name != "sqlite":
+            op.drop_constraint(op.f(f"fk_{table}_author_id_forecasters"), table, type_="foreignkey")
+            op.drop_column(table, "author_id")
+            continue
+        # SQLite drops a column that refers to another table only by rebuilding the table,
+        # which drops its triggers (the theories' search index): they are made again after.
+        triggers = list(
+            bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+            ).scalars()
+        )
+        with op.batch_alter_table(table, recreate="always") as batch:
             batch.drop_column("author_id")
+        for sql in triggers:
+            op.execute(sql)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS etoile_member_id()")
