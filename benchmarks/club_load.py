@@ -8,14 +8,16 @@ starts a server with one). The run makes a new database and an owner login, make
 database a club (``club init``), gives ``--members`` members a login each (``club
 add-member``), and the owner writes some theories to start from. Then every member runs in a
 child process for ``--minutes``: about every ``--pace`` seconds (exponentially spread) it
-writes a theory, forecasts on anyone's open theory, tags or edits one of its own (from a copy
-read a moment before), resolves one of its own, or reads the board; about once a minute it
+writes a theory, forecasts on anyone's open theory, tags or edits one of its own (typed over a
+few seconds from the copy read when the edit began), resolves one of its own, or reads the
+board; about once a minute it
 tries, through SQL of its own on its own login, to change another member's theory, forecast
 and name, which the server must refuse. Each member listens for changes as the app does
 (``storage.live.Listener``) and, on each, reads the board's first page again, as the window
-does. Meanwhile the owner edits members' theories now and then (so some members' saves are
-refused as stale, as they must be) and every 20 seconds writes a marker theory, whose first
-appearance on every member's board is timed.
+does. Meanwhile the owner changes members' theories about once a second (so some members'
+saves are refused as stale, as they must be; the member then saves over the theory as it now
+is) and every 20 seconds writes a marker theory, whose first appearance on every member's
+board is timed.
 
 Afterwards the run checks, from the database as the owner sees it: every change a member was
 told was made is there (each theory, forecast, tag, edit and resolution, by its unique note or
@@ -44,6 +46,10 @@ from typing import Any
 from sqlalchemy import URL, create_engine, func, make_url, select, text
 
 MARKER_EVERY = 20.0
+#: How long a member takes to type an edit (seconds, spread evenly).
+EDIT_SECONDS = (3.0, 15.0)
+#: How often, every half second, the owner changes a member's theory (its juiciness).
+OWNER_EDIT_CHANCE = 0.6
 #: After the members stop writing: how long they keep listening for the last marker.
 SETTLE_SECONDS = 6.0
 
@@ -151,6 +157,8 @@ class Member:
             return list(s.execute(stmt.order_by(T.id.desc()).limit(50)).all())
 
     def act(self) -> None:
+        from etoile_app.domain.errors import StaleEditError
+
         roll = self.rng.random()
         theories = self.journal.theories
         if roll < 0.15:
@@ -188,12 +196,20 @@ class Member:
                 return
             target = self.rng.choice(mine)
             copy = theories.get(target.id)
-            time.sleep(self.rng.uniform(0.5, 2.0))  # the time it takes to type
+            time.sleep(self.rng.uniform(*EDIT_SECONDS))  # the time it takes to type
             note = self._note()
-            draft = _draft(
-                f"Theory {note} (edited)", copy.confidence, tags=copy.tags, expected_version=copy.version
-            )
-            self._timed("edit", lambda: theories.edit(target.id, draft))
+            title = f"Theory {note} (edited)"
+            try:
+                draft = _draft(title, copy.confidence, tags=copy.tags, expected_version=copy.version)
+                self._timed("edit", lambda: theories.edit(target.id, draft))
+            except StaleEditError as stale:
+                # Someone changed it meanwhile: the save is refused, as it must be. The member
+                # then keeps their words over the theory as it now is (the conflict dialog's
+                # "keep mine"), which is saved.
+                self.errors["StaleEditError"] += 1
+                theirs = stale.theirs
+                draft = _draft(title, theirs.confidence, tags=theirs.tags, expected_version=theirs.version)
+                self._timed("edit", lambda: theories.edit(target.id, draft))
             self.acks.append({"kind": "edit", "id": target.id, "title": f"Theory {note} (edited)"})
         elif roll < 0.72:
             mine = self._open_theories(mine=True)
@@ -337,10 +353,12 @@ def _owner_loop(owner_url: URL, seconds: float, markers: dict[str, float], edits
                 journal.theories.create(_draft(title, 50))
                 markers[title] = time.time()
                 next_marker += MARKER_EVERY
-            elif rng.random() < 0.04:
+            elif rng.random() < OWNER_EDIT_CHANCE:
                 with journal.database.sessions() as s:
                     ids = list(
-                        s.scalars(select(T.id).where(T.status == "open", T.title.like("Theory %")).limit(200))
+                        s.scalars(
+                            select(T.id).where(T.status == "open", T.title.like("Theory m%")).limit(2000)
+                        )
                     )
                 if ids:
                     target = rng.choice(ids)
