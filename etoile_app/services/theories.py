@@ -192,6 +192,18 @@ class TheoryService(Service):
         theory, or a confidence per option name (``options``, every option) for a multiple-choice
         one. Only values that differ from the member's last forecast are added. The theory's own
         confidence is its author's: it changes only when the author forecasts."""
+        return self.forecast_added(theory_id, confidence, options=options, note=note)[0]
+
+    def forecast_added(
+        self,
+        theory_id: int,
+        confidence: object = None,
+        *,
+        options: Mapping[str, object] | None = None,
+        note: str = "",
+    ) -> tuple[Theory, tuple[int, ...]]:
+        """:meth:`forecast`, and the ids of the forecasts it added (none when nothing differed),
+        for :meth:`withdraw_forecasts` to take back."""
         note = rules.clean_text(note, "The note", field="note", max_len=rules.NOTE_MAX)
         who = self._who.identity
         if who.club and who.member is None:
@@ -199,11 +211,7 @@ class TheoryService(Service):
         me = who.member_id
         now = self._now()
         with self._stale_refused(theory_id), self._sessions.begin() as s:
-            record = s.get(TheoryRecord, theory_id, options=list(_LOAD_ALL))
-            if record is None:
-                raise TheoryNotFoundError(theory_id)
-            if record.deleted_at is not None:
-                raise InvalidStateError(f"“{record.title}” is in the bin; restore it first.")
+            record = self._load(s, theory_id)
             self._check_open(record, "forecast on it")
             mine = [h for h in record.history if h.forecaster_id == me]
             added: list[ForecastRecord] = []
@@ -243,7 +251,7 @@ class TheoryService(Service):
                 record.updated_at = now
             s.flush()
             s.expire(record, ["history"])
-            return self._view(s, record)
+            return self._view(s, record), tuple(f.id for f in added)
 
     def withdraw_forecasts(self, theory_id: int, forecast_ids: Iterable[int]) -> Theory:
         """Take back forecasts this member added (undo of :meth:`forecast`)."""
@@ -255,10 +263,7 @@ class TheoryService(Service):
             if self._who.identity.club:
                 query = query.where(ForecastRecord.forecaster_id == self._who.identity.member_id)
             s.execute(query)
-            record = s.get(TheoryRecord, theory_id, options=list(_LOAD_ALL), populate_existing=True)
-            if record is None:
-                raise TheoryNotFoundError(theory_id)
-            return self._view(s, record)
+            return self._view(s, self._load(s, theory_id, live=False))
 
     def set_juiciness(self, theory_id: int, stars: object) -> Theory:
         value = rules.clean_rating(stars)
@@ -793,20 +798,19 @@ class TheoryService(Service):
         confidence changes (all of them when it is new). Options keep their forecasts while
         they keep their name; an option taken out goes with its forecasts."""
         is_new = record.id is None
+        # The theory's own forecasts are its author's: this member's, past the check below.
+        own = mapping.own_history(record)
+        current = next((h.confidence for h in reversed(own) if h.option_id is None), None)
+        latest = {h.option_id: h.confidence for h in own if h.option_id is not None}
         who = self._who.identity
         if not is_new and who.club and record.author_id != who.member_id:
             # The owner editing a member's theory: its confidences are its author's.
-            own = mapping.own_history(record)
-            current_yes = next(
-                (h.confidence for h in reversed(own) if h.option_id is None), record.confidence
-            )
-            latest_own = {h.option_id: h.confidence for h in own if h.option_id is not None}
             same = (
-                clean.confidence == current_yes
+                clean.confidence == (record.confidence if current is None else current)
                 if not clean.options
                 else [o.name for o in clean.options] == [o.name for o in record.options]
                 and all(
-                    latest_own.get(o.id) == c.confidence
+                    latest.get(o.id) == c.confidence
                     for o, c in zip(record.options, clean.options, strict=True)
                 )
             )
@@ -819,15 +823,6 @@ class TheoryService(Service):
             if record.options:
                 self._check_open(record, "change its options")
                 _drop_options(record, [])
-            mine = self._who.identity.member_id
-            current = next(
-                (
-                    h.confidence
-                    for h in reversed(record.history)
-                    if h.option_id is None and h.forecaster_id == mine
-                ),
-                None,
-            )
             if is_new or clean.confidence != current:
                 if not is_new:
                     self._check_open(record, "change its confidence")
@@ -837,11 +832,6 @@ class TheoryService(Service):
             record.confidence = clean.confidence
             return
         by_name = {o.name.casefold(): o for o in record.options}
-        latest = {
-            h.option_id: h.confidence
-            for h in record.history
-            if h.option_id is not None and h.forecaster_id == self._who.identity.member_id
-        }
         wanted = [(by_name.get(o.name.casefold()), o) for o in clean.options]
         changed = any(existing is None or latest.get(existing.id) != o.confidence for existing, o in wanted)
         renamed = [o.name for o in record.options] != [o.name for o in clean.options]

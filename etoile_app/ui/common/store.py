@@ -148,14 +148,9 @@ class _Forecast:
         options: Mapping[str, int] | None,
         note: str,
     ) -> _Forecast:
-        (was,) = theories.snapshot([theory_id])
-        theory = theories.forecast(theory_id, confidence, options=options, note=note)
-        (now,) = theories.snapshot([theory_id])
-        had = set(was.history_ids)
-        # Rows new since the first read are this forecast's (in a club, another member's added
-        # meanwhile stays: the withdrawal takes back only one's own).
-        added = tuple(i for i in now.history_ids if i not in had)
-        return cls(was.theory, Forecasted(theory, added))
+        was = theories.get(theory_id)
+        theory, added = theories.forecast_added(theory_id, confidence, options=options, note=note)
+        return cls(was, Forecasted(theory, added))
 
     def take_back(self, theories: TheoryService) -> Theory:
         """Withdraw the forecasts added. The author's forecast also set the theory's own
