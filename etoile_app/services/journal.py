@@ -34,6 +34,7 @@ from etoile_app.storage.database import (
 
 if TYPE_CHECKING:
     from etoile_app.domain.transfer import ImportReport
+    from etoile_app.services.club_record import ClubRecordService
     from etoile_app.services.track_record import TrackRecordService
     from etoile_app.services.transfer import TransferService
 
@@ -68,6 +69,12 @@ class Journal:
         from etoile_app.services.track_record import TrackRecordService
 
         return TrackRecordService(self.database.sessions, self.clock, forecaster_id=self.identity.member_id)
+
+    @cached_property
+    def club_record(self) -> ClubRecordService:
+        from etoile_app.services.club_record import ClubRecordService
+
+        return ClubRecordService(self.database.sessions, self.clock)
 
     @cached_property
     def transfer(self) -> TransferService:
@@ -130,7 +137,7 @@ class Journal:
     def from_database(cls, db: Database, *, clock: Clock = system_clock) -> Journal:
         s = db.sessions
         club = ClubService(s, clock)
-        who = Who(club.identity() if db.engine.dialect.name == "postgresql" else Identity(club=False))
+        who = Who(club.identity()) if db.engine.dialect.name == "postgresql" else Who()
         return cls(
             database=db,
             theories=TheoryService(s, clock, who),

@@ -273,9 +273,11 @@ def test_the_calibration_filter_keeps_its_choice_on_a_refresh(qtbot, store) -> N
 
 
 def test_my_own_row_is_me_in_whose_calls(qtbot, store, club, monkeypatch) -> None:
-    from types import SimpleNamespace
 
-    monkeypatch.setattr(store.journal, "member", SimpleNamespace(id=club["Ana"], name="Ana"), raising=False)
+    from etoile_app.domain.club import Identity, Member, MemberRole
+
+    me = Member(club["Ana"], "Ana", None)
+    monkeypatch.setattr(store.journal.who, "identity", Identity(club=True, role=MemberRole.MEMBER, member=me))
     tab = _tab(qtbot, store)
     items = [tab.whose.itemText(i) for i in range(tab.whose.count())]
     assert items == ["Me (Ana)", "Ben  (3)", "Chloé  (2)", "Club median"]

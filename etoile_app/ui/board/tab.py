@@ -748,13 +748,7 @@ class BoardTab(QWidget):
     def _changing_actions(self) -> tuple[QAction, ...]:
         """The board's actions that change the journal (Copy title only reads it)."""
         return (
-            self.edit_action,
-            self.resolve_action,
-            self.void_action,
-            self.reopen_action,
-            self.tag_action,
-            self.rate_action,
-            self.delete_action,
+            *self._others_guarded(),
             self.quick_entry_action,
             *([self.forecast_action] if self.forecast_action is not None else []),
         )

@@ -170,7 +170,6 @@ class TrackTab(QWidget):
         super().__init__(parent)
         self.store = store
         self._stale = True
-        self._club: tuple[object, ClubRecordService] | None = None
         self._member_names: dict[int, str] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -339,15 +338,7 @@ class TrackTab(QWidget):
     @property
     def club_record(self) -> ClubRecordService:
         """The club's scores, for this tab's journal (made on first use, on the GUI thread)."""
-        journal = self.store.journal
-        if self._club is None or self._club[0] is not journal:
-            service = getattr(journal, "club_record", None)
-            if service is None:
-                from etoile_app.services.club_record import ClubRecordService
-
-                service = ClubRecordService(journal.database.sessions, journal.clock)
-            self._club = (journal, service)
-        return self._club[1]
+        return self.store.journal.club_record
 
     def _key(self, area: str) -> str:
         return f"track.{area}.{id(self)}"
@@ -409,7 +400,7 @@ class TrackTab(QWidget):
         combo.addItem(self._my_label(), (MINE, None))
         if board is not None:
             self.club_panel.set_leaderboard(board)
-            me = getattr(self._me(), "id", None)
+            me = self.store.journal.identity.member_id
             self._member_names = {r.member_id: r.name for r in board.members if r.member_id is not None}
             for row in board.members:
                 if row.member_id != me:
@@ -419,15 +410,9 @@ class TrackTab(QWidget):
         combo.blockSignals(False)
         self._whose_changed(refresh=False)
 
-    def _me(self) -> object | None:
-        """Who "I" am in a club, once the journal knows (an object with ``id`` and ``name``)."""
-        journal = self.store.journal
-        me = getattr(journal, "member", None)
-        return me if me is not None else getattr(getattr(journal, "identity", None), "member", None)
-
     def _my_label(self) -> str:
-        name = getattr(self._me(), "name", None)
-        return f"Me ({fmt.isolate(name)})" if name else "Me"
+        me = self.store.journal.identity.member  # once I have chosen my name in a club
+        return f"Me ({fmt.isolate(me.name)})" if me is not None else "Me"
 
     def _whose_changed(self, *_: object, refresh: bool = True) -> None:
         kind, _member = self.whose.currentData() or (MINE, None)
